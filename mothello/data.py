@@ -1,0 +1,176 @@
+"""Training data: game corpora (generated, cached on disk) turned into token batches.
+
+Each game is written in ONE language drawn uniformly per game, so the model never sees parallel text.
+Under unified output the input language is drawn from 1..M-1 and the only targets are language-0
+tokens: the target for move k+1 sits at the last input token of move k.
+
+A batch is a pure function of (seed, step): resuming a run at step s reproduces the data order of an
+uninterrupted run exactly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .languages import Vocabulary
+from .othello import MAX_MOVES, generate_games, replay
+
+IGNORE = -100
+# Held-out games come from the same generator, from a disjoint range of game indices.
+HELDOUT_FIRST_INDEX = 1 << 40
+
+
+def cache_dir() -> Path:
+    """Where corpora and activations are cached: $MOTHELLO_CACHE, else .cache/ in the project."""
+    env = os.environ.get("MOTHELLO_CACHE")
+    path = Path(env) if env else Path(__file__).resolve().parents[1] / ".cache"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def atomic_save_npy(path: Path, array: np.ndarray) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.save(f, array)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def corpus(n: int, seed: int = 0, prefix=None, cache: bool = True) -> np.ndarray:
+    """n training games (seeded), cached as .npy so that runs with the same data share it."""
+    key = f"n{n}-s{seed}" + (f"-p{'_'.join(str(int(p)) for p in prefix)}" if prefix else "")
+    path = cache_dir() / "corpora" / f"games-{key}.npy"
+    if cache and path.is_file():
+        try:
+            games = np.load(path, allow_pickle=False)
+            if games.shape == (n, MAX_MOVES) and games.dtype == np.int8:
+                return games
+        except (ValueError, OSError):
+            pass  # a damaged cache file is regenerated below
+    games = generate_games(n, seed=seed, prefix=prefix)
+    if cache:
+        atomic_save_npy(path, games)
+    return games
+
+
+def heldout_games(n: int, seed: int = 0, prefix=None) -> np.ndarray:
+    """Evaluation games: same generator, game indices disjoint from every training corpus."""
+    return generate_games(n, seed=seed, prefix=prefix, first_index=HELDOUT_FIRST_INDEX)
+
+
+@dataclass
+class Batch:
+    """inputs (B, T) token ids; targets (B, T) next-token ids or IGNORE; languages (B,);
+    games (B, 60) squares; last (B, 60) position of each move's last token (-1 padding)."""
+
+    inputs: np.ndarray
+    targets: np.ndarray
+    languages: np.ndarray
+    games: np.ndarray
+    last: np.ndarray
+
+
+def make_batch(vocab: Vocabulary, games: np.ndarray, languages) -> Batch:
+    """Encode games (each in its language) and build the targets of the config's objective."""
+    inputs, last = vocab.encode(games, languages)
+    langs = np.broadcast_to(np.asarray(languages), (len(games),)).copy()
+    if vocab.config.unified_output:
+        targets = unified_targets(vocab, games, last, inputs.shape[1])
+    else:
+        targets = np.full_like(inputs, IGNORE)
+        targets[:, :-1] = np.where(inputs[:, 1:] == 0, IGNORE, inputs[:, 1:])
+    return Batch(inputs, targets, langs, np.asarray(games), last)
+
+
+def unified_targets(vocab: Vocabulary, games: np.ndarray, last: np.ndarray, length: int) -> np.ndarray:
+    """(B, T) targets: language 0's token for move k+1 at the last input token of move k."""
+    g = np.asarray(games, dtype=np.int64)
+    targets = np.full((g.shape[0], length), IGNORE, dtype=np.int64)
+    has_next = (g[:, 1:] >= 0) & (last[:, :-1] >= 0)
+    rows = np.broadcast_to(np.arange(g.shape[0])[:, None], has_next.shape)
+    targets[rows[has_next], last[:, :-1][has_next]] = vocab.tokens[0, g[:, 1:][has_next], 0]
+    return targets
+
+
+def legal_next_targets(vocab: Vocabulary, batch: Batch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For the legal-set objective: at the last token of every move, the set of first tokens of the
+    legal next moves (in the game's language, or language 0 under unified output).
+
+    Returns (rows, cols, multi-hot (K, V) float32): position (rows[k], cols[k]) has the target
+    distribution multi-hot[k] / multi-hot[k].sum().
+    """
+    r = replay(batch.games)
+    nxt = r.next_legal  # (B, 60, 64)
+    pos = batch.last >= 0
+    has_move = nxt.any(-1) & pos
+    b_idx, m_idx = np.nonzero(has_move)
+    out_lang = np.zeros_like(b_idx) if vocab.config.unified_output else batch.languages[b_idx]
+    first_tok = vocab.tokens[:, :, 0]  # (M, 64)
+    hot = np.zeros((len(b_idx), vocab.size), dtype=np.float32)
+    sets = nxt[b_idx, m_idx]  # (K, 64)
+    k_idx, sq = np.nonzero(sets)
+    hot[k_idx, first_tok[out_lang[k_idx], sq]] = 1.0
+    return b_idx, batch.last[b_idx, m_idx], hot
+
+
+class TrainingData:
+    """Batches for training: from a seeded corpus of n_games (epochs), or an endless stream.
+
+    batch(step) depends only on (seed, step): the permutation and the language of every game are
+    drawn from an RNG keyed by (seed, epoch).
+    """
+
+    def __init__(self, vocab: Vocabulary, batch_size: int, n_games: int | None = None, seed: int = 0,
+                 prefix=None, cache: bool = True):
+        if batch_size < 1:
+            raise ValueError("batch_size must be >= 1")
+        if n_games is not None and n_games < batch_size:
+            raise ValueError(f"n_games ({n_games}) must be at least the batch size ({batch_size})")
+        self.vocab, self.batch_size, self.n_games, self.seed = vocab, batch_size, n_games, seed
+        self.prefix = list(prefix) if prefix else None
+        self.languages = np.asarray(vocab.config.input_languages)
+        self.games = corpus(n_games, seed, self.prefix, cache) if n_games is not None else None
+        self._epoch_cache: tuple[int, np.ndarray, np.ndarray] | None = None
+
+    @property
+    def steps_per_epoch(self) -> int | None:
+        return None if self.n_games is None else self.n_games // self.batch_size
+
+    def _epoch(self, epoch: int):
+        if self._epoch_cache is None or self._epoch_cache[0] != epoch:
+            rng = np.random.default_rng([self.seed, epoch, 7])
+            perm = rng.permutation(self.n_games)
+            langs = rng.choice(self.languages, size=self.n_games)
+            self._epoch_cache = (epoch, perm, langs)
+        return self._epoch_cache[1], self._epoch_cache[2]
+
+    def batch(self, step: int) -> Batch:
+        b = self.batch_size
+        if self.games is None:  # stream: every step sees fresh games
+            games = generate_games(b, seed=self.seed, prefix=self.prefix, first_index=step * b)
+            langs = np.random.default_rng([self.seed, step, 11]).choice(self.languages, size=b)
+        else:
+            epoch, i = divmod(step, self.steps_per_epoch)
+            perm, all_langs = self._epoch(epoch)
+            idx = perm[i * b:(i + 1) * b]
+            games, langs = self.games[idx], all_langs[idx]
+        return make_batch(self.vocab, games, langs)
+
+
+def fingerprint(*parts) -> str:
+    """A short stable hash of reprs, for cache keys."""
+    h = hashlib.sha1()
+    for p in parts:
+        h.update(repr(p).encode())
+    return h.hexdigest()[:16]
