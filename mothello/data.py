@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from . import storage
 from .languages import Vocabulary
-from .othello import MAX_MOVES, generate_games, replay
+from .othello import MAX_MOVES, generate_games, parse_square, replay
 
 IGNORE = -100
 # Held-out games come from the same generator, from a disjoint range of game indices.
@@ -34,33 +34,22 @@ def cache_dir() -> Path:
     return path
 
 
-def atomic_save_npy(path: Path, array: np.ndarray) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.save(f, array)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def corpus(n: int, seed: int = 0, prefix=None, cache: bool = True) -> np.ndarray:
     """n training games (seeded), cached as .npy so that runs with the same data share it."""
-    key = f"n{n}-s{seed}" + (f"-p{'_'.join(str(int(p)) for p in prefix)}" if prefix else "")
+    # Prefix moves may be squares or names ("c4"): the key uses square numbers either way.
+    squares = [parse_square(p) for p in prefix] if prefix is not None else []
+    key = f"n{n}-s{seed}" + (f"-p{'_'.join(map(str, squares))}" if squares else "")
     path = cache_dir() / "corpora" / f"games-{key}.npy"
     if cache and path.is_file():
         try:
             games = np.load(path, allow_pickle=False)
             if games.shape == (n, MAX_MOVES) and games.dtype == np.int8:
                 return games
-        except (ValueError, OSError):
+        except (ValueError, OSError, EOFError):  # EOFError: an empty file
             pass  # a damaged cache file is regenerated below
     games = generate_games(n, seed=seed, prefix=prefix)
     if cache:
-        atomic_save_npy(path, games)
+        storage.save_npy(path, games)
     return games
 
 
@@ -83,8 +72,10 @@ class Batch:
 
 def make_batch(vocab: Vocabulary, games: np.ndarray, languages) -> Batch:
     """Encode games (each in its language) and build the targets of the config's objective."""
+    if np.ndim(languages) == 0:
+        languages = vocab.config.language_index(languages)
     inputs, last = vocab.encode(games, languages)
-    langs = np.broadcast_to(np.asarray(languages), (len(games),)).copy()
+    langs = np.broadcast_to(np.asarray(languages, dtype=np.int64), (len(games),)).copy()
     if vocab.config.unified_output:
         targets = unified_targets(vocab, games, last, inputs.shape[1])
     else:
@@ -126,20 +117,21 @@ def legal_next_targets(vocab: Vocabulary, batch: Batch) -> tuple[np.ndarray, np.
 
 class TrainingData:
     """Batches for training: from a seeded corpus of n_games (epochs), or an endless stream.
+    Each game is written in one of `languages` (default: the input languages), drawn uniformly.
 
     batch(step) depends only on (seed, step): the permutation and the language of every game are
     drawn from an RNG keyed by (seed, epoch).
     """
 
     def __init__(self, vocab: Vocabulary, batch_size: int, n_games: int | None = None, seed: int = 0,
-                 prefix=None, cache: bool = True):
+                 prefix=None, cache: bool = True, languages=None):
         if batch_size < 1:
             raise ValueError("batch_size must be >= 1")
         if n_games is not None and n_games < batch_size:
             raise ValueError(f"n_games ({n_games}) must be at least the batch size ({batch_size})")
         self.vocab, self.batch_size, self.n_games, self.seed = vocab, batch_size, n_games, seed
-        self.prefix = list(prefix) if prefix else None
-        self.languages = np.asarray(vocab.config.input_languages)
+        self.prefix = list(prefix) if prefix is not None and len(prefix) else None
+        self.languages = np.asarray(vocab.config.input_languages if languages is None else languages)
         self.games = corpus(n_games, seed, self.prefix, cache) if n_games is not None else None
         self._epoch_cache: tuple[int, np.ndarray, np.ndarray] | None = None
 

@@ -248,9 +248,13 @@ def from_study_config(text: str, name: str = "study") -> ExperimentConfig:
     overlap = data.get("overlap_toks") or {}
     if not isinstance(overlap, dict):
         raise ConfigError(f"{name}: 'overlap_toks' must map squares to lists of language groups")
-    for sq, lang_groups in overlap.items():
-        for grp in lang_groups:
-            groups.setdefault(tuple(grp), []).append(int(sq))
+    try:
+        for sq, lang_groups in overlap.items():
+            for grp in lang_groups:
+                groups.setdefault(tuple(grp), []).append(int(sq))
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name}: 'overlap_toks' must map squares to lists of language groups, "
+                          "e.g. {2: [[0, 1]]}") from None
     raw = {
         "name": name,
         "languages": [{"type": t} for t in data["language_types"]],

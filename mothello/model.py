@@ -1,0 +1,162 @@
+"""A compact decoder-only GPT (learned positions, pre-LayerNorm blocks, GELU MLP, causal attention).
+
+One forward pass returns the logits and, on request, the residual stream after every block:
+hidden[0] is the embeddings, hidden[l] the output of block l, shape (layers+1, B, T, C). Residual
+streams are named as in TransformerLens: layer 0 is `blocks.0.hook_resid_pre`, layer l >= 1 is
+`blocks.{l-1}.hook_resid_post`. `hooks` maps a layer number to a function that edits that residual
+stream in place of it (interventions).
+
+Shapes in comments: B batch, T tokens, C width, H heads, D head width, V vocabulary.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Callable
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+@dataclass
+class GPTConfig:
+    vocab_size: int
+    context_length: int
+    n_layer: int = 3
+    n_head: int = 6
+    d_model: int = 192
+    dropout: float = 0.0
+
+    def __post_init__(self):
+        if self.d_model % self.n_head:
+            raise ValueError(f"d_model ({self.d_model}) must be divisible by n_head ({self.n_head})")
+        for k in ("vocab_size", "context_length", "n_layer", "n_head", "d_model"):
+            if int(getattr(self, k)) < 1:
+                raise ValueError(f"{k} must be >= 1")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+PRESETS: dict[str, dict] = {
+    "tiny": dict(n_layer=2, n_head=2, d_model=64),     # tests: trains in seconds
+    "small": dict(n_layer=3, n_head=6, d_model=192),   # the shipped CPU demo size (~1.4M parameters)
+    "paper": dict(n_layer=8, n_head=8, d_model=512),   # Othello-GPT's size
+}
+
+
+def preset(name: str, vocab_size: int, context_length: int, **overrides) -> GPTConfig:
+    if name not in PRESETS:
+        raise ValueError(f"unknown model preset {name!r} (known: {', '.join(PRESETS)})")
+    return GPTConfig(vocab_size=vocab_size, context_length=context_length, **{**PRESETS[name], **overrides})
+
+
+def hook_name(layer: int) -> str:
+    """TransformerLens name of the residual stream at `layer` (0 = embeddings)."""
+    return "blocks.0.hook_resid_pre" if layer == 0 else f"blocks.{layer - 1}.hook_resid_post"
+
+
+class SelfAttention(nn.Module):
+    def __init__(self, cfg: GPTConfig):
+        super().__init__()
+        self.n_head = cfg.n_head
+        self.qkv = nn.Linear(cfg.d_model, 3 * cfg.d_model)
+        self.proj = nn.Linear(cfg.d_model, cfg.d_model)
+        self.dropout = cfg.dropout
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+        B, T, C = x.shape
+        q, k, v = self.qkv(x).split(C, dim=2)  # 3 x (B, T, C)
+        q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))  # (B, H, T, D)
+        p = self.dropout if self.training else 0.0
+        if mask is None:
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=True, dropout_p=p)
+        else:
+            y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=p)  # mask (B, 1, T, T)
+        return self.proj(y.transpose(1, 2).reshape(B, T, C))
+
+
+class Block(nn.Module):
+    def __init__(self, cfg: GPTConfig):
+        super().__init__()
+        self.ln1 = nn.LayerNorm(cfg.d_model)
+        self.attn = SelfAttention(cfg)
+        self.ln2 = nn.LayerNorm(cfg.d_model)
+        self.mlp = nn.Sequential(nn.Linear(cfg.d_model, 4 * cfg.d_model), nn.GELU(),
+                                 nn.Linear(4 * cfg.d_model, cfg.d_model), nn.Dropout(cfg.dropout))
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+        x = x + self.attn(self.ln1(x), mask)
+        return x + self.mlp(self.ln2(x))
+
+
+class GPT(nn.Module):
+    def __init__(self, cfg: GPTConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.tok_emb = nn.Embedding(cfg.vocab_size, cfg.d_model)
+        self.pos_emb = nn.Embedding(cfg.context_length, cfg.d_model)
+        self.drop = nn.Dropout(cfg.dropout)
+        self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layer))
+        self.ln_f = nn.LayerNorm(cfg.d_model)
+        self.head = nn.Linear(cfg.d_model, cfg.vocab_size, bias=False)
+        self.apply(self._init)
+        for name, p in self.named_parameters():  # scaled init of the residual projections (GPT-2)
+            if name.endswith("attn.proj.weight") or name.endswith("mlp.2.weight"):
+                nn.init.normal_(p, 0.0, 0.02 / math.sqrt(2 * cfg.n_layer))
+
+    @staticmethod
+    def _init(m: nn.Module):
+        if isinstance(m, nn.Linear):
+            nn.init.normal_(m.weight, 0.0, 0.02)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.Embedding):
+            nn.init.normal_(m.weight, 0.0, 0.02)
+
+    @property
+    def n_params(self) -> int:
+        return sum(p.numel() for p in self.parameters())
+
+    def forward(self, idx: torch.Tensor, *, positions: torch.Tensor | None = None,
+                mask: torch.Tensor | None = None, return_hidden: bool = False,
+                hooks: dict[int, Callable[[torch.Tensor], torch.Tensor]] | None = None,
+                last_layer: int | None = None):
+        """idx (B, T) token ids -> logits (B, T, V), and hidden (L+1, B, T, C) if return_hidden.
+
+        positions (B, T) or (T,): position ids (default 0..T-1). mask (B, T, T) bool, True where a
+        token may attend (default causal). hooks {layer: f}: the residual stream at that layer is
+        replaced by f(resid). last_layer: stop after that many blocks and return only hidden
+        (no logits), for extracting early layers cheaply.
+        """
+        B, T = idx.shape
+        if positions is None:
+            if T > self.cfg.context_length:
+                raise ValueError(f"sequence of {T} tokens is longer than the context ({self.cfg.context_length})")
+            positions = torch.arange(T, device=idx.device)
+        x = self.drop(self.tok_emb(idx) + self.pos_emb(positions))  # (B, T, C)
+        attn_mask = mask[:, None] if mask is not None else None  # (B, 1, T, T)
+        hooks = hooks or {}
+        if 0 in hooks:
+            x = hooks[0](x)
+        hidden = [x] if return_hidden else None
+        n_blocks = self.cfg.n_layer if last_layer is None else last_layer
+        for layer, block in enumerate(self.blocks[:n_blocks], start=1):
+            x = block(x, attn_mask)
+            if layer in hooks:
+                x = hooks[layer](x)
+            if return_hidden:
+                hidden.append(x)
+        if last_layer is not None:
+            return None, torch.stack(hidden) if return_hidden else None
+        logits = self.head(self.ln_f(x))  # (B, T, V)
+        return (logits, torch.stack(hidden)) if return_hidden else logits
+
+    def configure_optimizer(self, lr: float, weight_decay: float, betas=(0.9, 0.95)) -> torch.optim.AdamW:
+        """AdamW; weight decay on weight matrices and embeddings, none on biases and LayerNorms."""
+        decay = [p for n, p in self.named_parameters() if p.dim() >= 2]
+        no_decay = [p for n, p in self.named_parameters() if p.dim() < 2]
+        groups = [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+        return torch.optim.AdamW(groups, lr=lr, betas=betas)

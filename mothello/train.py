@@ -1,0 +1,449 @@
+"""Training: an experiment config (languages) + a training config -> a run directory.
+
+A run directory holds
+    experiment.toml, train.json   the configs
+    status.json                   state (running / finished / failed / cancelled), step, total, times, error
+    metrics.jsonl                 train loss, validation loss, legal-move accuracy per language, tokens/s
+    model.safetensors, checkpoint.json   the current model (a checkpoint folder, see checkpoints.py)
+    snapshots/step-NNNNNNNNN/     models along training
+    state/step-NNNNNNNNN/, state/LATEST   the resumable state: model, optimizer, RNG
+    log.txt                       stdout and stderr of a background run (jobs.py)
+
+The data order, learning rate and RNG are functions of the step, and the resumable state holds
+everything else, so `--resume` after a kill continues exactly as the uninterrupted run would have.
+SIGTERM (cancel) saves the state and stops cleanly. Under `torchrun --nproc_per_node N` the same
+entry point trains with DistributedDataParallel (NCCL on GPUs, gloo on CPU); rank 0 writes the files.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import signal
+import sys
+import time
+import traceback
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from . import storage
+from .checkpoints import CheckpointError, load_checkpoint, save_checkpoint
+from .data import IGNORE, TrainingData, heldout_games, legal_next_targets
+from .evaluate import legal_move_accuracy, validation_loss
+from .languages import ExperimentConfig, Vocabulary, load_config
+from .model import GPT, preset
+
+OBJECTIVES = ("next-token", "legal-set")
+# Per-preset defaults of the training settings a user does not give.
+PRESET_TRAINING = {
+    "tiny": dict(games=10_000, eval_every=50, checkpoint_every=50, eval_games=50),
+    "small": dict(games=100_000),
+    "paper": dict(games=2_000_000, batch_size=256, lr=5e-4, min_lr=5e-5, warmup_steps=500,
+                  eval_every=1000, checkpoint_every=1000),
+}
+
+
+@dataclass
+class TrainConfig:
+    preset: str = "small"
+    n_layer: int | None = None          # overrides of the preset
+    n_head: int | None = None
+    d_model: int | None = None
+    games: int | None = 100_000         # corpus size; None streams fresh games every step
+    epochs: float = 1.0
+    steps: int | None = None            # if set, overrides epochs
+    batch_size: int = 64
+    lr: float = 1.5e-3
+    min_lr: float = 1.5e-4
+    warmup_steps: int = 100
+    weight_decay: float = 0.1
+    grad_clip: float = 1.0
+    seed: int = 0
+    objective: str = "next-token"       # the study's; "legal-set" is a faster, non-study objective
+    eval_every: int = 250
+    eval_games: int = 100
+    checkpoint_every: int = 250
+    snapshots: list[float] = field(default_factory=lambda: [0.05, 0.1, 0.25, 0.5, 1.0])
+    prefix: list[int] | None = None     # forced opening of the training games (transfer pretraining)
+    languages: list[int] | None = None  # train only on these input languages (fine-tuning)
+    init_from: str | None = None        # start from this checkpoint's weights (fine-tuning)
+    device: str = "auto"                # auto: CUDA when present, else CPU
+    dtype: str = "auto"                 # auto: bfloat16 autocast on CUDA, float32 on CPU
+    compile: bool = False
+
+    def __post_init__(self):
+        if self.objective not in OBJECTIVES:
+            raise ValueError(f"unknown objective {self.objective!r} (known: {', '.join(OBJECTIVES)})")
+        if self.games is None and self.steps is None:
+            raise ValueError("streaming (games = None) needs a number of steps")
+        for k in ("batch_size", "eval_every", "checkpoint_every"):
+            if getattr(self, k) < 1:
+                raise ValueError(f"{k} must be >= 1")
+        if self.steps is not None and self.steps < 1:
+            raise ValueError("steps must be >= 1")
+        if self.games is not None and self.games < self.batch_size:
+            raise ValueError(f"games ({self.games}) must be at least the batch size ({self.batch_size})")
+        if self.dtype not in ("auto", "float32", "bfloat16"):
+            raise ValueError("dtype must be auto, float32 or bfloat16")
+
+    @property
+    def total_steps(self) -> int:
+        if self.steps is not None:
+            return int(self.steps)
+        return max(1, math.ceil(self.epochs * self.games / self.batch_size))
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainConfig":
+        known = {f.name for f in fields(cls)}
+        unknown = set(d) - known
+        if unknown:
+            raise ValueError(f"unknown training setting(s): {', '.join(sorted(unknown))}")
+        return cls(**d)
+
+
+def lr_at(step: int, tc: TrainConfig) -> float:
+    """Linear warmup, then cosine decay to min_lr at the last step."""
+    total = tc.total_steps
+    if step < tc.warmup_steps:
+        return tc.lr * (step + 1) / tc.warmup_steps
+    progress = min(1.0, (step - tc.warmup_steps) / max(1, total - tc.warmup_steps))
+    return tc.min_lr + 0.5 * (tc.lr - tc.min_lr) * (1 + math.cos(math.pi * progress))
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class RunError(ValueError):
+    """A run directory that cannot be started or resumed as asked."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Resumable state (no pickle: optimizer tensors in safetensors, the rest in JSON)
+# ---------------------------------------------------------------------------------------------
+def _save_state(run: Path, step: int, model: GPT, vocab: Vocabulary, opt: torch.optim.Optimizer,
+                tc: TrainConfig, metrics: dict) -> None:
+    state_dir = run / "state"
+    final = state_dir / f"step-{step:09d}"
+    tmp = state_dir / f".tmp-step-{step:09d}-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    save_checkpoint(tmp, model, vocab, tc.to_dict(), step, metrics)
+    sd = opt.state_dict()
+    tensors = {"rng.torch": torch.get_rng_state()}
+    scalars = {}
+    for idx, st in sd["state"].items():
+        for k, v in st.items():
+            if torch.is_tensor(v):
+                tensors[f"state.{idx}.{k}"] = v
+            else:
+                scalars[f"state.{idx}.{k}"] = v
+    storage.save_tensors(tmp / "optimizer.safetensors", tensors)
+    storage.write_json(tmp / "trainer.json", {"step": step, "param_groups": sd["param_groups"],
+                                              "scalars": scalars})
+    if final.exists():
+        shutil.rmtree(final)
+    os.rename(tmp, final)
+    storage.write_text(state_dir / "LATEST", final.name + "\n")
+    for old in state_dir.glob("step-*"):
+        if old != final:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _load_state(run: Path, model: GPT, opt: torch.optim.Optimizer) -> int:
+    from safetensors.torch import load_file
+
+    latest = run / "state" / "LATEST"
+    if not latest.is_file():
+        raise RunError(f"{run}: nothing to resume (no state/LATEST)")
+    sdir = run / "state" / latest.read_text().strip()
+    ck = load_checkpoint(sdir)
+    model.load_state_dict(ck.model.state_dict())
+    trainer = storage.read_json(sdir / "trainer.json")
+    tensors = load_file(str(sdir / "optimizer.safetensors"))
+    state: dict = {}
+    for key, v in tensors.items():
+        if key.startswith("state."):
+            _, idx, name = key.split(".", 2)
+            state.setdefault(int(idx), {})[name] = v
+    for key, v in trainer["scalars"].items():
+        _, idx, name = key.split(".", 2)
+        state.setdefault(int(idx), {})[name] = v
+    opt.load_state_dict({"state": state, "param_groups": trainer["param_groups"]})
+    torch.set_rng_state(tensors["rng.torch"])
+    return int(trainer["step"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Status and metrics
+# ---------------------------------------------------------------------------------------------
+def write_status(run: Path, **fields_) -> dict:
+    path = run / "status.json"
+    status = storage.read_json(path) if path.is_file() else {}
+    status.update(fields_, updated=now())
+    storage.write_json(path, status)
+    return status
+
+
+def read_metrics(run: Path) -> list[dict]:
+    path = Path(run) / "metrics.jsonl"
+    if not path.is_file():
+        return []
+    rows = []
+    for line in path.read_text().splitlines():
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue  # a line cut by a kill
+    return rows
+
+
+def _truncate_metrics(run: Path, step: int) -> None:
+    rows = [r for r in read_metrics(run) if r.get("step", 0) <= step]
+    storage.write_text(run / "metrics.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
+
+
+def _append_metrics(run: Path, row: dict) -> None:
+    with open(run / "metrics.jsonl", "a") as f:
+        f.write(json.dumps(row) + "\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# Training
+# ---------------------------------------------------------------------------------------------
+def _loss(model, batch, vocab: Vocabulary, tc: TrainConfig, device, rows=None):
+    inputs = torch.as_tensor(batch.inputs, device=device)
+    targets = torch.as_tensor(batch.targets, device=device)
+    logits = model(inputs)  # (B, T, V)
+    if tc.objective == "next-token":
+        return F.cross_entropy(logits.flatten(0, 1).float(), targets.flatten(), ignore_index=IGNORE)
+    # legal-set: at each move's last token, the uniform distribution over the legal next moves'
+    # first tokens; elsewhere (inside multi-token moves) the ordinary next token.
+    b_idx, pos, hot = legal_next_targets(vocab, batch)
+    b_t, p_t = torch.as_tensor(b_idx, device=device), torch.as_tensor(pos, device=device)
+    soft = torch.as_tensor(hot, device=device)
+    logp = F.log_softmax(logits[b_t, p_t].float(), -1)
+    soft_loss = -(soft / soft.sum(-1, keepdim=True) * logp).sum(-1)
+    hard_t = targets.clone()
+    hard_t[b_t, p_t] = IGNORE
+    hard = F.cross_entropy(logits.flatten(0, 1).float(), hard_t.flatten(), ignore_index=IGNORE, reduction="sum")
+    n_hard = (hard_t != IGNORE).sum()
+    return (soft_loss.sum() + hard) / (len(soft_loss) + n_hard).clamp(min=1)
+
+
+def _snapshot_steps(tc: TrainConfig) -> set[int]:
+    total = tc.total_steps
+    return {max(1, min(total, round(f * total))) for f in tc.snapshots}
+
+
+def _resolve_device(tc: TrainConfig, local_rank: int) -> torch.device:
+    if tc.device == "auto":
+        return torch.device(f"cuda:{local_rank}" if torch.cuda.is_available() else "cpu")
+    return torch.device(tc.device)
+
+
+def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, progress: bool = False) -> Path:
+    """Train, writing the run directory `out`; returns it. See the module docstring."""
+    run = Path(out)
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    local_rank = int(os.environ.get("LOCAL_RANK", "0"))
+    device = _resolve_device(tc, local_rank)
+    if world > 1:
+        import torch.distributed as dist
+
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+        if device.type == "cuda":
+            torch.cuda.set_device(device)
+    main = rank == 0
+
+    if not resume and (run / "state" / "LATEST").exists():
+        raise RunError(f"{run} already holds a run; resume it with --resume or choose another --out")
+    run.mkdir(parents=True, exist_ok=True)
+    vocab = Vocabulary.build(exp)
+    torch.manual_seed(tc.seed)
+    overrides = {k: getattr(tc, k) for k in ("n_layer", "n_head", "d_model") if getattr(tc, k) is not None}
+    model = GPT(preset(tc.preset, vocab.size, vocab.context_length, **overrides)).to(device)
+    if tc.init_from and not resume:
+        base = load_checkpoint(tc.init_from)
+        if base.vocab.size != vocab.size or not np.array_equal(base.vocab.tokens, vocab.tokens):
+            raise RunError(f"--init-from {tc.init_from}: its vocabulary differs from this experiment's")
+        try:
+            model.load_state_dict(base.model.state_dict())
+        except RuntimeError as e:
+            raise RunError(f"--init-from {tc.init_from}: weights do not fit the model preset ({e})") from None
+    opt = model.configure_optimizer(tc.lr, tc.weight_decay)
+    start = 0
+    if resume:
+        start = _load_state(run, model, opt)
+        if main:
+            _truncate_metrics(run, start)
+    elif main:
+        storage.write_text(run / "experiment.toml", exp.to_toml())
+        storage.write_json(run / "train.json", tc.to_dict())
+        storage.write_text(run / "metrics.jsonl", "")
+
+    total = tc.total_steps
+    if main:
+        status = storage.read_json(run / "status.json") if (run / "status.json").is_file() else {}
+        write_status(run, state="running", step=start, total=total, pid=os.getpid(),
+                     started=status.get("started") or now(), error=None, world_size=world,
+                     device=str(device), objective=tc.objective, experiment=exp.name)
+
+    train_model = model
+    if tc.compile:
+        train_model = torch.compile(model)
+    if world > 1:
+        from torch.nn.parallel import DistributedDataParallel as DDP
+
+        train_model = DDP(train_model, device_ids=[device.index] if device.type == "cuda" else None)
+    use_bf16 = tc.dtype == "bfloat16" or (tc.dtype == "auto" and device.type == "cuda")
+
+    langs = tc.languages if tc.languages is not None else exp.input_languages
+    bad = [x for x in langs if x not in exp.input_languages]
+    if bad:
+        raise RunError(f"languages {bad} are not input languages of {exp.name} ({exp.input_languages})")
+    data = TrainingData(vocab, tc.batch_size, tc.games, seed=tc.seed, prefix=tc.prefix, languages=langs)
+    eval_games = heldout_games(tc.eval_games, seed=tc.seed)
+    snap_steps = _snapshot_steps(tc)
+
+    stop = {"flag": False}
+
+    def _on_signal(signum, frame):
+        stop["flag"] = True
+
+    if main:
+        for s in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(s, _on_signal)
+
+    bar = None
+    if progress and main:
+        from tqdm import tqdm
+
+        bar = tqdm(total=total, initial=start, desc=exp.name, unit="step", dynamic_ncols=True, disable=None)
+        if bar.disable:  # not a terminal (a background job's log): plain lines instead
+            bar.close()
+            bar = None
+
+    def evaluate_now(step: int, train_loss: float | None, tok_s: float | None) -> dict:
+        acc = legal_move_accuracy(model, vocab, eval_games, device=device)
+        row = {"step": step, "time": now(), "train_loss": train_loss,
+               "val_loss": validation_loss(model, vocab, eval_games[:64], device=device),
+               "legal_move_accuracy": acc, "tokens_per_s": tok_s, "lr": lr_at(max(step - 1, 0), tc)}
+        model.train()
+        return row
+
+    step = start
+    last_metrics: dict = {}
+    losses: list[float] = []
+    tokens_seen, t0, last_status = 0, time.perf_counter(), 0.0
+    try:
+        model.train()
+        while step < total:
+            batch = data.batch(step)
+            if world > 1:
+                batch = _shard(batch, rank, world)
+            for g in opt.param_groups:
+                g["lr"] = lr_at(step, tc)
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16):
+                loss = _loss(train_model, batch, vocab, tc, device)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            if tc.grad_clip:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), tc.grad_clip)
+            opt.step()
+            step += 1
+            losses.append(loss.item())
+            tokens_seen += int((batch.inputs > 0).sum()) * world
+            if bar is not None:
+                bar.update(1)
+            if world > 1:
+                import torch.distributed as dist
+
+                flag = torch.tensor([1.0 if stop["flag"] else 0.0], device=device)
+                dist.all_reduce(flag)
+                stop["flag"] = bool(flag.item())
+            if not main:
+                if stop["flag"]:
+                    break
+                continue
+            elapsed = time.perf_counter() - t0
+            tok_s = tokens_seen / elapsed if elapsed > 0 else None
+            if step % tc.eval_every == 0 or step == total or step in snap_steps:
+                row = evaluate_now(step, float(np.mean(losses)) if losses else None, tok_s)
+                losses = []
+                last_metrics = row
+                _append_metrics(run, row)
+                if bar is not None:
+                    acc = row["legal_move_accuracy"]
+                    bar.set_postfix(loss=f"{row['train_loss']:.3f}", legal=f"{np.mean(list(acc.values())):.3f}",
+                                    tok_s=f"{tok_s:,.0f}")
+                else:
+                    print(f"step {step}/{total} loss {row['train_loss']:.4f} val {row['val_loss']:.4f} legal "
+                          + " ".join(f"{k}={v:.3f}" for k, v in row["legal_move_accuracy"].items())
+                          + f" tok/s {tok_s:,.0f}", flush=True)
+            if step in snap_steps:
+                save_checkpoint(run / "snapshots" / f"step-{step:09d}", model, vocab, tc.to_dict(), step,
+                                _summary(last_metrics))
+            if step % tc.checkpoint_every == 0 or step == total or stop["flag"]:
+                _save_state(run, step, model, vocab, opt, tc, _summary(last_metrics))
+                save_checkpoint(run, model, vocab, tc.to_dict(), step, _summary(last_metrics))
+            if time.perf_counter() - last_status > 2 or step == total or stop["flag"]:
+                last_status = time.perf_counter()
+                eta = (total - step) * elapsed / max(step - start, 1)
+                write_status(run, state="running", step=step, tokens_per_s=tok_s, eta_s=eta)
+            if stop["flag"]:
+                break
+        if main:
+            if step >= total:
+                write_status(run, state="finished", step=step, finished=now())
+            else:
+                write_status(run, state="cancelled", step=step, error=None)
+    except BaseException as e:
+        if main:
+            msg = f"{type(e).__name__}: {e}".splitlines()[0]
+            write_status(run, state="failed", step=step, error=msg)
+            traceback.print_exc(file=sys.stderr)
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+        if world > 1:
+            import torch.distributed as dist
+
+            dist.destroy_process_group()
+    return run
+
+
+def _summary(row: dict) -> dict:
+    if not row:
+        return {}
+    return {k: row[k] for k in ("step", "train_loss", "val_loss", "legal_move_accuracy", "tokens_per_s") if k in row}
+
+
+def _shard(batch, rank: int, world: int):
+    from .data import Batch
+
+    sl = slice(rank, None, world)
+    return Batch(batch.inputs[sl], batch.targets[sl], batch.languages[sl], batch.games[sl], batch.last[sl])
+
+
+def load_run_configs(run) -> tuple[ExperimentConfig, TrainConfig]:
+    run = Path(run)
+    for name in ("experiment.toml", "train.json"):
+        if not (run / name).is_file():
+            raise RunError(f"{run}: not a run directory (no {name})")
+    exp = load_config(run / "experiment.toml")
+    tc = TrainConfig.from_dict(storage.read_json(run / "train.json"))
+    return exp, tc
+
