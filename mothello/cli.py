@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -115,6 +116,8 @@ def cmd_train(args) -> int:
           + (", NOT the study's objective" if tc.objective != "next-token" else "")
           + f") for {tc.total_steps} steps into {out}" + (" (resumed)" if args.resume else ""), flush=True)
     train(exp, tc, out, resume=args.resume, progress=True)
+    if int(os.environ.get("RANK", "0")) != 0:
+        return 0  # under torchrun only rank 0 writes status.json; the others may finish before it does
     status = json.loads((out / "status.json").read_text())
     print(f"{status['state']} at step {status['step']}/{status['total']}: {out}")
     return 0 if status["state"] in ("finished", "cancelled") else 1

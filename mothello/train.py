@@ -267,8 +267,10 @@ def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, pro
             torch.cuda.set_device(device)
     main = rank == 0
 
-    if not resume and (run / "state" / "LATEST").exists():
+    has_state = (run / "state" / "LATEST").exists()
+    if has_state and not resume:
         raise RunError(f"{run} already holds a run; resume it with --resume or choose another --out")
+    resume = resume and has_state  # resuming a run that never saved a state starts it from step 0
     run.mkdir(parents=True, exist_ok=True)
     vocab = Vocabulary.build(exp)
     torch.manual_seed(tc.seed)
@@ -322,9 +324,10 @@ def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, pro
     def _on_signal(signum, frame):
         stop["flag"] = True
 
+    previous_handlers = {}
     if main:
         for s in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(s, _on_signal)
+            previous_handlers[s] = signal.signal(s, _on_signal)
 
     bar = None
     if progress and main:
@@ -416,6 +419,9 @@ def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, pro
             traceback.print_exc(file=sys.stderr)
         raise
     finally:
+        for s, handler in previous_handlers.items():  # give an in-process caller its Ctrl-C back
+            if handler is not None:
+                signal.signal(s, handler)
         if bar is not None:
             bar.close()
         if world > 1:
