@@ -142,6 +142,148 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def _layers(text: str, ck) -> list[int]:
+    n = ck.model.cfg.n_layer
+    if text == "all":
+        return list(range(n + 1))
+    try:
+        layers = [int(x) for x in text.split(",")]
+    except ValueError:
+        raise ValueError(f"--layer must be 'all' or layer numbers like 2 or 1,3 (got {text!r})") from None
+    bad = [x for x in layers if not 0 <= x <= n]
+    if bad:
+        raise ValueError(f"layer(s) {bad} out of range: this model has layers 0..{n}")
+    return layers
+
+
+def _load(name: str):
+    from .checkpoints import load_checkpoint, resolve
+    from .evaluate import default_device
+
+    return load_checkpoint(resolve(name), device=default_device())
+
+
+def _bar(desc: str):
+    bar = _progress(1000, desc)
+
+    def report(fraction: float, message: str):
+        bar.n = int(1000 * fraction)
+        bar.set_postfix_str(message[:40])
+        bar.refresh()
+
+    return bar, report
+
+
+def cmd_probe(args) -> int:
+    from .probes import majority_baseline, train_probe
+
+    ck = _load(args.checkpoint)
+    langs = [args.language] if args.language is not None else ck.config.input_languages
+    rows = []
+    for x in _layers(args.layer, ck):
+        for lang in langs:
+            p = train_probe(ck, lang, x, kind=args.kind, labels=args.labels, n_train=args.games, save=not args.no_save)
+            rows.append({"layer": x, "language": p.info_["language"], **p.info_["test"]})
+    from .activations import move_states, PROBE_TEST_SEED, PROBE_TRAIN_SEED
+
+    li = ck.config.language_index(langs[0])
+    base = majority_baseline(move_states(ck, li, args.games, PROBE_TRAIN_SEED, [0]).labels(args.labels),
+                             move_states(ck, li, 200, PROBE_TEST_SEED, [0]).labels(args.labels))
+    if args.json:
+        print(json.dumps({"checkpoint": ck.name, "kind": args.kind, "labels": args.labels, "probes": rows,
+                          "baseline_majority": base}))
+        return 0
+    print(f"{ck.name}: {args.kind} probes on {args.labels} labels, {args.games} training games, 200 test games")
+    print(f"{'layer':>5} {'language':<12} {'accuracy':>9} {'occupancy':>10} {'colour':>8}")
+    for r in rows:
+        print(f"{r['layer']:>5} {r['language']:<12} {r['accuracy']:>9.4f} {r['occupancy']:>10.4f} {r['colour']:>8.4f}")
+    print(f"{'':>5} {'majority':<12} {base['accuracy']:>9.4f} {base['occupancy']:>10.4f} {base['colour']:>8.4f}"
+          "   (per-square majority guess)")
+    return 0
+
+
+def cmd_align(args) -> int:
+    from .probes import alignment
+
+    ck = _load(args.checkpoint)
+    bar, report = _bar("alignment")
+    with bar:
+        res = alignment(ck, layers=_layers(args.layer, ck), kind=args.kind, labels=args.labels,
+                        n_train=args.games, random_baseline=not args.no_random_baseline, progress=report)
+    if args.json:
+        print(json.dumps({"checkpoint": ck.name, **res.to_json()}))
+        return 0
+    print(f"{ck.name}: cross-lingual alignment probe accuracy ({args.kind}, {args.labels} labels); "
+          "rows = probe's language, columns = language read")
+    w = max(len(n) for n in res.languages) + 2
+    for x in res.layers:
+        rnd = res.baseline_random_model[x]["accuracy"]
+        print(f"\nlayer {x}  (baselines: majority {res.baseline_majority['accuracy']:.3f}, random model {rnd:.3f})")
+        for title, m in (("direct", res.matrix[x]), ("aligned up to rotation", res.aligned_matrix[x])):
+            print(f"  {title}")
+            print("  " + " " * w + "".join(f"{n:>{w}}" for n in res.languages))
+            for i, n in enumerate(res.languages):
+                print(f"  {n:<{w}}" + "".join(f"{v:>{w}.3f}" for v in m[i]))
+    return 0
+
+
+def cmd_project(args) -> int:
+    from .projection import project
+
+    ck = _load(args.checkpoint)
+    bar, report = _bar(args.method)
+    with bar:
+        df = project(ck, args.layer, n_games=args.games, method=args.method, progress=report)
+    out = Path(args.out) if args.out else None
+    if out:
+        tmp = out.with_suffix(out.suffix + ".tmp")
+        df.to_csv(tmp, index=False)
+        tmp.replace(out)
+        print(f"wrote {len(df)} points to {out}")
+    else:
+        print(df[["language", "game", "move", "square", "x", "y"]].to_string(index=False, max_rows=20))
+    return 0
+
+
+def cmd_transfer(args) -> int:
+    from .languages import load_config
+    from .transfer import TransferConfig, load_transfer_run, run_transfer, transfer_table
+
+    out = Path(args.out)
+    if args.resume:
+        exp, tc = load_transfer_run(out)
+    else:
+        if not args.config:
+            raise ValueError("give an experiment config, or --resume with --out RUN_DIR")
+        exp = load_config(args.config)
+        kw = {"finetune_language": exp.language_index(args.finetune_language), "preset": args.preset}
+        for key in ("pretrain_steps", "finetune_games", "finetune_epochs", "seed", "eval_games"):
+            if getattr(args, key) is not None:
+                kw[key] = getattr(args, key)
+        tc = TransferConfig.from_dict({**TransferConfig().to_dict(), **kw})
+    run_transfer(exp, tc, out, resume=args.resume, progress=True)
+    st = json.loads((out / "status.json").read_text())
+    print(f"{st['state']}: {out}")
+    if st["state"] == "finished":
+        df = transfer_table(out)
+        acc = df[df.metric == "legal_move_accuracy"].pivot_table(index="step", columns="language", values="value")
+        print(acc.round(4).to_string())
+    return 0 if st["state"] in ("finished", "cancelled") else 1
+
+
+def cmd_intervene(args) -> int:
+    from .interventions import intervention_study
+    from .probes import load_or_train_probe
+
+    ck = _load(args.checkpoint)
+    probe = load_or_train_probe(ck, args.probe_language, args.layer, kind="linear", labels="relative")
+    read = args.read_language if args.read_language is not None else args.probe_language
+    res = intervention_study(ck, probe, args.layer, n_cases=args.cases, edit=args.edit, language=read)
+    print(json.dumps({"checkpoint": ck.name, "layer": args.layer, "probe_language": str(args.probe_language),
+                      "read_language": str(read), "edit": args.edit, **res}))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m mothello", description="mOthello Explorer command line")
     sub = p.add_subparsers(dest="command", required=True)
@@ -191,6 +333,57 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--seed", type=int, default=0)
     e.add_argument("--json", action="store_true", help="print one JSON object")
     e.set_defaults(func=cmd_eval)
+
+    pr = sub.add_parser("probe", help="train board probes per layer and language (saved beside the checkpoint)")
+    pr.add_argument("checkpoint")
+    pr.add_argument("--layer", default="all", help="'all' or layer numbers like 2 or 1,3")
+    pr.add_argument("--language", help="one language (default: every input language)")
+    pr.add_argument("--kind", choices=["linear", "mlp"], default="linear")
+    pr.add_argument("--labels", choices=["absolute", "relative"], default="relative")
+    pr.add_argument("--games", type=int, default=1000, help="probe training games")
+    pr.add_argument("--no-save", action="store_true")
+    pr.add_argument("--json", action="store_true")
+    pr.set_defaults(func=cmd_probe)
+
+    al = sub.add_parser("align", help="cross-lingual alignment probe matrix per layer, with baselines")
+    al.add_argument("checkpoint")
+    al.add_argument("--layer", default="all")
+    al.add_argument("--kind", choices=["linear", "mlp"], default="linear")
+    al.add_argument("--labels", choices=["absolute", "relative"], default="relative")
+    al.add_argument("--games", type=int, default=1000, help="probe training games")
+    al.add_argument("--no-random-baseline", action="store_true")
+    al.add_argument("--json", action="store_true")
+    al.set_defaults(func=cmd_align)
+
+    pj = sub.add_parser("project", help="UMAP or PCA of hidden states across languages at a layer")
+    pj.add_argument("checkpoint")
+    pj.add_argument("--layer", type=int, required=True)
+    pj.add_argument("--method", choices=["umap", "pca"], default="umap")
+    pj.add_argument("--games", type=int, default=50)
+    pj.add_argument("--out", help="write the table as CSV")
+    pj.set_defaults(func=cmd_project)
+
+    tr = sub.add_parser("transfer", help="pretrain on games opening 19,18,17, fine-tune on one language, measure")
+    tr.add_argument("config", nargs="?")
+    tr.add_argument("--out", required=True)
+    tr.add_argument("--finetune-language", dest="finetune_language", default="1")
+    tr.add_argument("--preset", default="small")
+    tr.add_argument("--pretrain-steps", dest="pretrain_steps", type=int)
+    tr.add_argument("--finetune-games", dest="finetune_games", type=int)
+    tr.add_argument("--finetune-epochs", dest="finetune_epochs", type=int)
+    tr.add_argument("--eval-games", dest="eval_games", type=int)
+    tr.add_argument("--seed", type=int)
+    tr.add_argument("--resume", action="store_true")
+    tr.set_defaults(func=cmd_transfer)
+
+    iv = sub.add_parser("intervene", help="edit the probe-decoded board and measure how predicted moves follow")
+    iv.add_argument("checkpoint")
+    iv.add_argument("--layer", type=int, required=True)
+    iv.add_argument("--probe-language", dest="probe_language", default="0")
+    iv.add_argument("--read-language", dest="read_language")
+    iv.add_argument("--edit", choices=["flip", "erase"], default="flip")
+    iv.add_argument("--cases", type=int, default=100)
+    iv.set_defaults(func=cmd_intervene)
     return p
 
 

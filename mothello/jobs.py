@@ -100,6 +100,17 @@ def launch(exp: ExperimentConfig, tc: TrainConfig, name: str | None = None, root
     return run
 
 
+def launch_transfer(exp: ExperimentConfig, tc, name: str | None = None, root: Path | None = None) -> Path:
+    """Start the transfer experiment (transfer.TransferConfig) in the background."""
+    run = new_run_dir(name or f"transfer-{exp.name}", root)
+    storage.write_text(run / "experiment.toml", exp.to_toml())
+    storage.write_json(run / "transfer.json", tc.to_dict())
+    storage.write_json(run / "status.json", {"state": "starting", "step": 0, "total": 0, "kind": "transfer",
+                                             "experiment": exp.name, "error": None})
+    _spawn(run, "transfer")
+    return run
+
+
 @dataclass
 class RunStatus:
     path: Path

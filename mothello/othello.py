@@ -413,6 +413,27 @@ def legal_moves_after(moves) -> list[int]:
     return [int(s) for s in np.flatnonzero(r.next_legal[0, len(squares) - 1])]
 
 
+@numba.njit(cache=True)
+def _legal_on_board(board, player, out):
+    own, opp = _U64(0), _U64(0)
+    for s in range(64):
+        if board[s] == player:
+            own |= _U64(1) << _U64(s)
+        elif board[s] == -player:
+            opp |= _U64(1) << _U64(s)
+    _write_bits(out, _legal_moves(own, opp))
+
+
+def legal_moves_on(board, player: int) -> np.ndarray:
+    """(64,) bool: legal moves of `player` (1 black, -1 white) on any board (64 values in {0, 1, -1})."""
+    b = np.asarray(board, dtype=np.int8).reshape(64)
+    if player not in (1, -1):
+        raise ValueError("player must be 1 (black) or -1 (white)")
+    out = np.zeros(64, dtype=np.bool_)
+    _legal_on_board(b, np.int8(player), out)
+    return out
+
+
 def absolute_labels(boards: np.ndarray) -> np.ndarray:
     """Class ids 0 empty, 1 black, 2 white (same shape as boards, int64)."""
     b = np.asarray(boards)

@@ -252,8 +252,12 @@ def _resolve_device(tc: TrainConfig, local_rank: int) -> torch.device:
     return torch.device(tc.device)
 
 
-def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, progress: bool = False) -> Path:
-    """Train, writing the run directory `out`; returns it. See the module docstring."""
+def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, progress: bool = False,
+          on_status=None) -> Path:
+    """Train, writing the run directory `out`; returns it. See the module docstring.
+
+    on_status(step, total) is called whenever status.json is written (e.g. by a job that runs several
+    trainings and keeps its own status)."""
     run = Path(out)
     world = int(os.environ.get("WORLD_SIZE", "1"))
     rank = int(os.environ.get("RANK", "0"))
@@ -295,6 +299,15 @@ def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, pro
         storage.write_json(run / "train.json", tc.to_dict())
         storage.write_text(run / "metrics.jsonl", "")
 
+    # Bad settings (languages, an illegal prefix) fail here, before the run is marked running.
+    langs = tc.languages if tc.languages is not None else exp.input_languages
+    bad = [x for x in langs if x not in exp.input_languages]
+    if bad:
+        raise RunError(f"languages {bad} are not input languages of {exp.name} ({exp.input_languages})")
+    data = TrainingData(vocab, tc.batch_size, tc.games, seed=tc.seed, prefix=tc.prefix, languages=langs)
+    eval_games = heldout_games(tc.eval_games, seed=tc.seed)
+    snap_steps = _snapshot_steps(tc)
+
     total = tc.total_steps
     if main:
         status = storage.read_json(run / "status.json") if (run / "status.json").is_file() else {}
@@ -310,14 +323,6 @@ def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, pro
 
         train_model = DDP(train_model, device_ids=[device.index] if device.type == "cuda" else None)
     use_bf16 = tc.dtype == "bfloat16" or (tc.dtype == "auto" and device.type == "cuda")
-
-    langs = tc.languages if tc.languages is not None else exp.input_languages
-    bad = [x for x in langs if x not in exp.input_languages]
-    if bad:
-        raise RunError(f"languages {bad} are not input languages of {exp.name} ({exp.input_languages})")
-    data = TrainingData(vocab, tc.batch_size, tc.games, seed=tc.seed, prefix=tc.prefix, languages=langs)
-    eval_games = heldout_games(tc.eval_games, seed=tc.seed)
-    snap_steps = _snapshot_steps(tc)
 
     stop = {"flag": False}
 
@@ -405,6 +410,8 @@ def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, pro
                 last_status = time.perf_counter()
                 eta = (total - step) * elapsed / max(step - start, 1)
                 write_status(run, state="running", step=step, tokens_per_s=tok_s, eta_s=eta)
+                if on_status is not None:
+                    on_status(step, total)
             if stop["flag"]:
                 break
         if main:

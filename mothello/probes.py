@@ -1,0 +1,443 @@
+"""Board probes and cross-lingual alignment (MOTHELLO.md, Measurements).
+
+BoardProbe maps a hidden state (one move, one layer) to the board after that move: 64 squares x 3
+classes, absolute (empty/black/white) or relative to the player to move next (empty/mine/theirs).
+Linear, or the study's 2-layer MLP (512 hidden, ReLU). scikit-learn style: fit / predict /
+predict_proba / score; learned state in attributes ending with `_`; saved as safetensors + JSON.
+
+Every accuracy is also split into occupancy (empty vs occupied) and colour (on truly occupied squares,
+is the more likely of the two colours right): a small model gets occupancy right long before colour.
+
+alignment(): the cross-lingual alignment probe accuracy A->B (a probe trained on language A, applied to
+the same games written in language B) for every ordered pair and every layer, with baselines (per-square
+majority guess; the same probe on a randomly initialised model of the same config) and the same matrix
+after an orthogonal Procrustes map from B's to A's hidden states fitted on separate games ("aligned up to
+rotation"). Under unified output, language 0 is never an input: matrices cover the input languages.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from . import storage
+from .activations import ALIGN_FIT_SEED, PROBE_TEST_SEED, PROBE_TRAIN_SEED, MoveStates, move_states
+from .checkpoints import Checkpoint
+from .model import GPT
+
+KINDS = ("linear", "mlp")
+LABELS = ("absolute", "relative")
+
+
+class BoardProbe:
+    """Probe from hidden states (N, C) to boards (N, 64) with classes {0, 1, 2}.
+
+    Parameters: kind 'linear' | 'mlp'; hidden (MLP width, 512 as in the study); labels 'absolute' |
+    'relative' (recorded, for display); epochs, lr, weight_decay, batch_size, seed.
+    Learned: model_ (torch module), mean_ / scale_ (feature standardisation), n_features_in_.
+    """
+
+    def __init__(self, kind: str = "linear", hidden: int = 512, labels: str = "absolute", epochs: int = 12,
+                 lr: float = 3e-3, weight_decay: float = 1e-4, batch_size: int = 1024, seed: int = 0,
+                 device=None):
+        if kind not in KINDS:
+            raise ValueError(f"unknown probe kind {kind!r} ({', '.join(KINDS)})")
+        if labels not in LABELS:
+            raise ValueError(f"unknown labels {labels!r} ({', '.join(LABELS)})")
+        self.kind, self.hidden, self.labels = kind, hidden, labels
+        self.epochs, self.lr, self.weight_decay, self.batch_size, self.seed = epochs, lr, weight_decay, batch_size, seed
+        self.device = torch.device(device) if device else torch.device("cpu")
+
+    def _build(self, c: int) -> nn.Module:
+        if self.kind == "linear":
+            return nn.Linear(c, 64 * 3)
+        return nn.Sequential(nn.Linear(c, self.hidden), nn.ReLU(), nn.Linear(self.hidden, 64 * 3))
+
+    def get_params(self) -> dict:
+        return {k: getattr(self, k) for k in ("kind", "hidden", "labels", "epochs", "lr", "weight_decay",
+                                              "batch_size", "seed")}
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> "BoardProbe":
+        X = np.asarray(X, dtype=np.float32)
+        y = np.asarray(y, dtype=np.int64)
+        if X.ndim != 2 or y.shape != (len(X), 64):
+            raise ValueError(f"fit needs X (N, C) and y (N, 64); got {X.shape} and {y.shape}")
+        self.n_features_in_ = X.shape[1]
+        self.mean_ = X.mean(0)
+        self.scale_ = X.std(0) + 1e-6
+        gen = torch.Generator().manual_seed(self.seed)
+        torch.manual_seed(self.seed)
+        self.model_ = self._build(X.shape[1]).to(self.device)
+        Xt = torch.as_tensor((X - self.mean_) / self.scale_, device=self.device)
+        yt = torch.as_tensor(y, device=self.device)
+        opt = torch.optim.AdamW(self.model_.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+        steps = self.epochs * max(1, int(np.ceil(len(X) / self.batch_size)))
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=self.lr, total_steps=steps, pct_start=0.1)
+        self.model_.train()
+        for _ in range(self.epochs):
+            perm = torch.randperm(len(X), generator=gen).to(self.device)
+            for i in range(0, len(X), self.batch_size):
+                idx = perm[i:i + self.batch_size]
+                logits = self.model_(Xt[idx]).view(-1, 64, 3)
+                loss = F.cross_entropy(logits.reshape(-1, 3), yt[idx].reshape(-1))
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+                sched.step()
+        self.model_.eval()
+        return self
+
+    def _check(self):
+        if not hasattr(self, "model_"):
+            raise RuntimeError("this probe is not fitted yet: call fit(X, y) first")
+
+    @torch.no_grad()
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """(N, 64, 3) class probabilities."""
+        self._check()
+        X = (np.asarray(X, dtype=np.float32) - self.mean_) / self.scale_
+        out = []
+        for i in range(0, len(X), 8192):
+            logits = self.model_(torch.as_tensor(X[i:i + 8192], device=self.device)).view(-1, 64, 3)
+            out.append(torch.softmax(logits, -1).cpu().numpy())
+        return np.concatenate(out) if out else np.zeros((0, 64, 3), np.float32)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return self.predict_proba(X).argmax(-1)
+
+    def score(self, X: np.ndarray, y: np.ndarray) -> float:
+        """Mean accuracy over squares and rows."""
+        return float((self.predict(X) == np.asarray(y)).mean())
+
+    def score_detail(self, X: np.ndarray, y: np.ndarray) -> dict:
+        return accuracy_detail(self.predict_proba(X), y)
+
+    def directions(self) -> np.ndarray:
+        """(64, 3, C) class directions of a linear probe in the model's residual space."""
+        self._check()
+        if self.kind != "linear":
+            raise ValueError("directions exist for linear probes only")
+        w = self.model_.weight.detach().cpu().numpy().reshape(64, 3, -1)
+        return w / self.scale_[None, None, :]
+
+    def logit_offsets(self) -> np.ndarray:
+        """(64, 3) intercepts of a linear probe in the model's residual space (logit = dir . x + offset)."""
+        b = self.model_.bias.detach().cpu().numpy().reshape(64, 3)
+        return b - np.einsum("sck,k->sc", self.directions(), self.mean_)
+
+    # -- persistence ----------------------------------------------------------------------------
+    def save(self, path) -> Path:
+        """probe.safetensors + probe.json in the folder `path`."""
+        self._check()
+        path = Path(path)
+        tensors = {f"model.{k}": v for k, v in self.model_.state_dict().items()}
+        tensors["mean"] = torch.as_tensor(self.mean_)
+        tensors["scale"] = torch.as_tensor(self.scale_)
+        storage.save_tensors(path / "probe.safetensors", tensors)
+        storage.write_json(path / "probe.json", {"params": self.get_params(), "n_features_in": self.n_features_in_,
+                                                 **getattr(self, "info_", {})})
+        return path
+
+    @classmethod
+    def load(cls, path) -> "BoardProbe":
+        from safetensors.torch import load_file
+
+        path = Path(path)
+        try:
+            meta = json.loads((path / "probe.json").read_text())
+            tensors = load_file(str(path / "probe.safetensors"))
+            probe = cls(**meta["params"])
+            probe.n_features_in_ = int(meta["n_features_in"])
+            probe.model_ = probe._build(probe.n_features_in_)
+            probe.model_.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
+            probe.model_.eval()
+            probe.mean_, probe.scale_ = tensors["mean"].numpy(), tensors["scale"].numpy()
+        except (OSError, KeyError, ValueError, TypeError, RuntimeError, json.JSONDecodeError) as e:
+            raise ValueError(f"{path}: not a readable probe ({type(e).__name__}: {e})") from None
+        probe.info_ = {k: v for k, v in meta.items() if k not in ("params", "n_features_in")}
+        return probe
+
+
+def accuracy_detail(proba: np.ndarray, y: np.ndarray) -> dict:
+    """Overall, occupancy and colour accuracy of predicted probabilities (N, 64, 3) against y (N, 64)."""
+    y = np.asarray(y)
+    pred = proba.argmax(-1)
+    occupied = y > 0
+    colour = np.where(proba[..., 1] >= proba[..., 2], 1, 2)
+    return {
+        "accuracy": float((pred == y).mean()),
+        "occupancy": float(((pred > 0) == occupied).mean()),
+        "colour": float((colour[occupied] == y[occupied]).mean()) if occupied.any() else float("nan"),
+    }
+
+
+def majority_baseline(y_train: np.ndarray, y_test: np.ndarray) -> dict:
+    """Per-square majority guess (from the training labels), scored on the test labels."""
+    y_train, y_test = np.asarray(y_train), np.asarray(y_test)
+    counts = np.stack([(y_train == c).sum(0) for c in range(3)], -1)  # (64, 3)
+    proba = np.broadcast_to(counts / counts.sum(-1, keepdims=True), (len(y_test), 64, 3))
+    # ties in colour counts make the colour guess a coin flip in expectation; argmax picks the first.
+    return accuracy_detail(proba + 1e-9 * np.arange(3), y_test)
+
+
+def random_model_checkpoint(ck: Checkpoint, seed: int = 0) -> Checkpoint:
+    """The same config with randomly initialised weights (a baseline for probes)."""
+    torch.manual_seed(seed)
+    model = GPT(ck.model.cfg).to(next(ck.model.parameters()).device).eval()
+    meta = {**ck.meta, "weights_sha256": f"random-init-{seed}-" + ck.meta["weights_sha256"][:16]}
+    return Checkpoint(path=ck.path, model=model, vocab=ck.vocab, meta=meta)
+
+
+# ---------------------------------------------------------------------------------------------
+# Alignment
+# ---------------------------------------------------------------------------------------------
+def procrustes(source: np.ndarray, target: np.ndarray):
+    """Orthogonal R and means so that (source - mu_s) @ R + mu_t best matches target (least squares)."""
+    mu_s, mu_t = source.mean(0), target.mean(0)
+    u, _, vt = np.linalg.svd((source - mu_s).T @ (target - mu_t), full_matrices=False)
+    return u @ vt, mu_s, mu_t
+
+
+def apply_procrustes(x: np.ndarray, fit) -> np.ndarray:
+    r, mu_s, mu_t = fit
+    return (x - mu_s) @ r + mu_t
+
+
+@dataclass
+class AlignmentResult:
+    """Per layer: matrix[i][j] = accuracy of the probe trained on languages[i] applied to languages[j]
+    (same games); aligned_matrix the same after Procrustes; detail_* occupancy/colour splits."""
+
+    languages: list[str]
+    layers: list[int]
+    kind: str
+    labels: str
+    matrix: dict[int, np.ndarray]
+    aligned_matrix: dict[int, np.ndarray]
+    colour_matrix: dict[int, np.ndarray]
+    aligned_colour_matrix: dict[int, np.ndarray]
+    occupancy_matrix: dict[int, np.ndarray]
+    baseline_majority: dict
+    baseline_random_model: dict[int, dict]
+    settings: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        """{"layers": {L: {"languages", "matrix", "aligned_matrix", "baseline_majority", ...}}, ...}"""
+        out = {}
+        for x in self.layers:
+            out[str(x)] = {
+                "languages": self.languages,
+                "matrix": self.matrix[x].tolist(),
+                "aligned_matrix": self.aligned_matrix[x].tolist(),
+                "colour_matrix": self.colour_matrix[x].tolist(),
+                "aligned_colour_matrix": self.aligned_colour_matrix[x].tolist(),
+                "occupancy_matrix": self.occupancy_matrix[x].tolist(),
+                "baseline_majority": self.baseline_majority["accuracy"],
+                "baseline_majority_colour": self.baseline_majority["colour"],
+                "baseline_random_model": self.baseline_random_model[x]["accuracy"],
+                "baseline_random_model_colour": self.baseline_random_model[x]["colour"],
+            }
+        return {"kind": self.kind, "labels": self.labels, "settings": self.settings, "layers": out}
+
+    @classmethod
+    def from_json(cls, d: dict) -> "AlignmentResult":
+        layers = sorted(int(x) for x in d["layers"])
+        L = d["layers"]
+        arr = lambda key: {x: np.asarray(L[str(x)][key]) for x in layers}  # noqa: E731
+        first = L[str(layers[0])]
+        return cls(languages=first["languages"], layers=layers, kind=d["kind"], labels=d["labels"],
+                   matrix=arr("matrix"), aligned_matrix=arr("aligned_matrix"), colour_matrix=arr("colour_matrix"),
+                   aligned_colour_matrix=arr("aligned_colour_matrix"), occupancy_matrix=arr("occupancy_matrix"),
+                   baseline_majority={"accuracy": first["baseline_majority"], "colour": first["baseline_majority_colour"]},
+                   baseline_random_model={x: {"accuracy": L[str(x)]["baseline_random_model"],
+                                              "colour": L[str(x)]["baseline_random_model_colour"]} for x in layers},
+                   settings=d.get("settings", {}))
+
+    def mean_cross(self, layer: int, aligned: bool = False, colour: bool = False) -> float:
+        """Mean of the off-diagonal entries (cross-lingual transfer)."""
+        m = (self.aligned_colour_matrix if aligned else self.colour_matrix)[layer] if colour else \
+            (self.aligned_matrix if aligned else self.matrix)[layer]
+        off = ~np.eye(len(m), dtype=bool)
+        return float(m[off].mean()) if off.any() else float("nan")
+
+    def mean_diag(self, layer: int, colour: bool = False) -> float:
+        m = (self.colour_matrix if colour else self.matrix)[layer]
+        return float(np.diag(m).mean())
+
+
+def alignment(ck: Checkpoint, layers=None, languages=None, kind: str = "linear", labels: str = "absolute",
+              n_train: int = 1000, n_test: int = 200, n_fit: int = 300, probe_params: dict | None = None,
+              random_baseline: bool = True, progress=None, device=None) -> AlignmentResult:
+    """Cross-lingual alignment probe accuracy for every ordered pair of languages and every layer.
+
+    Probes are trained on `n_train` games of language A; scored on `n_test` other games written in
+    each language B; the Procrustes map B->A is fitted on `n_fit` further games. progress(fraction,
+    message) is called along the way.
+    """
+    cfg = ck.config
+    langs = [cfg.language_index(x) for x in (languages or cfg.input_languages)]
+    if cfg.unified_output and 0 in langs:
+        raise ValueError("under unified output language 0 is the output space and is never read; "
+                         "choose among the input languages")
+    names = [cfg.languages[i].name for i in langs]
+    layers = list(range(ck.model.cfg.n_layer + 1)) if layers is None else [int(x) for x in layers]
+    params = {"kind": kind, "labels": labels, **(probe_params or {})}
+    report = progress or (lambda f, m: None)
+    n_steps = len(langs) * 3 + len(layers) * (len(langs) * (1 + len(langs) * 2)) + (len(layers) if random_baseline else 0)
+    done = [0]
+
+    def tick(msg):
+        done[0] += 1
+        report(min(1.0, done[0] / n_steps), msg)
+
+    train, test, fit = {}, {}, {}
+    for i, li in enumerate(langs):
+        train[li] = move_states(ck, li, n_train, PROBE_TRAIN_SEED, layers, device=device); tick(f"hidden states {names[i]}")
+        test[li] = move_states(ck, li, n_test, PROBE_TEST_SEED, layers, device=device); tick(f"hidden states {names[i]}")
+        fit[li] = move_states(ck, li, n_fit, ALIGN_FIT_SEED, layers, device=device) if len(langs) > 1 else None
+        tick(f"hidden states {names[i]}")
+    y_train = train[langs[0]].labels(labels)
+    y_test = test[langs[0]].labels(labels)
+    res = {k: {} for k in ("matrix", "aligned", "colour", "aligned_colour", "occupancy")}
+    for x in layers:
+        shape = (len(langs), len(langs))
+        m, am, cm, acm, om = (np.zeros(shape) for _ in range(5))
+        for i, a in enumerate(langs):
+            probe = BoardProbe(**params, device=device).fit(train[a].rows(x), y_train)
+            tick(f"layer {x}: probe on {names[i]}")
+            for j, b in enumerate(langs):
+                d = probe.score_detail(test[b].rows(x), y_test)
+                m[i, j], cm[i, j], om[i, j] = d["accuracy"], d["colour"], d["occupancy"]
+                tick(f"layer {x}: {names[i]} -> {names[j]}")
+                if a == b:
+                    am[i, j], acm[i, j] = m[i, j], cm[i, j]
+                else:
+                    rot = procrustes(fit[b].rows(x), fit[a].rows(x))
+                    da = probe.score_detail(apply_procrustes(test[b].rows(x), rot), y_test)
+                    am[i, j], acm[i, j] = da["accuracy"], da["colour"]
+                tick(f"layer {x}: {names[i]} -> {names[j]} (rotated)")
+        res["matrix"][x], res["aligned"][x], res["colour"][x] = m, am, cm
+        res["aligned_colour"][x], res["occupancy"][x] = acm, om
+    rnd = {}
+    if random_baseline:
+        rck = random_model_checkpoint(ck)
+        a = langs[0]
+        r_train = move_states(rck, a, n_train, PROBE_TRAIN_SEED, layers, cache=False, device=device)
+        r_test = move_states(rck, a, n_test, PROBE_TEST_SEED, layers, cache=False, device=device)
+        for x in layers:
+            probe = BoardProbe(**params, device=device).fit(r_train.rows(x), y_train)
+            rnd[x] = probe.score_detail(r_test.rows(x), y_test)
+            tick(f"layer {x}: random-model baseline")
+    else:
+        rnd = {x: {"accuracy": float("nan"), "colour": float("nan")} for x in layers}
+    report(1.0, "done")
+    return AlignmentResult(languages=names, layers=layers, kind=kind, labels=labels, matrix=res["matrix"],
+                           aligned_matrix=res["aligned"], colour_matrix=res["colour"],
+                           aligned_colour_matrix=res["aligned_colour"], occupancy_matrix=res["occupancy"],
+                           baseline_majority=majority_baseline(y_train, y_test), baseline_random_model=rnd,
+                           settings={"n_train": n_train, "n_test": n_test, "n_fit": n_fit, **params})
+
+
+def train_probe(ck: Checkpoint, language, layer: int, kind: str = "linear", labels: str = "absolute",
+                n_train: int = 1000, save: bool = True, device=None, **params) -> BoardProbe:
+    """A probe on one language at one layer, trained on n_train held-out games and scored on others;
+    saved beside the checkpoint (analysis/probes/...) unless save=False."""
+    li = ck.config.language_index(language)
+    name = ck.config.languages[li].name
+    tr = move_states(ck, li, n_train, PROBE_TRAIN_SEED, [layer], device=device)
+    te = move_states(ck, li, 200, PROBE_TEST_SEED, [layer], device=device)
+    probe = BoardProbe(kind=kind, labels=labels, device=device, **params).fit(tr.rows(layer), tr.labels(labels))
+    probe.info_ = {"checkpoint": ck.name, "weights_sha256": ck.meta["weights_sha256"], "language": name,
+                   "layer": layer, "n_train": n_train, "test": probe.score_detail(te.rows(layer), te.labels(labels))}
+    if save:
+        probe.save(probe_dir(ck, name, layer, kind, labels, n_train))
+    return probe
+
+
+def probe_dir(ck: Checkpoint, language: str, layer: int, kind: str, labels: str, n_train: int) -> Path:
+    return Path(ck.path) / "analysis" / "probes" / f"{language}-L{layer}-{kind}-{labels}-n{n_train}"
+
+
+def load_or_train_probe(ck: Checkpoint, language, layer: int, kind: str = "linear", labels: str = "absolute",
+                        n_train: int = 1000, device=None) -> BoardProbe:
+    """The probe saved beside the checkpoint if it was trained on these weights, else a new one (saved
+    when the checkpoint folder is writable)."""
+    name = ck.config.languages[ck.config.language_index(language)].name
+    path = probe_dir(ck, name, layer, kind, labels, n_train)
+    if (path / "probe.json").is_file():
+        try:
+            probe = BoardProbe.load(path)
+            if probe.info_.get("weights_sha256") == ck.meta["weights_sha256"]:
+                return probe
+        except ValueError:
+            pass
+    probe = train_probe(ck, language, layer, kind, labels, n_train, save=False, device=device)
+    try:
+        probe.save(path)
+    except OSError:
+        pass  # a read-only checkpoint folder: keep the probe in memory only
+    return probe
+
+
+# ---------------------------------------------------------------------------------------------
+# Similarities
+# ---------------------------------------------------------------------------------------------
+def move_embeddings(ck: Checkpoint, language) -> np.ndarray:
+    """(64, C) input embedding of each move (mean over its tokens); zero rows for the centre squares."""
+    li = ck.config.language_index(language)
+    emb = ck.model.tok_emb.weight.detach().cpu().numpy()
+    toks, lens = ck.vocab.tokens[li], ck.vocab.lengths[li]
+    out = np.zeros((64, emb.shape[1]), np.float32)
+    for sq in range(64):
+        if lens[sq]:
+            out[sq] = emb[toks[sq, :lens[sq]]].mean(0)
+    return out
+
+
+def _cos(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    a = a / (np.linalg.norm(a, axis=-1, keepdims=True) + 1e-12)
+    b = b / (np.linalg.norm(b, axis=-1, keepdims=True) + 1e-12)
+    return a @ b.T
+
+
+def embedding_similarity(ck: Checkpoint, languages=None) -> dict:
+    """Cosine similarity of the same move's input embeddings across languages, and of different moves
+    (the baseline). Returns {"languages", "same_move" (M, M), "different_move" (M, M)}."""
+    from .othello import PLAYABLE
+
+    cfg = ck.config
+    langs = [cfg.language_index(x) for x in (languages or cfg.input_languages)]
+    emb = {li: move_embeddings(ck, li)[list(PLAYABLE)] for li in langs}
+    same = np.zeros((len(langs), len(langs)))
+    diff = np.zeros_like(same)
+    off = ~np.eye(len(PLAYABLE), dtype=bool)
+    for i, a in enumerate(langs):
+        for j, b in enumerate(langs):
+            c = _cos(emb[a], emb[b])
+            same[i, j] = np.diag(c).mean()
+            diff[i, j] = c[off].mean()
+    return {"languages": [cfg.languages[i].name for i in langs], "same_move": same, "different_move": diff}
+
+
+def parallel_similarity(a: MoveStates, b: MoveStates, layer: int, game: int = 0) -> dict:
+    """Cosine similarity between the hidden states of the same game read in two languages at a layer.
+
+    Returns {"matrix": (n, n) move-by-move similarities of game `game` (heatmap data), "matched": mean
+    over matched moves (all games), "unmatched": mean over different moves of the same game}."""
+    if not np.array_equal(a.games, b.games):
+        raise ValueError("parallel similarity needs the same games in both languages")
+    n = int(a.mask[game].sum())
+    mat = _cos(a.hidden[layer][game, :n], b.hidden[layer][game, :n])
+    matched, unmatched = [], []
+    for g in range(len(a.games)):
+        k = int(a.mask[g].sum())
+        c = _cos(a.hidden[layer][g, :k], b.hidden[layer][g, :k])
+        matched.append(np.diag(c).mean())
+        unmatched.append(c[~np.eye(k, dtype=bool)].mean() if k > 1 else np.nan)
+    return {"matrix": mat, "matched": float(np.mean(matched)), "unmatched": float(np.nanmean(unmatched))}

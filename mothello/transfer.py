@@ -1,0 +1,216 @@
+"""The transfer experiment (MOTHELLO.md) and alignment over training.
+
+Transfer: pretrain on games that open with the moves 19, 18, 17 (c4, c3, c2) in all languages, then
+fine-tune on ONE language with games from the full distribution, keeping snapshots along fine-tuning
+(reference: 102,400 games, 4 epochs, 5 snapshots per epoch). At the pretrained model and at each
+snapshot: legal-move accuracy of every language on full-distribution held-out games, and the mean
+alignment probe accuracy between the fine-tuned language and the others. Transfer = the languages not
+fine-tuned improve too.
+
+A transfer run directory holds experiment.toml, transfer.json (settings), status.json (the whole
+job's progress), pretrain/ and finetune/ (ordinary training runs, each resumable), and
+transfer.csv: the tidy table (snapshot, step, language, metric, value). Re-running with resume skips
+what is done, so a cancelled or killed job continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import storage
+from .checkpoints import Checkpoint, list_snapshots, load_checkpoint
+from .data import heldout_games
+from .evaluate import default_device, legal_move_accuracy
+from .languages import ExperimentConfig, load_config
+from .probes import alignment
+from .train import PRESET_TRAINING, TrainConfig, now, read_metrics, train, write_status
+
+RESTRICTED_OPENING = [19, 18, 17]
+TABLE = "transfer.csv"
+
+
+@dataclass
+class TransferConfig:
+    finetune_language: int = 1
+    preset: str = "small"
+    pretrain_steps: int = 6000
+    finetune_games: int = 25_600        # reference: 102,400
+    finetune_epochs: int = 2            # reference: 4
+    snapshots_per_epoch: int = 5
+    batch_size: int = 64
+    pretrain_lr: float = 1.5e-3
+    finetune_lr: float = 5e-4
+    eval_games: int = 100
+    probe_layer: int | None = None      # default: the last layer
+    probe_kind: str = "linear"
+    probe_games: int = 300
+    seed: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TransferConfig":
+        unknown = set(d) - {f.name for f in fields(cls)}
+        if unknown:
+            raise ValueError(f"unknown transfer setting(s): {', '.join(sorted(unknown))}")
+        return cls(**d)
+
+    def pretrain_config(self) -> TrainConfig:
+        base = PRESET_TRAINING.get(self.preset, {})
+        return TrainConfig(preset=self.preset, games=None, steps=self.pretrain_steps, batch_size=self.batch_size,
+                           lr=self.pretrain_lr, min_lr=self.pretrain_lr / 10, seed=self.seed, prefix=RESTRICTED_OPENING,
+                           eval_games=self.eval_games, eval_every=max(1, self.pretrain_steps // 10),
+                           checkpoint_every=base.get("checkpoint_every", 250), snapshots=[1.0])
+
+    def finetune_config(self, init_from: Path) -> TrainConfig:
+        n = self.finetune_epochs * self.snapshots_per_epoch
+        steps = self.finetune_epochs * self.finetune_games // self.batch_size
+        return TrainConfig(preset=self.preset, games=self.finetune_games, epochs=self.finetune_epochs,
+                           batch_size=self.batch_size, lr=self.finetune_lr, min_lr=self.finetune_lr / 10,
+                           warmup_steps=min(100, steps // 10), seed=self.seed + 1, languages=[self.finetune_language],
+                           init_from=str(init_from), eval_games=self.eval_games, eval_every=max(1, steps // n),
+                           checkpoint_every=max(1, steps // n), snapshots=[k / n for k in range(1, n + 1)])
+
+
+def _measure(ck: Checkpoint, tc: TransferConfig, snapshot: int, step: int, games: np.ndarray, device) -> list[dict]:
+    cfg = ck.config
+    rows = []
+    acc = legal_move_accuracy(ck.model, ck.vocab, games, device=device)
+    for lang, v in acc.items():
+        rows.append({"snapshot": snapshot, "step": step, "language": lang, "metric": "legal_move_accuracy", "value": v})
+    layer = ck.model.cfg.n_layer if tc.probe_layer is None else tc.probe_layer
+    ft = cfg.language_index(tc.finetune_language)
+    others = [li for li in cfg.input_languages if li != ft]
+    if others:
+        al = alignment(ck, layers=[layer], languages=[ft] + others, kind=tc.probe_kind, labels="relative",
+                       n_train=tc.probe_games, n_test=100, n_fit=100, random_baseline=False, device=device)
+        m = al.matrix[layer]
+        for j, li in enumerate(others, start=1):
+            rows.append({"snapshot": snapshot, "step": step, "language": cfg.languages[li].name,
+                         "metric": "alignment_from_finetuned", "value": float(m[0, j])})
+        rows.append({"snapshot": snapshot, "step": step, "language": cfg.languages[ft].name,
+                     "metric": "probe_in_language", "value": float(m[0, 0])})
+    return rows
+
+
+def run_transfer(exp: ExperimentConfig, tc: TransferConfig, out, resume: bool = False, progress: bool = False) -> Path:
+    """Pretrain, fine-tune and measure (see the module docstring); returns the run directory."""
+    out = Path(out)
+    if tc.finetune_language not in exp.input_languages:
+        raise ValueError(f"fine-tune language {tc.finetune_language} is not an input language of {exp.name} "
+                         f"({exp.input_languages})")
+    if not resume and (out / "transfer.json").exists() and (out / "pretrain").exists():
+        raise ValueError(f"{out} already holds a transfer run; use --resume")
+    out.mkdir(parents=True, exist_ok=True)
+    storage.write_text(out / "experiment.toml", exp.to_toml())
+    storage.write_json(out / "transfer.json", tc.to_dict())
+    pre_tc = tc.pretrain_config()
+    n_snap = tc.finetune_epochs * tc.snapshots_per_epoch
+    total = pre_tc.total_steps + tc.finetune_epochs * tc.finetune_games // tc.batch_size + n_snap + 1
+    prev = storage.read_json(out / "status.json") if (out / "status.json").is_file() else {}
+    write_status(out, state="running", step=prev.get("step", 0), total=total, pid=os.getpid(), kind="transfer",
+                 started=prev.get("started") or now(), error=None, experiment=exp.name, phase="pretrain")
+    try:
+        def phase(name, sub_tc, offset):
+            run = out / name
+            st = storage.read_json(run / "status.json") if (run / "status.json").is_file() else {}
+            if st.get("state") != "finished":
+                train(exp, sub_tc, run, resume=True, progress=progress,
+                      on_status=lambda s, t: write_status(out, step=offset + s, phase=name))
+                st = storage.read_json(run / "status.json")
+            return st.get("state")
+
+        if phase("pretrain", pre_tc, 0) != "finished":
+            write_status(out, state="cancelled")
+            return out
+        ft_tc = tc.finetune_config(out / "pretrain")
+        if phase("finetune", ft_tc, pre_tc.total_steps) != "finished":
+            write_status(out, state="cancelled")
+            return out
+        write_status(out, phase="measure")
+        device = default_device()
+        games = heldout_games(tc.eval_games, seed=tc.seed + 7)
+        table_path = out / TABLE
+        rows = pd.read_csv(table_path).to_dict("records") if table_path.is_file() else []
+        done = {r["snapshot"] for r in rows}
+        points = [(0, out / "pretrain")] + list_snapshots(out / "finetune")
+        for k, (step, path) in enumerate(points):
+            if k in done:
+                continue
+            ck = load_checkpoint(path, device=device)
+            rows += _measure(ck, tc, k, step, games, device)
+            storage.write_text(table_path, pd.DataFrame(rows).to_csv(index=False))
+            write_status(out, step=total - len(points) + k + 1)
+        write_status(out, state="finished", step=total, phase="done", finished=now())
+    except BaseException as e:
+        write_status(out, state="failed", error=f"{type(e).__name__}: {e}".splitlines()[0])
+        raise
+    return out
+
+
+def transfer_table(run) -> pd.DataFrame:
+    """The tidy table of a transfer run (snapshot, step, language, metric, value), with the fine-tuned
+    language marked (column `finetuned`)."""
+    run = Path(run)
+    path = run / TABLE
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no transfer table yet")
+    df = pd.read_csv(path)
+    tc = TransferConfig.from_dict(json.loads((run / "transfer.json").read_text()))
+    exp = load_config(run / "experiment.toml")
+    df["finetuned"] = df["language"] == exp.languages[tc.finetune_language].name
+    df["experiment"] = exp.name
+    return df
+
+
+def load_transfer_run(run) -> tuple[ExperimentConfig, TransferConfig]:
+    run = Path(run)
+    if not (run / "transfer.json").is_file():
+        raise ValueError(f"{run}: not a transfer run (no transfer.json)")
+    return load_config(run / "experiment.toml"), TransferConfig.from_dict(storage.read_json(run / "transfer.json"))
+
+
+def alignment_over_training(ck_path, layer: int | None = None, kind: str = "linear", labels: str = "relative",
+                            n_train: int = 500, progress=None, device=None) -> pd.DataFrame:
+    """The alignment metric at every snapshot of a training run (and the final model): a table with
+    step, metric (cross_lingual, in_language, aligned_rotation, colour_cross, colour_in), value."""
+    points = list_snapshots(ck_path)
+    final = load_checkpoint(ck_path, device=device or default_device())
+    if not points or points[-1][0] != final.step:
+        points.append((final.step, Path(ck_path)))
+    rows = []
+    report = progress or (lambda f, m: None)
+    for k, (step, path) in enumerate(points):
+        report(k / len(points), f"snapshot at step {step}")
+        ck = load_checkpoint(path, device=device or default_device())
+        x = ck.model.cfg.n_layer if layer is None else layer
+        al = alignment(ck, layers=[x], kind=kind, labels=labels, n_train=n_train, n_test=100, n_fit=200,
+                       random_baseline=False, device=device)
+        acc = ck.metrics.get("legal_move_accuracy", {})
+        for metric, value in (("cross_lingual", al.mean_cross(x)), ("in_language", al.mean_diag(x)),
+                              ("aligned_rotation", al.mean_cross(x, aligned=True)),
+                              ("colour_cross", al.mean_cross(x, colour=True)),
+                              ("colour_in", al.mean_diag(x, colour=True)),
+                              ("legal_move_accuracy", float(np.mean(list(acc.values()))) if acc else np.nan)):
+            rows.append({"step": step, "layer": x, "metric": metric, "value": value})
+    report(1.0, "done")
+    return pd.DataFrame(rows)
+
+
+def metrics_table(run) -> pd.DataFrame:
+    """metrics.jsonl of a training run as a long table (step, metric, language, value)."""
+    rows = []
+    for r in read_metrics(Path(run)):
+        for k in ("train_loss", "val_loss"):
+            if r.get(k) is not None:
+                rows.append({"step": r["step"], "metric": k, "language": "", "value": r[k]})
+        for lang, v in (r.get("legal_move_accuracy") or {}).items():
+            rows.append({"step": r["step"], "metric": "legal_move_accuracy", "language": lang, "value": v})
+    return pd.DataFrame(rows, columns=["step", "metric", "language", "value"])
