@@ -20,5 +20,8 @@ test: $(STAMP)           ## install, then run the whole test suite
 bench: $(STAMP)          ## print the measured speed ratios
 	for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
+demo-suite: $(STAMP)     ## train (resuming across invocations) and install the shipped checkpoints
+	$(PY) -m mothello suite
+
 clean:                   ## remove caches and runs (keeps the venv and checkpoints/)
 	rm -rf .cache runs .pytest_cache .hypothesis

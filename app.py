@@ -1,44 +1,26 @@
-"""mOthello Explorer dashboard entry point: `streamlit run app.py`."""
+"""mOthello Explorer: `streamlit run app.py`. The router: every page lives in pages/."""
 
-from pathlib import Path
-
-import pandas as pd
 import streamlit as st
 
-from mothello.languages import ConfigError, Vocabulary, load_config
+st.set_page_config(page_title="mOthello Explorer", page_icon=":material/grid_on:", layout="wide")
 
-ROOT = Path(__file__).resolve().parent
+PAGES = {
+    "Explore": [
+        st.Page("pages/home.py", title="Home", icon=":material/home:", url_path="home", default=True),
+        st.Page("pages/checkpoints.py", title="Checkpoints", icon=":material/inventory_2:", url_path="checkpoints"),
+        st.Page("pages/play.py", title="Play", icon=":material/sports_esports:", url_path="play"),
+    ],
+    "Representations": [
+        st.Page("pages/probe_boards.py", title="Probe boards", icon=":material/grid_view:", url_path="probe-boards"),
+        st.Page("pages/alignment.py", title="Alignment", icon=":material/compare_arrows:", url_path="alignment"),
+        st.Page("pages/representations.py", title="Representations", icon=":material/scatter_plot:",
+                url_path="representations"),
+        st.Page("pages/transfer.py", title="Transfer", icon=":material/trending_up:", url_path="transfer"),
+    ],
+    "Run": [
+        st.Page("pages/train.py", title="Train", icon=":material/model_training:", url_path="train"),
+        st.Page("pages/tour.py", title="Findings tour", icon=":material/slideshow:", url_path="tour"),
+    ],
+}
 
-st.set_page_config(page_title="mOthello Explorer", page_icon="⚫", layout="wide")
-st.title("mOthello Explorer")
-st.markdown(
-    "When and why do multilingual models learn **language-neutral representations**? mOthello writes "
-    "Othello games in synthetic languages, trains a GPT on them, and asks whether the model's internal "
-    "board is shared across languages (Hua, Yun & Pavlick, NAACL 2024)."
-)
-
-st.subheader("Experiment configs")
-rows = []
-for path in sorted((ROOT / "configs").glob("*.toml")):
-    try:
-        cfg = load_config(path)
-        vocab = Vocabulary.build(cfg)
-        rows.append({
-            "config": path.stem,
-            "languages": ", ".join(f"{lang.name} ({lang.type})" for lang in cfg.languages),
-            "anchored squares": sum(len(g.squares) for g in cfg.anchors),
-            "unified output": cfg.unified_output,
-            "vocabulary": vocab.size,
-            "context": vocab.context_length,
-            "description": cfg.description,
-        })
-    except ConfigError as e:
-        st.warning(f"{path.name}: {e}")
-st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True)
-
-st.subheader("Checkpoints")
-ckpts = sorted(p.name for p in (ROOT / "checkpoints").iterdir() if p.is_dir()) if (ROOT / "checkpoints").is_dir() else []
-if ckpts:
-    st.write(", ".join(ckpts))
-else:
-    st.info("No trained checkpoints yet: `python -m mothello train configs/naive-2.toml --preset tiny --out runs/demo`.")
+st.navigation(PAGES).run()

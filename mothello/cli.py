@@ -284,6 +284,21 @@ def cmd_intervene(args) -> int:
     return 0
 
 
+def cmd_suite(args) -> int:
+    from . import suite
+
+    if args.install:
+        path = suite.install(args.install, name=args.name)
+        print(f"installed {path} ({suite.folder_size_mb(path):.1f} MB)")
+        return 0
+    if args.summary:
+        for row in suite.summary():
+            print(json.dumps(row))
+        return 0
+    suite.build(only=args.only or None)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m mothello", description="mOthello Explorer command line")
     sub = p.add_subparsers(dest="command", required=True)
@@ -384,6 +399,13 @@ def build_parser() -> argparse.ArgumentParser:
     iv.add_argument("--edit", choices=["flip", "erase"], default="flip")
     iv.add_argument("--cases", type=int, default=100)
     iv.set_defaults(func=cmd_intervene)
+
+    su = sub.add_parser("suite", help="train (resuming) and install the shipped demo checkpoints")
+    su.add_argument("--only", nargs="*", help="names among naive-2 anchors-8 unified-mixed atomic-10 transfer-NAME")
+    su.add_argument("--install", metavar="RUN", help="only install this training run into checkpoints/")
+    su.add_argument("--name", help="checkpoint name for --install (default: the run's name)")
+    su.add_argument("--summary", action="store_true", help="print the shipped checkpoints' headline numbers")
+    su.set_defaults(func=cmd_suite)
     return p
 
 

@@ -441,3 +441,38 @@ def parallel_similarity(a: MoveStates, b: MoveStates, layer: int, game: int = 0)
         matched.append(np.diag(c).mean())
         unmatched.append(c[~np.eye(k, dtype=bool)].mean() if k > 1 else np.nan)
     return {"matrix": mat, "matched": float(np.mean(matched)), "unmatched": float(np.nanmean(unmatched))}
+
+
+def alignment_path(ck: Checkpoint, kind: str, labels: str, n_train: int) -> Path:
+    return Path(ck.path) / "analysis" / f"alignment-{kind}-{labels}-n{n_train}.json"
+
+
+def load_alignment(ck: Checkpoint, kind: str = "linear", labels: str = "relative",
+                   n_train: int = 1000) -> AlignmentResult | None:
+    """The alignment result stored beside the checkpoint, if it was computed on these weights."""
+    path = alignment_path(ck, kind, labels, n_train)
+    if not path.is_file():
+        return None
+    try:
+        d = json.loads(path.read_text())
+        if d.get("weights_sha256") != ck.meta["weights_sha256"]:
+            return None
+        return AlignmentResult.from_json(d)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def load_or_compute_alignment(ck: Checkpoint, kind: str = "linear", labels: str = "relative", n_train: int = 1000,
+                              progress=None, device=None) -> AlignmentResult:
+    """Stored result if present (instant), else compute every layer and store it beside the checkpoint
+    (when the folder is writable)."""
+    res = load_alignment(ck, kind, labels, n_train)
+    if res is not None:
+        return res
+    res = alignment(ck, kind=kind, labels=labels, n_train=n_train, progress=progress, device=device)
+    try:
+        storage.write_json(alignment_path(ck, kind, labels, n_train),
+                           {**res.to_json(), "weights_sha256": ck.meta["weights_sha256"], "checkpoint": ck.name})
+    except OSError:
+        pass
+    return res

@@ -1,0 +1,179 @@
+"""The shipped demo suite: which models, how they are trained, and how a run becomes a shipped checkpoint.
+
+`python -m mothello suite` (= `make demo-suite`) trains every model of the suite into runs/suite-NAME
+(resuming whatever is there), runs the transfer experiments, and installs each result into
+checkpoints/NAME: float16 weights (kept only when evaluation shows no loss), snapshots, the alignment
+analysis (every layer, with baselines and Procrustes), and the metrics the app shows, plus an exact
+evaluation on a small fixed sample that tests/test_shipped.py recomputes from the weights.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from . import storage
+from .checkpoints import META, checkpoints_dir, list_snapshots, load_checkpoint, runs_dir, save_checkpoint
+from .data import heldout_games
+from .evaluate import default_device, legal_move_accuracy
+from .languages import load_config
+from .probes import load_or_compute_alignment
+from .train import TrainConfig, load_run_configs, train
+from .transfer import TransferConfig, run_transfer
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIGS = ROOT / "configs"
+# Every suite model: the study's objective, the `small` preset, fresh games every step.
+SUITE_TRAINING = dict(preset="small", games=None, steps=30_000, batch_size=64, lr=1.5e-3, min_lr=1.5e-4,
+                      warmup_steps=500, eval_every=1000, eval_games=100, checkpoint_every=500)
+SUITE = ("naive-2", "anchors-8", "unified-mixed", "atomic-10")
+TRANSFER = ("naive-2", "anchors-8", "unified-mixed")
+TRANSFER_SETTINGS = dict(preset="small", pretrain_steps=8000, finetune_games=25_600, finetune_epochs=2)
+SAMPLE_GAMES, SAMPLE_SEED = 30, 4242      # the fixed sample whose accuracy the shipped-checkpoint test recomputes
+FULL_EVAL_GAMES = 500
+
+
+def train_model(name: str, steps: int | None = None, progress: bool = True) -> Path:
+    """Train (or resume) runs/suite-NAME with the suite's settings."""
+    run = runs_dir() / f"suite-{name}"
+    if (run / "train.json").is_file():
+        exp, tc = load_run_configs(run)
+    else:
+        exp = load_config(CONFIGS / f"{name}.toml")
+        tc = TrainConfig(**{**SUITE_TRAINING, **({"steps": steps} if steps else {})})
+    return train(exp, tc, run, resume=True, progress=progress)
+
+
+def install(run, name: str | None = None, half: bool = True, alignment_games: int = 1000) -> Path:
+    """Make checkpoints/NAME from a training run: weights (float16 if lossless), snapshots, metrics,
+    alignment analysis. Returns the checkpoint folder."""
+    run = Path(run)
+    name = name or run.name.removeprefix("suite-")
+    device = default_device()
+    src = load_checkpoint(run, device=device)
+    games = heldout_games(FULL_EVAL_GAMES, seed=SAMPLE_SEED + 1)
+    acc32 = legal_move_accuracy(src.model, src.vocab, games, device=device)
+    dst = checkpoints_dir() / name
+    tmp = checkpoints_dir() / f".{name}.installing"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    training = src.meta["training"]
+    status = storage.read_json(run / "status.json") if (run / "status.json").is_file() else {}
+    save_checkpoint(tmp, src.model, src.vocab, training, src.step, src.metrics, half=half)
+    ck = load_checkpoint(tmp, device=device)
+    acc16 = legal_move_accuracy(ck.model, ck.vocab, games, device=device)
+    if half and max(abs(acc16[k] - acc32[k]) for k in acc32) > 0.002:  # float16 lost accuracy: keep float32
+        save_checkpoint(tmp, src.model, src.vocab, training, src.step, src.metrics, half=False)
+        ck = load_checkpoint(tmp, device=device)
+        acc16 = acc32
+    for step, path in list_snapshots(run):
+        snap = load_checkpoint(path, device=device)
+        save_checkpoint(tmp / "snapshots" / path.name, snap.model, snap.vocab, snap.meta["training"], step,
+                        snap.metrics, half=half)
+    for extra in ("metrics.jsonl", "experiment.toml", "train.json"):
+        if (run / extra).is_file():
+            shutil.copy2(run / extra, tmp / extra)
+    sample = heldout_games(SAMPLE_GAMES, seed=SAMPLE_SEED)
+    metrics = {
+        **ck.metrics,
+        "legal_move_accuracy": acc16,
+        "legal_move_accuracy_games": FULL_EVAL_GAMES,
+        "legal_move_accuracy_float32": acc32,
+        "sample_check": {"games": SAMPLE_GAMES, "seed": SAMPLE_SEED,
+                         "legal_move_accuracy": legal_move_accuracy(ck.model, ck.vocab, sample, device=device)},
+        "trained": {k: status.get(k) for k in ("started", "updated", "finished", "device", "state")},
+    }
+    _write_metrics(tmp, metrics)
+    ck = load_checkpoint(tmp, device=device)
+    al = load_or_compute_alignment(ck, "linear", "relative", alignment_games, device=device)
+    layers = {}
+    for x in al.layers:
+        layers[str(x)] = {"in_language": al.mean_diag(x), "cross_lingual": al.mean_cross(x),
+                          "aligned_rotation": al.mean_cross(x, aligned=True),
+                          "colour_in_language": al.mean_diag(x, colour=True),
+                          "colour_cross_lingual": al.mean_cross(x, colour=True),
+                          "baseline_majority": al.baseline_majority["accuracy"],
+                          "baseline_random_model": al.baseline_random_model[x]["accuracy"]}
+    best = max(al.layers, key=lambda x: al.mean_diag(x, colour=True))
+    metrics["alignment"] = {"probe": "linear, relative (empty/mine/theirs)", "best_layer": best, "layers": layers}
+    _write_metrics(tmp, metrics)
+    if dst.exists():
+        shutil.rmtree(dst)
+    tmp.rename(dst)
+    return dst
+
+
+def _write_metrics(path: Path, metrics: dict) -> None:
+    meta = storage.read_json(path / META)
+    meta["metrics"] = metrics
+    storage.write_json(path / META, meta)
+
+
+def run_transfer_suite(name: str, progress: bool = True) -> Path:
+    exp = load_config(CONFIGS / f"{name}.toml")
+    out = runs_dir() / f"suite-transfer-{name}"
+    tc = TransferConfig(finetune_language=exp.input_languages[0], **TRANSFER_SETTINGS)
+    return run_transfer(exp, tc, out, resume=True, progress=progress)
+
+
+def install_transfer(run, name: str) -> Path:
+    """checkpoints/transfer-NAME: the table, the settings, and the final fine-tuned model (float16)."""
+    run = Path(run)
+    dst = checkpoints_dir() / f"transfer-{name}"
+    tmp = checkpoints_dir() / f".transfer-{name}.installing"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    for f in ("transfer.csv", "transfer.json", "experiment.toml", "status.json"):
+        shutil.copy2(run / f, tmp / f)
+    ck = load_checkpoint(run / "finetune")
+    save_checkpoint(tmp / "finetune", ck.model, ck.vocab, ck.meta["training"], ck.step, ck.metrics, half=True)
+    if dst.exists():
+        shutil.rmtree(dst)
+    tmp.rename(dst)
+    return dst
+
+
+def folder_size_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file()) / 1e6
+
+
+def build(only: list[str] | None = None, progress: bool = True) -> list[Path]:
+    """Train (resuming) and install the whole suite, or the models named in `only`."""
+    done = []
+    for name in SUITE:
+        if only and name not in only:
+            continue
+        run = train_model(name, progress=progress)
+        st = storage.read_json(run / "status.json")
+        if st.get("state") != "finished":
+            print(f"{name}: {st.get('state')} at step {st.get('step')}; run `make demo-suite` again to resume")
+            return done
+        done.append(install(run, name))
+    for name in TRANSFER:
+        if only and f"transfer-{name}" not in only:
+            continue
+        run = run_transfer_suite(name, progress=progress)
+        st = storage.read_json(run / "status.json")
+        if st.get("state") != "finished":
+            print(f"transfer-{name}: {st.get('state')}; run `make demo-suite` again to resume")
+            return done
+        done.append(install_transfer(run, name))
+    print(f"checkpoints/ holds {folder_size_mb(checkpoints_dir()):.1f} MB")
+    return done
+
+
+def summary() -> list[dict]:
+    """One row per shipped checkpoint: name, step, legal-move accuracy, best-layer alignment."""
+    rows = []
+    for p in sorted(Path(checkpoints_dir()).glob("*/" + META)):
+        meta = storage.read_json(p)
+        m = meta.get("metrics", {})
+        acc = m.get("legal_move_accuracy", {})
+        al = m.get("alignment", {})
+        best = al.get("layers", {}).get(str(al.get("best_layer")), {})
+        rows.append({"name": p.parent.name, "step": meta.get("step"),
+                     "legal_move_accuracy": float(np.mean(list(acc.values()))) if acc else None, **best})
+    return rows

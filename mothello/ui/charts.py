@@ -1,0 +1,60 @@
+"""Chart builders shared by the pages (Altair)."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from . import theme
+
+
+def matrix_frame(matrix, languages: list[str], value: str = "accuracy") -> pd.DataFrame:
+    m = np.asarray(matrix)
+    rows = [{"probe trained on": languages[i], "applied to": languages[j], value: float(m[i, j])}
+            for i in range(len(languages)) for j in range(len(languages))]
+    return pd.DataFrame(rows)
+
+
+def heatmap(df: pd.DataFrame, value: str = "accuracy", title: str = "", subtitle: str = "", size: int = 300,
+            domain=(0.3, 1.0), scheme: str = "viridis") -> alt.LayerChart:
+    """Alignment-matrix heatmap with values printed in the cells."""
+    langs = list(dict.fromkeys(df["probe trained on"]))
+    base = alt.Chart(df).encode(
+        x=alt.X("applied to:N", sort=langs, title="hidden states of language", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("probe trained on:N", sort=langs, title="probe trained on"))
+    cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
+        color=alt.Color(f"{value}:Q", scale=alt.Scale(domain=list(domain), scheme=scheme, clamp=True),
+                        legend=alt.Legend(format=".0%", title=None)),
+        tooltip=["probe trained on", "applied to", alt.Tooltip(f"{value}:Q", format=".1%")])
+    n = max(1, len(langs))
+    text = base.mark_text(fontSize=max(9, min(16, 120 / n)), fontWeight="bold").encode(
+        text=alt.Text(f"{value}:Q", format=".0%"),
+        color=alt.condition(f"datum['{value}'] > {(domain[0] + domain[1]) / 2}", alt.value("black"), alt.value("white")))
+    return alt.layer(cells, text).properties(
+        width=size, height=size, title=alt.Title(title, subtitle=subtitle or "", anchor="start"))
+
+
+def finish(chart, font_scale: float = 1.0):
+    """House style: font, sizes, no view border."""
+    return chart.configure(font=theme.FONT).configure_axis(
+        labelFontSize=12 * font_scale, titleFontSize=13 * font_scale, grid=True, gridOpacity=0.4).configure_title(
+        fontSize=16 * font_scale, subtitleFontSize=12 * font_scale, subtitleColor="#555").configure_legend(
+        labelFontSize=12 * font_scale, titleFontSize=12 * font_scale).configure_view(strokeWidth=0)
+
+
+def line_chart(df: pd.DataFrame, x: str, y: str, colour: str, title: str = "", y_title: str | None = None,
+               colour_scale=None, width: int = 520, height: int = 280, y_format: str = ".0%",
+               highlight: str | None = None, y_domain=None) -> alt.Chart:
+    enc_y = alt.Y(f"{y}:Q", title=y_title or y, axis=alt.Axis(format=y_format),
+                  scale=alt.Scale(domain=list(y_domain)) if y_domain else alt.Scale(zero=False))
+    colour_enc = alt.Color(f"{colour}:N", scale=colour_scale or alt.Undefined, title=None)
+    base = alt.Chart(df).encode(x=alt.X(f"{x}:Q", title=x), y=enc_y, color=colour_enc,
+                                tooltip=[x, colour, alt.Tooltip(f"{y}:Q", format=".3f")])
+    if highlight is not None:
+        line = base.mark_line(point=True).encode(
+            strokeWidth=alt.condition(f"datum['{highlight}']", alt.value(4), alt.value(1.8)),
+            strokeDash=alt.condition(f"datum['{highlight}']", alt.value([1, 0]), alt.value([5, 3])))
+    else:
+        line = base.mark_line(point=True, strokeWidth=2.2)
+    return line.properties(width=width, height=height, title=title)

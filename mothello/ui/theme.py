@@ -1,0 +1,38 @@
+"""One place for colours and names used by every page."""
+
+from __future__ import annotations
+
+# Tableau-10-like palette, colour-blind friendly enough and readable on a projector.
+LANGUAGE_COLOURS = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6", "#9d755d",
+                    "#bab0ac", "#eeca3b", "#1f77b4", "#2ca02c"]
+BOARD_GREEN = "#2f7d4f"
+BOARD_LINE = "#1b4d30"
+BLACK_DISC = "#1a1a1a"
+WHITE_DISC = "#f4f4f4"
+WRONG = "#e5303b"
+LEGAL = "#ffd166"
+HEAT = "#ffb000"
+FONT = "Inter, 'Helvetica Neue', Arial, sans-serif"
+
+
+def language_colour(i: int) -> str:
+    return LANGUAGE_COLOURS[i % len(LANGUAGE_COLOURS)]
+
+
+def language_scale(names: list[str]):
+    """An Altair colour scale mapping language names to their fixed colours."""
+    import altair as alt
+
+    return alt.Scale(domain=list(names), range=[language_colour(i) for i in range(len(names))])
+
+
+FINDINGS = [
+    ("Naive multilingual pretraining does not learn a language-neutral representation.",
+     "Two atomic languages, no shared tokens: a board probe trained on one language fails on the other."),
+    ("Anchor tokens help cross-lingual representation alignment.",
+     "Sharing the tokens of 8 squares pulls the two languages' board representations together."),
+    ("Alignment alone is not enough for cross-lingual transfer.",
+     "Fine-tuning one language does not lift the others, even with anchors."),
+    ("A unified output space gives both alignment and transfer, also with more than two languages.",
+     "When every language predicts moves in one shared output vocabulary, representations align and fine-tuning transfers."),
+]

@@ -1,0 +1,56 @@
+"""Every shipped checkpoint in checkpoints/ loads, and its recorded numbers match its weights.
+
+A checkpoint installed by `python -m mothello suite` records its legal-move accuracy on a fixed sample
+of held-out games (metrics.sample_check); this test recomputes it from the weights, so the numbers the
+app shows cannot drift from the models. It also checks the recorded alignment summary against the
+stored alignment analysis and the suite's size budget.
+"""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mothello.checkpoints import META, load_checkpoint
+from mothello.data import heldout_games
+from mothello.evaluate import legal_move_accuracy
+
+SHIPPED = Path(__file__).resolve().parents[1] / "checkpoints"
+MODELS = sorted(p.parent for p in SHIPPED.glob(f"*/{META}"))
+TRANSFERS = sorted(p.parent for p in SHIPPED.glob("transfer-*/transfer.csv"))
+
+
+def test_checkpoints_folder_within_budget():
+    size = sum(p.stat().st_size for p in SHIPPED.rglob("*") if p.is_file()) / 1e6
+    assert size < 60, f"checkpoints/ holds {size:.1f} MB; the budget is 60 MB"
+
+
+@pytest.mark.parametrize("path", MODELS, ids=[p.name for p in MODELS])
+def test_recorded_accuracy_matches_the_weights(path):
+    ck = load_checkpoint(path)
+    sample = ck.metrics.get("sample_check")
+    assert sample, f"{path.name}: no sample_check in checkpoint.json (install it with `python -m mothello suite`)"
+    games = heldout_games(sample["games"], seed=sample["seed"])
+    fresh = legal_move_accuracy(ck.model, ck.vocab, games)
+    recorded = sample["legal_move_accuracy"]
+    assert set(fresh) == set(recorded)
+    for lang, value in recorded.items():
+        # one prefix of ~1,800 may flip between CPUs (float sums in another order); no more
+        assert abs(fresh[lang] - value) <= 1e-3, f"{path.name} {lang}: recorded {value}, weights give {fresh[lang]}"
+
+
+@pytest.mark.parametrize("path", MODELS, ids=[p.name for p in MODELS])
+def test_recorded_alignment_matches_stored_analysis(path):
+    meta = json.loads((path / META).read_text())
+    al = meta["metrics"].get("alignment")
+    assert al, f"{path.name}: no alignment summary recorded"
+    stored = sorted((path / "analysis").glob("alignment-linear-relative-*.json"))
+    assert stored, f"{path.name}: no stored alignment analysis"
+    data = json.loads(stored[-1].read_text())
+    assert data["weights_sha256"] == meta["weights_sha256"]
+    for layer, summary in al["layers"].items():
+        m = np.asarray(data["layers"][layer]["matrix"])
+        assert summary["in_language"] == pytest.approx(float(np.diag(m).mean()))
+        if len(m) > 1:
+            assert summary["cross_lingual"] == pytest.approx(float(m[~np.eye(len(m), dtype=bool)].mean()))
