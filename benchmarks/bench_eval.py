@@ -62,7 +62,7 @@ def main():
     ok = True
     with torch.inference_mode():
         if args.checkpoint:
-            ck = load_checkpoint(resolve(args.checkpoint))
+            ck = load_checkpoint(resolve(args.checkpoint, allow_paths=True))
             for li in ck.config.input_languages:
                 ok &= compare(f"{ck.name} [{ck.config.languages[li].name}]", ck.model, ck.vocab, games, li)
         else:

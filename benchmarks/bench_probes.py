@@ -35,7 +35,7 @@ def main():
     from mothello.probes import alignment
 
     if args.checkpoint:
-        ck = load_checkpoint(resolve(args.checkpoint))
+        ck = load_checkpoint(resolve(args.checkpoint, allow_paths=True))
     else:
         torch.manual_seed(0)
         vocab = Vocabulary.build(load_config(ROOT / "configs" / "naive-2.toml"))

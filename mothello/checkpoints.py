@@ -202,17 +202,19 @@ def display_name(path: Path) -> str:
     return str(path)
 
 
-def resolve(name: str) -> Path:
+def resolve(name: str, allow_paths: bool = False) -> Path:
     """A registry name ('checkpoints/naive-2', 'runs/x', or a bare name under either) to its folder.
 
-    Rejects names that would escape those folders. A path to an existing checkpoint folder
-    elsewhere (given on the command line) is accepted as it is.
+    Rejects names that would escape those folders. With allow_paths (the command line, where the user
+    names a folder on their own disk) a path to an existing checkpoint folder elsewhere is accepted.
     """
     name = str(name).strip()
     if not name:
         raise CheckpointError("empty checkpoint name")
     direct = Path(name)
     if direct.is_absolute() or name.startswith("."):
+        if not allow_paths:
+            raise CheckpointError(f"{name}: checkpoint names are relative to checkpoints/ or runs/")
         if (direct / META).is_file():
             return direct
         raise CheckpointError(f"{name}: no checkpoint there (expected {META} inside)")
@@ -231,7 +233,7 @@ def resolve(name: str) -> Path:
             raise CheckpointError(f"{name}: resolves outside {root}")
         if (target / META).is_file():
             return target
-    if (direct / META).is_file():
+    if allow_paths and (direct / META).is_file():
         return direct
     raise CheckpointError(f"{name}: no such checkpoint (looked in {', '.join(str(r) for r in roots.values())})")
 

@@ -128,7 +128,7 @@ def cmd_eval(args) -> int:
     from .data import heldout_games
     from .evaluate import default_device, legal_move_accuracy
 
-    ck = load_checkpoint(resolve(args.checkpoint), device=default_device())
+    ck = load_checkpoint(resolve(args.checkpoint, allow_paths=True), device=default_device())
     games = heldout_games(args.games, seed=args.seed)
     acc = legal_move_accuracy(ck.model, ck.vocab, games)
     if args.json:
@@ -160,7 +160,17 @@ def _load(name: str):
     from .checkpoints import load_checkpoint, resolve
     from .evaluate import default_device
 
-    return load_checkpoint(resolve(name), device=default_device())
+    return load_checkpoint(resolve(name, allow_paths=True), device=default_device())
+
+
+def _nan_to_null(obj):
+    if isinstance(obj, float) and obj != obj:
+        return None
+    if isinstance(obj, dict):
+        return {k: _nan_to_null(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_nan_to_null(v) for v in obj]
+    return obj
 
 
 def _bar(desc: str):
@@ -211,7 +221,8 @@ def cmd_align(args) -> int:
         res = alignment(ck, layers=_layers(args.layer, ck), kind=args.kind, labels=args.labels,
                         n_train=args.games, random_baseline=not args.no_random_baseline, progress=report)
     if args.json:
-        print(json.dumps({"checkpoint": ck.name, **res.to_json()}))
+        # strict JSON: a skipped baseline (NaN) is null, which every JSON reader accepts
+        print(json.dumps(_nan_to_null({"checkpoint": ck.name, **res.to_json()}), allow_nan=False))
         return 0
     print(f"{ck.name}: cross-lingual alignment probe accuracy ({args.kind}, {args.labels} labels); "
           "rows = probe's language, columns = language read")

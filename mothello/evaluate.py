@@ -86,6 +86,7 @@ def predict_moves(model: GPT, vocab: Vocabulary, games: np.ndarray, language, ba
     unified = vocab.config.unified_output
     out_lang = 0 if unified else li
     lookup = _Lookup.of(vocab, out_lang)
+    ctx = model.cfg.context_length  # a move whose tokens would run past the context is no move
     games = np.asarray(games)
     preds = np.full(games.shape, -1, dtype=np.int64)
     model.eval()
@@ -102,6 +103,7 @@ def predict_moves(model: GPT, vocab: Vocabulary, games: np.ndarray, language, ba
             for _ in range(MAX_SPLIT - 1):
                 seqs = torch.stack(chosen, -1).cpu().numpy()  # (B, M, J)
                 pending = np.array([[tuple(s) in lookup.prefixes for s in row] for row in seqs]) & valid.cpu().numpy()
+                pending &= last_np + seqs.shape[-1] < ctx  # the next token must still fit in the context
                 if not pending.any():
                     break
                 ids, positions, mask = _continuation_inputs(tokens, last, torch.as_tensor(seqs, device=device),
@@ -121,7 +123,7 @@ def predict_moves(model: GPT, vocab: Vocabulary, games: np.ndarray, language, ba
                     if seq[:k] in lookup.complete:
                         preds[start + b, m] = lookup.complete[seq[:k]]
                         break
-                    if seq[:k] not in lookup.prefixes:
+                    if seq[:k] not in lookup.prefixes or last_np[b, m] + k >= ctx:  # as the reference
                         break
     return preds
 

@@ -304,8 +304,12 @@ def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, pro
     bad = [x for x in langs if x not in exp.input_languages]
     if bad:
         raise RunError(f"languages {bad} are not input languages of {exp.name} ({exp.input_languages})")
+    threads = torch.get_num_threads()
     data = TrainingData(vocab, tc.batch_size, tc.games, seed=tc.seed, prefix=tc.prefix, languages=langs)
     eval_games = heldout_games(tc.eval_games, seed=tc.seed)
+    # numba's OpenMP layer (parallel game generation) resets the thread count it shares with torch;
+    # keep the caller's, or a run that generated its corpus computes differently from its resumption.
+    torch.set_num_threads(threads)
     snap_steps = _snapshot_steps(tc)
 
     total = tc.total_steps

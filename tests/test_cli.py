@@ -1,0 +1,159 @@
+"""The command line (python -m mothello): generate, languages, eval, train, and one-line errors."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from conftest import CONFIGS, run_cli
+from mothello.cli import main
+from mothello.languages import load_config
+from mothello.othello import generate_games, replay
+
+
+def _one_error_line(err: str) -> str:
+    assert "Traceback" not in err
+    lines = err.strip("\n").splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    return lines[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# generate
+# ---------------------------------------------------------------------------------------------
+def test_generate_writes_reproducible_games(tmp_path):
+    a, b, c = tmp_path / "a.npy", tmp_path / "b.npy", tmp_path / "c.npy"
+    res = run_cli("generate", "--n", 37, "--seed", 5, "--out", a, check=True)
+    assert f"wrote 37 games to {a}" in res.stdout
+    main(["generate", "--n", "37", "--seed", "5", "--out", str(b)])  # another process, the same file
+    main(["generate", "--n", "37", "--seed", "6", "--out", str(c)])
+    ga = np.load(a, allow_pickle=False)
+    assert ga.shape == (37, 60) and ga.dtype == np.int8
+    assert a.read_bytes() == b.read_bytes()
+    assert not np.array_equal(ga, np.load(c))
+    np.testing.assert_array_equal(ga, generate_games(37, seed=5))
+    replay(ga)  # every game is legal (raises otherwise)
+    assert ((ga >= -1) & (ga < 64)).all()
+
+
+def test_generate_with_a_prefix(tmp_path, capsys):
+    out = tmp_path / "p.npy"
+    assert main(["generate", "--n", "20", "--prefix", "c4,c3,17", "--out", str(out)]) == 0  # names or squares
+    assert "wrote 20 games" in capsys.readouterr().out
+    games = np.load(out)
+    assert (games[:, :3] == [19, 18, 17]).all()
+    assert len({tuple(g) for g in games.tolist()}) > 1
+    np.testing.assert_array_equal(games, generate_games(20, prefix=[19, 18, 17]))
+
+
+# ---------------------------------------------------------------------------------------------
+# languages
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("config", ["naive-2", "anchors-8", "atomic-10", "unified-mixed"])
+def test_languages_prints_every_language(config, capsys):
+    assert main(["languages", str(CONFIGS / f"{config}.toml")]) == 0
+    out = capsys.readouterr().out
+    cfg = load_config(CONFIGS / f"{config}.toml")
+    assert out.startswith(f"{cfg.name}: {len(cfg.languages)} languages")
+    for i, lang in enumerate(cfg.languages):
+        assert f"[{i}] {lang.name}" in out
+        assert lang.type in out
+    assert ("anchor group 0" in out) == bool(cfg.anchors)
+    assert ("(output space)" in out) == cfg.unified_output
+    assert "sample game" in out
+
+
+def test_languages_via_the_module_entry_point():
+    res = run_cli("languages", CONFIGS / "unified-mixed.toml", "--moves", 3, check=True)
+    for name in ("out", "atomic-1", "atomic-2", "split", "comp"):
+        assert name in res.stdout
+    assert res.stderr == ""
+
+
+# ---------------------------------------------------------------------------------------------
+# eval
+# ---------------------------------------------------------------------------------------------
+def test_eval_json(tiny_checkpoint, capsys):
+    assert main(["eval", str(tiny_checkpoint), "--games", "6", "--json"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 1
+    obj = json.loads(lines[0])
+    acc = obj["legal_move_accuracy"]
+    assert set(acc) == {"L0", "L1"}
+    assert all(isinstance(v, float) and 0.0 <= v <= 1.0 for v in acc.values())
+    assert obj["games"] == 6 and obj["step"] == 157
+
+
+def test_eval_table(tiny_checkpoint, capsys):
+    assert main(["eval", str(tiny_checkpoint), "--games", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "legal-move accuracy" in out and "L0" in out and "L1" in out
+
+
+# ---------------------------------------------------------------------------------------------
+# train: the tiny preset with its defaults (the issue: "trains in under a minute on CPU")
+# ---------------------------------------------------------------------------------------------
+def test_train_tiny_preset_with_default_settings_finishes(tiny_cli_train):
+    r = tiny_cli_train
+    assert r.proc.returncode == 0, r.proc.stderr[-3000:]
+    assert r.status["state"] == "finished" and r.status["step"] == r.status["total"]
+    assert "training naive-2 (tiny, next-token) for 157 steps" in r.proc.stdout
+    assert f"finished at step 157/157: {r.run}" in r.proc.stdout
+    assert "Traceback" not in r.proc.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# Bad input: exit status 2 and one line on stderr
+# ---------------------------------------------------------------------------------------------
+@pytest.fixture
+def corrupted(tiny_checkpoint, tmp_path):
+    path = tmp_path / "corrupted"
+    shutil.copytree(tiny_checkpoint, path, ignore=shutil.ignore_patterns("state", "snapshots"))
+    w = path / "model.safetensors"
+    w.write_bytes(w.read_bytes()[:1000])
+    return path
+
+
+def test_corrupted_checkpoint_via_the_module_entry_point(corrupted):
+    res = run_cli("eval", corrupted, "--games", 2)
+    assert res.returncode == 2 and res.stdout == ""
+    line = _one_error_line(res.stderr)
+    assert "model.safetensors" in line and "SHA-256" in line
+
+
+def test_bad_inputs_end_with_one_error_line(tmp_path, corrupted, capsys):
+    bad_toml = tmp_path / "bad.toml"
+    bad_toml.write_text('name = "x"\n[[languages]\ntype = "atomic"\n')
+    invalid = tmp_path / "invalid.toml"
+    invalid.write_text('[[languages]]\ntype = "klingon"\n')
+    cases = [
+        (["eval", str(tmp_path / "no-such-checkpoint")], "no-such-checkpoint"),
+        (["eval", "checkpoints/../../etc"], ".."),
+        (["eval", str(corrupted)], "SHA-256"),
+        (["languages", str(tmp_path / "missing.toml")], "no such config file"),
+        (["train", str(tmp_path / "missing.toml"), "--out", str(tmp_path / "r1")], "no such config file"),
+        (["languages", str(bad_toml)], "invalid TOML"),
+        (["languages", str(invalid)], "klingon"),
+        (["generate", "--n", "3", "--prefix", "a1", "--out", str(tmp_path / "g.npy")], "illegal prefix"),
+        (["generate", "--n", "3", "--prefix", "c4,c4", "--out", str(tmp_path / "g.npy")], "illegal prefix"),
+        (["generate", "--n", "3", "--prefix", "z9", "--out", str(tmp_path / "g.npy")], "z9"),
+        (["generate", "--n", "3", "--out", str(tmp_path / "g.txt")], ".npy"),
+        (["generate", "--n", "0", "--out", str(tmp_path / "g.npy")], "--n"),
+        (["train", str(CONFIGS / "naive-2.toml"), "--preset", "huge", "--out", str(tmp_path / "r2")], "huge"),
+        (["train", str(CONFIGS / "naive-2.toml"), "--preset", "tiny", "--prefix", "a1",
+          "--out", str(tmp_path / "r3")], "a1"),
+        (["train", str(CONFIGS / "naive-2.toml"), "--preset", "tiny", "--finetune-language", "L7",
+          "--out", str(tmp_path / "r4")], "L7"),
+        (["train", "--resume", "--out", str(tmp_path / "nothing")], "not a run directory"),
+        (["train", "--out", str(tmp_path / "r5")], "config"),
+    ]
+    for argv, needle in cases:
+        assert main(argv) == 2, argv
+        captured = capsys.readouterr()
+        line = _one_error_line(captured.err)
+        assert needle in line, (argv, line)
+    assert not (tmp_path / "g.npy").exists() and not (tmp_path / "g.txt").exists()
+    # a run refused for its settings is not left looking as if it were running
+    for r in ("r1", "r2", "r3", "r4", "r5"):
+        assert not (tmp_path / r / "status.json").exists()

@@ -1,0 +1,285 @@
+"""The GPT (mothello.model): shapes, causality, hooks, masks, names, presets, and a pin to an
+independent reference implementation."""
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from mothello.model import GPT, PRESETS, GPTConfig, hook_name, preset
+
+V, T_CTX = 37, 24
+
+
+def _model(seed=0, **overrides) -> GPT:
+    """A tiny GPT whose every parameter (biases and LayerNorms included) is random and non-trivial,
+    so that a mistake in any of them shows in the outputs."""
+    torch.manual_seed(seed)
+    m = GPT(preset("tiny", V, T_CTX, **overrides))
+    with torch.no_grad():
+        for name, p in m.named_parameters():
+            if "ln" in name and name.endswith("weight"):
+                p.copy_(1 + 0.3 * torch.randn_like(p))
+            else:
+                p.copy_(0.15 * torch.randn_like(p))
+    return m.eval()
+
+
+def _idx(B=3, T=20, seed=1):
+    g = torch.Generator().manual_seed(seed)
+    return torch.randint(1, V, (B, T), generator=g)
+
+
+# ---------------------------------------------------------------------------------------------
+# Shapes and hidden states
+# ---------------------------------------------------------------------------------------------
+def test_logits_and_hidden_shapes():
+    m = _model()
+    idx = _idx(B=3, T=20)
+    logits = m(idx)
+    assert logits.shape == (3, 20, V)
+    logits2, hidden = m(idx, return_hidden=True)
+    L, C = m.cfg.n_layer, m.cfg.d_model
+    assert hidden.shape == (L + 1, 3, 20, C)
+    assert torch.equal(logits, logits2)
+
+
+def test_hidden_zero_is_token_plus_position_embedding_and_last_feeds_the_head():
+    m = _model()
+    idx = _idx(B=2, T=11)
+    logits, hidden = m(idx, return_hidden=True)
+    expected0 = m.tok_emb.weight[idx] + m.pos_emb.weight[torch.arange(11)][None]
+    torch.testing.assert_close(hidden[0], expected0, rtol=0, atol=1e-6)
+    # hidden[l] is the output of block l, and the head reads the last one
+    x = hidden[0]
+    for layer, block in enumerate(m.blocks, start=1):
+        x = block(x, None)
+        torch.testing.assert_close(hidden[layer], x, rtol=0, atol=1e-5)
+    torch.testing.assert_close(logits, m.head(m.ln_f(hidden[-1])), rtol=0, atol=1e-5)
+
+
+def test_last_layer_returns_only_the_early_hidden_states():
+    m = _model()
+    idx = _idx()
+    _, full = m(idx, return_hidden=True)
+    logits, early = m(idx, return_hidden=True, last_layer=1)
+    assert logits is None
+    assert early.shape == (2,) + full.shape[1:]
+    torch.testing.assert_close(early, full[:2], rtol=0, atol=1e-6)
+
+
+def test_sequence_longer_than_the_context_is_rejected():
+    m = _model()
+    with pytest.raises(ValueError, match="longer than the context"):
+        m(torch.ones(1, T_CTX + 1, dtype=torch.long))
+    assert m(torch.ones(1, T_CTX, dtype=torch.long)).shape == (1, T_CTX, V)
+
+
+# ---------------------------------------------------------------------------------------------
+# Causality, masks and positions
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("t", [0, 7, 19])
+def test_changing_a_later_token_never_changes_earlier_logits(t):
+    m = _model()
+    idx = _idx(B=2, T=20)
+    changed = idx.clone()
+    changed[:, t] = (changed[:, t] % (V - 1)) + 1  # a different non-padding token
+    assert not torch.equal(changed, idx)
+    a, ha = m(idx, return_hidden=True)
+    b, hb = m(changed, return_hidden=True)
+    torch.testing.assert_close(a[:, :t], b[:, :t], rtol=0, atol=1e-6)
+    torch.testing.assert_close(ha[:, :, :t], hb[:, :, :t], rtol=0, atol=1e-6)
+    assert (a[:, t:] - b[:, t:]).abs().amax(-1).min() > 1e-4  # every later position sees the change
+
+
+def test_explicit_default_positions_and_causal_mask_equal_the_default_path():
+    m = _model()
+    B, T = 3, 17
+    idx = _idx(B=B, T=T)
+    ref = m(idx)
+    causal = torch.tril(torch.ones(T, T, dtype=torch.bool)).expand(B, T, T)
+    for positions in (torch.arange(T), torch.arange(T).expand(B, T)):
+        out = m(idx, positions=positions, mask=causal)
+        torch.testing.assert_close(out, ref, rtol=0, atol=1e-5)
+    _, h1 = m(idx, return_hidden=True)
+    _, h2 = m(idx, positions=torch.arange(T), mask=causal, return_hidden=True)
+    torch.testing.assert_close(h1, h2, rtol=0, atol=1e-5)
+
+
+def test_packed_sequences_with_a_block_mask_and_restarted_positions_equal_separate_runs():
+    """mask is True where a token may attend: two sequences packed into one row, each seeing only
+    itself, with positions restarting at 0, give the logits of running each alone."""
+    m = _model()
+    a, b = _idx(B=1, T=9, seed=3), _idx(B=1, T=6, seed=4)
+    packed = torch.cat([a, b], 1)
+    mask = torch.zeros(1, 15, 15, dtype=torch.bool)
+    mask[0, :9, :9] = torch.tril(torch.ones(9, 9, dtype=torch.bool))
+    mask[0, 9:, 9:] = torch.tril(torch.ones(6, 6, dtype=torch.bool))
+    positions = torch.cat([torch.arange(9), torch.arange(6)])
+    out = m(packed, positions=positions, mask=mask)
+    torch.testing.assert_close(out[:, :9], m(a), rtol=0, atol=1e-5)
+    torch.testing.assert_close(out[:, 9:], m(b), rtol=0, atol=1e-5)
+    # and the mask matters: letting b see a changes b's logits
+    mask[0, 9:, :9] = True
+    assert not torch.allclose(m(packed, positions=positions, mask=mask)[:, 9:], m(b), atol=1e-3)
+
+
+# ---------------------------------------------------------------------------------------------
+# Hooks
+# ---------------------------------------------------------------------------------------------
+def test_identity_hooks_change_nothing():
+    m = _model()
+    idx = _idx()
+    ref, href = m(idx, return_hidden=True)
+    hooks = {layer: (lambda x: x) for layer in range(m.cfg.n_layer + 1)}
+    out, hout = m(idx, return_hidden=True, hooks=hooks)
+    assert torch.equal(out, ref) and torch.equal(hout, href)
+
+
+def test_zeroing_the_last_layer_replaces_the_residual_the_head_reads():
+    m = _model()
+    idx = _idx()
+    L = m.cfg.n_layer
+    ref = m(idx)
+    out, hidden = m(idx, return_hidden=True, hooks={L: torch.zeros_like})
+    assert torch.count_nonzero(hidden[L]) == 0
+    const = m.head(m.ln_f(torch.zeros(m.cfg.d_model)))  # what the head makes of a zero residual
+    torch.testing.assert_close(out, const.expand_as(out), rtol=0, atol=1e-6)
+    assert not torch.allclose(out, ref, atol=1e-3)
+
+
+@pytest.mark.parametrize("layer", [0, 1])
+def test_a_hook_edits_the_stream_that_the_following_blocks_read(layer):
+    m = _model()
+    idx = _idx()
+    _, clean = m(idx, return_hidden=True)
+    shift = torch.randn(m.cfg.d_model, generator=torch.Generator().manual_seed(9))
+    out, hidden = m(idx, return_hidden=True, hooks={layer: lambda x: x + shift})
+    # layers before the hook are untouched, the hooked layer holds the edit ...
+    torch.testing.assert_close(hidden[:layer], clean[:layer], rtol=0, atol=0)
+    torch.testing.assert_close(hidden[layer], clean[layer] + shift, rtol=0, atol=1e-6)
+    # ... and every later layer is computed from the edited stream
+    x = hidden[layer]
+    for later in range(layer + 1, m.cfg.n_layer + 1):
+        x = m.blocks[later - 1](x, None)
+        torch.testing.assert_close(hidden[later], x, rtol=0, atol=1e-5)
+    torch.testing.assert_close(out, m.head(m.ln_f(x)), rtol=0, atol=1e-5)
+    assert not torch.allclose(hidden[-1], clean[-1], atol=1e-3)
+
+
+# ---------------------------------------------------------------------------------------------
+# Names, presets, config validation
+# ---------------------------------------------------------------------------------------------
+def test_hook_names_follow_transformer_lens():
+    assert hook_name(0) == "blocks.0.hook_resid_pre"
+    assert hook_name(1) == "blocks.0.hook_resid_post"
+    assert hook_name(2) == "blocks.1.hook_resid_post"
+    assert [hook_name(layer) for layer in range(1, 9)] == [f"blocks.{i}.hook_resid_post" for i in range(8)]
+
+
+@pytest.mark.parametrize("name, layers, heads, width", [
+    ("tiny", 2, 2, 64),
+    ("small", 3, 6, 192),
+    ("paper", 8, 8, 512),  # Othello-GPT's size (MOTHELLO.md)
+])
+def test_presets(name, layers, heads, width):
+    cfg = preset(name, vocab_size=121, context_length=60)
+    assert (cfg.n_layer, cfg.n_head, cfg.d_model) == (layers, heads, width)
+    assert (cfg.vocab_size, cfg.context_length) == (121, 60)
+    assert PRESETS[name] == dict(n_layer=layers, n_head=heads, d_model=width)
+    m = GPT(cfg)
+    assert len(m.blocks) == layers and m.blocks[0].attn.n_head == heads
+    d = width  # embeddings + untied head, positions, 12d^2+13d per block, final LayerNorm
+    assert m.n_params == 2 * 121 * d + 60 * d + layers * (12 * d * d + 13 * d) + 2 * d
+
+
+def test_preset_overrides_and_bad_configs():
+    assert preset("tiny", 10, 5, n_layer=3).n_layer == 3
+    with pytest.raises(ValueError, match="unknown model preset"):
+        preset("huge", 10, 5)
+    with pytest.raises(ValueError, match="divisible"):
+        GPTConfig(vocab_size=10, context_length=5, n_head=3, d_model=64)
+    with pytest.raises(ValueError, match="n_layer"):
+        GPTConfig(vocab_size=10, context_length=5, n_layer=0)
+    assert GPTConfig(**preset("small", 10, 5).to_dict()) == preset("small", 10, 5)
+
+
+def test_optimizer_decays_matrices_and_embeddings_only():
+    m = _model()
+    opt = m.configure_optimizer(1e-3, 0.1)
+    decay, no_decay = opt.param_groups
+    assert decay["weight_decay"] == 0.1 and no_decay["weight_decay"] == 0.0
+    assert all(p.dim() >= 2 for p in decay["params"]) and all(p.dim() < 2 for p in no_decay["params"])
+    assert len(decay["params"]) + len(no_decay["params"]) == len(list(m.parameters()))
+
+
+# ---------------------------------------------------------------------------------------------
+# An independent reference implementation
+# ---------------------------------------------------------------------------------------------
+def _layer_norm(x, w, b, eps=1e-5):
+    mean = x.mean(-1, keepdim=True)
+    var = ((x - mean) ** 2).mean(-1, keepdim=True)
+    return (x - mean) / torch.sqrt(var + eps) * w + b
+
+
+def _gelu(x):
+    return 0.5 * x * (1 + torch.erf(x / math.sqrt(2)))
+
+
+def reference_gpt(sd: dict, idx: torch.Tensor, n_layer: int, n_head: int):
+    """A straightforward pre-LayerNorm GPT written from the parameter layout alone: explicit
+    attention scores, a -inf causal mask and an explicit softmax, in float64. Returns logits and
+    the residual stream after every block."""
+    sd = {k: v.double() for k, v in sd.items()}
+    B, T = idx.shape
+    x = sd["tok_emb.weight"][idx] + sd["pos_emb.weight"][:T]
+    hidden = [x]
+    C = x.shape[-1]
+    D = C // n_head
+    future = torch.triu(torch.ones(T, T, dtype=torch.bool), diagonal=1)
+    for i in range(n_layer):
+        p = f"blocks.{i}."
+        h = _layer_norm(x, sd[p + "ln1.weight"], sd[p + "ln1.bias"])
+        qkv = h @ sd[p + "attn.qkv.weight"].T + sd[p + "attn.qkv.bias"]
+        q, k, v = qkv[..., :C], qkv[..., C:2 * C], qkv[..., 2 * C:]
+        heads = []
+        for hd in range(n_head):
+            sl = slice(hd * D, (hd + 1) * D)
+            scores = q[..., sl] @ k[..., sl].transpose(-1, -2) / math.sqrt(D)  # (B, T, T)
+            scores = scores.masked_fill(future, float("-inf"))
+            weights = torch.exp(scores - scores.amax(-1, keepdim=True))
+            weights = weights / weights.sum(-1, keepdim=True)
+            heads.append(weights @ v[..., sl])
+        y = torch.cat(heads, -1)
+        x = x + y @ sd[p + "attn.proj.weight"].T + sd[p + "attn.proj.bias"]
+        h = _layer_norm(x, sd[p + "ln2.weight"], sd[p + "ln2.bias"])
+        h = _gelu(h @ sd[p + "mlp.0.weight"].T + sd[p + "mlp.0.bias"])
+        x = x + h @ sd[p + "mlp.2.weight"].T + sd[p + "mlp.2.bias"]
+        hidden.append(x)
+    logits = _layer_norm(x, sd["ln_f.weight"], sd["ln_f.bias"]) @ sd["head.weight"].T
+    return logits, torch.stack(hidden)
+
+
+def test_reference_implementation_uses_exactly_the_models_parameters():
+    m = _model()
+    expected = {"tok_emb.weight", "pos_emb.weight", "ln_f.weight", "ln_f.bias", "head.weight"}
+    for i in range(m.cfg.n_layer):
+        expected |= {f"blocks.{i}.{k}" for k in (
+            "ln1.weight", "ln1.bias", "attn.qkv.weight", "attn.qkv.bias", "attn.proj.weight", "attn.proj.bias",
+            "ln2.weight", "ln2.bias", "mlp.0.weight", "mlp.0.bias", "mlp.2.weight", "mlp.2.bias")}
+    assert set(m.state_dict()) == expected
+
+
+@pytest.mark.parametrize("overrides", [{}, dict(n_layer=3, n_head=4, d_model=32)])
+def test_model_matches_the_reference_implementation(overrides):
+    m = _model(seed=5, **overrides)
+    idx = _idx(B=4, T=T_CTX, seed=6)
+    logits, hidden = m(idx, return_hidden=True)
+    ref_logits, ref_hidden = reference_gpt(m.state_dict(), idx, m.cfg.n_layer, m.cfg.n_head)
+    assert ref_logits.abs().max() > 1.0  # the comparison is not between near-zero numbers
+    torch.testing.assert_close(logits.double(), ref_logits, rtol=0, atol=1e-5)
+    torch.testing.assert_close(hidden.double(), ref_hidden, rtol=0, atol=1e-5)
+    # a short prefix, and the softmax over the logits, agree too
+    torch.testing.assert_close(m(idx[:, :5]).double(), ref_logits[:, :5], rtol=0, atol=1e-5)
+    torch.testing.assert_close(F.softmax(logits, -1).double(), F.softmax(ref_logits, -1), rtol=0, atol=1e-6)

@@ -1,0 +1,367 @@
+"""Training (mothello.train): schedule, losses, the run directory, exact resume (also after a
+SIGKILL), refusal to overwrite a run, DistributedDataParallel, fine-tuning."""
+
+import json
+import math
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from conftest import CONFIGS, ROOT, run_cli
+from mothello.checkpoints import load_checkpoint
+from mothello.cli import main as cli_main
+from mothello.data import TrainingData, heldout_games, make_batch
+from mothello.languages import Vocabulary, load_config
+from mothello.model import GPT, preset
+from mothello.train import (
+    PRESET_TRAINING,
+    RunError,
+    TrainConfig,
+    _loss,
+    load_run_configs,
+    lr_at,
+    read_metrics,
+    train,
+)
+
+
+@pytest.fixture(scope="module")
+def naive2():
+    return load_config(CONFIGS / "naive-2.toml")
+
+
+def _weights(run):
+    return load_file(str(run / "model.safetensors"))
+
+
+def assert_same_weights(a, b):
+    wa, wb = _weights(a), _weights(b)
+    assert wa.keys() == wb.keys()
+    for k in wa:
+        assert torch.equal(wa[k], wb[k]), f"{k} differs between {a} and {b}"
+
+
+def _status(run):
+    return json.loads((run / "status.json").read_text())
+
+
+# ---------------------------------------------------------------------------------------------
+# Settings and schedule
+# ---------------------------------------------------------------------------------------------
+def test_lr_schedule_warms_up_linearly_then_decays_by_cosine_to_min_lr():
+    tc = TrainConfig(games=None, steps=1000, warmup_steps=100, lr=1e-3, min_lr=1e-4)
+    assert lr_at(0, tc) == pytest.approx(1e-5)
+    assert lr_at(49, tc) == pytest.approx(5e-4)
+    assert lr_at(99, tc) == pytest.approx(1e-3)
+    warm = [lr_at(s, tc) for s in range(100)]
+    assert all(b > a for a, b in zip(warm, warm[1:]))
+    assert lr_at(100, tc) == pytest.approx(1e-3)
+    assert lr_at(550, tc) == pytest.approx(1e-4 + 0.5 * 9e-4)  # half-way through the cosine
+    assert lr_at(325, tc) == pytest.approx(1e-4 + 0.5 * 9e-4 * (1 + math.cos(math.pi / 4)))
+    decay = [lr_at(s, tc) for s in range(100, 1001)]
+    assert all(b <= a for a, b in zip(decay, decay[1:]))
+    assert lr_at(1000, tc) == pytest.approx(1e-4) and lr_at(5000, tc) == pytest.approx(1e-4)
+    assert min(decay) >= 1e-4 - 1e-12
+
+
+def test_total_steps_and_config_validation():
+    assert TrainConfig(games=1000, batch_size=64, epochs=2).total_steps == 32  # ceil(2000 / 64)
+    assert TrainConfig(games=1000, steps=7).total_steps == 7
+    tc = TrainConfig(preset="tiny", games=None, steps=5, languages=[1], prefix=[19, 18])
+    assert TrainConfig.from_dict(json.loads(json.dumps(tc.to_dict()))) == tc
+    for bad in (dict(objective="magic"), dict(games=None), dict(games=10, batch_size=64), dict(steps=0),
+                dict(batch_size=0), dict(eval_every=0), dict(dtype="float16")):
+        with pytest.raises(ValueError):
+            TrainConfig(**bad)
+    with pytest.raises(ValueError, match="unknown training setting"):
+        TrainConfig.from_dict({"presett": "tiny"})
+
+
+@pytest.mark.parametrize("objective", ["next-token", "legal-set"])
+@pytest.mark.parametrize("config", ["naive-2", "unified-mixed"])
+def test_a_model_with_uniform_output_has_loss_log_v(objective, config):
+    """Both objectives are cross-entropies against distributions over the vocabulary: a model whose
+    logits are all equal scores exactly ln V on each, and gradients reach the weights."""
+    vocab = Vocabulary.build(load_config(CONFIGS / f"{config}.toml"))
+    torch.manual_seed(0)
+    m = GPT(preset("tiny", vocab.size, vocab.context_length))
+    with torch.no_grad():
+        m.head.weight.zero_()
+    games = heldout_games(6, seed=2)
+    batch = make_batch(vocab, games, np.array(vocab.config.input_languages * 6)[:6])
+    tc = TrainConfig(preset="tiny", games=None, steps=1, objective=objective)
+    loss = _loss(m, batch, vocab, tc, "cpu")
+    assert loss.item() == pytest.approx(math.log(vocab.size), rel=1e-5)
+    loss.backward()
+    assert m.head.weight.grad.abs().sum() > 0
+
+
+# ---------------------------------------------------------------------------------------------
+# The run directory of the tiny preset's default training (shared fixture)
+# ---------------------------------------------------------------------------------------------
+def test_run_directory_status(tiny_checkpoint):
+    st = _status(tiny_checkpoint)
+    tc = TrainConfig.from_dict(json.loads((tiny_checkpoint / "train.json").read_text()))
+    assert tc.preset == "tiny" and tc.games == PRESET_TRAINING["tiny"]["games"]
+    assert st["state"] == "finished" and st["error"] is None
+    assert st["step"] == st["total"] == tc.total_steps == 157
+    for key in ("started", "updated", "finished"):
+        assert st[key][:4].isdigit() and "T" in st[key]
+    assert st["started"] <= st["updated"]
+    assert st["experiment"] == "naive-2" and st["objective"] == "next-token" and st["world_size"] == 1
+    assert load_config(tiny_checkpoint / "experiment.toml") == load_config(CONFIGS / "naive-2.toml")
+
+
+def test_run_directory_metrics(tiny_checkpoint):
+    rows = read_metrics(tiny_checkpoint)
+    tc, total = TrainConfig.from_dict(json.loads((tiny_checkpoint / "train.json").read_text())), 157
+    snaps = {max(1, min(total, round(f * total))) for f in tc.snapshots}
+    assert snaps == {8, 16, 39, 78, 157}
+    expected = sorted(snaps | set(range(tc.eval_every, total + 1, tc.eval_every)))
+    assert [r["step"] for r in rows] == expected
+    for r in rows:
+        assert math.isfinite(r["train_loss"]) and math.isfinite(r["val_loss"]) and r["tokens_per_s"] > 0
+        assert set(r["legal_move_accuracy"]) == {"L0", "L1"}
+        assert all(0.0 <= v <= 1.0 for v in r["legal_move_accuracy"].values())
+        assert r["lr"] == pytest.approx(lr_at(r["step"] - 1, tc))
+    # training reduced the loss and raised legal-move accuracy
+    assert rows[0]["train_loss"] > rows[-1]["train_loss"] + 0.3
+    assert rows[0]["val_loss"] > rows[-1]["val_loss"] + 0.3
+    assert rows[0]["val_loss"] == pytest.approx(math.log(121), abs=0.15)  # near uniform over V = 121
+    assert np.mean(list(rows[-1]["legal_move_accuracy"].values())) > \
+        np.mean(list(rows[0]["legal_move_accuracy"].values())) + 0.15
+    ck = load_checkpoint(tiny_checkpoint)
+    assert ck.metrics["legal_move_accuracy"] == rows[-1]["legal_move_accuracy"]
+    assert ck.metrics["val_loss"] == rows[-1]["val_loss"]
+
+
+def test_run_directory_snapshots_and_state(tiny_checkpoint):
+    snap_dirs = sorted((tiny_checkpoint / "snapshots").iterdir())
+    assert [p.name for p in snap_dirs] == [f"step-{s:09d}" for s in (8, 16, 39, 78, 157)]
+    for p in snap_dirs:
+        assert load_checkpoint(p).step == int(p.name.split("-")[1])
+    assert_same_weights(snap_dirs[-1], tiny_checkpoint)
+    first = _weights(snap_dirs[0])
+    assert not torch.equal(first["head.weight"], _weights(tiny_checkpoint)["head.weight"])
+    latest = (tiny_checkpoint / "state" / "LATEST").read_text().strip()
+    assert latest == "step-000000157"
+    assert [p.name for p in (tiny_checkpoint / "state").iterdir() if p.is_dir()] == [latest]  # old states removed
+    state = tiny_checkpoint / "state" / latest
+    assert {p.name for p in state.iterdir()} == {"model.safetensors", "checkpoint.json", "optimizer.safetensors",
+                                                "trainer.json"}
+    assert_same_weights(state, tiny_checkpoint)
+    opt = load_file(str(state / "optimizer.safetensors"))
+    assert "rng.torch" in opt and any(k.endswith(".exp_avg") for k in opt)
+    assert json.loads((state / "trainer.json").read_text())["step"] == 157
+
+
+def test_unified_legal_set_run(tiny_unified_checkpoint):
+    """Unified output trains, with the legal-set objective; accuracy is reported per input language."""
+    st = _status(tiny_unified_checkpoint)
+    assert st["state"] == "finished" and st["step"] == 40 and st["objective"] == "legal-set"
+    rows = read_metrics(tiny_unified_checkpoint)
+    assert [r["step"] for r in rows] == [20, 40]
+    for r in rows:
+        assert math.isfinite(r["train_loss"]) and math.isfinite(r["val_loss"])
+        assert list(r["legal_move_accuracy"]) == ["atomic-1", "atomic-2", "split", "comp"]
+    assert rows[-1]["train_loss"] < rows[0]["train_loss"]
+    assert sorted(p.name for p in (tiny_unified_checkpoint / "snapshots").iterdir()) == \
+        ["step-000000020", "step-000000040"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Exact resume
+# ---------------------------------------------------------------------------------------------
+def _small_tc(**kw):
+    """20 steps over a 256-game corpus (8 steps per epoch, so resume crosses epoch boundaries)."""
+    base = dict(preset="tiny", games=256, batch_size=32, steps=20, warmup_steps=5, eval_every=8, eval_games=4,
+                checkpoint_every=5, snapshots=[0.5], device="cpu")
+    return TrainConfig(**{**base, **kw})
+
+
+def test_resume_after_a_crash_reproduces_the_uninterrupted_run_exactly(naive2, tmp_path, monkeypatch):
+    tc = _small_tc()
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    a = train(naive2, tc, tmp_path / "a")
+    # the trainer catches SIGINT/SIGTERM while it runs, and gives them back to its caller after
+    assert {s: signal.getsignal(s) for s in handlers} == handlers
+
+    original = TrainingData.batch
+    calls = {"n": 0}
+
+    def crash_at_13(self, step):
+        if step == 13:
+            raise RuntimeError("simulated crash at step 13")
+        return original(self, step)
+    monkeypatch.setattr(TrainingData, "batch", crash_at_13)
+    b = tmp_path / "b"
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        train(naive2, tc, b)
+    st = _status(b)
+    assert st["state"] == "failed" and st["step"] == 13 and "simulated crash" in st["error"]
+    assert {s: signal.getsignal(s) for s in handlers} == handlers  # also after a failure
+    assert (b / "state" / "LATEST").read_text().strip() == "step-000000010"
+    monkeypatch.setattr(TrainingData, "batch", original)
+
+    def counting(self, step):
+        calls["n"] += 1
+        return original(self, step)
+    monkeypatch.setattr(TrainingData, "batch", counting)
+    train(naive2, tc, b, resume=True)
+    assert calls["n"] == 10  # steps 11..20 only
+    st = _status(b)
+    assert st["state"] == "finished" and st["step"] == 20 and st["error"] is None
+    assert_same_weights(a, b)
+    sa, sb = (load_file(str(r / "state" / "step-000000020" / "optimizer.safetensors")) for r in (a, b))
+    assert sa.keys() == sb.keys() and all(torch.equal(sa[k], sb[k]) for k in sa)
+    ra, rb = read_metrics(a), read_metrics(b)
+    assert [r["step"] for r in ra] == [r["step"] for r in rb] == [8, 10, 16, 20]
+    for x, y in zip(ra, rb):
+        assert x["val_loss"] == y["val_loss"] and x["legal_move_accuracy"] == y["legal_move_accuracy"]
+
+
+def test_resume_after_sigkill_of_the_cli_reproduces_the_uninterrupted_run(naive2, tmp_path):
+    out = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "mothello", "train", str(CONFIGS / "naive-2.toml"), "--preset", "tiny",
+           "--games", "256", "--batch-size", "16", "--steps", "40", "--checkpoint-every", "10",
+           "--eval-every", "1000", "--eval-games", "4", "--device", "cpu", "--out", str(out)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    latest = out / "state" / "LATEST"
+    deadline = time.monotonic() + 180
+    while not latest.exists():
+        if proc.poll() is not None:
+            pytest.fail(f"training ended before its first checkpoint:\n{proc.stderr.read()[-3000:]}")
+        assert time.monotonic() < deadline, "no checkpoint within 180 s"
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    proc.stderr.close()
+    assert proc.returncode == -signal.SIGKILL
+    st = _status(out)
+    assert st["state"] == "running" and st["step"] < 40  # killed mid-run: nobody recorded the end
+
+    res = run_cli("train", "--resume", "--out", out, check=True)
+    assert "(resumed)" in res.stdout and "finished at step 40/40" in res.stdout
+    st = _status(out)
+    assert st["state"] == "finished" and st["step"] == 40
+
+    exp, tc = load_run_configs(out)
+    straight = train(exp, tc, tmp_path / "straight")
+    assert_same_weights(out, straight)
+    assert [r["step"] for r in read_metrics(out)] == [r["step"] for r in read_metrics(straight)]
+
+
+def test_a_second_run_into_a_run_directory_is_refused(naive2, tmp_path, capsys):
+    tc = _small_tc(steps=2, games=64, eval_games=2, snapshots=[])
+    run = train(naive2, tc, tmp_path / "run")
+    before = {p.name: p.stat().st_mtime_ns for p in run.iterdir()}
+    with pytest.raises(RunError, match="already holds a run"):
+        train(naive2, tc, run)
+    assert {p.name: p.stat().st_mtime_ns for p in run.iterdir()} == before  # nothing was touched
+    assert cli_main(["train", str(CONFIGS / "naive-2.toml"), "--preset", "tiny", "--steps", "2",
+                     "--out", str(run)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and "already holds a run" in err and err.count("\n") == 1
+    # resuming a directory that never saved a state starts it from the beginning
+    fresh = tmp_path / "fresh"
+    train(naive2, tc, fresh, resume=True)
+    assert _status(fresh)["state"] == "finished"
+
+
+def test_corpus_generation_does_not_change_the_callers_thread_count(naive2, tmp_path):
+    """numba's parallel game generation resets the OpenMP thread count that torch shares; training
+    keeps the caller's (a different count changes the arithmetic, and so exact resumption)."""
+    import numba
+
+    from mothello import othello
+
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("one CPU: games are generated serially")
+    torch.set_num_threads(1)
+    tc = TrainConfig(preset="tiny", games=othello._PARALLEL_MIN_GAMES, seed=4242, steps=1, eval_games=2,
+                     snapshots=[], device="cpu")
+    train(naive2, tc, tmp_path / "r")
+    assert numba.threading_layer()  # the parallel generator ran
+    assert torch.get_num_threads() == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Fine-tuning
+# ---------------------------------------------------------------------------------------------
+def test_init_from_and_languages_fine_tune_on_one_language(naive2, tiny_checkpoint, tmp_path, monkeypatch):
+    seen = []
+    original = TrainingData.batch
+
+    def recording(self, step):
+        batch = original(self, step)
+        seen.append(batch.languages.copy())
+        return batch
+    monkeypatch.setattr(TrainingData, "batch", recording)
+    # lr 0: the weights stay those of the checkpoint, proving where training started
+    tc = TrainConfig(preset="tiny", games=None, steps=4, batch_size=16, lr=0.0, min_lr=0.0, warmup_steps=1,
+                     eval_every=1000, eval_games=2, snapshots=[], init_from=str(tiny_checkpoint), languages=[1],
+                     device="cpu")
+    run = train(naive2, tc, tmp_path / "ft")
+    assert _status(run)["state"] == "finished"
+    assert_same_weights(run, tiny_checkpoint)
+    assert len(seen) == 4 and all((langs == 1).all() for langs in seen)
+    assert json.loads((run / "train.json").read_text())["languages"] == [1]
+
+    # with a learning rate the model moves away from the checkpoint, and the CLI names the language
+    seen.clear()
+    out = tmp_path / "ft-cli"
+    assert cli_main(["train", str(CONFIGS / "naive-2.toml"), "--preset", "tiny", "--stream", "--steps", "3",
+                     "--batch-size", "16", "--eval-games", "2", "--init-from", str(tiny_checkpoint),
+                     "--finetune-language", "L0", "--device", "cpu", "--out", str(out)]) == 0
+    assert len(seen) == 3 and all((langs == 0).all() for langs in seen)
+    assert json.loads((out / "train.json").read_text())["languages"] == [0]
+    assert not torch.equal(_weights(out)["head.weight"], _weights(tiny_checkpoint)["head.weight"])
+
+
+def test_init_from_a_checkpoint_of_another_vocabulary_is_refused(tiny_checkpoint, tmp_path):
+    tc = TrainConfig(preset="tiny", games=None, steps=2, init_from=str(tiny_checkpoint), device="cpu")
+    with pytest.raises(RunError, match="vocabulary differs"):
+        train(load_config(CONFIGS / "anchors-8.toml"), tc, tmp_path / "x")
+
+
+def test_languages_must_be_input_languages(tmp_path):
+    tc = TrainConfig(preset="tiny", games=None, steps=2, languages=[0], device="cpu")  # 0 is the output space
+    with pytest.raises(RunError, match="not input languages"):
+        train(load_config(CONFIGS / "unified-mixed.toml"), tc, tmp_path / "x")
+    assert not (tmp_path / "x" / "status.json").exists()  # never marked running
+
+
+# ---------------------------------------------------------------------------------------------
+# DistributedDataParallel
+# ---------------------------------------------------------------------------------------------
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_torchrun_with_two_processes_on_cpu(tmp_path):
+    out = tmp_path / "ddp"
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port",
+           str(_free_port()), "-m", "mothello", "train", str(CONFIGS / "naive-2.toml"), "--preset", "tiny",
+           "--steps", "20", "--eval-every", "1000", "--eval-games", "4", "--checkpoint-every", "10",
+           "--device", "cpu", "--out", str(out)]
+    res = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-4000:]
+    st = _status(out)
+    assert st["state"] == "finished" and st["step"] == st["total"] == 20
+    assert st["world_size"] == 2 and st["device"] == "cpu"
+    rows = read_metrics(out)
+    assert rows and rows[-1]["step"] == 20 and math.isfinite(rows[-1]["val_loss"])
+    assert rows[-1]["val_loss"] < rows[0]["val_loss"]
+    ck = load_checkpoint(out)
+    assert ck.step == 20 and (out / "state" / "LATEST").read_text().strip() == "step-000000020"
