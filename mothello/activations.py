@@ -117,9 +117,12 @@ def move_states(ck: Checkpoint, language, n_games: int = 1000, seed: int = PROBE
     if missing:
         fresh = extract(ck, li, games, missing, device=device)
         for x, arr in fresh.items():
-            hidden[x] = arr
             if cache:
-                storage.save_npy(_cache_path(ck, name, n_games, seed, x), arr.astype(np.float16))
+                half = arr.astype(np.float16)
+                storage.save_npy(_cache_path(ck, name, n_games, seed, x), half)
+                # return what a cached call returns, so results never depend on whether the cache was warm
+                arr = half.astype(np.float32)
+            hidden[x] = arr
     return MoveStates(language=name, games=games, hidden=hidden, replay=replay(games))
 
 

@@ -99,7 +99,10 @@ def intervene(ck: Checkpoint, probe: BoardProbe, layer: int, game, move_index: i
     dirs = torch.as_tensor(probe.directions(), dtype=torch.float32)  # (64, 3, C)
     offs = torch.as_tensor(probe.logit_offsets(), dtype=torch.float32)  # (64, 3)
     delta = dirs[sq, target] - dirs[sq, current]
-    delta_b = offs[sq, target] - offs[sq, current]
+    # logit gap target - c for each other class c: gap_c(h) = gaps_d[c] . h + gaps_b[c]
+    others = [c for c in range(3) if c != target]
+    gaps_d = {c: dirs[sq, target] - dirs[sq, c] for c in others}
+    gaps_b = {c: float(offs[sq, target] - offs[sq, c]) for c in others}
     tokens, last = vocab.encode(game[None, : k + 1], li)
     pos = int(last[0, k])
     tokens = torch.as_tensor(tokens[:, : pos + 1])
@@ -107,8 +110,14 @@ def intervene(ck: Checkpoint, probe: BoardProbe, layer: int, game, move_index: i
 
     def hook(x):  # x (1, T, C): push the current move's stream until the probe reads the target class
         h = x[0, pos]
-        gap = float(delta @ h + delta_b)
-        alpha = max(0.0, (margin - gap)) / float(delta @ delta)
+        # the smallest step along delta after which target leads every other class by the margin (the
+        # third class can still lead after the current one is overtaken; a class the step cannot
+        # overtake, slope <= 0, is left as it is)
+        alpha = 0.0
+        for c in others:
+            gap, slope = float(gaps_d[c] @ h) + gaps_b[c], float(gaps_d[c] @ delta)
+            if gap < margin and slope > 0:
+                alpha = max(alpha, (margin - gap) / slope)
         x = x.clone()
         x[0, pos] = h + alpha * delta
         state["edited"] = x[0, pos].numpy()

@@ -146,6 +146,7 @@ class BoardProbe:
 
     @classmethod
     def load(cls, path) -> "BoardProbe":
+        from safetensors import SafetensorError
         from safetensors.torch import load_file
 
         path = Path(path)
@@ -158,7 +159,8 @@ class BoardProbe:
             probe.model_.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
             probe.model_.eval()
             probe.mean_, probe.scale_ = tensors["mean"].numpy(), tensors["scale"].numpy()
-        except (OSError, KeyError, ValueError, TypeError, RuntimeError, json.JSONDecodeError) as e:
+        except (OSError, KeyError, ValueError, TypeError, RuntimeError, json.JSONDecodeError,
+                SafetensorError) as e:  # a damaged weights file raises SafetensorError (no ValueError)
             raise ValueError(f"{path}: not a readable probe ({type(e).__name__}: {e})") from None
         probe.info_ = {k: v for k, v in meta.items() if k not in ("params", "n_features_in")}
         return probe

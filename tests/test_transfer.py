@@ -1,0 +1,216 @@
+"""The transfer experiment and alignment over training (mothello.transfer), on a toy budget: pretrain
+on games opening 19, 18, 17, fine-tune on one language, measure every language at every snapshot."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis_helpers import config
+from mothello import transfer as tr
+from mothello.checkpoints import list_snapshots, load_checkpoint
+from mothello.data import TrainingData
+from mothello.languages import Vocabulary
+from mothello.train import TrainConfig, read_metrics
+from mothello.transfer import (RESTRICTED_OPENING, TransferConfig, alignment_over_training, load_transfer_run,
+                               metrics_table, run_transfer, transfer_table)
+
+TOY = dict(finetune_language=1, preset="tiny", pretrain_steps=30, finetune_games=256, finetune_epochs=1,
+           snapshots_per_epoch=2, batch_size=64, eval_games=10, probe_games=60)
+
+
+@pytest.fixture(scope="module")
+def toy_run(tmp_path_factory):
+    exp = config("naive-2")
+    tc = TransferConfig(**TOY)
+    out = tmp_path_factory.mktemp("transfer") / "naive-2-transfer"
+    run_transfer(exp, tc, out)
+    return exp, tc, out
+
+
+def test_settings_of_the_two_phases():
+    tc = TransferConfig(**TOY)
+    pre = tc.pretrain_config()
+    assert pre.prefix == RESTRICTED_OPENING == [19, 18, 17]
+    assert pre.total_steps == 30 and pre.languages is None and pre.games is None
+    ft = tc.finetune_config("somewhere")
+    assert ft.languages == [1] and ft.init_from == "somewhere" and ft.prefix is None
+    assert ft.games == 256 and ft.total_steps == 4
+    with pytest.raises(ValueError, match="unknown transfer setting"):
+        TransferConfig.from_dict({**tc.to_dict(), "colour": 1})
+    assert TransferConfig.from_dict(tc.to_dict()) == tc
+
+
+def test_transfer_run_writes_the_table(toy_run):
+    exp, tc, out = toy_run
+    status = json.loads((out / "status.json").read_text())
+    assert status["state"] == "finished" and status["phase"] == "done" and status["step"] == status["total"]
+    for f in ("experiment.toml", "transfer.json", "transfer.csv", "pretrain/model.safetensors",
+              "finetune/model.safetensors"):
+        assert (out / f).is_file(), f
+    df = pd.read_csv(out / "transfer.csv")
+    assert list(df.columns) == ["snapshot", "step", "language", "metric", "value"]
+    snaps = list_snapshots(out / "finetune")
+    assert [s for s, _ in snaps] == [2, 4]  # 4 fine-tuning steps, 2 snapshots
+    # snapshot 0 = the pretrained model (step 0 of fine-tuning), then one per fine-tuning snapshot
+    assert sorted(df.snapshot.unique()) == [0, 1, 2]
+    assert df.groupby("snapshot").step.first().tolist() == [0, 2, 4]
+    acc = df[df.metric == "legal_move_accuracy"]
+    assert len(acc) == 3 * 2
+    for k in range(3):
+        assert sorted(acc[acc.snapshot == k].language) == ["L0", "L1"]
+    assert acc.value.between(0, 1).all()
+    # alignment between the fine-tuned language and the other, and the probe in the fine-tuned one
+    al = df[df.metric == "alignment_from_finetuned"]
+    assert sorted(al.snapshot) == [0, 1, 2] and set(al.language) == {"L0"}
+    pil = df[df.metric == "probe_in_language"]
+    assert sorted(pil.snapshot) == [0, 1, 2] and set(pil.language) == {"L1"}
+    # the measurement at snapshot 0 is the pretrained model's
+    pre = load_checkpoint(out / "pretrain")
+    from mothello.data import heldout_games
+    from mothello.evaluate import legal_move_accuracy
+
+    expect = legal_move_accuracy(pre.model, pre.vocab, heldout_games(tc.eval_games, seed=tc.seed + 7))
+    got = acc[acc.snapshot == 0].set_index("language").value.to_dict()
+    assert got == pytest.approx(expect)
+    last = load_checkpoint(snaps[-1][1])
+    expect = legal_move_accuracy(last.model, last.vocab, heldout_games(tc.eval_games, seed=tc.seed + 7))
+    assert acc[acc.snapshot == 2].set_index("language").value.to_dict() == pytest.approx(expect)
+
+
+def test_pretraining_games_open_with_19_18_17(toy_run):
+    exp, tc, out = toy_run
+    pre = json.loads((out / "pretrain" / "train.json").read_text())
+    assert pre["prefix"] == [19, 18, 17] and pre["languages"] is None
+    ptc = TrainConfig.from_dict(pre)
+    data = TrainingData(Vocabulary.build(exp), ptc.batch_size, ptc.games, seed=ptc.seed, prefix=ptc.prefix,
+                        languages=exp.input_languages)
+    seen_langs = set()
+    for step in range(ptc.total_steps):
+        b = data.batch(step)
+        assert (b.games[:, :3] == [19, 18, 17]).all()
+        seen_langs |= set(b.languages.tolist())
+    assert seen_langs == {0, 1}  # pretraining uses every language
+    ft = json.loads((out / "finetune" / "train.json").read_text())
+    assert ft["prefix"] is None and ft["init_from"] == str(out / "pretrain")
+    ftc = TrainConfig.from_dict(ft)
+    fdata = TrainingData(Vocabulary.build(exp), ftc.batch_size, ftc.games, seed=ftc.seed, languages=ftc.languages)
+    openings = {tuple(fdata.batch(s).games[i, :3]) for s in range(ftc.total_steps) for i in range(ftc.batch_size)}
+    assert len(openings) > 1  # the fine-tuning games come from the full distribution
+
+
+def test_finetuning_trains_only_the_chosen_language(toy_run):
+    exp, tc, out = toy_run
+    ft = json.loads((out / "finetune" / "train.json").read_text())
+    assert ft["languages"] == [1]
+    ftc = TrainConfig.from_dict(ft)
+    data = TrainingData(Vocabulary.build(exp), ftc.batch_size, ftc.games, seed=ftc.seed, languages=ftc.languages)
+    assert all((data.batch(s).languages == 1).all() for s in range(ftc.total_steps))
+    # fine-tuning started from the pretrained weights: its first snapshot (2 small steps) is close to them
+    pre = load_checkpoint(out / "pretrain").model.state_dict()
+    first = load_checkpoint(list_snapshots(out / "finetune")[0][1]).model.state_dict()
+    dist = sum(float((first[k] - pre[k]).norm() ** 2) for k in pre) ** 0.5
+    size = sum(float(pre[k].norm() ** 2) for k in pre) ** 0.5
+    assert dist < 0.05 * size
+    exp2, tc2 = load_transfer_run(out)
+    assert exp2.name == exp.name and tc2 == tc
+
+
+def test_resume_does_not_retrain(toy_run, monkeypatch):
+    exp, tc, out = toy_run
+    before = (out / "transfer.csv").read_text()
+    weights = (out / "finetune" / "model.safetensors").read_bytes()
+
+    def no_training(*a, **k):
+        raise AssertionError("trained again although both phases are finished")
+
+    def no_measuring(*a, **k):
+        raise AssertionError("measured again although every snapshot is in the table")
+
+    monkeypatch.setattr(tr, "train", no_training)
+    monkeypatch.setattr(tr, "_measure", no_measuring)
+    assert run_transfer(exp, tc, out, resume=True) == out
+    status = json.loads((out / "status.json").read_text())
+    assert status["state"] == "finished" and status["step"] == status["total"]
+    assert (out / "transfer.csv").read_text() == before
+    assert (out / "finetune" / "model.safetensors").read_bytes() == weights
+    with pytest.raises(ValueError, match="resume"):
+        run_transfer(exp, tc, out)  # the same folder without resume
+
+
+def test_resume_measures_only_missing_snapshots(toy_run, tmp_path, monkeypatch):
+    """A job killed during the measurements continues with the snapshots not yet in the table."""
+    import shutil
+
+    exp, tc, out = toy_run
+    copy = tmp_path / "run"
+    shutil.copytree(out, copy)
+    df = pd.read_csv(copy / "transfer.csv")
+    df[df.snapshot < 2].to_csv(copy / "transfer.csv", index=False)
+    calls = []
+    real = tr._measure
+    monkeypatch.setattr(tr, "train", lambda *a, **k: pytest.fail("retrained"))
+    monkeypatch.setattr(tr, "_measure", lambda ck, tc_, k, step, games, device: calls.append(k) or real(
+        ck, tc_, k, step, games, device))
+    run_transfer(exp, tc, copy, resume=True)
+    assert calls == [2]
+    again = pd.read_csv(copy / "transfer.csv")
+    assert sorted(again.snapshot.unique()) == [0, 1, 2]
+    pd.testing.assert_frame_equal(again[again.snapshot < 2].reset_index(drop=True),
+                                  df[df.snapshot < 2].reset_index(drop=True))
+
+
+def test_transfer_table_marks_the_finetuned_language(toy_run):
+    exp, tc, out = toy_run
+    df = transfer_table(out)
+    assert {"snapshot", "step", "language", "metric", "value", "finetuned", "experiment"} <= set(df.columns)
+    assert (df.finetuned == (df.language == "L1")).all()
+    assert df.finetuned.any() and not df.finetuned.all()
+    assert set(df.experiment) == {"naive-2"}
+
+
+def test_bad_settings(tmp_path, toy_run):
+    exp, tc, out = toy_run
+    with pytest.raises(ValueError, match="not an input language"):
+        run_transfer(config("unified-mixed"), TransferConfig(**{**TOY, "finetune_language": 0}), tmp_path / "x")
+    with pytest.raises(FileNotFoundError):
+        transfer_table(tmp_path)
+    with pytest.raises(ValueError, match="not a transfer run"):
+        load_transfer_run(tmp_path)
+
+
+def test_alignment_over_training(toy_run):
+    exp, tc, out = toy_run
+    seen = []
+    df = alignment_over_training(out / "finetune", n_train=40, progress=lambda f, m: seen.append(f))
+    assert seen[-1] == 1.0
+    assert sorted(df.step.unique()) == [2, 4]  # the snapshots; the final model is the last one
+    assert set(df.layer) == {2}
+    metrics = {"cross_lingual", "in_language", "aligned_rotation", "colour_cross", "colour_in",
+               "legal_move_accuracy"}
+    for step in (2, 4):
+        part = df[df.step == step]
+        assert set(part.metric) == metrics and len(part) == len(metrics)
+    acc = df[df.metric == "legal_move_accuracy"].set_index("step").value
+    snaps = dict(list_snapshots(out / "finetune"))
+    for step in (2, 4):
+        recorded = load_checkpoint(snaps[step]).metrics["legal_move_accuracy"]
+        assert acc[step] == pytest.approx(np.mean(list(recorded.values())))
+    vals = df[df.metric != "legal_move_accuracy"].value
+    assert vals.between(0, 1).all()
+
+
+def test_metrics_table(toy_run):
+    exp, tc, out = toy_run
+    rows = read_metrics(out / "pretrain")
+    df = metrics_table(out / "pretrain")
+    assert list(df.columns) == ["step", "metric", "language", "value"]
+    n_loss = sum((r.get("train_loss") is not None) + (r.get("val_loss") is not None) for r in rows)
+    assert len(df) == n_loss + 2 * len(rows)
+    acc = df[df.metric == "legal_move_accuracy"]
+    assert set(acc.language) == {"L0", "L1"} and len(acc) == 2 * len(rows)
+    assert sorted(df.step.unique()) == sorted({r["step"] for r in rows})
+    assert rows[-1]["step"] == 30
+    empty = metrics_table(out / "nonexistent")
+    assert list(empty.columns) == ["step", "metric", "language", "value"] and len(empty) == 0
