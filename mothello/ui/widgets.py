@@ -1,0 +1,208 @@
+"""Pickers that keep the view's state in the URL, cached loaders, presentation mode and exports."""
+
+from __future__ import annotations
+
+import io
+from typing import Callable, Sequence
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from ..checkpoints import Checkpoint, CheckpointError, CheckpointInfo, list_checkpoints, load_checkpoint, resolve
+from ..evaluate import default_device
+
+
+# -- URL state -----------------------------------------------------------------------------------
+def url_value(key: str, default=None):
+    return st.query_params.get(key, default)
+
+
+def set_url(**values) -> None:
+    for k, v in values.items():
+        if v is None:
+            if k in st.query_params:
+                del st.query_params[k]
+        elif st.query_params.get(k) != str(v):
+            st.query_params[k] = str(v)
+
+
+def url_select(label: str, options: Sequence, key: str, default=None, format_func: Callable = str,
+               container=None, **kw):
+    """A selectbox whose value lives in the URL (?key=value), so the view can be shared."""
+    where = container or st
+    options = list(options)
+    if not options:
+        return None
+    names = [str(o) for o in options]
+    current = url_value(key)
+    index = names.index(current) if current in names else (names.index(str(default)) if str(default) in names else 0)
+    value = where.selectbox(label, options, index=index, format_func=format_func, key=f"url_{key}", **kw)
+    set_url(**{key: value})
+    return value
+
+
+def url_slider(label: str, lo: int, hi: int, key: str, default: int, container=None, **kw) -> int:
+    where = container or st
+    try:
+        current = int(url_value(key, default))
+    except (TypeError, ValueError):
+        current = default
+    current = min(max(current, lo), hi)
+    if lo == hi:
+        where.caption(f"{label}: {lo}")
+        set_url(**{key: lo})
+        return lo
+    value = where.slider(label, lo, hi, current, key=f"url_{key}", **kw)
+    set_url(**{key: value})
+    return int(value)
+
+
+def url_multiselect(label: str, options: Sequence[str], key: str, default: Sequence[str], container=None, **kw):
+    where = container or st
+    raw = url_value(key)
+    chosen = [x for x in raw.split(",") if x in options] if raw else [x for x in default if x in options]
+    value = where.multiselect(label, list(options), default=chosen, key=f"url_{key}", **kw)
+    set_url(**{key: ",".join(value) if value else None})
+    return value
+
+
+# -- checkpoints -------------------------------------------------------------------------------
+@st.cache_data(ttl=5, show_spinner=False)
+def checkpoint_infos() -> list[CheckpointInfo]:
+    return list_checkpoints()
+
+
+@st.cache_resource(show_spinner="Loading model ...", max_entries=12)
+def _load(path: str, sha: str) -> Checkpoint:
+    return load_checkpoint(path, device=default_device())
+
+
+def load(name_or_path: str) -> Checkpoint:
+    """A checkpoint, cached per (path, weights hash) so that new weights are reloaded."""
+    from ..checkpoints import read_meta
+
+    path = resolve(name_or_path, allow_paths=True)  # callers pass registry entries, never raw URL text
+    return _load(str(path), read_meta(path)["weights_sha256"])
+
+
+def checkpoint_picker(label: str = "Checkpoint", key: str = "ckpt", container=None, default: str | None = None,
+                      exclude: Sequence[str] = ()) -> Checkpoint | None:
+    """Pick a checkpoint (shipped ones first, then runs); shows a readable error and returns None if
+    it cannot be loaded."""
+    where = container or st.sidebar
+    infos = [i for i in checkpoint_infos() if i.name not in exclude]
+    if not infos:
+        where.info("No checkpoints yet: train one on the Train page.")
+        return None
+    names = [i.name for i in infos]
+    by_name = {i.name: i for i in infos}
+    name = url_select(label, names, key, default=default or names[0], container=where,
+                      format_func=lambda n: _label(by_name[n]))
+    info = by_name[name]
+    if info.error:
+        where.error(f"{name} cannot be read: {info.error}")
+        return None
+    try:
+        return load(str(info.path))
+    except (CheckpointError, OSError, ValueError) as e:
+        where.error(f"{name} cannot be loaded: {e}")
+        return None
+
+
+def _label(info: CheckpointInfo) -> str:
+    acc = info.mean_accuracy
+    return f"{info.name}" + (f"  ·  legal {acc:.1%}" if acc is not None else "")
+
+
+def language_picker(ck: Checkpoint, label: str = "Language", key: str = "lang", container=None,
+                    default: int | None = None) -> int:
+    names = [ck.config.languages[i].name for i in ck.config.input_languages]
+    d = names[0] if default is None else ck.config.languages[default].name
+    name = url_select(label, names, key, default=d, container=container)
+    return ck.config.language_index(name)
+
+
+def layer_slider(ck: Checkpoint, key: str = "layer", container=None, default: int | None = None) -> int:
+    n = ck.model.cfg.n_layer
+    return url_slider("Layer (0 = embeddings)", 0, n, key, n if default is None else default, container=container)
+
+
+# -- presentation mode and exports --------------------------------------------------------------
+def presentation_mode() -> bool:
+    """A sidebar toggle (kept in the URL as ?present=1): hides the controls, enlarges the figures."""
+    on = st.sidebar.toggle("Presentation mode", value=url_value("present") == "1", key="url_present",
+                           help="Hide controls and enlarge figures, for talks")
+    set_url(present="1" if on else None)
+    if on:
+        st.markdown("""<style>
+            [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header {display: none !important;}
+            .block-container {padding-top: 1rem; max-width: 96rem;}
+            h1 {font-size: 2.6rem !important;} p, li {font-size: 1.2rem;}
+            </style>""", unsafe_allow_html=True)
+    return on
+
+
+def scale() -> float:
+    return 1.45 if url_value("present") == "1" else 1.0
+
+
+def export_buttons(chart: alt.TopLevelMixin | dict, data: pd.DataFrame | None, name: str, container=None) -> None:
+    """PNG, SVG and CSV downloads of a figure (an Altair chart, or a Vega-Lite spec dict such as
+    board.board_spec's); rendered only when clicked."""
+    if isinstance(chart, dict):
+        import json
+
+        spec = chart
+
+        class _Spec:  # what png()/svg() below need of a chart
+            @staticmethod
+            def to_json() -> str:
+                return json.dumps(spec)
+
+        chart = _Spec()
+    where = container or st
+    row = where.container(horizontal=True, gap="small")  # buttons at their own width, side by side
+    cols = [row, row, row]
+
+    def png() -> bytes:
+        import vl_convert as vlc
+
+        return vlc.vegalite_to_png(chart.to_json(), scale=2)
+
+    def svg() -> str:
+        import vl_convert as vlc
+
+        return vlc.vegalite_to_svg(chart.to_json())
+
+    cols[0].download_button("PNG", png, file_name=f"{name}.png", mime="image/png", key=f"png_{name}", icon=":material/image:")
+    cols[1].download_button("SVG", svg, file_name=f"{name}.svg", mime="image/svg+xml", key=f"svg_{name}", icon=":material/draw:")
+    if data is not None:
+        def csv() -> bytes:
+            buf = io.StringIO()
+            data.to_csv(buf, index=False)
+            return buf.getvalue().encode()
+
+        cols[2].download_button("CSV", csv, file_name=f"{name}.csv", mime="text/csv", key=f"csv_{name}", icon=":material/table:")
+
+
+def page_header(title: str, blurb: str) -> bool:
+    """Title, one-line blurb, and the presentation toggle; returns whether presentation mode is on."""
+    present = presentation_mode()
+    st.title(title)
+    if not present:
+        st.caption(blurb)
+    return present
+
+
+# -- navigation -----------------------------------------------------------------------------------
+def page_link(page: str, label: str, icon: str | None = None, help: str | None = None, container=None) -> None:
+    """st.page_link to one of app.py's pages ("pages/play.py"); when the page runs outside the router
+    (a test running one page file) the link cannot be resolved and a plain label is shown instead."""
+    from streamlit.errors import StreamlitAPIException
+
+    where = container or st
+    try:
+        where.page_link(page, label=label, icon=icon, help=help)
+    except StreamlitAPIException:
+        where.markdown(f"**{label}**")

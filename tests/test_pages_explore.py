@@ -1,0 +1,359 @@
+"""The Explore pages (Home, Checkpoints, Play), each run on its own with Streamlit's AppTest against a
+registry holding the session's tiny trained checkpoint, one of its snapshots, untrained checkpoints of
+other experiment shapes, and (where a test asks for it) an unreadable one."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+
+from mothello.checkpoints import list_snapshots, load_checkpoint, save_checkpoint
+from mothello.evaluate import predict_moves
+from mothello.languages import ExperimentConfig, LanguageSpec, Vocabulary, load_config
+from mothello.model import GPT, preset
+from mothello.othello import parse_square, replay, square_name
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = ROOT / "pages"
+TINY = "runs/naive-2-tiny"            # the session's trained tiny model (L0, L1 atomic)
+SNAP = "runs/naive-2-tiny-early"      # one of its snapshots, as a checkpoint of its own
+UNIFIED = "runs/unified-untrained"    # unified output: out (atomic) + atomic-1, atomic-2, split, comp inputs
+COMP = "runs/comp-untrained"          # no unified output, a compositional language (moves share first tokens)
+BROKEN = "checkpoints/broken"
+OPENING = "f5,d6,c3,d3"
+
+
+def _untrained(path: Path, cfg: ExperimentConfig) -> None:
+    torch.manual_seed(0)
+    vocab = Vocabulary.build(cfg)
+    model = GPT(preset("tiny", vocab.size, vocab.context_length))
+    save_checkpoint(path, model, vocab, {"preset": "tiny", "objective": "next-token"}, step=0)
+
+
+@pytest.fixture(scope="module")
+def registry(tiny_checkpoint, tmp_path_factory):
+    """Checkpoint and run folders of this module's own (so that a broken checkpoint never reaches
+    other tests), pointed to by MOTHELLO_CHECKPOINTS / MOTHELLO_RUNS while the module runs."""
+    base = tmp_path_factory.mktemp("pages-explore")
+    runs, cks = base / "runs", base / "checkpoints"
+    cks.mkdir()
+    runs.mkdir()
+    shutil.copytree(tiny_checkpoint, runs / "naive-2-tiny", ignore=shutil.ignore_patterns("state"))
+    step, snap = list_snapshots(tiny_checkpoint)[-2]
+    shutil.copytree(snap, runs / "naive-2-tiny-early")
+    _untrained(runs / "unified-untrained", load_config(ROOT / "configs" / "unified-mixed.toml"))
+    _untrained(runs / "comp-untrained", ExperimentConfig(
+        name="atomic-comp", languages=(LanguageSpec("atomic", "A"), LanguageSpec("compositional", "C"))))
+    mp = pytest.MonkeyPatch()
+    mp.setenv("MOTHELLO_RUNS", str(runs))
+    mp.setenv("MOTHELLO_CHECKPOINTS", str(cks))
+    yield base
+    mp.undo()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_registry_cache():
+    from mothello.ui import widgets
+
+    widgets.checkpoint_infos.clear()  # the registry listing is cached for a few seconds, across AppTests
+    yield
+    widgets.checkpoint_infos.clear()
+
+
+@pytest.fixture
+def broken(registry):
+    """A checkpoint folder whose checkpoint.json is not JSON."""
+    d = registry / "checkpoints" / "broken"
+    d.mkdir()
+    (d / "checkpoint.json").write_text("{ this is not json")
+    (d / "model.safetensors").write_bytes(b"garbage")
+    yield d
+    shutil.rmtree(d)
+
+
+def page(name: str, **params) -> AppTest:
+    at = AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=60)
+    for k, v in params.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error] + [e.value for e in at.sidebar.error]
+
+
+def board_spec(at: AppTest) -> dict:
+    """The Play board's Vega-Lite spec, its data put back in (Streamlit ships datasets separately)."""
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    boards = [c.proto for c in at.get("vega_lite_chart")
+              if json.loads(c.proto.spec).get("params", [{}])[0].get("name") == "board_click"]
+    assert len(boards) == 1
+    spec = json.loads(boards[0].spec)
+    for d in boards[0].datasets:
+        spec.setdefault("datasets", {})[d.name] = convert_arrow_bytes_to_pandas_df(d.data.data).to_dict("records")
+    return spec
+
+
+def board_state(spec: dict) -> dict[str, str]:
+    """square name -> empty/black/white, from the data the board chart draws."""
+    (rows,) = spec["datasets"].values()
+    return {r["name"]: r["state"] for r in rows}
+
+
+def moves_of(at: AppTest) -> list[str]:
+    raw = at.query_params.get("moves") or ""
+    raw = raw[0] if isinstance(raw, list) else raw
+    return [m for m in raw.split(",") if m]
+
+
+def frame_with(at: AppTest, column: str):
+    for d in at.dataframe:
+        if column in d.value.columns:
+            return d.value
+    raise AssertionError(f"no table with a {column!r} column")
+
+
+# -- Home -----------------------------------------------------------------------------------------
+def test_home_lists_checkpoints_with_headline_numbers(registry):
+    # a stored alignment result for the tiny checkpoint: the home page shows its best layer's mean
+    from mothello.probes import AlignmentResult
+
+    ck_dir = registry / "runs" / "naive-2-tiny"
+    sha = json.loads((ck_dir / "checkpoint.json").read_text())["weights_sha256"]
+    m = {0: np.array([[0.9, 0.4], [0.5, 0.9]]), 1: np.array([[0.95, 0.7], [0.6, 0.9]]),
+         2: np.array([[0.9, 0.5], [0.5, 0.9]])}
+    res = AlignmentResult(languages=["L0", "L1"], layers=[0, 1, 2], kind="linear", labels="relative", matrix=m,
+                          aligned_matrix=m, colour_matrix=m, aligned_colour_matrix=m, occupancy_matrix=m,
+                          baseline_majority={"accuracy": 0.6, "colour": 0.5},
+                          baseline_random_model={x: {"accuracy": 0.35, "colour": 0.5} for x in m})
+    (ck_dir / "analysis").mkdir(exist_ok=True)
+    path = ck_dir / "analysis" / "alignment-linear-relative-n1000.json"
+    path.write_text(json.dumps({**res.to_json(), "weights_sha256": sha}))
+    try:
+        at = ok(page("home"))
+    finally:
+        path.unlink()
+    table = frame_with(at, "alignment").set_index("checkpoint")
+    assert {TINY, SNAP, UNIFIED, COMP} <= set(table.index)
+    assert table.loc[TINY, "alignment"] == "65.0% · layer 1"
+    assert table.loc[SNAP, "alignment"] == "—"  # not computed
+    meta = json.loads((ck_dir / "checkpoint.json").read_text())
+    acc = meta["metrics"]["legal_move_accuracy"]
+    assert table.loc[TINY, "legal-move accuracy"] == pytest.approx(np.mean(list(acc.values())))
+    assert "L0" in table.loc[TINY, "per language"]
+    assert at.get("vega_lite_chart"), "the legal-move accuracy chart"
+    assert len(at.get("download_button")) >= 3  # PNG, SVG, CSV of it
+    assert any("FINDING 1" in m.value for m in at.markdown)
+
+
+def test_home_names_an_unreadable_checkpoint_and_shows_the_rest(registry, broken):
+    at = ok(page("home"))
+    assert any("broken" in w.value for w in at.warning)
+    assert TINY in set(frame_with(at, "alignment")["checkpoint"])
+
+
+# -- Checkpoints ----------------------------------------------------------------------------------
+def test_checkpoints_page_shows_config_curves_and_snapshots(registry):
+    at = ok(page("checkpoints", ckpts=TINY))
+    assert [h.value for h in at.subheader] == [TINY]
+    moves = frame_with(at, "move")
+    ck = load_checkpoint(registry / "runs" / "naive-2-tiny")
+    c4 = moves.set_index("move").loc["c4"]
+    assert c4["L0"] == str(ck.vocab.tokens[0, 19, 0]) and c4["L1"] == str(ck.vocab.tokens[1, 19, 0])
+    assert len(at.get("vega_lite_chart")) == 2  # loss and legal-move accuracy curves
+    snaps = frame_with(at, "folder")
+    assert list(snaps["step"]) == [s for s, _ in list_snapshots(registry / "runs" / "naive-2-tiny")]
+    assert {m.label: m.value for m in at.metric}["Step"] == f"{ck.step:,}"
+    settings = frame_with(at, "setting").set_index("setting")
+    assert settings.loc["model · n_layer", "value"] == "2"
+
+
+def test_checkpoints_compares_two_side_by_side_and_marks_anchors(registry, tmp_path):
+    at = ok(page("checkpoints", ckpts=TINY))
+    at.multiselect(key="url_ckpts").set_value([TINY, UNIFIED]).run()
+    ok(at)
+    assert [h.value for h in at.subheader] == [TINY, UNIFIED]
+    assert at.query_params["ckpts"] in (f"{TINY},{UNIFIED}", [f"{TINY},{UNIFIED}"])
+    summary = frame_with(at, "parameters")
+    assert list(summary["checkpoint"]) == [TINY, UNIFIED]
+    langs = [d.value for d in at.dataframe if "role" in d.value.columns]
+    assert list(langs[1]["role"]) == ["output", "input", "input", "input", "input"]
+    # anchors are marked with * in the move table
+    _untrained(registry / "runs" / "anchored", load_config(ROOT / "configs" / "anchors-8.toml"))
+    from mothello.ui import widgets
+
+    widgets.checkpoint_infos.clear()
+    try:
+        at = ok(page("checkpoints", ckpts="runs/anchored"))
+        table = frame_with(at, "move").set_index("move")
+        assert table.loc["a2", "L0"].endswith("*") and table.loc["a2", "L0"] == table.loc["a2", "L1"]
+        assert not table.loc["a5", "L0"].endswith("*")
+        assert any("no training curves" in i.value.lower() for i in at.info)  # untrained: no metrics.jsonl
+    finally:
+        shutil.rmtree(registry / "runs" / "anchored")
+
+
+def test_checkpoints_unreadable_one_is_an_error_in_place(registry, broken):
+    at = ok(page("checkpoints", ckpts=f"{BROKEN},{TINY}"))
+    assert any("cannot be read" in e and "not valid JSON" in e for e in errors(at))
+    assert TINY in [h.value for h in at.subheader]
+    assert frame_with(at, "move") is not None  # the readable one is shown in full
+
+
+# -- Play -----------------------------------------------------------------------------------------
+def test_play_moves_from_the_url_and_the_models_prediction(registry):
+    at = ok(page("play", ckpt=TINY, moves=OPENING))
+    spec = board_spec(at)
+    assert spec["title"]["text"].startswith("After move 4")
+    game = np.array([parse_square(m) for m in OPENING.split(",")])
+    r = replay(game)
+    state = board_state(spec)
+    for sq in range(64):
+        want = {0: "empty", 1: "black", -1: "white"}[int(r.boards[0, 3, sq])]
+        assert state[square_name(sq)] == want
+    top = frame_with(at, "probability")
+    assert len(top) == 5 and top["probability"].is_monotonic_decreasing
+    legal = set(np.flatnonzero(r.next_legal[0, 3]))
+    assert list(top["legal"]) == [parse_square(m) in legal for m in top["move"]]
+    # the top move is the model's greedy next move (as the evaluation decodes it)
+    ck = load_checkpoint(registry / "runs" / "naive-2-tiny")
+    greedy = predict_moves(ck.model, ck.vocab, np.pad(game, (0, 56), constant_values=-1)[None], "L0")[0, 3]
+    if greedy >= 0:
+        assert top["move"].iloc[0] == square_name(greedy)
+    # the game in every language: move number, square, each language's tokens
+    seq = frame_with(at, "L1")
+    assert list(seq["move"]) == OPENING.split(",")
+    assert list(seq["L1"]) == [str(ck.vocab.tokens[1, s, 0]) for s in game]
+
+
+def test_play_a_move_an_illegal_move_undo_and_reset(registry):
+    at = ok(page("play", ckpt=TINY, moves=OPENING))
+    at.text_input(key="play_enter").set_value("c4").run()
+    ok(at)
+    assert moves_of(at) == OPENING.split(",") + ["c4"]
+    assert board_spec(at)["title"]["text"].startswith("After move 5")
+    at.text_input(key="play_enter").set_value("a1").run()  # a1 flips nothing
+    ok(at)
+    assert moves_of(at) == OPENING.split(",") + ["c4"]
+    assert any("a1" in w.value and "not a legal move" in w.value for w in at.warning)
+    at.button(key="play_undo").click().run()
+    ok(at)
+    assert moves_of(at) == OPENING.split(",")
+    at.button(key="play_reset").click().run()
+    ok(at)
+    assert moves_of(at) == []
+    assert board_spec(at)["title"]["text"] == "Start position"
+    assert not any(r["prob"] for r in board_spec(at)["datasets"][board_spec(at)["data"]["name"]])  # no prediction yet
+
+
+def test_play_step_slider_and_buttons_move_through_the_game(registry):
+    at = ok(page("play", ckpt=TINY, moves=OPENING))
+    at.slider(key="url_step").set_value(1).run()
+    ok(at)
+    assert board_spec(at)["title"]["text"].startswith("After move 1")
+    assert board_state(board_spec(at))["d6"] == "empty"
+    assert at.query_params["step"] in ("1", ["1"])
+    at.button(key="play_next").click().run()
+    ok(at)
+    assert board_spec(at)["title"]["text"].startswith("After move 2")
+    assert moves_of(at) == OPENING.split(",")  # stepping never changes the game
+    at.text_input(key="play_enter").set_value("c5").run()  # playing from move 2 replaces the rest
+    ok(at)
+    assert moves_of(at) == ["f5", "d6", "c5"]
+
+
+def test_play_pasted_move_lists(registry):
+    ck = load_checkpoint(registry / "runs" / "naive-2-tiny")
+    at = ok(page("play", ckpt=TINY))
+    at.text_area(key="play_paste").set_value("c4 c3 zz")
+    at.button(key="play_paste_load").click().run()
+    ok(at)
+    assert any("zz" in e and "neither a square name" in e for e in errors(at))
+    at.text_area(key="play_paste").set_value("c4 c4").run()
+    at.button(key="play_paste_load").click().run()
+    assert any("move 2 (c4) is not a legal move" in e for e in errors(at)) and moves_of(at) == []
+    at.text_area(key="play_paste").set_value("12345 3").run()
+    at.button(key="play_paste_load").click().run()
+    assert any("not in this checkpoint's vocabulary" in e for e in errors(at))
+    # token ids of language L1
+    game = [parse_square(m) for m in OPENING.split(",")]
+    ids = " ".join(str(ck.vocab.tokens[1, s, 0]) for s in game)
+    at.selectbox(key="play_paste_lang").set_value("L1").run()
+    at.text_area(key="play_paste").set_value(ids).run()
+    at.button(key="play_paste_load").click().run()
+    ok(at)
+    assert moves_of(at) == OPENING.split(",") and not errors(at)
+    # L0 ids read as L1 are no game of L1
+    at.text_area(key="play_paste").set_value(" ".join(str(ck.vocab.tokens[0, s, 0]) for s in game)).run()
+    at.button(key="play_paste_load").click().run()
+    assert any("not a move sequence of L1" in e for e in errors(at))
+
+
+def test_play_random_game_is_seeded_and_legal(registry):
+    at = ok(page("play", ckpt=TINY))
+    at.number_input(key="play_seed").set_value(7).run()
+    at.button(key="play_random").click().run()
+    ok(at)
+    first = moves_of(at)
+    assert len(first) >= 20
+    replay(np.array([parse_square(m) for m in first]))  # legal
+    assert at.number_input(key="play_seed").value == 8
+    at.number_input(key="play_seed").set_value(7).run()
+    at.button(key="play_random").click().run()
+    assert moves_of(at) == first
+
+
+def test_play_bad_url_and_game_over(registry):
+    at = ok(page("play", ckpt=TINY, moves="f5,zz,c3"))
+    assert any("not a legal game" in e for e in errors(at))
+    assert board_spec(at)["title"]["text"].startswith("After move 1")  # the legal part before the bad item
+    at = ok(page("play", ckpt=TINY, moves="f5,f5"))
+    assert any("move 2 (f5)" in e for e in errors(at))
+    # a finished game (with passes near its end)
+    from mothello.othello import generate_games
+
+    g = generate_games(300, seed=5)
+    r = replay(g)
+    i = next(i for i in range(300) if any(r.next_player[i, k] == r.player[i, k] for k in range(r.lengths[i] - 1)))
+    n = int(r.lengths[i])
+    names = ",".join(square_name(s) for s in g[i, :n])
+    at = ok(page("play", ckpt=TINY, moves=names))
+    assert any("Game over" in s.value for s in at.success)
+    k = next(k for k in range(n - 1) if r.next_player[i, k] == r.player[i, k])  # a pass after move k+1
+    at = ok(page("play", ckpt=TINY, moves=names, step=str(k + 1)))
+    assert any("passes" in x.value for x in at.info)
+
+
+def test_play_unified_and_compositional_languages(registry):
+    at = ok(page("play", ckpt=UNIFIED, moves=OPENING, lang="comp"))
+    top = frame_with(at, "probability")
+    assert len(top) == 5 and (top["probability"] <= 1).all()
+    seq = frame_with(at, "out (output)")
+    assert list(seq.columns[3:8]) == ["out (output)", "atomic-1", "atomic-2", "split", "comp"]
+    assert all(len(t.split()) == 2 for t in seq["comp"])  # a row and a column token
+    # model reading a compositional language with its own output: move probabilities still sum to <= 1
+    at = ok(page("play", ckpt=COMP, moves=OPENING, lang="C"))
+    top = frame_with(at, "probability")
+    assert top["probability"].sum() <= 1 + 1e-6
+    assert len(set(top["probability"].round(8))) > 1  # moves sharing a row token are told apart
+
+
+def test_play_unreadable_checkpoint_keeps_the_board(registry, broken):
+    at = ok(page("play", ckpt=BROKEN, moves=OPENING))
+    assert any("cannot be read" in e for e in errors(at))
+    assert board_spec(at)["title"]["text"].startswith("After move 4")
+    at.text_input(key="play_enter").set_value("c4").run()
+    ok(at)
+    assert moves_of(at)[-1] == "c4"
