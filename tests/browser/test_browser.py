@@ -26,8 +26,8 @@ CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update"]
 SHOTS = Path(__file__).resolve().parent / "screenshots"
-PAGES = {  # url path -> text that must be on the page
-    "home": "mOthello",
+PAGES = {  # url path -> text that must be on the page ("" is Home, the default page)
+    "": "mOthello",
     "checkpoints": "Checkpoints",
     "play": "Play",
     "probe-boards": "Probe boards",
@@ -128,9 +128,9 @@ def test_page_renders(server, browser, path):
         start = time.monotonic()
         page.goto(f"{server}/{path}", wait_until="domcontentloaded")
         _settle(page)
-        _record_timing(path, time.monotonic() - start)
+        _record_timing(path or "home", time.monotonic() - start)
         SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{path}.png"), full_page=True)
+        page.screenshot(path=str(SHOTS / f"{path or 'home'}.png"), full_page=True)
         errors = page.locator('[data-testid="stException"]')
         assert errors.count() == 0, f"exception on /{path}: {errors.first.inner_text()[:500]}"
         assert PAGES[path].lower() in page.locator('[data-testid="stMain"]').inner_text().lower()
