@@ -54,6 +54,19 @@ def _alive(job: dict) -> bool:
     return start is not None and start == job.get("proc_start")
 
 
+def _alive_from_status(run: Path, st: dict) -> bool:
+    """A run started from the command line has no job.json: its trainer is alive if the pid in
+    status.json is a live process whose command line names this run directory."""
+    pid = st.get("pid")
+    if not pid or _proc_start_time(int(pid)) is None:
+        return False
+    try:
+        args = Path(f"/proc/{int(pid)}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return any(a and Path(a.decode("utf-8", "replace")).name == run.name for a in args)
+
+
 def _spawn(run: Path, kind: str) -> dict:
     log = open(run / "log.txt", "ab")
     cmd = [sys.executable, "-m", "mothello", kind, "--resume", "--out", str(run)]
@@ -147,7 +160,7 @@ def status(run) -> RunStatus:
     run = Path(run)
     st = storage.read_json(run / "status.json") if (run / "status.json").is_file() else {}
     job = storage.read_json(run / "job.json") if (run / "job.json").is_file() else {}
-    alive = _alive(job)
+    alive = _alive(job) if job else _alive_from_status(run, st)
     state = st.get("state", "unknown")
     error = st.get("error")
     tail: list[str] = []

@@ -1,0 +1,675 @@
+"""Views shared by the Transfer, Train and Findings-tour pages: finding transfer runs and drawing their
+curves, alignment over training, alignment results of shipped checkpoints, and the live view of a
+training run. Built on the shared widgets, theme and charts; pages call these and stay thin.
+
+Everything here only reads run directories (and writes analysis results beside a checkpoint when its
+folder is writable); no threads: live views poll with st.fragment(run_every=...).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from .. import jobs, storage
+from ..checkpoints import META, checkpoints_dir, display_name, read_meta, runs_dir
+from ..transfer import TABLE, metrics_table, transfer_table
+from . import charts, theme, widgets
+
+MAKE_SUITE = "make demo-suite"
+TRANSFER_CLI = (".venv/bin/python -m mothello transfer configs/naive-2.toml --preset tiny \\\n"
+                "    --pretrain-steps 300 --finetune-games 2560 --finetune-epochs 2 \\\n"
+                "    --out runs/transfer-naive-2")
+AOT_FILE = "alignment_over_training.csv"
+AOT_LABELS = {"in_language": "in-language probe (A → A)", "cross_lingual": "cross-lingual probe (A → B)",
+              "aligned_rotation": "cross-lingual after rotation", "legal_move_accuracy": "legal-move accuracy",
+              "colour_in": "in-language, colour only", "colour_cross": "cross-lingual, colour only"}
+# Runs overlaid in one chart (naive vs anchors vs unified): colours apart from the language colours.
+EXPERIMENT_COLOURS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666"]
+STATE_COLOURS = {"finished": "green", "running": "blue", "starting": "blue", "cancelling": "orange",
+                 "cancelled": "gray", "failed": "red", "died": "red"}
+
+
+# -- small presentation helpers ------------------------------------------------------------------
+def show(chart, data: pd.DataFrame | None, name: str, container=None, width="content") -> None:
+    """A finished chart in house style (scaled for presentation mode) with PNG/SVG/CSV exports."""
+    where = container or st
+    chart = charts.finish(chart, widgets.scale())
+    if width == "content":
+        # st.altair_chart gives single and layered charts autosize "fit", which makes width/height the
+        # total size, squeezing the plot by its axes, legend and title; "pad" keeps the plot at its size.
+        chart = chart.properties(autosize=alt.AutoSizeParams(type="pad", contains="padding"))
+    where.altair_chart(chart, width=width)
+    widgets.export_buttons(chart, data, name, container=where)
+
+
+def page_link(page: str, label: str, icon: str | None = None, container=None) -> None:
+    """st.page_link, falling back to plain text where the page is not registered (a page run alone)."""
+    where = container or st
+    try:
+        where.page_link(page, label=label, icon=icon)
+    except Exception:  # noqa: BLE001 - StreamlitPageNotFoundError and friends: say it in words
+        where.markdown(f"→ **{label}** (in the sidebar)")
+
+
+def unavailable(what: str, why: str = "", container=None, shows: str = "") -> None:
+    """The card shown where a shipped checkpoint or run is missing (shows: what will appear here)."""
+    where = container or st
+    with where.container(border=True):
+        st.markdown(f":material/hourglass_empty: **{what}** is not available yet")
+        if shows:
+            st.markdown(f":gray[Here: {shows}]")
+        st.caption((why + " " if why else "") + f"Train it with `{MAKE_SUITE}` (or on the Train page); "
+                   "this view fills in as soon as it exists.")
+
+
+def pct(x: float) -> str:
+    return "n/a" if x is None or not np.isfinite(x) else f"{x:.0%}"
+
+
+def pts(x: float) -> str:
+    """A change in accuracy, in percentage points."""
+    if x is None or not np.isfinite(x):
+        return "n/a"
+    v = round(100 * x)
+    return "±0 points" if v == 0 else f"{v:+d} point{'s' * (abs(v) != 1)}"
+
+
+def duration(seconds) -> str:
+    if seconds is None or not np.isfinite(seconds):
+        return "–"
+    s = int(round(seconds))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60:02d} s"
+    return f"{s // 3600} h {s % 3600 // 60:02d} min"
+
+
+def language_colours(names: list[str], all_names: list[str] | None = None) -> alt.Scale:
+    """theme colours by each language's index among its experiment's input languages (as on every
+    page), for the names present."""
+    order = all_names or names
+    idx = {n: i for i, n in enumerate(order)}
+    return alt.Scale(domain=list(names), range=[theme.language_colour(idx.get(n, i)) for i, n in enumerate(names)])
+
+
+# -- transfer runs -------------------------------------------------------------------------------
+@st.cache_data(ttl=5, show_spinner=False)
+def transfer_runs() -> list[dict]:
+    """Every transfer run directly under checkpoints/ and runs/ (shipped first): name, path, whether
+    its table exists yet, its state and experiment."""
+    found = []
+    for root in (checkpoints_dir(), runs_dir()):
+        root = Path(root)
+        if not root.is_dir():
+            continue
+        for p in sorted(root.iterdir()):
+            if not p.is_dir() or not ((p / TABLE).is_file() or (p / "transfer.json").is_file()):
+                continue
+            st_ = _read_json(p / "status.json")
+            exp = _experiment_name(p)
+            found.append({"name": display_name(p), "path": str(p), "has_table": (p / TABLE).is_file(),
+                          "state": st_.get("state", "finished" if (p / TABLE).is_file() else "unknown"),
+                          "experiment": exp or st_.get("experiment") or p.name})
+    return found
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return storage.read_json(path) if path.is_file() else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _experiment_name(run: Path) -> str | None:
+    import tomllib
+
+    try:
+        return str(tomllib.loads((run / "experiment.toml").read_text()).get("name"))
+    except (OSError, ValueError):
+        return None
+
+
+def find_transfer_run(experiment: str) -> dict | None:
+    """The transfer run of an experiment: the shipped checkpoints/transfer-<experiment> first, else the
+    newest finished one with that experiment under runs/."""
+    runs = [r for r in transfer_runs() if r["has_table"]]
+    shipped = [r for r in runs if r["name"] == f"checkpoints/transfer-{experiment}"]
+    if shipped:
+        return shipped[0]
+    same = [r for r in runs if r["experiment"] == experiment]
+    return sorted(same, key=lambda r: r["name"])[-1] if same else None
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _transfer_table(path: str, stamp: tuple) -> pd.DataFrame:
+    return transfer_table(path)
+
+
+def read_transfer(path) -> pd.DataFrame:
+    """A transfer run's tidy table (cached until transfer.csv changes), with the run's name."""
+    p = Path(path)
+    s = (p / TABLE).stat()
+    df = _transfer_table(str(p), (s.st_mtime_ns, s.st_size)).copy()
+    df["run"] = display_name(p)
+    return df
+
+
+def transfer_frames(paths: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """Tables of several runs, stacked, with a short unique `label` per run; plus errors in words."""
+    frames, errors, labels = [], [], {}
+    for p in paths:
+        try:
+            df = read_transfer(p)
+        except (OSError, ValueError, KeyError) as e:
+            errors.append(f"{display_name(Path(p))} cannot be read: {e}")
+            continue
+        if df.empty:
+            errors.append(f"{display_name(Path(p))}: its transfer table is empty")
+            continue
+        label = str(df["experiment"].iloc[0])
+        n = sum(1 for v in labels.values() if v.split(" #")[0] == label)
+        labels[p] = label if n == 0 else f"{label} #{n + 1}"
+        df["label"] = labels[p]
+        frames.append(df)
+    if not frames:
+        return pd.DataFrame(), errors
+    return pd.concat(frames, ignore_index=True), errors
+
+
+def _ft_language(df: pd.DataFrame) -> str:
+    ft = df.loc[df["finetuned"], "language"]
+    return str(ft.iloc[0]) if len(ft) else "?"
+
+
+def transfer_summary(df: pd.DataFrame) -> pd.DataFrame:
+    """Per run: the fine-tuned language, its accuracy before/after, the others' before/after and the
+    mean alignment from the fine-tuned language before/after (all from the table)."""
+    rows = []
+    for label, d in df.groupby("label", sort=False):
+        acc = d[d["metric"] == "legal_move_accuracy"]
+        if acc.empty:
+            continue
+        first, last = acc["snapshot"].min(), acc["snapshot"].max()
+        a0 = acc[acc["snapshot"] == first].set_index("language")["value"]
+        a1 = acc[acc["snapshot"] == last].set_index("language")["value"]
+        ft = _ft_language(d)
+        others = [x for x in a0.index if x != ft]
+        al = d[d["metric"] == "alignment_from_finetuned"]
+        rows.append({
+            "run": label, "path": d["run"].iloc[0], "fine-tuned": ft,
+            "fine-tuning steps": int(acc["step"].max()),
+            "fine-tuned before": float(a0.get(ft, np.nan)), "fine-tuned after": float(a1.get(ft, np.nan)),
+            "others before": float(a0[others].mean()) if others else np.nan,
+            "others after": float(a1[others].mean()) if others else np.nan,
+            "alignment before": float(al[al["snapshot"] == first]["value"].mean()) if len(al) else np.nan,
+            "alignment after": float(al[al["snapshot"] == last]["value"].mean()) if len(al) else np.nan,
+        })
+    out = pd.DataFrame(rows)
+    if not out.empty:
+        out["fine-tuned gain"] = out["fine-tuned after"] - out["fine-tuned before"]
+        out["others gain"] = out["others after"] - out["others before"]
+        ft_gain = out["fine-tuned gain"].where(out["fine-tuned gain"] > 0.005)
+        out["transfer ratio"] = out["others gain"] / ft_gain
+    return out
+
+
+def _curve_frame(df: pd.DataFrame, metric: str) -> pd.DataFrame:
+    if metric == "alignment":
+        d = df[df["metric"].isin(["alignment_from_finetuned", "probe_in_language"])].copy()
+    else:
+        d = df[df["metric"] == metric].copy()
+    d = d.rename(columns={"step": "fine-tuning step"})
+    d["line"] = np.where(d["finetuned"], d["language"] + " (fine-tuned)", d["language"])
+    return d[["label", "run", "experiment", "snapshot", "fine-tuning step", "language", "line", "finetuned",
+              "metric", "value"]]
+
+
+def transfer_domain(df: pd.DataFrame, metric: str) -> tuple[float, float]:
+    """One y range for several panels of the same metric, so they compare at a glance."""
+    d = _curve_frame(df, metric)
+    return _domain(d["value"]) if len(d) else (0.0, 1.0)
+
+
+def _domain(values: pd.Series) -> tuple[float, float]:
+    lo, hi = float(values.min()), float(values.max())
+    lo = max(0.0, math.floor(lo * 10 - 0.5) / 10)
+    hi = min(1.0, math.ceil(hi * 10 + 0.5) / 10)
+    return (lo, hi) if hi > lo else (max(0.0, lo - 0.1), min(1.0, hi + 0.1))
+
+
+RUN_STEP_AXIS = alt.X("step:Q", title="training step", axis=alt.Axis(tickMinStep=1, format=",d"))
+STEP_AXIS = alt.X("fine-tuning step:Q", title="fine-tuning step", axis=alt.Axis(tickMinStep=1, format=",d"))
+TRANSFER_METRICS = {
+    "legal_move_accuracy": ("Legal-move accuracy", "legal-move accuracy"),
+    "alignment": ("Alignment from the fine-tuned language", "board-probe accuracy"),
+}
+TRANSFER_SUBTITLES = {
+    "legal_move_accuracy": "held-out games from the full distribution",
+    "alignment": "a probe trained on the fine-tuned language, applied to each language",
+}
+
+
+def transfer_chart(df: pd.DataFrame, metric: str = "legal_move_accuracy", by: str = "run",
+                   width: int = 420, height: int = 260, columns: int = 2, domain=None):
+    """Curves over fine-tuning steps, the fine-tuned language thick and solid, the others dashed.
+    by='run': one panel per run, colour = language; by='experiment': one panel, colour = run.
+    Returns (chart, data)."""
+    s = widgets.scale()
+    d = _curve_frame(df, metric)
+    if d.empty:
+        return None, d
+    title, y_title = TRANSFER_METRICS[metric]
+    domain = domain or _domain(d["value"])
+    w, h = int(width * s), int(height * s)
+    if by == "experiment":
+        labels = list(dict.fromkeys(d["label"]))
+        scale = alt.Scale(domain=labels, range=[EXPERIMENT_COLOURS[i % len(EXPERIMENT_COLOURS)]
+                                                for i in range(len(labels))])
+        ch = charts.line_chart(d, "fine-tuning step", "value", "label", y_title=y_title, width=w, height=h,
+                               colour_scale=scale,
+                               highlight="finetuned", y_domain=domain,
+                               title=alt.Title(title, subtitle=TRANSFER_SUBTITLES[metric] + " · thick solid: the "
+                                               "fine-tuned language · dashed: the others", anchor="start"))
+        ch = ch.encode(x=STEP_AXIS, detail="line:N", tooltip=["label", "line", "fine-tuning step",
+                                                 alt.Tooltip("value:Q", format=".1%")])
+        return ch, d
+    panels = []
+    for label, g in d.groupby("label", sort=False):
+        order = _language_order(g)
+        lines = g.drop_duplicates("line")
+        lines = lines.assign(rank=[order.get(x, len(order) + i) for i, x in enumerate(lines["language"])])
+        lines = lines.sort_values(["finetuned", "rank"], ascending=[False, True])
+        names = list(lines["line"])
+        scale = alt.Scale(domain=names, range=[theme.language_colour(r) for r in lines["rank"]])
+        sub = TRANSFER_SUBTITLES[metric]
+        ch = charts.line_chart(g, "fine-tuning step", "value", "line", y_title=y_title, colour_scale=scale,
+                               width=w, height=h, highlight="finetuned", y_domain=domain,
+                               title=alt.Title(f"{label}: {title.lower()}", subtitle=sub, anchor="start"))
+        panels.append(ch.encode(
+            x=STEP_AXIS, color=alt.Color("line:N", scale=scale, title=None,
+                                         legend=alt.Legend(orient="top", direction="horizontal", labelLimit=300)),
+            tooltip=["line", "fine-tuning step", alt.Tooltip("value:Q", format=".1%")]))
+    rows = [alt.hconcat(*panels[i:i + columns]) for i in range(0, len(panels), columns)]
+    chart = rows[0] if len(rows) == 1 else alt.vconcat(*rows)
+    return chart.resolve_scale(color="independent"), d
+
+
+def _language_order(g: pd.DataFrame) -> dict:
+    """Language name -> its index in the run's experiment (for the fixed language colours)."""
+    try:
+        from ..languages import load_config
+
+        exp = load_config(Path(_path_of(g["run"].iloc[0])) / "experiment.toml")
+        return {exp.languages[li].name: i for i, li in enumerate(exp.input_languages)}
+    except Exception:  # noqa: BLE001 - colours fall back to the order of appearance
+        return {}
+
+
+def _path_of(name: str) -> Path:
+    for prefix, root in (("checkpoints/", checkpoints_dir()), ("runs/", runs_dir())):
+        if name.startswith(prefix):
+            return Path(root) / name[len(prefix):]
+    return Path(name)
+
+
+# -- alignment of a checkpoint (the Alignment page's cached, stored results) ---------------------
+PROBE_KIND, PROBE_LABELS = "linear", "relative"
+
+
+def alignment_of(name: str, container=None):
+    """The alignment result (every layer, with baselines) of a checkpoint, with the Alignment page's
+    settings: stored beside it (instant), else computed once with a progress bar and stored."""
+    from . import analysis_views as av
+
+    return av.alignment_result(widgets.load(name), PROBE_KIND, PROBE_LABELS, container=container)
+
+
+def stored_alignment_of(name: str):
+    """The stored alignment result of a checkpoint, or None (never computes)."""
+    from ..probes import load_alignment
+    from . import analysis_views as av
+
+    return load_alignment(widgets.load(name), PROBE_KIND, PROBE_LABELS, av.alignment_games())
+
+
+def best_layer(res) -> int:
+    """The layer where the board is read best in-language (ties: the deeper one), never the embeddings
+    unless there is nothing else."""
+    layers = [x for x in res.layers if x > 0] or res.layers
+    return max(layers, key=lambda x: (round(res.mean_diag(x), 4), x))
+
+
+def alignment_heatmap(res, layer: int, title: str, size: int = 260):
+    df = charts.matrix_frame(res.matrix[layer], res.languages)
+    sub = (f"layer {layer} · majority {pct(res.baseline_majority['accuracy'])} · random model "
+           f"{pct(res.baseline_random_model[layer]['accuracy'])}")
+    return charts.heatmap(df, title=title, subtitle=sub, size=int(size * widgets.scale())), df
+
+
+def heatmaps_side_by_side(results: dict, size: int = 170):
+    """Alignment heatmaps of several checkpoints (each at its layer) in one figure, one colour scale."""
+    panels, frames = [], []
+    for name, (res, layer) in results.items():
+        chart, df = alignment_heatmap(res, layer, name, size=size)
+        chart.layer[0].encoding.color.legend = None  # the cells print their values; a legend only crowds
+        panels.append(chart)
+        frames.append(df.assign(checkpoint=name, layer=layer))
+    return alt.hconcat(*panels, spacing=24), pd.concat(frames, ignore_index=True)
+
+
+def alignment_bars(res, layer: int, title: str = "", width: int = 380):
+    """The summary at one layer against the baselines: horizontal bars with values."""
+    rows = [("in-language probe (A → A)", res.mean_diag(layer), "model"),
+            ("cross-lingual probe (A → B)", res.mean_cross(layer), "model"),
+            ("cross-lingual after rotation", res.mean_cross(layer, aligned=True), "model"),
+            ("majority guess", res.baseline_majority["accuracy"], "baseline"),
+            ("random model", res.baseline_random_model[layer]["accuracy"], "baseline")]
+    df = pd.DataFrame(rows, columns=["measure", "accuracy", "kind"])
+    s = widgets.scale()
+    order = list(df["measure"])
+    base = alt.Chart(df).encode(
+        y=alt.Y("measure:N", sort=order, title=None, axis=alt.Axis(labelLimit=300)),
+        x=alt.X("accuracy:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format=".0%"), title="board accuracy"))
+    bars = base.mark_bar(cornerRadiusEnd=3, height=int(22 * s)).encode(
+        color=alt.Color("measure:N", sort=order, legend=None,
+                        scale=alt.Scale(domain=order, range=[theme.language_colour(0), theme.language_colour(1),
+                                                             theme.language_colour(4), "#b5b5b5", "#d3d3d3"])),
+        tooltip=["measure", alt.Tooltip("accuracy:Q", format=".1%")])
+    text = base.mark_text(align="left", dx=4, fontSize=12 * s, fontWeight="bold").encode(
+        text=alt.Text("accuracy:Q", format=".0%"))
+    chart = alt.layer(bars, text).properties(width=int(width * s), height=int(5 * 34 * s),
+                                             title=alt.Title(title or f"At layer {layer}", anchor="start"))
+    return chart, df
+
+
+def cross_by_layer(results: dict, title: str = "Cross-lingual probe accuracy by layer", width: int = 360,
+                   height: int = 240):
+    """Mean cross-lingual (and in-language) probe accuracy per layer for several checkpoints."""
+    rows = []
+    for name, res in results.items():
+        for x in res.layers:
+            rows.append({"checkpoint": name, "layer": x, "measure": "cross-lingual", "accuracy": res.mean_cross(x)})
+            rows.append({"checkpoint": name, "layer": x, "measure": "in-language", "accuracy": res.mean_diag(x)})
+    df = pd.DataFrame(rows)
+    s = widgets.scale()
+    chart = alt.Chart(df).mark_line(point=True, strokeWidth=2.5).encode(
+        x=alt.X("layer:O", title="layer (0 = embeddings)", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("accuracy:Q", axis=alt.Axis(format=".0%"), scale=alt.Scale(zero=False), title="board accuracy"),
+        color=alt.Color("checkpoint:N", title=None, scale=alt.Scale(
+            domain=list(results), range=EXPERIMENT_COLOURS[:len(results)])),
+        strokeDash=alt.StrokeDash("measure:N", title=None, sort=["cross-lingual", "in-language"],
+                                  scale=alt.Scale(domain=["cross-lingual", "in-language"], range=[[1, 0], [5, 3]]),
+                                  legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=2.5,
+                                                    symbolStrokeColor="#555")),
+        tooltip=["checkpoint", "layer", "measure", alt.Tooltip("accuracy:Q", format=".1%")],
+    ).properties(width=int(width * s), height=int(height * s), title=alt.Title(title, anchor="start"))
+    return chart, df
+
+
+# -- alignment over training -------------------------------------------------------------------
+def _aot_path(path) -> Path:
+    return Path(path) / "analysis" / AOT_FILE
+
+
+def stored_alignment_over_training(path, layer: int, n_train: int) -> pd.DataFrame | None:
+    """Stored rows for these settings and these weights, or None."""
+    p = _aot_path(path)
+    if not p.is_file():
+        return None
+    try:
+        df = pd.read_csv(p)
+        sha = read_meta(path)["weights_sha256"][:16]
+        df = df[(df["layer"] == layer) & (df["n_train"] == n_train) & (df["weights"] == sha)]
+    except (OSError, ValueError, KeyError):
+        return None
+    return df if not df.empty else None
+
+
+def _compute_aot(path: str, layer: int, n_train: int, progress=None) -> pd.DataFrame:
+    from .. import transfer
+
+    return transfer.alignment_over_training(path, layer=layer, n_train=n_train, progress=progress)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _aot(_path: str, path: str, sha: str, layer: int, n_train: int, _fresh=None) -> pd.DataFrame:
+    if _fresh is not None:
+        return _fresh
+    return _compute_aot(path, layer, n_train)
+
+
+def compute_alignment_over_training(path, layer: int, n_train: int, container=None) -> tuple[pd.DataFrame, str | None]:
+    """Compute once (with a progress bar, cached), then store beside the checkpoint when its folder is
+    writable. Returns the table and where it was stored (None if it could not be)."""
+    from . import analysis_views as av
+
+    sha = read_meta(path)["weights_sha256"][:16]
+    df = av.computed_once(_aot, (str(path), str(path), sha, layer, n_train),
+                          lambda bar: _compute_aot(str(path), layer, n_train, progress=bar),
+                          f"Alignment over training of {display_name(Path(path))}", container)
+    df = df.assign(n_train=n_train, weights=sha)
+    out = _aot_path(path)
+    try:
+        old = pd.read_csv(out) if out.is_file() else pd.DataFrame()
+        if not old.empty:
+            keep = ~((old["layer"] == layer) & (old["n_train"] == n_train))
+            old = old[keep & (old["weights"] == sha)]
+        out.parent.mkdir(parents=True, exist_ok=True)
+        storage.write_text(out, pd.concat([old, df], ignore_index=True).to_csv(index=False))
+        return df, str(out)
+    except (OSError, ValueError, KeyError):
+        return df, None
+
+
+def alignment_over_training_chart(df: pd.DataFrame, colour_only: bool = False, width: int = 640, height: int = 300):
+    keep = ["in_language", "cross_lingual", "aligned_rotation", "legal_move_accuracy"]
+    if colour_only:
+        keep = ["colour_in", "colour_cross", "legal_move_accuracy"]
+    d = df[df["metric"].isin(keep)].dropna(subset=["value"]).copy()
+    d["measure"] = d["metric"].map(AOT_LABELS)
+    names = [AOT_LABELS[k] for k in keep]
+    colours = {"in_language": theme.language_colour(0), "cross_lingual": theme.language_colour(1),
+               "aligned_rotation": theme.language_colour(4), "legal_move_accuracy": "#7f7f7f",
+               "colour_in": theme.language_colour(0), "colour_cross": theme.language_colour(1)}
+    scale = alt.Scale(domain=names, range=[colours[k] for k in keep])
+    s = widgets.scale()
+    layer = int(d["layer"].iloc[0]) if len(d) else 0
+    chart = charts.line_chart(d, "step", "value", "measure", y_title="accuracy", colour_scale=scale,
+                              width=int(width * s), height=int(height * s), y_domain=_domain(d["value"]),
+                              title=alt.Title("Alignment over training",
+                                              subtitle=f"probes at layer {layer}, at every snapshot of the run",
+                                              anchor="start")).encode(x=RUN_STEP_AXIS)
+    return chart, d[["step", "layer", "metric", "measure", "value"]]
+
+
+# -- training runs -------------------------------------------------------------------------------
+def state_badge(state: str) -> str:
+    return f":{STATE_COLOURS.get(state, 'gray')}-badge[{state}]"
+
+
+def run_kind(rs: jobs.RunStatus) -> str:
+    return "transfer" if rs.status.get("kind") == "transfer" or (rs.path / "transfer.json").is_file() else "train"
+
+
+def live_numbers(rs: jobs.RunStatus) -> dict:
+    """ETA, tokens/s and the current phase of a run (a transfer run reads its current sub-run)."""
+    st_ = rs.status
+    phase = st_.get("phase")
+    if run_kind(rs) == "transfer" and phase in ("pretrain", "finetune"):
+        sub = _read_json(rs.path / phase / "status.json")
+        return {"phase": phase, "eta_s": sub.get("eta_s"), "tokens_per_s": sub.get("tokens_per_s"),
+                "device": sub.get("device"), "metrics_dir": rs.path / phase}
+    metrics_dir = rs.path
+    if run_kind(rs) == "transfer":
+        metrics_dir = rs.path / ("finetune" if (rs.path / "finetune").is_dir() else "pretrain")
+    return {"phase": phase, "eta_s": st_.get("eta_s"), "tokens_per_s": st_.get("tokens_per_s"),
+            "device": st_.get("device"), "metrics_dir": metrics_dir}
+
+
+def runs_table(runs: list[jobs.RunStatus]) -> pd.DataFrame:
+    rows = []
+    for r in runs:
+        n = live_numbers(r)
+        rows.append({"run": r.name, "kind": run_kind(r), "experiment": r.status.get("experiment", "?"),
+                     "state": r.state, "progress": r.fraction, "step": f"{r.step:,} / {r.total:,}",
+                     "ETA": duration(n["eta_s"]) if r.alive else "–",
+                     "started": str(r.status.get("started") or "")[:16].replace("T", " ")})
+    return pd.DataFrame(rows)
+
+
+def last_accuracy(run_dir: Path) -> float | None:
+    for row in reversed(jobs.metrics(run_dir)):
+        acc = row.get("legal_move_accuracy")
+        if acc:
+            return float(np.mean(list(acc.values())))
+    return None
+
+
+def run_curves(run_dir: Path, width: int = 430, height: int = 230):
+    """Loss and legal-move accuracy charts of a training run directory (None where no metrics yet)."""
+    df = metrics_table(run_dir)
+    if df.empty:
+        return None, None, df
+    s = widgets.scale()
+    loss = df[df["metric"].isin(["train_loss", "val_loss"])].copy()
+    loss["curve"] = loss["metric"].map({"train_loss": "training loss", "val_loss": "validation loss"})
+    acc = df[df["metric"] == "legal_move_accuracy"].copy()
+    loss_chart = acc_chart = None
+    if not loss.empty:
+        loss_chart = charts.line_chart(loss, "step", "value", "curve", y_title="cross-entropy", y_format=".2f",
+                                       width=int(width * s), height=int(height * s),
+                                       colour_scale=alt.Scale(domain=["training loss", "validation loss"],
+                                                              range=["#4c78a8", "#e45756"]),
+                                       title=alt.Title("Loss", anchor="start")).encode(x=RUN_STEP_AXIS)
+    if not acc.empty:
+        names = list(dict.fromkeys(acc["language"]))
+        try:
+            from ..languages import load_config
+
+            exp = load_config(Path(run_dir) / "experiment.toml")
+            all_names = [exp.languages[li].name for li in exp.input_languages]
+        except Exception:  # noqa: BLE001 - colours by order of appearance
+            all_names = names
+        acc_chart = charts.line_chart(acc, "step", "value", "language", y_title="legal-move accuracy",
+                                      colour_scale=language_colours(names, all_names), y_domain=_domain(acc["value"]),
+                                      width=int(width * s), height=int(height * s),
+                                      title=alt.Title("Legal-move accuracy (held-out games)", anchor="start")
+                                      ).encode(x=RUN_STEP_AXIS)
+    return loss_chart, acc_chart, df
+
+
+def transfer_cards(row: pd.Series, container=None, state: str | None = None) -> None:
+    """A run's name and three numbers: the fine-tuned language, the others, the alignment."""
+    where = container or st
+    note = "" if state in (None, "finished") else f" · {state_badge(state)} still measuring"
+    where.markdown(f"**{row['run']}** &nbsp; :gray[{row['path']} · fine-tuned on {row['fine-tuned']} for "
+                   f"{row['fine-tuning steps']:,} steps]{note}")
+    c = where.columns(3)
+    ft = row["fine-tuned"]
+    c[0].metric(f"{ft} · tuned", pct(row["fine-tuned after"]), _delta(row["fine-tuned gain"]),
+                help=f"legal-move accuracy of {ft}, the fine-tuned language, after fine-tuning; change since "
+                     "the pretrained model")
+    c[1].metric("others", pct(row["others after"]), _delta(row["others gain"]),
+                help="mean legal-move accuracy of the languages that were not fine-tuned; change since the "
+                     "pretrained model. Transfer = these rise too.")
+    gain = row["alignment after"] - row["alignment before"]
+    c[2].metric("alignment", pct(row["alignment after"]), _delta(gain),
+                help=f"board-probe accuracy of a probe trained on {ft}, applied to the other languages "
+                     "(same games); change since the pretrained model")
+
+
+def _delta(x) -> str | None:
+    return None if x is None or not np.isfinite(x) else f"{100 * x:+.1f} pts"
+
+
+def run_detail(rs: jobs.RunStatus) -> None:
+    """One run, live: state, progress bar, step/total, ETA, tokens/s, cancel/resume, its error and last
+    log lines if it failed or died, and its loss and accuracy curves."""
+    n = live_numbers(rs)
+    kind = run_kind(rs)
+    with st.container(border=True):
+        head, buttons = st.columns([4, 1.3], vertical_alignment="center")
+        head.markdown(f"#### {rs.name} &nbsp; {state_badge(rs.state)}")
+        bits = [kind, f"experiment {rs.status.get('experiment', '?')}"]
+        if rs.status.get("objective"):
+            bits.append(f"objective {rs.status['objective']}")
+        if n["device"]:
+            bits.append(f"on {n['device']}")
+        if n["phase"] and kind == "transfer":
+            bits.append(f"phase: {n['phase']}")
+        head.caption(" · ".join(bits))
+        if rs.alive and not (rs.path / "job.json").is_file():
+            buttons.caption("started from the command line: stop it there")
+        elif rs.alive and rs.state in ("starting", "running"):
+            if buttons.button("Cancel", key=f"cancel_{rs.name}", icon=":material/stop_circle:", width="stretch",
+                              help="stop after saving a resumable state"):
+                try:
+                    jobs.cancel(rs.path)
+                    st.toast(f"Cancelling {rs.name}: it saves its state, then stops.", icon=":material/stop_circle:")
+                except (jobs.JobError, OSError) as e:
+                    st.error(f"Could not cancel {rs.name}: {e}")
+        elif rs.resumable:
+            if buttons.button("Resume", key=f"resume_{rs.name}", icon=":material/play_arrow:", type="primary",
+                              width="stretch", help="continue from the last saved state"):
+                try:
+                    jobs.resume(rs.path)
+                    st.toast(f"Resuming {rs.name}", icon=":material/play_arrow:")
+                except (jobs.JobError, OSError, ValueError) as e:
+                    st.error(f"Could not resume {rs.name}: {e}")
+        st.progress(rs.fraction, text=f"step {rs.step:,} / {rs.total:,} · {rs.fraction:.0%}")
+        m = st.columns(4)
+        m[0].metric("Step", f"{rs.step:,} / {rs.total:,}")
+        m[1].metric("Legal-move accuracy", pct(last_accuracy(n["metrics_dir"])),
+                    help="mean over languages at the latest evaluation (held-out games)")
+        m[2].metric("ETA", duration(n["eta_s"]) if rs.alive else "–")
+        tok = n["tokens_per_s"]
+        m[3].metric("Tokens / s", f"{tok:,.0f}" if tok else "–")
+        if rs.state in ("failed", "died"):
+            st.error(f"**{rs.name} {rs.state}:** {rs.error or 'no error recorded'}", icon=":material/error:")
+            tail = rs.log_tail or jobs.log_tail(rs.path)
+            if tail:
+                st.caption("Last lines of its log")
+                st.code("\n".join(tail[-12:]), language=None)
+        elif rs.state == "cancelled":
+            st.info(f"Cancelled at step {rs.step:,}. Resume continues from the last saved state.",
+                    icon=":material/pause_circle:")
+        elif rs.state == "finished":
+            if kind == "transfer":
+                st.success(f"Finished: the curves are on the Transfer page as **runs/{rs.name}**.",
+                           icon=":material/check_circle:")
+            else:
+                st.success(f"Finished: **runs/{rs.name}** is in every checkpoint picker.",
+                           icon=":material/check_circle:")
+        loss, acc, data = run_curves(n["metrics_dir"])
+        if loss is None and acc is None:
+            st.caption("No measurements yet: the first evaluation is written after a few steps.")
+            return
+        cols = st.columns(2, gap="medium")
+        if loss is not None:
+            show(loss, data[data["metric"] != "legal_move_accuracy"], f"loss-{rs.name}", container=cols[0],
+                 width="stretch")
+        if acc is not None:
+            show(acc, data[data["metric"] == "legal_move_accuracy"], f"accuracy-{rs.name}", container=cols[1],
+                 width="stretch")
+
+
+# -- shipped checkpoints (the findings tour) --------------------------------------------------
+def shipped_checkpoint(name: str) -> str | None:
+    """'checkpoints/NAME' if that shipped checkpoint exists, else None."""
+    return f"checkpoints/{name}" if (Path(checkpoints_dir()) / name / META).is_file() else None
+
+
+def in_progress(experiment: str, kind: str = "train") -> str:
+    """Words about a live run (kind 'train' or 'transfer') of this experiment, e.g. the demo suite
+    training it now, or ''."""
+    for r in jobs.runs():
+        if r.alive and r.status.get("experiment") == experiment and run_kind(r) == kind:
+            return f"Being trained now: runs/{r.name}, step {r.step:,} of {r.total:,} ({r.fraction:.0%})."
+    return ""

@@ -1,0 +1,290 @@
+"""Findings tour: the study's four findings, one screen each, told on the shipped checkpoints with our
+own numbers (computed from the data on every run, never typed in). ?slide=N (0 = the setup)."""
+
+import numpy as np
+import streamlit as st
+
+from mothello.languages import Vocabulary, load_config
+from mothello.checkpoints import ROOT
+from mothello.othello import generate_games, replay, square_name
+from mothello.ui import board, run_views as rv, theme, widgets
+
+SLIDES = ["The setup", "Finding 1", "Finding 2", "Finding 3", "Finding 4"]
+present = widgets.page_header("Findings tour", "The study's four findings, one screen each, on the shipped "
+                              "checkpoints. Next and previous keep the slide in the URL (?slide=N).")
+try:
+    slide = int(widgets.url_value("slide", 0))
+except (TypeError, ValueError):
+    slide = 0
+slide = min(max(slide, 0), len(SLIDES) - 1)
+
+
+def go(n: int) -> None:
+    widgets.set_url(slide=n)
+
+
+# -- navigation ------------------------------------------------------------------------------------
+prev_col, dots, next_col = st.columns([1, 5, 1], vertical_alignment="center")
+prev_col.button("Previous", icon=":material/arrow_back:", disabled=slide == 0, key="tour_prev", width="stretch",
+                on_click=go, args=(slide - 1,))
+next_col.button("Next", icon=":material/arrow_forward:", disabled=slide == len(SLIDES) - 1, key="tour_next",
+                type="primary", width="stretch", on_click=go, args=(slide + 1,))
+dots.markdown("<div style='text-align:center'>" + " &nbsp;·&nbsp; ".join(
+    f"<b>{name}</b>" if i == slide else f"<span style='color:#999'>{name}</span>" for i, name in enumerate(SLIDES))
+    + "</div>", unsafe_allow_html=True)
+
+
+def heading(k: int):
+    """The finding's statement and lead; returns the place for its numbers (filled once computed)."""
+    statement, lead = theme.FINDINGS[k - 1]
+    st.markdown(f"### {k}. {statement}")
+    st.markdown(f":gray[{lead}]")
+    return st.container()
+
+
+def caption(box, *lines: str) -> None:
+    """Our numbers, computed from the data, above the figure."""
+    with box.container(border=True):
+        st.markdown("  \n".join(f":material/insights: {line}" for line in lines))
+
+
+SHOWS = {"naive-2": "its cross-lingual alignment heatmap at the best layer, against the baselines.",
+         "anchors-8": "its alignment heatmap and cross-lingual accuracy by layer, beside naive-2's.",
+         "unified-mixed": "the alignment heatmap of its four input languages."}
+
+
+def need(name: str, where=None) -> str | None:
+    """The shipped checkpoint, or None after showing the 'not available yet' card."""
+    ck = rv.shipped_checkpoint(name)
+    if ck is None:
+        rv.unavailable(f"checkpoints/{name}", rv.in_progress(name), container=where, shows=SHOWS.get(name, ""))
+    return ck
+
+
+def need_transfer(experiment: str, where=None) -> dict | None:
+    run = rv.find_transfer_run(experiment)
+    if run is None:
+        rv.unavailable(f"The transfer run of {experiment} (checkpoints/transfer-{experiment})",
+                       rv.in_progress(experiment, kind="transfer"), container=where,
+                       shows=f"legal-move accuracy of every language of {experiment} while one is fine-tuned.")
+    return run
+
+
+def alignment(ck: str, where=None):
+    """The checkpoint's alignment result, or None after a readable error."""
+    try:
+        return rv.alignment_of(ck, container=where)
+    except Exception as e:  # noqa: BLE001 - one broken checkpoint must not take the slide down
+        (where or st).error(f"{ck}: the alignment could not be computed ({e})")
+        return None
+
+
+# -- slides ----------------------------------------------------------------------------------------
+def setup_slide() -> None:
+    st.markdown("## When do cross-lingual alignment and transfer emerge?")
+    st.markdown(":gray[A GPT reads Othello games written in synthetic languages. A board probe trained on the "
+                "hidden states of one language and applied to the same games in another tells whether the model "
+                "shares one board representation across languages; fine-tuning one language tells whether "
+                "what it learns transfers.]")
+    exp = load_config(ROOT / "configs" / "unified-mixed.toml")
+    vocab = Vocabulary.build(exp)
+    game = generate_games(1, seed=7)[0]
+    k = 6
+    r = replay(game)
+    left, right = st.columns([1, 2.2], gap="large")
+    with left:
+        chart = board.board_chart(r.boards[0, k - 1], legal=r.next_legal[0, k - 1], last_move=int(game[k - 1]),
+                                  title=f"After {k} moves", subtitle="rings: the legal next moves",
+                                  size=int(250 * widgets.scale()))
+        st.altair_chart(chart, width="content")
+    with right:
+        st.markdown(f"**The same {k} moves in four languages** (token ids of one shared vocabulary)")
+        rows = {}
+        for li in exp.input_languages:
+            tokens, last = vocab.encode(game[None], li)
+            starts = np.concatenate([[0], last[0, :k - 1] + 1])
+            rows[f"{exp.languages[li].name} ({exp.languages[li].type})"] = [
+                " ".join(str(t) for t in tokens[0, s:e + 1]) for s, e in zip(starts, last[0, :k])]
+        import pandas as pd
+
+        st.table(pd.DataFrame(rows, index=[square_name(int(m)) for m in game[:k]]).T)
+        st.markdown("- **atomic**: one token per move · **split**: 1 to 3 · **compositional**: a row and a "
+                    "column token\n- **anchors**: some squares share one token across languages\n"
+                    "- **unified output**: every language predicts its next move in language 0's tokens")
+        st.markdown("**On stage**")
+        cols = st.columns(4)
+        for col, name in zip(cols, ["naive-2", "anchors-8", "atomic-10", "unified-mixed"]):
+            ok = rv.shipped_checkpoint(name) is not None
+            tr = rv.find_transfer_run(name) is not None
+            col.markdown(f"{':material/check_circle:' if ok else ':material/hourglass_empty:'} **{name}**  \n"
+                         f":gray[{'model ready' if ok else 'model not yet'}  \n"
+                         f"{'transfer run ready' if tr else 'no transfer run yet'}]")
+        if not all(rv.shipped_checkpoint(n) for n in ["naive-2", "anchors-8", "unified-mixed"]):
+            st.caption(f"Missing pieces show a card on their slide; `{rv.MAKE_SUITE}` trains them all.")
+
+
+def finding_1() -> None:
+    box = heading(1)
+    ck = need("naive-2")
+    if ck is None:
+        return
+    res = alignment(ck)
+    if res is None:
+        return
+    x = rv.best_layer(res)
+    a, b = st.columns([1, 1.2], gap="medium")
+    chart, data = rv.alignment_heatmap(res, x, "naive-2: probe trained on A, read on B", size=210)
+    rv.show(chart, data, "finding1-naive-2-heatmap", container=a)
+    chart, data = rv.alignment_bars(res, x, title=f"Layer {x} against the baselines", width=270)
+    rv.show(chart, data, "finding1-naive-2-baselines", container=b)
+    diag, cross, rot = res.mean_diag(x), res.mean_cross(x), res.mean_cross(x, aligned=True)
+    maj = res.baseline_majority["accuracy"]
+    if cross <= maj + 0.02:
+        verdict = f"no better than guessing each square's most common state ({rv.pct(maj)})"
+    elif cross < diag - 0.1:
+        verdict = f"far below in-language, though above the {rv.pct(maj)} majority guess"
+    else:
+        verdict = "close to in-language: this model does share its board representation"
+    line2 = (f"After an orthogonal rotation fitted on other games the probe reaches {rv.pct(rot)}: the board is "
+             "there in both languages, in different coordinates." if rot > cross + 0.05 else
+             f"After an orthogonal rotation fitted on other games: {rv.pct(rot)}.")
+    caption(box, f"At layer {x}, a probe reads the board at **{rv.pct(diag)}** in the language it was trained on, "
+            f"but at **{rv.pct(cross)}** in the other one, {verdict}.", line2)
+    more = rv.shipped_checkpoint("atomic-10")
+    if more is not None:
+        stored = rv.stored_alignment_of(more)
+        if stored is not None:
+            y = rv.best_layer(stored)
+            box.caption(f"With ten languages (atomic-10, layer {y}): cross-lingual {rv.pct(stored.mean_cross(y))}, "
+                       f"in-language {rv.pct(stored.mean_diag(y))}.")
+
+
+def finding_2() -> None:
+    box = heading(2)
+    found = {}
+    left, right = st.columns([1.25, 1], gap="medium")
+    with left:
+        for name in ["naive-2", "anchors-8"]:
+            ck = need(name)
+            res = alignment(ck) if ck else None
+            if res is not None:
+                found[name] = (res, rv.best_layer(res))
+        if found:
+            chart, data = rv.heatmaps_side_by_side({n: r for n, r in found.items()}, size=165)
+            rv.show(chart, data, "finding2-heatmaps")
+    if not found:
+        return
+    with right:
+        chart, data = rv.cross_by_layer({n: r for n, (r, _) in found.items()}, width=250, height=215)
+        rv.show(chart, data, "finding2-by-layer")
+    if len(found) == 2:
+        (rn, xn), (ra, xa) = found["naive-2"], found["anchors-8"]
+        n, a = rn.mean_cross(xn), ra.mean_cross(xa)
+        dn, da = rn.mean_diag(xn), ra.mean_diag(xa)
+        line1 = (f"Cross-lingual probe accuracy at each model's best layer: anchors-8 **{rv.pct(a)}** against "
+                 f"naive-2 **{rv.pct(n)}** ({rv.pts(a - n)}).")
+        line2 = (f"In-language accuracy stays close ({rv.pct(da)} and {rv.pct(dn)}): sharing 8 of 60 squares' "
+                 "tokens changes how shared the representation is, not how well each language is read."
+                 if abs(da - dn) < 0.05 else f"In-language accuracy: anchors-8 {rv.pct(da)}, naive-2 {rv.pct(dn)}.")
+        caption(box, line1, line2)
+    else:
+        (name, (res, x)), = found.items()
+        caption(box, f"{name}, layer {x}: cross-lingual probe accuracy **{rv.pct(res.mean_cross(x))}**, "
+                f"in-language {rv.pct(res.mean_diag(x))}.", "The comparison appears when both checkpoints exist.")
+
+
+def transfer_panels(experiments: list[str], width: int) -> tuple[dict, object]:
+    """Side-by-side transfer curves (legal-move accuracy) of these experiments' transfer runs."""
+    runs = {}
+    cols = st.columns(len(experiments), gap="medium")
+    for col, name in zip(cols, experiments):
+        with col:
+            run = need_transfer(name)
+            if run is not None:
+                runs[name] = run
+    if not runs:
+        return {}, None
+    df, errors = rv.transfer_frames([r["path"] for r in runs.values()])
+    for e in errors:
+        st.error(e)
+    if df.empty:
+        return {}, None
+    domain = rv.transfer_domain(df, "legal_move_accuracy")
+    for col, name in zip(cols, experiments):
+        d = df[df["experiment"] == name] if name in runs else df.iloc[0:0]
+        if d.empty:
+            continue
+        chart, data = rv.transfer_chart(d, "legal_move_accuracy", width=width, height=200, domain=domain)
+        rv.show(chart, data, f"transfer-{name}", container=col)
+    summary = rv.transfer_summary(df)
+    return {row["run"]: row for _, row in summary.iterrows()}, df
+
+
+def finding_3() -> None:
+    box = heading(3)
+    rows, _ = transfer_panels(["naive-2", "anchors-8"], width=340)
+    if not rows:
+        return
+    parts = [f"{name} **{rv.pts(r['fine-tuned gain'])}** for {r['fine-tuned']}, "
+             f"**{rv.pts(r['others gain'])}** for the other language" for name, r in rows.items()]
+    line1 = "Fine-tuning one language: " + "; ".join(parts) + "."
+    r_a, r_n = rows.get("anchors-8"), rows.get("naive-2")
+    if (r_a is not None and r_n is not None and r_a["alignment before"] > r_n["alignment before"] + 0.02
+            and np.isfinite(r_a["transfer ratio"]) and r_a["transfer ratio"] < 0.3):
+        line2 = (f"anchors-8 starts better aligned (a probe from {r_a['fine-tuned']} reads the other language at "
+                 f"{rv.pct(r_a['alignment before'])} vs {rv.pct(r_n['alignment before'])}), yet the other language "
+                 "does not follow: alignment alone is not enough.")
+    else:
+        line2 = "Transfer ratio (others' gain / fine-tuned gain): " + ", ".join(
+            f"{name} {_ratio(r)}" for name, r in rows.items()) + "."
+    caption(box, line1, line2)
+
+
+def _ratio(r) -> str:
+    v = r["transfer ratio"]
+    return "n/a (the fine-tuned language did not improve)" if not np.isfinite(v) else f"{v:.2f}"
+
+
+def finding_4() -> None:
+    box = heading(4)
+    left, right = st.columns([1, 1.25], gap="large")
+    res = x = None
+    with left:
+        ck = need("unified-mixed")
+        res = alignment(ck) if ck else None
+        if res is not None:
+            x = rv.best_layer(res)
+            chart, data = rv.alignment_heatmap(res, x, "unified-mixed: probe on A, read on B",
+                                               size=max(220, 68 * len(res.languages)))
+            rv.show(chart, data, "finding4-unified-mixed-heatmap")
+    with right:
+        run = need_transfer("unified-mixed")
+        row = None
+        if run is not None:
+            df, errors = rv.transfer_frames([run["path"]])
+            for e in errors:
+                st.error(e)
+            if not df.empty:
+                chart, data = rv.transfer_chart(df, "legal_move_accuracy", width=380, height=210)
+                rv.show(chart, data, "finding4-unified-mixed-transfer")
+                row = rv.transfer_summary(df).iloc[0]
+    lines = []
+    if res is not None:
+        langs = len(res.languages)
+        lines.append(f"Across its {langs} input languages (atomic, split, compositional), a probe trained on one "
+                     f"reads the others at **{rv.pct(res.mean_cross(x))}** at layer {x} (in-language "
+                     f"{rv.pct(res.mean_diag(x))}).")
+    if row is not None:
+        naive = rv.find_transfer_run("naive-2")
+        extra = ""
+        if naive is not None:
+            nd, _ = rv.transfer_frames([naive["path"]])
+            if not nd.empty:
+                extra = f", against {_ratio(rv.transfer_summary(nd).iloc[0])} for naive-2"
+        lines.append(f"Fine-tuning {row['fine-tuned']} ({rv.pts(row['fine-tuned gain'])}) moves the other languages "
+                     f"by **{rv.pts(row['others gain'])}** on average: transfer ratio {_ratio(row)}{extra}.")
+    if lines:
+        caption(box, *lines)
+
+
+[setup_slide, finding_1, finding_2, finding_3, finding_4][slide]()

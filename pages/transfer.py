@@ -1,0 +1,158 @@
+"""Transfer: fine-tune one language, watch every language (the study's transfer experiment), and
+alignment along an ordinary training run."""
+
+import streamlit as st
+
+from mothello.ui import run_views as rv
+from mothello.ui import widgets
+
+present = widgets.page_header(
+    "Transfer", "Pretrain on games opening c4 c3 c2 in every language, fine-tune ONE language on the full game "
+    "distribution, and measure every language at each snapshot: transfer means the others improve too.")
+runs = rv.transfer_runs()
+ready = [r for r in runs if r["has_table"]]
+pending = [r for r in runs if not r["has_table"]]
+
+# -- transfer curves -----------------------------------------------------------------------------
+if not ready:
+    with st.container(border=True):
+        st.markdown("#### :material/trending_up: No transfer run yet")
+        st.markdown("A transfer run pretrains a model on a restricted opening in all languages, then fine-tunes "
+                    "it on one language and measures legal-move accuracy of every language along the way. "
+                    "Make one in either of two ways:")
+        st.markdown("**From the command line** (minutes on a CPU with the tiny preset):")
+        st.code(rv.TRANSFER_CLI, language="bash")
+        st.caption(f"The study's settings for every reference config: `{rv.MAKE_SUITE}` "
+                   "(writes checkpoints/transfer-<config>/).")
+        a, b = st.columns([3, 1], vertical_alignment="center")
+        a.markdown("**Or on the Train page**: pick an experiment, choose *Transfer experiment*, and launch. "
+                   "The run appears here as soon as its first measurements are written.")
+        rv.page_link("pages/train.py", "Open the Train page", icon=":material/model_training:", container=b)
+else:
+    names = [r["name"] for r in ready]
+    by_name = {r["name"]: r for r in ready}
+    shipped = [n for n in names if n.startswith("checkpoints/")]
+    chosen = widgets.url_multiselect("Transfer runs", names, key="runs", default=shipped or names[-1:],
+                                     container=st.sidebar, help="overlay several settings: naive, anchors, unified",
+                                     format_func=lambda n: by_name[n]["experiment"] + (
+                                         "" if n == f"checkpoints/transfer-{by_name[n]['experiment']}" else f" · {n}"))
+    view = widgets.url_select("Compare runs", ["run", "experiment"], key="view", container=st.sidebar,
+                              format_func={"run": "side by side (colour = language)",
+                                           "experiment": "overlaid (colour = experiment)"}.get)
+    if not chosen:
+        st.info("Pick one or more transfer runs in the sidebar.")
+    else:
+        df, errors = rv.transfer_frames([by_name[n]["path"] for n in chosen])
+        for e in errors:
+            st.error(e)
+        if not df.empty:
+            summary = rv.transfer_summary(df)
+            state_of = {r["name"]: r["state"] for r in ready}
+            labels = list(dict.fromkeys(df["label"]))
+            if view == "experiment":
+                for metric in ("legal_move_accuracy", "alignment"):
+                    chart, data = rv.transfer_chart(df, metric, by="experiment", width=720, height=280)
+                    if chart is not None:
+                        rv.show(chart, data, f"transfer-{metric}-overlay")
+                cols = st.columns(min(3, len(labels)))
+                for i, (_, row) in enumerate(summary.iterrows()):
+                    with cols[i % len(cols)].container(border=True):
+                        rv.transfer_cards(row, state=state_of.get(row["path"]))
+            elif len(labels) == 1:
+                with st.container(border=True):
+                    rv.transfer_cards(summary.iloc[0], state=state_of.get(summary.iloc[0]["path"]))
+                    cols = st.columns(2, gap="medium")
+                    for col, metric in zip(cols, ("legal_move_accuracy", "alignment")):
+                        chart, data = rv.transfer_chart(df, metric, by="run", width=360, height=250)
+                        if chart is None:
+                            col.caption(f"No {metric.replace('_', ' ')} measurements in this run")
+                            continue
+                        rv.show(chart, data, f"transfer-{metric}-{labels[0]}", container=col)
+            else:
+                domains = {m: rv.transfer_domain(df, m) for m in ("legal_move_accuracy", "alignment")}
+                per_row = 2
+                for start in range(0, len(labels), per_row):
+                    cols = st.columns(per_row, gap="medium")
+                    for col, label in zip(cols, labels[start:start + per_row]):
+                        d = df[df["label"] == label]
+                        with col.container(border=True):
+                            row = summary[summary["run"] == label]
+                            if len(row):
+                                rv.transfer_cards(row.iloc[0], state=state_of.get(row.iloc[0]["path"]))
+                            for metric in ("legal_move_accuracy", "alignment"):
+                                chart, data = rv.transfer_chart(d, metric, by="run", width=360, height=220,
+                                                                domain=domains[metric])
+                                if chart is None:
+                                    st.caption(f"{label}: no {metric.replace('_', ' ')} measurements in this run")
+                                    continue
+                                rv.show(chart, data, f"transfer-{metric}-{label}")
+            if not present:
+                with st.expander("Numbers", icon=":material/table:"):
+                    show_cols = ["run", "fine-tuned", "fine-tuning steps", "fine-tuned before", "fine-tuned after",
+                                 "others before", "others after", "alignment before", "alignment after",
+                                 "transfer ratio", "path"]
+                    fmt = {c: st.column_config.NumberColumn(c, format="percent") for c in show_cols[3:9]}
+                    st.dataframe(summary[show_cols], hide_index=True, column_config={
+                        **fmt, "transfer ratio": st.column_config.NumberColumn(
+                            "transfer ratio", format="%.2f",
+                            help="others' gain / fine-tuned language's gain (1 = full transfer, 0 = none)")})
+if pending and not present:
+    st.caption(":material/pending: Still running, no measurements yet: " + ", ".join(
+        f"{r['name']} ({r['state']})" for r in pending) + " — watch them on the Train page.")
+
+# -- alignment over training ---------------------------------------------------------------------
+st.divider()
+st.subheader("Alignment over training")
+if not present:
+    st.caption("For an ordinary training run with snapshots: board probes trained on one language and applied "
+               "to the others, at every snapshot. Does the shared representation appear early, late, or never?")
+infos = [i for i in widgets.checkpoint_infos() if i.snapshots and not i.error]
+if not infos:
+    st.info("No checkpoint with snapshots yet. Every run trained on the Train page keeps snapshots along "
+            "training (at 5, 10, 25, 50 and 100 % of its steps); the shipped ones come with "
+            f"`{rv.MAKE_SUITE}`.", icon=":material/photo_library:")
+else:
+    by_name = {i.name: i for i in infos}
+    st.sidebar.divider()
+    name = widgets.url_select("Checkpoint with snapshots", list(by_name), key="aot", container=st.sidebar,
+                              format_func=lambda n: f"{n}  ·  {len(by_name[n].snapshots)} snapshots")
+    info = by_name[name]
+    layer = widgets.url_slider("Probe layer (0 = embeddings)", 0, info.n_layer, key="aot_layer",
+                               default=info.n_layer, container=st.sidebar)
+    n_train = int(widgets.url_select("Probe training games", [200, 500, 1000], key="aot_games", default=500,
+                                     container=st.sidebar))
+    colour_only = widgets.url_select("Probe accuracy on", ["all", "colour"], key="aot_on", container=st.sidebar,
+                                     format_func={"all": "all squares",
+                                                  "colour": "occupied squares' colour only"}.get) == "colour"
+    memo = f"aot:{info.path}:{layer}:{n_train}"
+    df = rv.stored_alignment_over_training(info.path, layer, n_train)
+    if df is None:
+        df = st.session_state.get(memo)
+    if df is None:
+        n_points = len(info.snapshots) + (0 if info.snapshots and info.snapshots[-1] == info.step else 1)
+        prompt = st.empty()
+        with prompt.container(border=True):
+            st.markdown(f"Not computed yet for **{name}** at layer {layer} with {n_train} probe games: "
+                        f"{n_points} points along training, each with a probe per language.")
+            go = st.button("Compute alignment over training", type="primary", icon=":material/play_arrow:")
+        if go:
+            try:
+                df, where = rv.compute_alignment_over_training(info.path, layer, n_train)
+                st.session_state[memo] = df
+                prompt.caption(f":material/save: Stored in {where}" if where else
+                               "Computed (the checkpoint folder is read-only, so it was not stored).")
+            except Exception as e:  # noqa: BLE001 - a broken snapshot must not take the page down
+                prompt.error(f"Could not compute alignment over training for {name}: {e}")
+    if df is not None and len(df):
+        chart, data = rv.alignment_over_training_chart(df, colour_only=colour_only, width=660)
+        rv.show(chart, data, f"alignment-over-training-{info.path.name}-L{layer}")
+        piv = df.pivot_table(index="step", columns="metric", values="value").sort_index()
+        cross = "colour_cross" if colour_only else "cross_lingual"
+        diag = "colour_in" if colour_only else "in_language"
+        if cross in piv and diag in piv:
+            first, last = piv.index[0], piv.index[-1]
+            rotated = rv.pct(piv["aligned_rotation"].iloc[-1]) if "aligned_rotation" in piv else "n/a"
+            st.markdown(f"From step {first:,} to step {last:,}, the in-language probe goes from "
+                        f"**{rv.pct(piv[diag].iloc[0])}** to **{rv.pct(piv[diag].iloc[-1])}** and the cross-lingual "
+                        f"probe from **{rv.pct(piv[cross].iloc[0])}** to **{rv.pct(piv[cross].iloc[-1])}** "
+                        f"(after a rotation: {rotated}).")

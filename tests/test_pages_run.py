@@ -1,0 +1,249 @@
+"""The Transfer, Train and Findings-tour pages, run headless with streamlit's AppTest: each renders
+without an exception, and its main controls change what is shown (tour next/previous; a config the
+validator rejects; launching a tiny run and watching it finish; the transfer curves of a toy transfer
+run; alignment over training; failed and died runs). Every test has its own runs/ and checkpoints/."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from conftest import CONFIGS, ROOT
+from mothello import jobs, storage
+from mothello.checkpoints import read_meta
+from mothello.languages import load_config
+from mothello.transfer import TransferConfig, run_transfer, transfer_table
+from mothello.ui.theme import FINDINGS
+
+PAGES = ROOT / "pages"
+
+
+def finding(k: int) -> str:
+    return f"### {k}. {FINDINGS[k - 1][0]}"
+
+
+def page(name: str, **params) -> AppTest:
+    """A fresh AppTest of pages/NAME.py, run once (caches cleared: each test has its own folders)."""
+    st.cache_data.clear()
+    at = AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=60)
+    for k, v in params.items():
+        at.query_params[k] = str(v)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def text(at: AppTest) -> str:
+    """Every piece of text on the page, for asserting on."""
+    parts = []
+    for kind in ("markdown", "caption", "info", "error", "success", "warning", "code", "title", "subheader"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    return "\n".join(parts)
+
+
+def charts(at: AppTest) -> list:
+    return list(at.get("vega_lite_chart"))
+
+
+@pytest.fixture
+def dirs(tmp_path, monkeypatch):
+    """Empty runs/ and checkpoints/ for one test (job processes inherit them)."""
+    out = {}
+    for var, sub in (("MOTHELLO_RUNS", "runs"), ("MOTHELLO_CHECKPOINTS", "checkpoints")):
+        (tmp_path / sub).mkdir()
+        monkeypatch.setenv(var, str(tmp_path / sub))
+        out[sub] = tmp_path / sub
+    return out
+
+
+@pytest.fixture(scope="module")
+def toy_transfer(tmp_path_factory):
+    """A finished toy transfer run of naive-2 (tiny model: 20 pretraining steps, 128 fine-tuning games,
+    1 epoch, 2 snapshots, 5 evaluation games, 40 probe games): pretrained model + 2 snapshots measured."""
+    run = tmp_path_factory.mktemp("toy_transfer") / "transfer-naive-2"
+    tc = TransferConfig(preset="tiny", pretrain_steps=20, finetune_games=128, finetune_epochs=1, snapshots_per_epoch=2,
+                        eval_games=5, probe_games=40)
+    run_transfer(load_config(CONFIGS / "naive-2.toml"), tc, run)
+    return run
+
+
+# -- Findings tour ---------------------------------------------------------------------------------
+def test_tour_next_and_previous_change_the_slide_and_missing_pieces_show_a_card(dirs):
+    at = page("tour")
+    assert "When do cross-lingual alignment and transfer emerge?" in text(at)
+    assert at.button(key="tour_prev").disabled
+    at.button(key="tour_next").click().run()
+    assert at.query_params["slide"] == "1"
+    t = text(at)
+    assert finding(1) in t and "checkpoints/naive-2** is not available yet" in t and "make demo-suite" in t
+    at.button(key="tour_next").click().run()
+    assert finding(2) in text(at)
+    at.button(key="tour_prev").click().run()
+    assert finding(1) in text(at) and not at.exception
+    last = page("tour", slide=4)
+    assert finding(4) in text(last) and last.button(key="tour_next").disabled
+    assert "When do" in text(page("tour", slide="nonsense"))  # a bad ?slide= falls back to the first slide
+
+
+def test_tour_transfer_slide_tells_our_numbers(dirs, toy_transfer):
+    shutil.copytree(toy_transfer, dirs["checkpoints"] / "transfer-naive-2")
+    at = page("tour", slide=3)
+    t = text(at)
+    assert finding(3) in t and len(charts(at)) == 1  # naive-2's curves; anchors-8's run is missing
+    assert "transfer run of anchors-8" in t and "not available yet" in t
+    df = transfer_table(toy_transfer)
+    acc = df[df.metric == "legal_move_accuracy"].pivot_table(index="snapshot", columns="language", values="value")
+    gain = acc["L1"].iloc[-1] - acc["L1"].iloc[0]  # L1 is the fine-tuned language (the default)
+    v = round(100 * gain)
+    expected = "±0 points" if v == 0 else f"{v:+d} point{'s' * (abs(v) != 1)}"
+    assert f"naive-2 **{expected}** for L1" in t
+
+
+# -- Transfer ----------------------------------------------------------------------------------------
+def test_transfer_page_without_runs_says_how_to_make_one(dirs):
+    at = page("transfer")
+    t = text(at)
+    assert "No transfer run yet" in t and "python -m mothello transfer" in t and "Train page" in t
+    assert not charts(at)
+    assert "No checkpoint with snapshots yet" in t
+
+
+def test_transfer_page_draws_the_curves_and_compares_settings(dirs, toy_transfer):
+    shutil.copytree(toy_transfer, dirs["checkpoints"] / "transfer-naive-2")
+    at = page("transfer")
+    t = text(at)
+    assert "L1 · tuned" in t and "others" in t and "alignment" in t
+    assert len(charts(at)) == 2  # legal-move accuracy and alignment from the fine-tuned language
+    spec = json.loads(charts(at)[0].proto.spec)
+    assert "fine-tuning step" in json.dumps(spec) and "L1 (fine-tuned)" in json.dumps(spec)
+    at.selectbox(key="url_view").set_value("experiment").run()
+    assert not at.exception and len(charts(at)) == 2 and at.query_params["view"] == "experiment"
+    at.multiselect(key="url_runs").set_value([]).run()
+    assert not at.exception and not charts(at) and "Pick one or more transfer runs" in text(at)
+
+
+def test_transfer_page_alignment_over_training_computes_stores_and_reloads(dirs, toy_transfer, monkeypatch):
+    """The finetune/ run of the toy transfer (2 snapshots) as an ordinary run; the alignment itself is
+    replaced by a fast stand-in (the backend function has its own tests): the page shows the prompt,
+    computes with progress on click, stores the table beside the checkpoint and shows it from there."""
+    import mothello.transfer as transfer
+
+    run = dirs["runs"] / "toy-finetune"
+    shutil.copytree(toy_transfer / "finetune", run)
+    calls = []
+
+    def fake(path, layer=None, n_train=500, progress=None, **kw):
+        calls.append((str(path), layer, n_train))
+        progress(0.5, "snapshot")
+        return pd.DataFrame([{"step": s, "layer": layer, "metric": m, "value": v}
+                             for s in (1, 2) for m, v in (("cross_lingual", 0.4 + s / 10), ("in_language", 0.9),
+                                                          ("aligned_rotation", 0.8), ("legal_move_accuracy", 0.3))])
+
+    monkeypatch.setattr(transfer, "alignment_over_training", fake)
+    at = page("transfer", aot_games=200)
+    assert "Not computed yet for **runs/toy-finetune**" in text(at)
+    at.button[0].click().run()
+    assert not at.exception and calls == [(str(run), 2, 200)]
+    stored = pd.read_csv(run / "analysis" / "alignment_over_training.csv")
+    assert set(stored["weights"]) == {read_meta(run)["weights_sha256"][:16]} and len(stored) == 8
+    at = page("transfer", aot_games=200)  # a new session: read from the stored table, nothing recomputed
+    assert len(calls) == 1 and len(charts(at)) == 1
+    assert "the cross-lingual probe from **50%** to **60%**" in text(at)
+
+
+# -- Train -------------------------------------------------------------------------------------------
+def test_train_page_shows_what_the_validator_rejects(dirs):
+    at = page("train")
+    assert "Valid: 2 languages" in text(at) and not at.button(key="launch").disabled
+    at.text_input(key="b_anchors").input("a2, d4").run()
+    assert "not playable" in text(at) and at.button(key="launch").disabled
+    at.text_input(key="b_anchors").input("a2, z9").run()
+    assert "'z9' is not a square" in text(at)
+    at.text_input(key="b_anchors").input("").run()
+    at.toggle(key="b_unified").set_value(True).run()
+    at.selectbox(key="b_type_0").set_value("compositional").run()
+    assert "must be atomic" in text(at) and at.button(key="launch").disabled
+    at.selectbox(key="b_type_0").set_value("atomic").run()
+    assert "Valid: 2 languages" in text(at)
+    at.radio(key="what").set_value("transfer").run()  # unified with one input language: nothing to transfer to
+    assert "needs at least two input languages" in text(at) and at.button(key="launch").disabled
+    at.selectbox(key="exp_source").set_value(str(CONFIGS / "anchors-8.toml")).run()
+    assert "anchors-8" in text(at) and "Anchors: a2, a3, a4, c1, f8, g1, g4, h3 shared by L0, L1" in text(at)
+    assert not at.button(key="launch").disabled and not at.exception
+    assert "fine-tune L1 on 25,600 full-distribution games" in text(at)
+    at.number_input(key="x_games_small").set_value(10).run()  # fewer fine-tuning games than one batch
+    assert "These transfer settings are rejected" in text(at) and at.button(key="launch").disabled
+
+
+def test_train_page_launches_a_tiny_run_and_watches_it_finish(dirs):
+    at = page("train")
+    assert "No runs yet" in text(at)
+    at.selectbox(key="t_preset").set_value("tiny").run()
+    at.number_input(key="t_steps").set_value(20).run()
+    at.text_input(key="run_name_custom").input("page test").run()
+    at.button(key="launch").click().run()
+    assert not at.exception
+    made = [p for p in dirs["runs"].iterdir() if p.is_dir()]
+    assert len(made) == 1 and made[0].name.startswith("page-test-")
+    run = made[0]
+    assert json.loads((run / "train.json").read_text())["steps"] == 20
+    assert [r.path for r in jobs.runs()] == [run]
+    assert run.name in text(at) and run.name in at.dataframe[0].value["run"].tolist()
+    st_ = jobs.wait(run, timeout=240)
+    assert st_.state == "finished", jobs.log_tail(run)
+    at = page("train", run=run.name)
+    assert "finished" in at.dataframe[0].value["state"].tolist()
+    t = text(at)
+    assert f"runs/{run.name}** is in every checkpoint picker" in t and "20 / 20" in t
+    assert len(charts(at)) == 2  # loss and legal-move accuracy
+
+
+def test_train_page_explains_failed_and_died_runs(dirs):
+    failed = dirs["runs"] / "broken-1"
+    failed.mkdir()
+    storage.write_json(failed / "status.json", {"state": "failed", "step": 3, "total": 10, "experiment": "naive-2",
+                                                "error": "RuntimeError: out of memory", "started": "2026-01-01T00:00"})
+    storage.write_text(failed / "log.txt",
+                       "step 1\nstep 2\nTraceback (most recent call last):\nRuntimeError: out of memory\n")
+    died = dirs["runs"] / "killed-1"
+    died.mkdir()
+    storage.write_json(died / "status.json", {"state": "running", "step": 5, "total": 10, "experiment": "naive-2",
+                                              "started": "2026-01-02T00:00"})
+    storage.write_json(died / "job.json", {"pid": 2**22 + 17, "pgid": 2**22 + 17, "proc_start": "1", "kind": "train"})
+    storage.write_text(died / "log.txt", "step 4/10 loss 3.1\n")
+    at = page("train", run="broken-1")
+    t = text(at)
+    assert "broken-1 failed:** RuntimeError: out of memory" in t and "Traceback (most recent call last):" in t
+    assert at.button(key="resume_broken-1") is not None
+    at = page("train", run="killed-1")
+    t = text(at)
+    assert "killed-1 died:**" in t and "the training process ended without saying why" in t and "step 4/10" in t
+    states = dict(zip(at.dataframe[0].value["run"], at.dataframe[0].value["state"]))
+    assert states == {"broken-1": "failed", "killed-1": "died"}
+
+
+def test_train_page_sees_a_run_started_from_the_command_line_as_running(dirs):
+    """A run without job.json (started with `python -m mothello train`, e.g. by the demo suite): its
+    trainer's pid in status.json, alive and naming the run directory, means running, not died."""
+    run = dirs["runs"] / "cli-run"
+    run.mkdir()
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", str(run)])
+    try:
+        storage.write_json(run / "status.json", {"state": "running", "step": 40, "total": 400, "pid": proc.pid,
+                                                 "experiment": "naive-2", "eta_s": 90.0, "tokens_per_s": 1234.0})
+        at = page("train")
+        t = text(at)
+        assert "died" not in t and "40 / 400" in t and "1 min 30 s" in t and "1,234" in t
+        assert "started from the command line" in t
+        with pytest.raises(KeyError):
+            at.button(key="resume_cli-run")
+    finally:
+        proc.kill()
+        proc.wait()
+    assert jobs.status(run).state == "died"
