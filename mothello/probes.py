@@ -76,7 +76,7 @@ class BoardProbe:
         self.model_ = self._build(X.shape[1]).to(self.device)
         Xt = torch.as_tensor((X - self.mean_) / self.scale_, device=self.device)
         yt = torch.as_tensor(y, device=self.device)
-        opt = torch.optim.AdamW(self.model_.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+        opt = torch.optim.AdamW(self.model_.parameters(), lr=self.lr, weight_decay=self.weight_decay, fused=True)
         steps = self.epochs * max(1, int(np.ceil(len(X) / self.batch_size)))
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=self.lr, total_steps=steps, pct_start=0.1)
         self.model_.train()
