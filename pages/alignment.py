@@ -37,12 +37,17 @@ metric = av.url_radio("Score", ["overall", "colour"], "metric", default="overall
                       help="Occupancy (empty or not) is easy to read from any language's states; whether a "
                            "disc is mine or theirs is the hard part. The colour score ignores empty squares.")
 colour = metric == "colour"
+key = "colour" if colour else "accuracy"
 direct = (res.colour_matrix if colour else res.matrix)[layer]
 rotated = (res.aligned_colour_matrix if colour else res.aligned_matrix)[layer]
-maj = res.baseline_majority["colour" if colour else "accuracy"]
-rnd = res.baseline_random_model[layer]["colour" if colour else "accuracy"]
+maj = res.baseline_majority[key]
+rnd = res.baseline_random_model[layer][key]
 what = "colour accuracy on occupied squares" if colour else "accuracy over all squares"
-hm_size = int((190 + 14 * len(langs)) * s)
+def heatmap_size(n_languages: int) -> int:
+    return int((190 + 14 * n_languages) * min(s, 1.25))
+
+
+hm_size = heatmap_size(len(langs))
 
 
 def matrix_chart(m, title, subtitle, name, container):
@@ -115,14 +120,13 @@ else:
         int(330 * s)), s)
     c_hm.altair_chart(hm, width="content")
     widgets.export_buttons(hm, df, f"parallel-similarity-{la}-{lb}-L{layer}-game{pgame}", container=c_hm)
-    sim = pd.DataFrame([{"layer": x, "moves": k, "cosine": par[x][key]} for x in sorted(par)
-                        for k, key in (("same move (diagonal)", "matched"), ("different moves", "unmatched"))])
+    sim = pd.DataFrame([{"layer": x, "moves": k, "cosine": par[x][stat]} for x in sorted(par)
+                        for k, stat in (("same move (diagonal)", "matched"), ("different moves", "unmatched"))])
+    sim_scale = alt.Scale(domain=["same move (diagonal)", "different moves"], range=["#e45756", "#9d9d9d"])
     line = charts.line_chart(sim, "layer", "cosine", "moves", title=f"Mean cosine, {la} vs {lb}, by layer",
                              y_title="cosine similarity", width=int(340 * s), height=int(250 * s), y_format=".2f",
-                             colour_scale=alt.Scale(domain=["same move (diagonal)", "different moves"],
-                                                    range=["#e45756", "#9d9d9d"]))
-    line = av.layer_axis(line).encode(color=alt.Color("moves:N", title=None, legend=av.BOTTOM_LEGEND, scale=alt.Scale(
-        domain=["same move (diagonal)", "different moves"], range=["#e45756", "#9d9d9d"])))
+                             colour_scale=sim_scale)
+    line = av.layer_axis(line).encode(color=alt.Color("moves:N", title=None, legend=av.BOTTOM_LEGEND, scale=sim_scale))
     line = alt.layer(line, alt.Chart(pd.DataFrame({"layer": [layer]})).mark_rule(
         color="#bbb", strokeWidth=8, opacity=0.35).encode(x="layer:Q"))
     line = av.finish(line, s)
@@ -168,9 +172,10 @@ if av.url_toggle("Compare with a second checkpoint", "cmp", default=False):
     if not others:
         st.info("There is only one checkpoint: train another (e.g. anchors-8 or unified-mixed) to compare.")
     else:
+        pick, _ = st.columns(2)
         cc1, cc2 = st.columns(2)
         readable = [i.name for i in others if not i.error]
-        ck2 = widgets.checkpoint_picker("Second checkpoint", key="ckpt2", container=cc2, exclude=[ck.name],
+        ck2 = widgets.checkpoint_picker("Second checkpoint", key="ckpt2", container=pick, exclude=[ck.name],
                                         default=readable[0] if readable else None)
         if ck2 is not None:
             try:
@@ -181,16 +186,18 @@ if av.url_toggle("Compare with a second checkpoint", "cmp", default=False):
             if res2 is not None:
                 layer2 = min(layer, res2.layers[-1])
                 note = "" if layer2 == layer else f" (it has {res2.layers[-1]} layers)"
-                cc1.markdown(f"**{ck.name}** · layer {layer}")
                 matrix_chart(direct, f"{ck.name.split('/')[-1]} · layer {layer}", what,
                              f"alignment-{ck.name.replace('/', '-')}-L{layer}", cc1)
                 m2 = (res2.colour_matrix if colour else res2.matrix)[layer2]
                 hm2 = av.finish(charts.heatmap(charts.matrix_frame(m2, res2.languages),
                                                    title=f"{ck2.name.split('/')[-1]} · layer {layer2}{note}",
-                                                   subtitle=what, size=int((200 + 16 * len(res2.languages)) * s)), s)
+                                                   subtitle=what, size=heatmap_size(len(res2.languages))), s)
                 cc2.altair_chart(hm2, width="content")
                 widgets.export_buttons(hm2, charts.matrix_frame(m2, res2.languages),
                                        f"alignment-{ck2.name.replace('/', '-')}-L{layer2}", container=cc2)
+                for col, r, x in ((cc1, res, layer), (cc2, res2, layer2)):
+                    col.caption(f"Baselines · per-square majority {r.baseline_majority[key]:.1%} · random-model "
+                                f"probe {r.baseline_random_model[x][key]:.1%}")
                 both = pd.concat([
                     av.alignment_curves(r, colour).assign(checkpoint=name)
                     for r, name in ((res, ck.name), (res2, ck2.name))], ignore_index=True)

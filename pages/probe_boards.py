@@ -6,9 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from mothello.activations import board_labels
-from mothello.othello import replay, square_name
+from mothello.othello import ABSOLUTE_CLASSES, RELATIVE_CLASSES, replay, square_name
 from mothello.ui import analysis_views as av
-from mothello.ui import charts, widgets
+from mothello.ui import widgets
 
 present = widgets.page_header(
     "Probe boards",
@@ -55,7 +55,7 @@ true_board = rep.boards[0, t]
 next_player = int(rep.next_player[0, t])
 y_true = board_labels(rep, labels)[0, t]
 who = "black" if rep.player[0, t] == 1 else "white"
-to_move = "black" if next_player == 1 else "white"
+to_move = ("black" if next_player == 1 else "white") + " to move" if rep.next_legal[0, t].any() else "game over"
 
 # -- probes ---------------------------------------------------------------------------------------
 try:
@@ -67,10 +67,11 @@ except (ValueError, RuntimeError, OSError) as e:
 n_layers = len(probe_list)
 n_boards = n_layers + 1
 columns = n_boards if n_boards <= 6 else int(np.ceil(n_boards / 2))
-size = int(np.clip((930 if not present else 1300) / columns - 42, 105, 230) * (1.0 if present else widgets.scale()))
+size = int(np.clip(930 * widgets.scale() / columns - 42, 105, 230 * widgets.scale()))
 true_spec = av.board_spec(true_board, size, "True board",
-                          f"move {move}: {who} {square_name(int(game[t]))} · {to_move} to move", last_move=int(game[t]))
+                          f"move {move}: {who} {square_name(int(game[t]))} · {to_move}", last_move=int(game[t]))
 maj = av.majority(labels, n_train)
+names = np.asarray(RELATIVE_CLASSES if labels == "relative" else ABSOLUTE_CLASSES)
 
 
 def probe_row(read_in: str) -> tuple[list[dict], list[float]]:
@@ -87,7 +88,7 @@ def probe_row(read_in: str) -> tuple[list[dict], list[float]]:
         boards.append(av.board_spec(drawn, size, f"Layer {x}" + (" · embeddings" if x == 0 else ""),
                                     f"{right}/64 right · held-out {held[x]:.1%}", wrong=wrong))
         rows.append(pd.DataFrame({"read in": read_in, "layer": x, "square": [square_name(s) for s in range(64)],
-                                  "true": y_true, "predicted": cls, "wrong": wrong}))
+                                  "true": names[y_true], "predicted": names[cls], "wrong": wrong}))
     grid = av.board_grid(boards, columns, size)
     st.vega_lite_chart(grid.spec, width="content")
     widgets.export_buttons(grid, pd.concat(rows, ignore_index=True),
@@ -123,9 +124,10 @@ for read_in, held, here in ((lang_a, held_a, here_a), (lang_b, held_b, here_b)):
         rows.append({"layer": x, "read in": read_in, "measure": "this board", "accuracy": here[x]})
 acc = pd.DataFrame(rows)
 st.subheader("Accuracy by layer", divider="gray")
-c_chart, c_text = st.columns([3, 1.3])
-fig = av.curves_chart(acc, maj["accuracy"], None, f"{lang_a} probe ({kind}, {labels}) read in each language",
-                      width=int(620 * widgets.scale()), height=int(250 * widgets.scale()), colour_field="read in",
+c_chart, c_text = st.columns([3, 1.2], gap="large")
+fig = av.curves_chart(acc, maj["accuracy"], None,
+                      f"{lang_a} probe ({kind}, {labels}): held-out games (solid), this board (dashed)",
+                      width=int(540 * widgets.scale()), height=int(250 * widgets.scale()), colour_field="read in",
                       colour_scale=av.language_scale(ck), dash_field="measure",
                       dash_domain=["held-out games", "this board"])
 fig = av.finish(fig, widgets.scale())

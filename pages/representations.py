@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from mothello.ui import analysis_views as av
-from mothello.ui import charts, widgets
+from mothello.ui import widgets
 
 present = widgets.page_header(
     "Representations",
@@ -41,6 +41,12 @@ lines = av.url_toggle("Join same moves", "lines", default=False, container=d3,
 if not chosen:
     st.info("Pick at least one language above to draw its hidden states.", icon=":material/info:")
     st.stop()
+MAX_POINTS = 20_000  # a 2-D map beyond this is slow to compute and to draw, and unreadable anyway
+if len(chosen) * n_games * 60 > MAX_POINTS:
+    fewer = max(5, MAX_POINTS // (60 * len(chosen)))
+    st.caption(f"{len(chosen)} languages × {n_games} games would be ~{len(chosen) * n_games * 60:,} points: "
+               f"drawing {fewer} games per language instead.")
+    n_games = fewer
 
 try:
     table = av.projection(ck, layer, chosen, n_games, method)

@@ -159,6 +159,11 @@ def test_probe_boards_page(registry):
     ok(at)
     assert board_titles(at)[0][0].startswith("True board | move 30:")
 
+    # Shuffle draws another held-out game (seeded), kept in the URL
+    at.button[0].click().run()
+    ok(at)
+    assert at.query_params["game"] != ["5"] and at.number_input(key="url_game").value != 5
+
     # another probe language
     at.selectbox(key="url_lang").set_value("L1").run()
     ok(at)
@@ -227,3 +232,12 @@ def test_corrupt_checkpoint_gives_a_readable_message(registry, name):
     assert "cannot be read" in text(at) and "not valid JSON" in text(at)
     assert "Pick a readable checkpoint" in text(at)
     assert not at.get("vega_lite_chart")
+
+
+def test_relative_classes_are_drawn_in_the_colour_of_the_player_to_move():
+    from mothello.ui.analysis_views import classes_to_board
+
+    classes = [0, 1, 2, 1]
+    assert classes_to_board(classes, "absolute", -1).tolist() == [0, 1, -1, 1]  # black / white as they are
+    assert classes_to_board(classes, "relative", 1).tolist() == [0, 1, -1, 1]  # black to move: mine = black
+    assert classes_to_board(classes, "relative", -1).tolist() == [0, -1, 1, -1]  # white to move: mine = white

@@ -18,7 +18,6 @@ import copy
 import json
 import os
 import time
-from pathlib import Path
 from typing import Callable, Sequence
 
 import altair as alt
@@ -222,16 +221,17 @@ def layer_probes(ck: Checkpoint, language: str, kind: str, labels: str, n_train:
             and not _probe_stored(ck, language, x, kind, labels, n_train)]
     out = []
     with Progress(f"Training {kind} probes on {language} ({n_train:,} games, first time for these weights)",
-                  container) as bar, one_thread():
-        if todo:
+                  container) as bar:
+        if todo:  # hidden states of every layer in one pass (disk-cached), then the probes read them
             bar(0.02, f"hidden states of {n_train:,} games")
-            move_states(ck, language, n_train, PROBE_TRAIN_SEED, layers=None)  # one pass for every layer
+            move_states(ck, language, n_train, PROBE_TRAIN_SEED, layers=None)
             move_states(ck, language, N_TEST, PROBE_TEST_SEED, layers=None)
-        for i, (x, a) in enumerate(zip(layers, args)):
-            if x in todo:
-                bar(0.1 + 0.9 * i / len(layers), f"layer {x} of {layers[-1]}")
-            out.append(_probe(ck, *a))
-            seen.add(("probe", *a))
+        with one_thread():
+            for i, (x, a) in enumerate(zip(layers, args)):
+                if x in todo:
+                    bar(0.1 + 0.9 * i / len(layers), f"layer {x} of {layers[-1]}")
+                out.append(_probe(ck, *a))
+                seen.add(("probe", *a))
     return out
 
 
@@ -401,9 +401,8 @@ def curves_chart(df: pd.DataFrame, majority_acc: float, layer: int | None, title
     if dash_field:
         dashes = [[1, 0], [6, 4], [2, 3], [8, 3, 2, 3]]
         dash_scale = alt.Scale(domain=list(dash_domain), range=dashes[:len(dash_domain)]) if dash_domain else alt.Undefined
-        line = line.encode(strokeDash=alt.StrokeDash(f"{dash_field}:N", title=None, scale=dash_scale,
-                                                     legend=alt.Legend(orient="bottom", direction="horizontal",
-                                                                       symbolStrokeWidth=2.5, labelLimit=260)))
+        # no legend (a dashed-line legend symbol does not draw beside line+point marks): say it in the title
+        line = line.encode(strokeDash=alt.StrokeDash(f"{dash_field}:N", title=None, scale=dash_scale, legend=None))
     line = line.encode(x=alt.X("layer:Q", title="layer (0 = embeddings)", axis=alt.Axis(tickMinStep=1, format="d")),
                        color=alt.Color(f"{colour_field}:N", scale=scale, title=None, legend=BOTTOM_LEGEND))
     base = pd.DataFrame({"y": [majority_acc], "label": [f"per-square majority {majority_acc:.0%}"]})
