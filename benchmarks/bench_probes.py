@@ -13,6 +13,7 @@ import os
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,7 +27,10 @@ def main():
     args = ap.parse_args()
     os.environ["MOTHELLO_CACHE"] = tempfile.mkdtemp(prefix="bench-probes-")  # cold cache
     import torch
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
+
+    warnings.filterwarnings("ignore", category=ConvergenceWarning)  # the baseline is timed at max_iter=200
 
     from mothello.activations import PROBE_TRAIN_SEED, move_states
     from mothello.checkpoints import load_checkpoint, resolve, save_checkpoint

@@ -189,3 +189,43 @@ def predict_moves_per_prefix(model: GPT, vocab: Vocabulary, games: np.ndarray, l
                     break
                 seq.append(chosen[-1])
     return preds
+
+
+@torch.no_grad()
+def move_probabilities(model: GPT, vocab: Vocabulary, tokens: torch.Tensor, language: int,
+                       hooks=None) -> np.ndarray:
+    """(64,) the model's probability of each next move after the context `tokens` (1, T).
+
+    A move's probability is that of its tokens (in the output language: language 0 under unified
+    output, else the input's) up to the first token that no other move shares; the rest of its tokens
+    are then forced. So an atomic or split move costs one distribution, and the moves of a compositional
+    language that share their row token are told apart by the column token: one batched pass over the
+    context extended by every shared prefix. Prefixes that would run past the context length are not
+    extended. `hooks` (see GPT.forward) apply to every sequence of the batch.
+    """
+    out = 0 if vocab.config.unified_output else int(language)
+    seqs = [tuple(int(t) for t in vocab.tokens[out, s, :vocab.lengths[out, s]]) for s in range(64)]
+    T, room = tokens.shape[1], model.cfg.context_length - tokens.shape[1]
+    shared = {}
+    for seq in seqs:
+        for j in range(1, len(seq)):
+            shared[seq[:j]] = shared.get(seq[:j], 0) + 1
+    prefixes = [()] + sorted(p for p, n in shared.items() if n > 1 and len(p) <= room)
+    width = max(len(p) for p in prefixes)
+    batch = tokens.new_zeros((len(prefixes), T + width))
+    batch[:, :T] = tokens[0]
+    for i, p in enumerate(prefixes):
+        batch[i, T:T + len(p)] = torch.as_tensor(p, dtype=batch.dtype)
+    logits = model(batch, hooks=hooks)  # right padding is never read: causal attention
+    read = torch.as_tensor([T - 1 + len(p) for p in prefixes], device=logits.device)
+    probs = torch.softmax(logits[torch.arange(len(prefixes), device=logits.device), read].double(), -1).cpu().numpy()
+    row = {p: i for i, p in enumerate(prefixes)}
+    result = np.zeros(64)
+    for s, seq in enumerate(seqs):
+        if seq:
+            p, j = 1.0, 0
+            while j < len(seq) and seq[:j] in row and (j == 0 or shared.get(seq[:j], 0) > 1):
+                p *= probs[row[seq[:j]], seq[j]]
+                j += 1
+            result[s] = p
+    return result

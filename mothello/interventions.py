@@ -4,7 +4,8 @@ With a LINEAR probe trained at layer L, flip one square (mine <-> theirs, or bla
 (-> empty) in the residual stream: at the last token of the current move, add a multiple of the probe's
 direction (target class minus current class) until the probe reads the target class with a margin.
 The rest of the model runs on the edited stream. Then compare the model's top-N next moves (N = the
-number of legal moves) against the legal moves of the original board and of the edited board.
+number of legal moves; moves ranked by evaluate.move_probabilities) against the legal moves of
+the original board and of the edited board.
 
 Cross-lingually: the probe is trained on language A while the model reads the same game in language
 B. If the edit steers the model in B, the two languages share the probe's board directions.
@@ -20,6 +21,7 @@ import torch
 from .activations import PROBE_TEST_SEED
 from .checkpoints import Checkpoint
 from .data import heldout_games
+from .evaluate import move_probabilities
 from .othello import legal_moves_on, replay, square_name
 from .probes import BoardProbe
 
@@ -44,15 +46,6 @@ class InterventionResult:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def _move_probs(logits: torch.Tensor, vocab, li: int) -> np.ndarray:
-    """(64,) probability of each move's first token (in the output language) at one position."""
-    out_lang = 0 if vocab.config.unified_output else li
-    p = torch.softmax(logits.float(), -1).cpu().numpy()
-    first = vocab.tokens[out_lang, :, 0]
-    probs = np.where(vocab.lengths[out_lang] > 0, p[first], 0.0)
-    return probs
 
 
 def _top_n(probs: np.ndarray, n: int) -> set[int]:
@@ -108,8 +101,8 @@ def intervene(ck: Checkpoint, probe: BoardProbe, layer: int, game, move_index: i
     tokens = torch.as_tensor(tokens[:, : pos + 1])
     state = {}
 
-    def hook(x):  # x (1, T, C): push the current move's stream until the probe reads the target class
-        h = x[0, pos]
+    def hook(x):  # x (B, T, C), every row the same context: push the current move's stream until the
+        h = x[0, pos]  # probe reads the target class
         # the smallest step along delta after which target leads every other class by the margin (the
         # third class can still lead after the current one is overtaken; a class the step cannot
         # overtake, slope <= 0, is left as it is)
@@ -119,16 +112,16 @@ def intervene(ck: Checkpoint, probe: BoardProbe, layer: int, game, move_index: i
             if gap < margin and slope > 0:
                 alpha = max(alpha, (margin - gap) / slope)
         x = x.clone()
-        x[0, pos] = h + alpha * delta
+        x[:, pos] = h + alpha * delta
         state["edited"] = x[0, pos].numpy()
         return x
 
     device = next(model.parameters()).device
-    before = model(tokens.to(device))[0, pos]
-    after = model(tokens.to(device), hooks={layer: lambda x: hook(x.cpu()).to(device)})[0, pos]
+    p_before = move_probabilities(model, vocab, tokens.to(device), li)
+    p_after = move_probabilities(model, vocab, tokens.to(device), li,
+                                 hooks={layer: lambda x: hook(x.cpu()).to(device)})
     reads = int(probe.predict(state["edited"][None])[0, sq]) == target
     n_orig, n_edit = int(legal_orig.sum()), int(legal_edit.sum())
-    p_before, p_after = _move_probs(before, vocab, li), _move_probs(after, vocab, li)
     top_before, top_after = _top_n(p_before, n_orig), _top_n(p_after, n_edit)
     set_orig = set(np.flatnonzero(legal_orig).tolist())
     set_edit = set(np.flatnonzero(legal_edit).tolist())

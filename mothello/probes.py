@@ -64,33 +64,7 @@ class BoardProbe:
                                               "batch_size", "seed")}
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> "BoardProbe":
-        X = np.asarray(X, dtype=np.float32)
-        y = np.asarray(y, dtype=np.int64)
-        if X.ndim != 2 or y.shape != (len(X), 64):
-            raise ValueError(f"fit needs X (N, C) and y (N, 64); got {X.shape} and {y.shape}")
-        self.n_features_in_ = X.shape[1]
-        self.mean_ = X.mean(0)
-        self.scale_ = X.std(0) + 1e-6
-        gen = torch.Generator().manual_seed(self.seed)
-        torch.manual_seed(self.seed)
-        self.model_ = self._build(X.shape[1]).to(self.device)
-        Xt = torch.as_tensor((X - self.mean_) / self.scale_, device=self.device)
-        yt = torch.as_tensor(y, device=self.device)
-        opt = torch.optim.AdamW(self.model_.parameters(), lr=self.lr, weight_decay=self.weight_decay, fused=True)
-        steps = self.epochs * max(1, int(np.ceil(len(X) / self.batch_size)))
-        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=self.lr, total_steps=steps, pct_start=0.1)
-        self.model_.train()
-        for _ in range(self.epochs):
-            perm = torch.randperm(len(X), generator=gen).to(self.device)
-            for i in range(0, len(X), self.batch_size):
-                idx = perm[i:i + self.batch_size]
-                logits = self.model_(Xt[idx]).view(-1, 64, 3)
-                loss = F.cross_entropy(logits.reshape(-1, 3), yt[idx].reshape(-1))
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-                sched.step()
-        self.model_.eval()
+        fit_probes([self], [X], y)
         return self
 
     def _check(self):
@@ -166,6 +140,111 @@ class BoardProbe:
         return probe
 
 
+class _ProbeStack(nn.Module):
+    """P probes of one kind trained as one batched model: x (P, B, C) -> logits (P, B, 192).
+
+    Adam(W) is elementwise and the loss is the sum of the probes' own losses, so every probe follows
+    exactly the trajectory it would follow alone; one batched matmul replaces P small ones."""
+
+    # Output columns are stored class-major (c * 64 + s) inside the stack, square-major (s * 3 + c) in
+    # the probes' own modules: the loss then runs over a (P*B, 3, 64) view, 3x faster than (P*B*64, 3).
+    CLASS_MAJOR = torch.arange(192).view(64, 3).T.reshape(-1)   # stack column j <- module column CLASS_MAJOR[j]
+
+    def __init__(self, modules: list[nn.Module]):
+        super().__init__()
+        linears = [[m] if isinstance(m, nn.Linear) else [m[0], m[2]] for m in modules]
+        last = len(linears[0]) - 1
+        order = lambda k: self.CLASS_MAJOR if k == last else slice(None)  # noqa: E731
+        self.weights = nn.ParameterList(
+            nn.Parameter(torch.stack([ls[k].weight.detach()[order(k)].T for ls in linears]))
+            for k in range(last + 1))
+        self.biases = nn.ParameterList(
+            nn.Parameter(torch.stack([ls[k].bias.detach()[order(k)][None] for ls in linears]))
+            for k in range(last + 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """x (P, B, C) -> logits (P, B, 192), class-major."""
+        for k, (w, b) in enumerate(zip(self.weights, self.biases)):
+            x = torch.baddbmm(b, x, w)  # (P, B, C_in) @ (P, C_in, C_out) + (P, 1, C_out)
+            if k < len(self.weights) - 1:
+                x = torch.relu(x)
+        return x
+
+    def unstack(self, modules: list[nn.Module]) -> None:
+        """Copy the trained weights back into the probes' own modules."""
+        last = len(self.weights) - 1
+        for p, m in enumerate(modules):
+            for k, lin in enumerate([m] if isinstance(m, nn.Linear) else [m[0], m[2]]):
+                rows = self.CLASS_MAJOR if k == last else slice(None)
+                lin.weight.data[rows] = self.weights[k][p].T.detach()
+                lin.bias.data[rows] = self.biases[k][p, 0].detach()
+
+
+def fit_probes(probes: list["BoardProbe"], Xs: list[np.ndarray], y: np.ndarray, progress=None,
+               max_stack: int | None = None) -> list["BoardProbe"]:
+    """Fit several probes with the same settings on the same labels y (N, 64) and their own features
+    Xs[p] (N, C), e.g. every layer and language of parallel games, as one batched model.
+
+    Each probe ends up as if fitted alone (same seed: same initial weights and batch order).
+    progress(fraction) is called after every epoch of every stack of at most `max_stack` probes
+    (default: as many as fit in ~600 MB of stacked features)."""
+    if not probes or len(probes) != len(Xs):
+        raise ValueError("fit_probes needs one feature matrix per probe")
+    first = probes[0]
+    settings = {k: v for k, v in first.get_params().items() if k != "labels"}
+    if any({k: v for k, v in q.get_params().items() if k != "labels"} != settings for q in probes):
+        raise ValueError("fit_probes needs probes with identical settings")
+    y = np.asarray(y, dtype=np.int64)
+    Xs = [np.asarray(X, dtype=np.float32) for X in Xs]
+    for X in Xs:
+        if X.ndim != 2 or y.shape != (len(X), 64) or X.shape[1] != Xs[0].shape[1]:
+            raise ValueError(f"fit needs X (N, C) and y (N, 64); got {X.shape} and {y.shape}")
+    if max_stack is None:
+        max_stack = int(np.clip(600e6 // max(1, Xs[0].nbytes), 1, 32))
+    if len(probes) > max_stack:
+        for s in range(0, len(probes), max_stack):
+            sub = None if progress is None else (
+                lambda f, s=s: progress((s + f * len(probes[s:s + max_stack])) / len(probes)))
+            fit_probes(probes[s:s + max_stack], Xs[s:s + max_stack], y, sub, max_stack)
+        return probes
+    device, n, c = first.device, len(y), Xs[0].shape[1]
+    Xt = []
+    for probe, X in zip(probes, Xs):
+        probe.n_features_in_ = c
+        probe.mean_ = X.mean(0)
+        probe.scale_ = X.std(0) + 1e-6
+        torch.manual_seed(first.seed)
+        probe.model_ = probe._build(c).to(device)
+        Xt.append(torch.as_tensor((X - probe.mean_) / probe.scale_, device=device))
+    Xt = torch.stack(Xt)                                        # (P, N, C)
+    yt = torch.as_tensor(y, device=device)
+    stack = _ProbeStack([q.model_ for q in probes]).to(device)
+    gen = torch.Generator().manual_seed(first.seed)
+    opt = torch.optim.AdamW(stack.parameters(), lr=first.lr, weight_decay=first.weight_decay,
+                            fused=device.type in ("cpu", "cuda"))
+    steps = first.epochs * max(1, int(np.ceil(n / first.batch_size)))
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=first.lr, total_steps=steps, pct_start=0.1)
+    n_probes = len(probes)
+    for epoch in range(first.epochs):
+        perm = torch.randperm(n, generator=gen).to(device)
+        for i in range(0, n, first.batch_size):
+            idx = perm[i:i + first.batch_size]
+            logits = stack(Xt[:, idx]).view(n_probes * len(idx), 3, 64)
+            target = yt[idx].expand(n_probes, -1, -1).reshape(-1, 64)
+            # the sum over probes of each probe's mean loss: every probe gets its own gradient
+            loss = F.cross_entropy(logits, target) * n_probes
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+        if progress is not None:
+            progress((epoch + 1) / first.epochs)
+    stack.unstack([q.model_ for q in probes])
+    for q in probes:
+        q.model_.eval()
+    return probes
+
+
 def accuracy_detail(proba: np.ndarray, y: np.ndarray) -> dict:
     """Overall, occupancy and colour accuracy of predicted probabilities (N, 64, 3) against y (N, 64)."""
     y = np.asarray(y)
@@ -184,7 +263,8 @@ def majority_baseline(y_train: np.ndarray, y_test: np.ndarray) -> dict:
     y_train, y_test = np.asarray(y_train), np.asarray(y_test)
     counts = np.stack([(y_train == c).sum(0) for c in range(3)], -1)  # (64, 3)
     proba = np.broadcast_to(counts / counts.sum(-1, keepdims=True), (len(y_test), 64, 3))
-    # ties in colour counts make the colour guess a coin flip in expectation; argmax picks the first.
+    # A tie in the counts goes to the higher class id (the tiny increasing offset), for the overall guess
+    # and for the colour guess alike: deterministic, and no better than either choice in expectation.
     return accuracy_detail(proba + 1e-9 * np.arange(3), y_test)
 
 
@@ -291,51 +371,46 @@ def alignment(ck: Checkpoint, layers=None, languages=None, kind: str = "linear",
     layers = list(range(ck.model.cfg.n_layer + 1)) if layers is None else [int(x) for x in layers]
     params = {"kind": kind, "labels": labels, **(probe_params or {})}
     report = progress or (lambda f, m: None)
-    n_steps = len(langs) * 3 + len(layers) * (len(langs) * (1 + len(langs) * 2)) + (len(layers) if random_baseline else 0)
-    done = [0]
-
-    def tick(msg):
-        done[0] += 1
-        report(min(1.0, done[0] / n_steps), msg)
-
+    # progress: hidden states 15%, probe fits 75%, scoring 10%
     train, test, fit = {}, {}, {}
     for i, li in enumerate(langs):
-        train[li] = move_states(ck, li, n_train, PROBE_TRAIN_SEED, layers, device=device); tick(f"hidden states {names[i]}")
-        test[li] = move_states(ck, li, n_test, PROBE_TEST_SEED, layers, device=device); tick(f"hidden states {names[i]}")
+        train[li] = move_states(ck, li, n_train, PROBE_TRAIN_SEED, layers, device=device)
+        test[li] = move_states(ck, li, n_test, PROBE_TEST_SEED, layers, device=device)
         fit[li] = move_states(ck, li, n_fit, ALIGN_FIT_SEED, layers, device=device) if len(langs) > 1 else None
-        tick(f"hidden states {names[i]}")
+        report(0.15 * (i + 1) / (len(langs) + random_baseline), f"hidden states {names[i]}")
     y_train = train[langs[0]].labels(labels)
     y_test = test[langs[0]].labels(labels)
+    jobs = [(x, a) for x in layers for a in langs]  # one probe per layer and language
+    feats = [train[a].rows(x) for x, a in jobs]
+    if random_baseline:
+        rck = random_model_checkpoint(ck)
+        r_train = move_states(rck, langs[0], n_train, PROBE_TRAIN_SEED, layers, cache=False, device=device)
+        r_test = move_states(rck, langs[0], n_test, PROBE_TEST_SEED, layers, cache=False, device=device)
+        feats += [r_train.rows(x) for x in layers]
+        report(0.15, "hidden states of the random-init model")
+    probes = fit_probes([BoardProbe(**params, device=device) for _ in feats], feats, y_train,
+                        progress=lambda f: report(0.15 + 0.75 * f, f"training {len(feats)} probes"))
+    fitted = dict(zip(jobs, probes))
     res = {k: {} for k in ("matrix", "aligned", "colour", "aligned_colour", "occupancy")}
-    for x in layers:
+    for n_done, x in enumerate(layers):
         shape = (len(langs), len(langs))
         m, am, cm, acm, om = (np.zeros(shape) for _ in range(5))
         for i, a in enumerate(langs):
-            probe = BoardProbe(**params, device=device).fit(train[a].rows(x), y_train)
-            tick(f"layer {x}: probe on {names[i]}")
+            probe = fitted[x, a]
             for j, b in enumerate(langs):
                 d = probe.score_detail(test[b].rows(x), y_test)
                 m[i, j], cm[i, j], om[i, j] = d["accuracy"], d["colour"], d["occupancy"]
-                tick(f"layer {x}: {names[i]} -> {names[j]}")
                 if a == b:
                     am[i, j], acm[i, j] = m[i, j], cm[i, j]
                 else:
                     rot = procrustes(fit[b].rows(x), fit[a].rows(x))
                     da = probe.score_detail(apply_procrustes(test[b].rows(x), rot), y_test)
                     am[i, j], acm[i, j] = da["accuracy"], da["colour"]
-                tick(f"layer {x}: {names[i]} -> {names[j]} (rotated)")
         res["matrix"][x], res["aligned"][x], res["colour"][x] = m, am, cm
         res["aligned_colour"][x], res["occupancy"][x] = acm, om
-    rnd = {}
+        report(0.9 + 0.1 * (n_done + 1) / len(layers), f"layer {x}: scored every pair")
     if random_baseline:
-        rck = random_model_checkpoint(ck)
-        a = langs[0]
-        r_train = move_states(rck, a, n_train, PROBE_TRAIN_SEED, layers, cache=False, device=device)
-        r_test = move_states(rck, a, n_test, PROBE_TEST_SEED, layers, cache=False, device=device)
-        for x in layers:
-            probe = BoardProbe(**params, device=device).fit(r_train.rows(x), y_train)
-            rnd[x] = probe.score_detail(r_test.rows(x), y_test)
-            tick(f"layer {x}: random-model baseline")
+        rnd = {x: p.score_detail(r_test.rows(x), y_test) for x, p in zip(layers, probes[len(jobs):])}
     else:
         rnd = {x: {"accuracy": float("nan"), "colour": float("nan")} for x in layers}
     report(1.0, "done")

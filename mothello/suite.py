@@ -26,7 +26,7 @@ from .transfer import TransferConfig, run_transfer
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = ROOT / "configs"
 # Every suite model: the study's objective, the `small` preset, fresh games every step.
-SUITE_TRAINING = dict(preset="small", games=None, steps=30_000, batch_size=64, lr=1.5e-3, min_lr=1.5e-4,
+SUITE_TRAINING = dict(preset="small", games=None, steps=12_000, batch_size=64, lr=1.5e-3, min_lr=1.5e-4,
                       warmup_steps=500, eval_every=1000, eval_games=100, checkpoint_every=500)
 SUITE = ("naive-2", "anchors-8", "unified-mixed", "atomic-10")
 TRANSFER = ("naive-2", "anchors-8", "unified-mixed")

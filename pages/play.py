@@ -12,6 +12,7 @@ import torch
 
 from mothello.checkpoints import Checkpoint
 from mothello.data import heldout_games
+from mothello.evaluate import move_probabilities
 from mothello.othello import IllegalMoveError, parse_square, replay, square_name
 from mothello.ui import board as boardui
 from mothello.ui import widgets
@@ -94,31 +95,13 @@ def positions(moves: tuple[int, ...]) -> dict:
     return {"boards": boards, "legal": legal, "to_move": to_move, "mover": mover}
 
 
-@torch.no_grad()
 def next_move_probs(ck: Checkpoint, language: int, prefix: tuple[int, ...]) -> np.ndarray:
-    """(64,) the model's probability of each next move after `prefix` read in `language`: the
-    probability of the move's first token in the output language (language 0 under unified output)
-    at the prefix's last token. Where several moves share a first token (a compositional output
-    language), the second token's probability is multiplied in (one more, batched, forward pass)."""
-    vocab, model, cfg = ck.vocab, ck.model, ck.config
-    out = 0 if cfg.unified_output else language
-    tokens, last = vocab.encode(np.asarray(prefix, dtype=np.int64), language)
+    """(64,) the model's probability of each next move after `prefix` read in `language`
+    (evaluate.move_probabilities: in the output language, shared first tokens resolved)."""
+    tokens, last = ck.vocab.encode(np.asarray(prefix, dtype=np.int64), language)
     end = int(last[len(prefix) - 1]) + 1
-    device = next(model.parameters()).device
-    ids = torch.as_tensor(tokens[:end], device=device)[None]
-    p = torch.softmax(model(ids)[0, -1].float(), -1).cpu().numpy()
-    first, lengths = vocab.tokens[out, :, 0], vocab.lengths[out]
-    probs = np.where(lengths > 0, p[first], 0.0)
-    firsts, counts = np.unique(first[lengths > 0], return_counts=True)
-    shared = firsts[counts > 1]
-    if len(shared) and end < model.cfg.context_length:
-        batch = torch.as_tensor(np.concatenate([np.repeat(tokens[None, :end], len(shared), 0), shared[:, None]], 1),
-                                device=device)
-        p2 = torch.softmax(model(batch)[:, -1].float(), -1).cpu().numpy()
-        for j, t in enumerate(shared):
-            for sq in np.flatnonzero((first == t) & (lengths > 0)):
-                probs[sq] = p[t] * p2[j, vocab.tokens[out, sq, 1]]
-    return probs
+    ids = torch.as_tensor(tokens[:end], device=next(ck.model.parameters()).device)[None]
+    return move_probabilities(ck.model, ck.vocab, ids, language)
 
 
 @st.cache_data(show_spinner=False, max_entries=4096)

@@ -220,3 +220,54 @@ def test_trained_model_is_far_more_legal_than_an_untrained_one(tiny_checkpoint):
     # the same ordering in the next-token loss
     assert validation_loss(ck.model, ck.vocab, games) < validation_loss(untrained_model, ck.vocab, games) - 0.5
     assert validation_loss(untrained_model, ck.vocab, games) == pytest.approx(np.log(ck.vocab.size), abs=0.1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Next-move probabilities (Play page, interventions)
+# ---------------------------------------------------------------------------------------------
+def _chain_probability(model, context, seq, upto):
+    """Reference: the product of the first `upto` tokens' probabilities, one forward pass per token."""
+    p, ids = 1.0, list(context)
+    for t in seq[:upto]:
+        with torch.no_grad():
+            dist = torch.softmax(model(torch.as_tensor([ids]))[0, -1], -1)
+        p *= float(dist[t])
+        ids.append(t)
+    return p
+
+
+@pytest.mark.parametrize("language", ["A", "S", "C"])
+def test_move_probabilities_follow_each_move_until_it_is_unambiguous(move_writer, mixed_vocab, games, language):
+    li = mixed_vocab.config.language_index(language)
+    tokens, last = mixed_vocab.encode(games[:1, :9], li)
+    ctx = [int(t) for t in tokens[0, : int(last[0, 8]) + 1]]
+    probs = ev.move_probabilities(move_writer, mixed_vocab, torch.as_tensor([ctx]), li)
+    seqs = {sq: [int(t) for t in mixed_vocab.tokens[li, sq, :mixed_vocab.lengths[li, sq]]] for sq in range(64)}
+    firsts = [s[0] for s in seqs.values() if s]
+    for sq, seq in seqs.items():
+        if not seq:
+            assert probs[sq] == 0
+            continue
+        # compositional moves share their row token: the column token tells them apart
+        upto = 2 if firsts.count(seq[0]) > 1 else 1
+        assert probs[sq] == pytest.approx(_chain_probability(move_writer, ctx, seq, upto), rel=1e-9)
+    assert 0 < probs.sum() <= 1 + 1e-9          # disjoint events: at most all of the probability
+    if language == "C":
+        assert len(set(np.round(probs[[sq for sq in seqs if seqs[sq]]], 12))) > 8  # not one value per row
+
+
+def test_move_probabilities_apply_hooks_to_every_extended_sequence(move_writer, mixed_vocab, games):
+    li = mixed_vocab.config.language_index("C")
+    tokens, last = mixed_vocab.encode(games[:1, :5], li)
+    ctx = torch.as_tensor(tokens[:, : int(last[0, 4]) + 1])
+    plain = ev.move_probabilities(move_writer, mixed_vocab, ctx, li)
+    zero = lambda x: torch.zeros_like(x)  # noqa: E731  (wipe layer 1 everywhere)
+    hooked = ev.move_probabilities(move_writer, mixed_vocab, ctx, li, hooks={1: zero})
+    assert not np.allclose(plain, hooked)
+    # the same as feeding each extended sequence through the hooked model by hand
+    seq = [int(t) for t in mixed_vocab.tokens[li, 20, :2]]
+    ids = torch.as_tensor([ctx[0].tolist() + seq[:1]])
+    with torch.no_grad():
+        p_row = torch.softmax(move_writer(ctx, hooks={1: zero})[0, -1], -1)[seq[0]]
+        p_col = torch.softmax(move_writer(ids, hooks={1: zero})[0, -1], -1)[seq[1]]
+    assert hooked[20] == pytest.approx(float(p_row * p_col), rel=1e-9)

@@ -7,7 +7,8 @@ import torch
 from mothello.activations import PROBE_TRAIN_SEED, move_states
 from mothello.checkpoints import load_checkpoint
 from mothello.data import heldout_games
-from mothello.interventions import _move_probs, _top_n, intervene, intervention_study
+from mothello.evaluate import move_probabilities
+from mothello.interventions import _top_n, intervene, intervention_study
 from mothello.othello import legal_moves_on, replay, square_name
 from mothello.probes import BoardProbe
 
@@ -168,15 +169,14 @@ def test_the_hook_moves_the_residual_along_the_probe_direction(ck, probes, game,
     # the model's prediction after the edit is the one from that edited stream
     def put(z):
         z = z.clone()
-        z[0, pos] = torch.as_tensor(captured[0][0], dtype=z.dtype)
+        z[:, pos] = torch.as_tensor(captured[0][0], dtype=z.dtype)
         return z
 
-    with torch.no_grad():
-        after = ck.model(x, hooks={LAYER: put})[0, pos]
-        before = ck.model(x)[0, pos]
+    after = move_probabilities(ck.model, ck.vocab, x[:, : pos + 1], 0, hooks={LAYER: put})
+    before = move_probabilities(ck.model, ck.vocab, x[:, : pos + 1], 0)
     n_edit, n_orig = len(res.edited_legal), len(res.original_legal)
-    assert res.predicted_after == sorted(square_name(q) for q in _top_n(_move_probs(after, ck.vocab, 0), n_edit))
-    assert res.predicted_before == sorted(square_name(q) for q in _top_n(_move_probs(before, ck.vocab, 0), n_orig))
+    assert res.predicted_after == sorted(square_name(q) for q in _top_n(after, n_edit))
+    assert res.predicted_before == sorted(square_name(q) for q in _top_n(before, n_orig))
 
     # a margin already met needs no edit: alpha = 0, the stream is unchanged
     captured.clear()

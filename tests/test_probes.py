@@ -15,7 +15,8 @@ from mothello.activations import PROBE_TEST_SEED, PROBE_TRAIN_SEED, move_states
 from mothello.checkpoints import load_checkpoint
 from mothello.othello import PLAYABLE
 from mothello.probes import (AlignmentResult, BoardProbe, accuracy_detail, alignment, apply_procrustes,
-                             embedding_similarity, majority_baseline, parallel_similarity, procrustes)
+                             embedding_similarity, fit_probes, majority_baseline, parallel_similarity,
+                             procrustes)
 
 FAST = {"epochs": 4}
 
@@ -248,6 +249,18 @@ def test_majority_baseline_exact():
     assert d["colour"] == pytest.approx(3 / 6)
 
 
+def test_majority_baseline_breaks_ties_towards_the_higher_class():
+    y_train = np.zeros((4, 64), dtype=np.int64)
+    y_train[:, 0] = [1, 1, 2, 2]      # black/white tie: guess white, overall and as the colour
+    y_train[:, 1] = [0, 0, 1, 1]      # empty/black tie: guess black; colour black (no white seen)
+    y_test = np.zeros((1, 64), dtype=np.int64)
+    y_test[0, 0], y_test[0, 1] = 2, 1
+    d = majority_baseline(y_train, y_test)
+    assert d["accuracy"] == 1.0 and d["colour"] == 1.0
+    y_test[0, 0] = 1                  # the tie went to white, so a black disc there is missed
+    assert majority_baseline(y_train, y_test)["colour"] == 0.5
+
+
 def test_majority_baseline_matches_a_direct_count():
     rng = np.random.default_rng(1)
     p = rng.dirichlet([2, 2, 2], size=64)  # (64, 3) class frequencies per square
@@ -441,3 +454,31 @@ def test_parallel_similarity(copy_ck, naive_ck):
     assert ns["matched"] < 0.99
     with pytest.raises(ValueError, match="same games"):
         parallel_similarity(a, move_states(copy_ck, 1, 6, PROBE_TRAIN_SEED, [1]), 1)
+
+
+@pytest.mark.parametrize("kind", ["linear", "mlp"])
+def test_probes_fitted_together_equal_probes_fitted_alone(synthetic, kind):
+    """fit_probes trains a stack of probes as one batched model; each must end where it would alone,
+    also when the stack is split into chunks."""
+    X, y, Xt, _ = synthetic
+    rng = np.random.default_rng(1)
+    Xs = [X, X * 2 + 1, X + rng.normal(size=X.shape).astype(np.float32)]
+    params = dict(kind=kind, hidden=16, epochs=3, lr=0.05, batch_size=128, seed=7)
+    alone = [BoardProbe(**params).fit(x, y) for x in Xs]
+    for max_stack in (None, 2):
+        together = fit_probes([BoardProbe(**params) for _ in Xs], Xs, y, max_stack=max_stack)
+        for a, t in zip(alone, together):
+            np.testing.assert_allclose(t.predict_proba(Xt), a.predict_proba(Xt), atol=2e-4)
+            np.testing.assert_allclose(t.mean_, a.mean_)
+    # the probes differ from each other (each got its own data), so equality above is not trivial
+    assert not np.allclose(alone[0].predict_proba(Xt), alone[2].predict_proba(Xt), atol=1e-2)
+
+
+def test_fit_probes_rejects_mixed_settings_and_bad_shapes(synthetic):
+    X, y, _, _ = synthetic
+    with pytest.raises(ValueError, match="identical settings"):
+        fit_probes([BoardProbe(epochs=1), BoardProbe(epochs=2)], [X, X], y)
+    with pytest.raises(ValueError, match="one feature matrix per probe"):
+        fit_probes([BoardProbe(epochs=1)], [X, X], y)
+    with pytest.raises(ValueError, match=r"X \(N, C\)"):
+        fit_probes([BoardProbe(epochs=1), BoardProbe(epochs=1)], [X, X[:, :4]], y)
