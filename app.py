@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from mothello.ui import widgets
+
 st.set_page_config(page_title="mOthello Explorer", page_icon=":material/grid_on:", layout="wide")
 
 PAGES = {
@@ -23,4 +25,7 @@ PAGES = {
     ],
 }
 
-st.navigation(PAGES).run()
+try:
+    st.navigation(PAGES).run()
+finally:
+    widgets.settle_memory()  # keeps Streamlit's garbage collection after each run short

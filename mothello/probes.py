@@ -352,6 +352,13 @@ class AlignmentResult:
         m = (self.colour_matrix if colour else self.matrix)[layer]
         return float(np.diag(m).mean())
 
+    def best_layer(self) -> int:
+        """The layer compared across models: where the model's OWN in-language probe reads the colour of
+        occupied squares best (chosen without looking at cross-lingual numbers); never the embeddings
+        unless nothing else was measured; ties go to the deeper layer."""
+        layers = [x for x in self.layers if x > 0] or self.layers
+        return max(layers, key=lambda x: (round(self.mean_diag(x, colour=True), 4), x))
+
 
 def alignment(ck: Checkpoint, layers=None, languages=None, kind: str = "linear", labels: str = "absolute",
               n_train: int = 1000, n_test: int = 200, n_fit: int = 300, probe_params: dict | None = None,

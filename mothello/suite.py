@@ -19,9 +19,9 @@ from .checkpoints import META, checkpoints_dir, list_snapshots, load_checkpoint,
 from .data import heldout_games
 from .evaluate import default_device, legal_move_accuracy
 from .languages import load_config
-from .probes import load_or_compute_alignment
+from .probes import embedding_similarity, load_or_compute_alignment
 from .train import TrainConfig, load_run_configs, train
-from .transfer import TransferConfig, run_transfer
+from .transfer import TransferConfig, load_or_compute_alignment_over_training, run_transfer
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = ROOT / "configs"
@@ -30,9 +30,10 @@ SUITE_TRAINING = dict(preset="small", games=None, steps=12_000, batch_size=64, l
                       warmup_steps=500, eval_every=1000, eval_games=100, checkpoint_every=500)
 SUITE = ("naive-2", "anchors-8", "unified-mixed", "atomic-10")
 TRANSFER = ("naive-2", "anchors-8", "unified-mixed")
-TRANSFER_SETTINGS = dict(preset="small", pretrain_steps=8000, finetune_games=25_600, finetune_epochs=2)
+TRANSFER_SETTINGS = dict(preset="small", pretrain_steps=6000, finetune_games=25_600, finetune_epochs=2)
 SAMPLE_GAMES, SAMPLE_SEED = 30, 4242      # the fixed sample whose accuracy the shipped-checkpoint test recomputes
 FULL_EVAL_GAMES = 500
+AOT_GAMES = 500            # probe-training games of the stored alignment-over-training table (the app's default)
 
 
 def train_model(name: str, steps: int | None = None, progress: bool = True) -> Path:
@@ -46,7 +47,8 @@ def train_model(name: str, steps: int | None = None, progress: bool = True) -> P
     return train(exp, tc, run, resume=True, progress=progress)
 
 
-def install(run, name: str | None = None, half: bool = True, alignment_games: int = 1000) -> Path:
+def install(run, name: str | None = None, half: bool = True, alignment_games: int = 1000,
+            aot_games: int = AOT_GAMES) -> Path:
     """Make checkpoints/NAME from a training run: weights (float16 if lossless), snapshots, metrics,
     alignment analysis. Returns the checkpoint folder."""
     run = Path(run)
@@ -96,9 +98,16 @@ def install(run, name: str | None = None, half: bool = True, alignment_games: in
                           "colour_cross_lingual": al.mean_cross(x, colour=True),
                           "baseline_majority": al.baseline_majority["accuracy"],
                           "baseline_random_model": al.baseline_random_model[x]["accuracy"]}
-    best = max(al.layers, key=lambda x: al.mean_diag(x, colour=True))
+    best = al.best_layer()
     metrics["alignment"] = {"probe": "linear, relative (empty/mine/theirs)", "best_layer": best, "layers": layers}
+    emb = embedding_similarity(ck)
+    off = ~np.eye(len(emb["languages"]), dtype=bool)
+    metrics["embedding_similarity"] = {
+        "same_move_cross_lingual": float(emb["same_move"][off].mean()) if off.any() else None,
+        "different_move_cross_lingual": float(emb["different_move"][off].mean()) if off.any() else None}
     _write_metrics(tmp, metrics)
+    # alignment over training at the snapshots, as the Transfer page shows it by default (instant in the app)
+    load_or_compute_alignment_over_training(tmp, layer=ck.model.cfg.n_layer, n_train=aot_games, device=device)
     if dst.exists():
         shutil.rmtree(dst)
     tmp.rename(dst)

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from . import storage
-from .checkpoints import Checkpoint, list_snapshots, load_checkpoint
+from .checkpoints import Checkpoint, list_snapshots, load_checkpoint, read_meta
 from .data import heldout_games
 from .evaluate import default_device, legal_move_accuracy
 from .languages import ExperimentConfig, load_config
@@ -33,6 +33,7 @@ from .train import PRESET_TRAINING, TrainConfig, now, read_metrics, train, write
 
 RESTRICTED_OPENING = [19, 18, 17]
 TABLE = "transfer.csv"
+AOT_FILE = "alignment_over_training.csv"  # in a checkpoint's analysis/ folder
 
 
 @dataclass
@@ -170,6 +171,41 @@ def transfer_table(run) -> pd.DataFrame:
     return df
 
 
+def transfer_summary(df: pd.DataFrame) -> pd.DataFrame:
+    """Per run (column `label`; `run` names it): the fine-tuned language, its legal-move accuracy
+    before/after fine-tuning, the other languages' mean before/after, the mean alignment from the
+    fine-tuned language before/after, the gains, and the transfer ratio (others' gain / fine-tuned
+    gain; NaN when the fine-tuned language itself gained under half a point)."""
+    rows = []
+    for label, d in df.groupby("label", sort=False):
+        acc = d[d["metric"] == "legal_move_accuracy"]
+        if acc.empty:
+            continue
+        first, last = acc["snapshot"].min(), acc["snapshot"].max()
+        a0 = acc[acc["snapshot"] == first].set_index("language")["value"]
+        a1 = acc[acc["snapshot"] == last].set_index("language")["value"]
+        ft_rows = d.loc[d["finetuned"], "language"]
+        ft = str(ft_rows.iloc[0]) if len(ft_rows) else "?"
+        others = [x for x in a0.index if x != ft]
+        al = d[d["metric"] == "alignment_from_finetuned"]
+        rows.append({
+            "run": label, "path": d["run"].iloc[0], "fine-tuned": ft,
+            "fine-tuning steps": int(acc["step"].max()),
+            "fine-tuned before": float(a0.get(ft, np.nan)), "fine-tuned after": float(a1.get(ft, np.nan)),
+            "others before": float(a0[others].mean()) if others else np.nan,
+            "others after": float(a1[others].mean()) if others else np.nan,
+            "alignment before": float(al[al["snapshot"] == first]["value"].mean()) if len(al) else np.nan,
+            "alignment after": float(al[al["snapshot"] == last]["value"].mean()) if len(al) else np.nan,
+        })
+    out = pd.DataFrame(rows)
+    if not out.empty:
+        out["fine-tuned gain"] = out["fine-tuned after"] - out["fine-tuned before"]
+        out["others gain"] = out["others after"] - out["others before"]
+        ft_gain = out["fine-tuned gain"].where(out["fine-tuned gain"] > 0.005)
+        out["transfer ratio"] = out["others gain"] / ft_gain
+    return out
+
+
 def load_transfer_run(run) -> tuple[ExperimentConfig, TransferConfig]:
     run = Path(run)
     if not (run / "transfer.json").is_file():
@@ -202,6 +238,55 @@ def alignment_over_training(ck_path, layer: int | None = None, kind: str = "line
             rows.append({"step": step, "layer": x, "metric": metric, "value": value})
     report(1.0, "done")
     return pd.DataFrame(rows)
+
+
+def aot_path(ck_path) -> Path:
+    return Path(ck_path) / "analysis" / AOT_FILE
+
+
+def stored_alignment_over_training(ck_path, layer: int, n_train: int) -> pd.DataFrame | None:
+    """The stored alignment-over-training rows for these settings and the checkpoint's current
+    weights, or None."""
+    p = aot_path(ck_path)
+    if not p.is_file():
+        return None
+    try:
+        df = pd.read_csv(p)
+        sha = read_meta(ck_path)["weights_sha256"][:16]
+        df = df[(df["layer"] == layer) & (df["n_train"] == n_train) & (df["weights"] == sha)]
+    except (OSError, ValueError, KeyError):
+        return None
+    return df if not df.empty else None
+
+
+def store_alignment_over_training(ck_path, df: pd.DataFrame, layer: int, n_train: int) -> Path | None:
+    """Keep the rows beside the checkpoint (replacing older rows for the same settings); None when
+    the folder is not writable."""
+    sha = read_meta(ck_path)["weights_sha256"][:16]
+    df = df.assign(n_train=n_train, weights=sha)
+    out = aot_path(ck_path)
+    try:
+        old = pd.read_csv(out) if out.is_file() else pd.DataFrame()
+        if not old.empty:
+            keep = ~((old["layer"] == layer) & (old["n_train"] == n_train)) & (old["weights"] == sha)
+            old = old[keep]
+        out.parent.mkdir(parents=True, exist_ok=True)
+        storage.write_text(out, pd.concat([old, df], ignore_index=True).to_csv(index=False))
+        return out
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def load_or_compute_alignment_over_training(ck_path, layer: int | None = None, n_train: int = 500,
+                                            progress=None, device=None) -> pd.DataFrame:
+    """Stored rows if present, else compute (alignment_over_training) and store them."""
+    if layer is None:
+        layer = int(read_meta(ck_path)["model"]["n_layer"])
+    df = stored_alignment_over_training(ck_path, layer, n_train)
+    if df is None:
+        df = alignment_over_training(ck_path, layer=layer, n_train=n_train, progress=progress, device=device)
+        store_alignment_over_training(ck_path, df, layer, n_train)
+    return df
 
 
 def metrics_table(run) -> pd.DataFrame:

@@ -32,7 +32,7 @@ c_layer, c_metric = st.columns([3, 2], vertical_alignment="bottom")
 with c_layer:
     layer = widgets.layer_slider(ck)
 layer = min(max(layer, res.layers[0]), res.layers[-1])
-metric = av.url_radio("Score", ["overall", "colour"], "metric", default="overall", container=c_metric,
+metric = widgets.url_radio("Score", ["overall", "colour"], "metric", default="overall", container=c_metric,
                       format_func=lambda m: {"overall": "all squares", "colour": "colour on occupied squares"}[m],
                       help="Occupancy (empty or not) is easy to read from any language's states; whether a "
                            "disc is mine or theirs is the hard part. The colour score ignores empty squares.")
@@ -52,7 +52,7 @@ hm_size = heatmap_size(len(langs))
 
 def matrix_chart(m, title, subtitle, name, container):
     df = charts.matrix_frame(m, langs)
-    fig = av.finish(charts.heatmap(df, title=title, subtitle=subtitle, size=hm_size), s)
+    fig = charts.finish(charts.heatmap(df, title=title, subtitle=subtitle, size=hm_size), s)
     container.altair_chart(fig, width="content")
     widgets.export_buttons(fig, df, name, container=container)
 
@@ -86,8 +86,9 @@ with c3:
 st.subheader("Across layers", divider="gray")
 curves = av.alignment_curves(res, colour)
 c_fig, c_txt = st.columns([3, 1])
-fig = av.finish(av.curves_chart(curves, maj, layer, f"Mean probe {what} by layer", int(600 * s), int(280 * s)), s)
-c_fig.altair_chart(fig, width="content")
+fig = charts.finish(av.curves_chart(curves, maj, layer, f"Mean probe {what} by layer", "container", int(280 * s)), s,
+                    charts.FIT_X)
+c_fig.altair_chart(fig, width="stretch")
 widgets.export_buttons(fig, curves, f"alignment-by-layer-{metric}", container=c_fig)
 if not present:
     c_txt.caption("**In-language**: the diagonal (probe and states from the same language). **Cross-lingual**: "
@@ -106,7 +107,7 @@ else:
     la = widgets.url_select("Language A", langs, "pa", default=langs[0], container=pc1)
     others = [x for x in langs if x != la]
     lb = widgets.url_select("Language B", others, "pb", default=others[0], container=pc2)
-    pgame, problem = av.url_int("Game", "pgame", 0, 0, n_par - 1, container=pc3,
+    pgame, problem = widgets.url_int("Game", "pgame", 0, 0, n_par - 1, container=pc3,
                                 help=f"One of {n_par} held-out games; the means below cover all of them.")
     if problem:
         st.warning(problem, icon=":material/warning:")
@@ -114,9 +115,10 @@ else:
     p = par[layer]
     df = av.parallel_frame(p["matrix"], la, lb)
     c_hm, c_line = st.columns([1.15, 1])
-    hm = av.finish(av.similarity_heatmap(
+    hm = charts.finish(av.similarity_heatmap(
         df, la, lb, f"Cosine similarity of hidden states · layer {layer}",
-        f"game {pgame}: matched moves {p['matched']:.2f} vs different moves {p['unmatched']:.2f} (mean, {n_par} games)",
+        f"held-out game {pgame} · mean over {n_par} games: same move {p['matched']:.2f}, different moves "
+        f"{p['unmatched']:.2f}",
         int(330 * s)), s)
     c_hm.altair_chart(hm, width="content")
     widgets.export_buttons(hm, df, f"parallel-similarity-{la}-{lb}-L{layer}-game{pgame}", container=c_hm)
@@ -124,13 +126,13 @@ else:
                         for k, stat in (("same move (diagonal)", "matched"), ("different moves", "unmatched"))])
     sim_scale = alt.Scale(domain=["same move (diagonal)", "different moves"], range=["#e45756", "#9d9d9d"])
     line = charts.line_chart(sim, "layer", "cosine", "moves", title=f"Mean cosine, {la} vs {lb}, by layer",
-                             y_title="cosine similarity", width=int(340 * s), height=int(250 * s), y_format=".2f",
+                             y_title="cosine similarity", width="container", height=int(250 * s), y_format=".2f",
                              colour_scale=sim_scale)
     line = av.layer_axis(line).encode(color=alt.Color("moves:N", title=None, legend=av.BOTTOM_LEGEND, scale=sim_scale))
     line = alt.layer(line, alt.Chart(pd.DataFrame({"layer": [layer]})).mark_rule(
         color="#bbb", strokeWidth=8, opacity=0.35).encode(x="layer:Q"))
-    line = av.finish(line, s)
-    c_line.altair_chart(line, width="content")
+    line = charts.finish(line, s, charts.FIT_X)
+    c_line.altair_chart(line, width="stretch")
     widgets.export_buttons(line, sim, f"parallel-similarity-by-layer-{la}-{lb}", container=c_line)
     if not present:
         c_line.caption("A bright diagonal means the model puts the same move of the same game in the same place "
@@ -147,17 +149,20 @@ else:
         emb = emb.groupby("moves", as_index=False)["cosine"].mean().assign(pair="all pairs (mean)")
         pairs = ["all pairs (mean)"]
     c_emb, c_emb_txt = st.columns([2, 1])
-    bars = alt.Chart(emb).mark_bar().encode(
+    base = alt.Chart(emb).encode(
         y=alt.Y("pair:N", sort=pairs, title=None),
         yOffset=alt.YOffset("moves:N", sort=["same move", "different moves"]),
         x=alt.X("cosine:Q", title="mean cosine similarity of input embeddings"),
+        tooltip=["pair", "moves", alt.Tooltip("cosine:Q", format=".3f")])
+    bars = base.mark_bar().encode(
         color=alt.Color("moves:N", scale=alt.Scale(domain=["same move", "different moves"],
                                                    range=["#e45756", "#9d9d9d"]), title=None,
-                        legend=av.BOTTOM_LEGEND),
-        tooltip=["pair", "moves", alt.Tooltip("cosine:Q", format=".3f")],
-    ).properties(width=int(480 * s), height=int(max(70, 46 * len(pairs)) * s),
-                 title=alt.Title("Same move in two languages vs different moves", anchor="start"))
-    bars = av.finish(bars, s)
+                        legend=av.BOTTOM_LEGEND))
+    values = base.mark_text(align="left", dx=4, fontSize=12 * s).encode(text=alt.Text("cosine:Q", format=".3f"))
+    bars = alt.layer(bars, values).properties(
+        width=int(480 * s), height=int(max(70, 46 * len(pairs)) * s),
+        title=alt.Title("Same move in two languages vs different moves", anchor="start"))
+    bars = charts.finish(bars, s)
     c_emb.altair_chart(bars, width="content")
     widgets.export_buttons(bars, emb, "embedding-similarity", container=c_emb)
     if not present:
@@ -167,7 +172,7 @@ else:
 
 # -- two checkpoints -----------------------------------------------------------------------------------
 st.subheader("Two checkpoints side by side", divider="gray")
-if av.url_toggle("Compare with a second checkpoint", "cmp", default=False):
+if widgets.url_toggle("Compare with a second checkpoint", "cmp", default=False):
     others = [i for i in widgets.checkpoint_infos() if i.name != ck.name]
     if not others:
         st.info("There is only one checkpoint: train another (e.g. anchors-8 or unified-mixed) to compare.")
@@ -189,7 +194,7 @@ if av.url_toggle("Compare with a second checkpoint", "cmp", default=False):
                 matrix_chart(direct, f"{ck.name.split('/')[-1]} · layer {layer}", what,
                              f"alignment-{ck.name.replace('/', '-')}-L{layer}", cc1)
                 m2 = (res2.colour_matrix if colour else res2.matrix)[layer2]
-                hm2 = av.finish(charts.heatmap(charts.matrix_frame(m2, res2.languages),
+                hm2 = charts.finish(charts.heatmap(charts.matrix_frame(m2, res2.languages),
                                                    title=f"{ck2.name.split('/')[-1]} · layer {layer2}{note}",
                                                    subtitle=what, size=heatmap_size(len(res2.languages))), s)
                 cc2.altair_chart(hm2, width="content")
@@ -202,7 +207,7 @@ if av.url_toggle("Compare with a second checkpoint", "cmp", default=False):
                     av.alignment_curves(r, colour).assign(checkpoint=name)
                     for r, name in ((res, ck.name), (res2, ck2.name))], ignore_index=True)
                 both = both[both["series"].isin(["in-language", "cross-lingual"])]
-                cmp_fig = av.finish(av.curves_chart(
+                cmp_fig = charts.finish(av.curves_chart(
                     both, maj, layer, f"In-language (solid) vs cross-lingual (dashed) {what}", int(700 * s),
                     int(280 * s), colour_field="checkpoint",
                     colour_scale=alt.Scale(domain=[ck.name, ck2.name], range=["#4c78a8", "#f58518"]),

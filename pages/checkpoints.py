@@ -77,19 +77,15 @@ def fmt_params(n: int) -> str:
     return f"{n / 1e6:.2f} M" if n >= 1e5 else f"{n / 1e3:.0f} k"
 
 
-# -- charts ---------------------------------------------------------------------------------------
-FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")  # the width fits the column; height = the plot's
-
-
-STEP_AXIS = alt.X("step:Q", title="training step", axis=alt.Axis(format=",d", tickMinStep=1))
-
+# -- charts (width="container", shown with width="stretch": charts.FIT_X) -------------------------
 
 def loss_chart(df: pd.DataFrame, s: float) -> alt.TopLevelMixin:
-    d = df.replace({"metric": {"train_loss": "train", "val_loss": "held-out"}})
+    d = df.replace({"metric": theme.LOSS_NAMES})
     chart = charts.line_chart(d, "step", "value", "metric", title="Loss", y_title="cross-entropy (nats)",
-                              colour_scale=alt.Scale(domain=["train", "held-out"], range=["#9e9e9e", "#222222"]),
-                              width="container", height=int(200 * s), y_format=".2f").encode(x=STEP_AXIS)
-    return charts.finish(chart, s).properties(autosize=FIT_X)
+                              colour_scale=alt.Scale(domain=list(theme.LOSS_COLOURS),
+                                                     range=list(theme.LOSS_COLOURS.values())),
+                              width="container", height=int(200 * s), y_format=".2f").encode(x=charts.STEP_X)
+    return charts.finish(chart, s, charts.FIT_X)
 
 
 def accuracy_chart(df: pd.DataFrame, names: list[str], s: float) -> alt.TopLevelMixin:
@@ -97,16 +93,16 @@ def accuracy_chart(df: pd.DataFrame, names: list[str], s: float) -> alt.TopLevel
     scale = alt.Scale(domain=shown, range=[theme.language_colour(names.index(n)) for n in shown])
     chart = charts.line_chart(df, "step", "value", "language", title="Legal-move accuracy",
                               y_title="legal-move accuracy", colour_scale=scale,
-                              width="container", height=int(200 * s), y_domain=(0, 1)).encode(x=STEP_AXIS)
-    return charts.finish(chart, s).properties(autosize=FIT_X)
+                              width="container", height=int(200 * s), y_domain=(0, 1)).encode(x=charts.STEP_X)
+    return charts.finish(chart, s, charts.FIT_X)
 
 
 def compare_chart(df: pd.DataFrame, s: float) -> alt.TopLevelMixin:
     chart = charts.line_chart(df, "step", "legal-move accuracy", "checkpoint",
                               title="Legal-move accuracy over training (mean over input languages)",
                               colour_scale=alt.Scale(scheme="dark2"),
-                              width="container", height=int(220 * s), y_domain=(0, 1)).encode(x=STEP_AXIS)
-    return charts.finish(chart, s).properties(autosize=FIT_X)
+                              width="container", height=int(220 * s), y_domain=(0, 1)).encode(x=charts.STEP_X)
+    return charts.finish(chart, s, charts.FIT_X)
 
 
 # -- one checkpoint -------------------------------------------------------------------------------

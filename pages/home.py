@@ -119,10 +119,9 @@ def accuracy_chart(df: pd.DataFrame, scale: alt.Scale, s: float) -> alt.TopLevel
                                                              title="mean")])
     chart = alt.layer(rule, dots, mean).properties(
         width="container", height=46 * len(order) * s,
-        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),  # height: the plot alone
         title=alt.Title("Does the model play legal moves?",
                         subtitle="one dot per language, in its colour (hover for names) · tick: mean"))
-    return charts.finish(chart, s)
+    return charts.finish(chart, s, charts.FIT_X)
 
 
 def findings_summary(text: str) -> str:
@@ -207,7 +206,7 @@ for k, (col, (head, detail)) in enumerate(zip(cols, theme.FINDINGS), start=1):
     with col.container(border=True, height="stretch"):
         st.markdown(f"<div style='font-size:{0.85 * s}rem;color:#777;font-weight:600'>FINDING {k}</div>"
                     f"<div style='font-size:{1.08 * s}rem;font-weight:700;margin:0.25rem 0 0.5rem'>{head}</div>"
-                    f"<div style='font-size:{0.92 * s}rem;color:#444'>{detail}</div>", unsafe_allow_html=True)
+                    f"<div style='font-size:{0.92 * s}rem;color:#444;padding-bottom:0.5rem'>{detail}</div>", unsafe_allow_html=True)
 if not FINDINGS_FILE.is_file() and not present:
     st.caption("These are the study's findings. FINDINGS.md (what this project's own runs show) "
                "has not been written yet.")

@@ -8,7 +8,7 @@ import streamlit as st
 from mothello.activations import board_labels
 from mothello.othello import ABSOLUTE_CLASSES, RELATIVE_CLASSES, replay, square_name
 from mothello.ui import analysis_views as av
-from mothello.ui import widgets
+from mothello.ui import charts, widgets
 
 present = widgets.page_header(
     "Probe boards",
@@ -21,9 +21,9 @@ side = st.sidebar
 lang_a = ck.config.languages[widgets.language_picker(ck, "Probe trained on", key="lang", container=side)].name
 others = [x for x in langs if x != lang_a]
 lang_b = widgets.url_select("Read in (cross-lingual)", others, "lang2", default=others[0], container=side) if others else None
-kind = av.url_radio("Probe", ["linear", "mlp"], "kind", default="linear", container=side,
+kind = widgets.url_radio("Probe", ["linear", "mlp"], "kind", default="linear", container=side,
                     format_func=lambda k: {"linear": "linear", "mlp": "MLP (512)"}[k])
-labels = av.url_radio("Labels", ["relative", "absolute"], "labels", default="relative", container=side,
+labels = widgets.url_radio("Labels", ["relative", "absolute"], "labels", default="relative", container=side,
                       format_func=lambda k: {"relative": "mine / theirs", "absolute": "black / white"}[k],
                       help="Relative: empty / mine / theirs for the player to move next (drawn with mine = "
                            "that player's colour). Absolute: empty / black / white.")
@@ -34,12 +34,12 @@ DEFAULT_GAME = int(np.random.default_rng(2024).integers(0, av.N_TEST))
 
 
 def _shuffle(current: int) -> None:
-    av.set_url_int("game", int(np.random.default_rng([7, current]).integers(0, 10_000)))
+    widgets.set_url_int("game", int(np.random.default_rng([7, current]).integers(0, 10_000)))
     st.session_state.pop("url_move", None)
 
 
 c_game, c_btn, c_move = st.columns([1.1, 0.7, 4.2], vertical_alignment="bottom")
-game_idx, problem = av.url_int("Held-out game", "game", DEFAULT_GAME, 0, 9_999, container=c_game,
+game_idx, problem = widgets.url_int("Held-out game", "game", DEFAULT_GAME, 0, 9_999, container=c_game,
                                help="Index into the held-out test games (never used to train a probe).",
                                on_change=lambda: st.session_state.pop("url_move", None))
 c_btn.button("Shuffle", icon=":material/casino:", on_click=_shuffle, args=(game_idx,), width="stretch",
@@ -67,9 +67,13 @@ except (ValueError, RuntimeError, OSError) as e:
 n_layers = len(probe_list)
 n_boards = n_layers + 1
 columns = n_boards if n_boards <= 6 else int(np.ceil(n_boards / 2))
-size = int(np.clip(930 * widgets.scale() / columns - 42, 105, 230 * widgets.scale()))
+# the row of boards fills the page's width (~930 px, ~1250 px in presentation mode) with room for labels
+width = 1250 if present else 930
+size = int(np.clip((width - 18 * (columns - 1)) / columns - 30, 105, 330))
+font = widgets.scale()
 true_spec = av.board_spec(true_board, size, "True board",
-                          f"move {move}: {who} {square_name(int(game[t]))} · {to_move}", last_move=int(game[t]))
+                          f"move {move}: {who} {square_name(int(game[t]))} · {to_move}", last_move=int(game[t]),
+                          font_scale=font)
 maj = av.majority(labels, n_train)
 names = np.asarray(RELATIVE_CLASSES if labels == "relative" else ABSOLUTE_CLASSES)
 
@@ -86,11 +90,11 @@ def probe_row(read_in: str) -> tuple[list[dict], list[float]]:
         here.append(right / 64)
         drawn = av.classes_to_board(cls, labels, next_player)
         boards.append(av.board_spec(drawn, size, f"Layer {x}" + (" · embeddings" if x == 0 else ""),
-                                    f"{right}/64 right · held-out {held[x]:.1%}", wrong=wrong))
+                                    f"{right}/64 right · held-out {held[x]:.1%}", wrong=wrong, font_scale=font))
         rows.append(pd.DataFrame({"read in": read_in, "layer": x, "square": [square_name(s) for s in range(64)],
                                   "true": names[y_true], "predicted": names[cls], "wrong": wrong}))
     grid = av.board_grid(boards, columns, size)
-    st.vega_lite_chart(grid.spec, width="content")
+    st.vega_lite_chart(grid, width="content")
     widgets.export_buttons(grid, pd.concat(rows, ignore_index=True),
                            f"probe-boards-{kind}-{labels}-{lang_a}-on-{read_in}-game{game_idx}-move{move}")
     return held, here
@@ -130,7 +134,7 @@ fig = av.curves_chart(acc, maj["accuracy"], None,
                       width=int(540 * widgets.scale()), height=int(250 * widgets.scale()), colour_field="read in",
                       colour_scale=av.language_scale(ck), dash_field="measure",
                       dash_domain=["held-out games", "this board"])
-fig = av.finish(fig, widgets.scale())
+fig = charts.finish(fig, widgets.scale())
 c_chart.altair_chart(fig, width="content")
 widgets.export_buttons(fig, acc, f"probe-accuracy-{kind}-{labels}-{lang_a}", container=c_chart)
 best = int(np.argmax(held_a))

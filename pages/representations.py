@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from mothello.ui import analysis_views as av
-from mothello.ui import widgets
+from mothello.ui import charts, widgets
 
 present = widgets.page_header(
     "Representations",
@@ -23,19 +23,19 @@ with c1:
     layer = widgets.layer_slider(ck)
 chosen = widgets.url_multiselect("Languages", langs, "langs", default=langs if len(langs) <= 4 else langs[:3],
                                  container=c2)
-method = av.url_radio("Method", ["umap", "pca"], "method", default="umap", container=c3,
+method = widgets.url_radio("Method", ["umap", "pca"], "method", default="umap", container=c3,
                       format_func=lambda m: m.upper())
 n_games = int(widgets.url_select("Games per language", SIZES, "games", default=av.projection_games(), container=c4))
 
 COLOUR_BY = {"language": "language", "square": "square: black / white", "square_rel": "square: mine / theirs",
              "move": "move number", "player": "player"}
 d1, d2, d3 = st.columns([5.4, 1.1, 1.5], vertical_alignment="bottom")
-colour_by = av.url_radio("Colour by", list(COLOUR_BY), "colour", default="language", container=d1,
+colour_by = widgets.url_radio("Colour by", list(COLOUR_BY), "colour", default="language", container=d1,
                          format_func=COLOUR_BY.get)
 square = widgets.url_select("Square", av.all_square_names(), "sq", default="c4", container=d2,
                             disabled=colour_by not in ("square", "square_rel"),
                             help="Colour by this square's state after the move")
-lines = av.url_toggle("Join same moves", "lines", default=False, container=d3,
+lines = widgets.url_toggle("Join same moves", "lines", default=False, container=d3,
                       help="A faint line joins the points of the same game and move in each language")
 
 if not chosen:
@@ -84,7 +84,7 @@ if field not in ("language", "move", "player"):
 n_points = len(df)
 point_size = float(np.clip(9000 / max(n_points, 1), 8, 60)) * s
 zoom = alt.selection_interval(bind="scales")
-points = alt.Chart(df).mark_circle(size=point_size, opacity=0.78, stroke="#333333", strokeWidth=0.3).encode(
+points = alt.Chart(df).mark_circle(size=point_size, opacity=0.78).encode(  # no outline: it darkens the colours
     x=x, y=y, color=enc, tooltip=tooltip)
 if colour_by != "move":
     pick = alt.selection_point(fields=[field], bind="legend")
@@ -99,7 +99,7 @@ title = alt.Title(f"{method.upper()} of layer {layer} hidden states · {', '.joi
                   subtitle=f"{n_points:,} moves: {n_games} held-out games per language, coloured by "
                            f"{COLOUR_BY[colour_by].replace('square:', 'square ' + square + ':')}", anchor="start")
 fig = alt.layer(*layers).properties(width=1060 if present else 840, height=int(540 * s), title=title)
-fig = av.finish(fig, s).configure_legend(orient="right", symbolSize=120, labelFontSize=12 * s)
+fig = charts.finish(fig, s, legend=dict(orient="right", symbolSize=120))
 st.altair_chart(fig, width="content")
 widgets.export_buttons(fig, df, f"{method}-L{layer}-{'-'.join(chosen)}-{colour_by}")
 

@@ -29,7 +29,7 @@ prev_col.button("Previous", icon=":material/arrow_back:", disabled=slide == 0, k
                 on_click=go, args=(slide - 1,))
 next_col.button("Next", icon=":material/arrow_forward:", disabled=slide == len(SLIDES) - 1, key="tour_next",
                 type="primary", width="stretch", on_click=go, args=(slide + 1,))
-dots.markdown("<div style='text-align:center'>" + " &nbsp;·&nbsp; ".join(
+dots.markdown(f"<div style='text-align:center;font-size:{widgets.scale()}rem'>" + " &nbsp;·&nbsp; ".join(
     f"<b>{name}</b>" if i == slide else f"<span style='color:#999'>{name}</span>" for i, name in enumerate(SLIDES))
     + "</div>", unsafe_allow_html=True)
 
@@ -95,7 +95,7 @@ def setup_slide() -> None:
     with left:
         chart = board.board_chart(r.boards[0, k - 1], legal=r.next_legal[0, k - 1], last_move=int(game[k - 1]),
                                   title=f"After {k} moves", subtitle="rings: the legal next moves",
-                                  size=int(250 * widgets.scale()))
+                                  size=int(250 * widgets.scale()), font_scale=widgets.scale())
         st.altair_chart(chart, width="content")
     with right:
         st.markdown(f"**The same {k} moves in four languages** (token ids of one shared vocabulary)")

@@ -27,7 +27,7 @@ if not ready:
         a, b = st.columns([3, 1], vertical_alignment="center")
         a.markdown("**Or on the Train page**: pick an experiment, choose *Transfer experiment*, and launch. "
                    "The run appears here as soon as its first measurements are written.")
-        rv.page_link("pages/train.py", "Open the Train page", icon=":material/model_training:", container=b)
+        widgets.page_link("pages/train.py", "Open the Train page", icon=":material/model_training:", container=b)
 else:
     names = [r["name"] for r in ready]
     by_name = {r["name"]: r for r in ready}

@@ -241,3 +241,37 @@ def test_relative_classes_are_drawn_in_the_colour_of_the_player_to_move():
     assert classes_to_board(classes, "absolute", -1).tolist() == [0, 1, -1, 1]  # black / white as they are
     assert classes_to_board(classes, "relative", 1).tolist() == [0, 1, -1, 1]  # black to move: mine = black
     assert classes_to_board(classes, "relative", -1).tolist() == [0, -1, 1, -1]  # white to move: mine = white
+
+
+# -- presentation mode ------------------------------------------------------------------------------------
+def test_presentation_mode_enlarges_the_figures_and_has_a_way_out(registry):
+    normal = ok(page("alignment"))
+    at = ok(page("alignment", present=1))
+    assert at.toggle(key="url_present").value
+    assert not any("High off-diagonal accuracy" in c.value for c in at.caption)  # the blurb is hidden
+    assert any("High off-diagonal accuracy" in c.value for c in normal.caption)
+    assert charts(at)[0]["width"] > charts(normal)[0]["width"]  # the heatmap is bigger
+    assert normal.get("download_button") and not at.get("download_button")  # no export buttons on a slide
+    assert charts(at)[2]["config"]["axis"]["labelFontSize"] > charts(normal)[2]["config"]["axis"]["labelFontSize"]
+    at.button(key="exit_present").click().run()
+    ok(at)
+    assert "present" not in at.query_params and not at.toggle(key="url_present").value
+    assert any("High off-diagonal accuracy" in c.value for c in at.caption)
+
+
+def test_probe_measures_have_one_colour_on_every_chart():
+    from types import SimpleNamespace
+
+    from mothello.ui import analysis_views as av
+    from mothello.ui import run_views as rv
+    from mothello.ui import theme
+
+    res = SimpleNamespace(mean_diag=lambda x: 0.8, mean_cross=lambda x, aligned=False: 0.7 if aligned else 0.4,
+                          baseline_majority={"accuracy": 0.6}, baseline_random_model={1: {"accuracy": 0.5}})
+    chart, _ = rv.alignment_bars(res, 1)
+    scale = chart.to_dict()["layer"][0]["encoding"]["color"]["scale"]
+    colours = dict(zip(scale["domain"], scale["range"]))
+    assert colours["cross-lingual probe (A → B)"] == av.SERIES_COLOURS["cross-lingual"] == \
+        theme.MEASURE_COLOURS["cross-lingual"]
+    assert colours["cross-lingual after rotation"] == av.SERIES_COLOURS["cross-lingual after rotation"]
+    assert colours["in-language probe (A → A)"] == av.SERIES_COLOURS["in-language"]

@@ -232,10 +232,13 @@ def test_play_moves_from_the_url_and_the_models_prediction(registry):
     greedy = predict_moves(ck.model, ck.vocab, np.pad(game, (0, 56), constant_values=-1)[None], "L0")[0, 3]
     if greedy >= 0:
         assert top["move"].iloc[0] == square_name(greedy)
-    # the game in every language: move number, square, each language's tokens
+    # the game in every language: move number, square, each language's tokens; ▶ marks the board's position
     seq = frame_with(at, "L1")
     assert list(seq["move"]) == OPENING.split(",")
     assert list(seq["L1"]) == [str(ck.vocab.tokens[1, s, 0]) for s in game]
+    assert list(seq["board"]) == ["", "", "", "▶"]
+    at.slider(key="url_step").set_value(2).run()
+    assert list(frame_with(ok(at), "L1")["board"]) == ["", "▶", "", ""]
 
 
 def test_play_a_move_an_illegal_move_undo_and_reset(registry):
@@ -341,7 +344,8 @@ def test_play_unified_and_compositional_languages(registry):
     top = frame_with(at, "probability")
     assert len(top) == 5 and (top["probability"] <= 1).all()
     seq = frame_with(at, "out (output)")
-    assert list(seq.columns[3:8]) == ["out (output)", "atomic-1", "atomic-2", "split", "comp"]
+    start = list(seq.columns).index("move") + 1
+    assert list(seq.columns[start:start + 5]) == ["out (output)", "atomic-1", "atomic-2", "split", "comp"]
     assert all(len(t.split()) == 2 for t in seq["comp"])  # a row and a column token
     # model reading a compositional language with its own output: move probabilities still sum to <= 1
     at = ok(page("play", ckpt=COMP, moves=OPENING, lang="C"))
@@ -357,3 +361,64 @@ def test_play_unreadable_checkpoint_keeps_the_board(registry, broken):
     at.text_input(key="play_enter").set_value("c4").run()
     ok(at)
     assert moves_of(at)[-1] == "c4"
+
+
+# -- the shared board and chart finishing ------------------------------------------------------------
+def test_board_chart_keeps_its_finish_no_frame_and_its_size():
+    """board_chart is finished by charts.finish, in one configure(): Altair's configure() replaces the
+    whole config, so a configure_view() made before it was lost and the board had a grey frame."""
+    import re
+
+    import vl_convert as vlc
+
+    from mothello.ui import board
+
+    z = np.zeros(64)
+    legal = np.zeros(64, bool)
+    legal[[19, 26]] = True
+    spec = board.board_chart(z, legal=legal, probs=z + 0.1, last_move=27, title="t", subtitle="s", size=320,
+                             clickable=True).to_dict()
+    assert spec["config"]["view"]["strokeWidth"] == 0 and "font" in spec["config"]
+    assert spec["autosize"] == {"type": "pad", "contains": "padding"} and spec["width"] == spec["height"] == 320
+    assert board.board_spec(z, legal=legal, probs=z + 0.1, last_move=27, title="t", subtitle="s", size=320,
+                            clickable=True)["config"] == spec["config"]  # the fast path draws the same
+    svg = vlc.vegalite_to_svg(json.dumps(spec))
+    frames = re.findall(r'<path class="background"[^>]*>', svg)  # the view's frame: Vega-Lite draws it grey
+    assert frames and all('stroke-width="0"' in f or "stroke=" not in f for f in frames)
+    width, height = (float(re.search(rf'<svg[^>]*\b{k}="([\d.]+)"', svg).group(1)) for k in ("width", "height"))
+    assert 320 < width < 380 and 320 < height < 420  # the board at its size, its labels and title around it
+
+
+def test_finish_keeps_legend_settings_with_the_house_style():
+    import altair as alt
+    import pandas as pd
+
+    from mothello.ui import charts
+
+    chart = alt.Chart(pd.DataFrame({"x": [1, 2], "c": ["a", "b"]})).mark_point().encode(x="x:Q", color="c:N")
+    spec = charts.finish(chart, 1.5, charts.FIT_X, legend=dict(orient="right")).to_dict()
+    assert spec["config"]["legend"]["orient"] == "right" and spec["config"]["legend"]["labelFontSize"] == 13 * 1.5
+    assert spec["config"]["view"]["strokeWidth"] == 0 and spec["autosize"]["type"] == "fit-x"
+
+
+def test_url_widgets_live_in_widgets_only():
+    from mothello.ui import analysis_views, widgets
+
+    for name in ("url_radio", "url_toggle", "url_int", "set_url_int", "url_select", "url_slider", "url_multiselect"):
+        assert callable(getattr(widgets, name)) and not hasattr(analysis_views, name)
+    assert not hasattr(analysis_views, "finish")  # one finishing function: charts.finish
+
+
+def test_settle_memory_freezes_what_outlives_runs():
+    import gc
+
+    from mothello.ui import widgets
+
+    before = gc.get_freeze_count()
+    try:
+        widgets.settle_memory(growth=10**9)  # not grown enough: nothing happens
+        assert gc.get_freeze_count() == before
+        widgets.settle_memory(growth=0)
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()

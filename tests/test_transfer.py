@@ -201,6 +201,31 @@ def test_alignment_over_training(toy_run):
     assert vals.between(0, 1).all()
 
 
+def test_alignment_over_training_is_stored_per_settings_and_weights(toy_run, tmp_path, monkeypatch):
+    import shutil
+
+    _, _, out = toy_run
+    ck = tmp_path / "finetune"
+    shutil.copytree(out / "finetune", ck)
+    assert tr.stored_alignment_over_training(ck, 2, 40) is None
+    calls = []
+    real = tr.alignment_over_training
+    monkeypatch.setattr(tr, "alignment_over_training", lambda *a, **k: calls.append(k) or real(*a, **k))
+    first = tr.load_or_compute_alignment_over_training(ck, n_train=40)   # default layer: the last
+    assert len(calls) == 1 and calls[0]["layer"] == 2
+    again = tr.load_or_compute_alignment_over_training(ck, layer=2, n_train=40)
+    assert len(calls) == 1                                               # read back, not recomputed
+    pd.testing.assert_frame_equal(again[first.columns].reset_index(drop=True), first.reset_index(drop=True),
+                                  check_dtype=False)
+    tr.load_or_compute_alignment_over_training(ck, layer=1, n_train=40)  # other settings: computed, kept beside
+    assert len(calls) == 2 and tr.stored_alignment_over_training(ck, 2, 40) is not None
+    assert set(pd.read_csv(tr.aot_path(ck)).layer) == {1, 2}
+    meta = json.loads((ck / "checkpoint.json").read_text())              # new weights: stale rows are not used
+    meta["weights_sha256"] = "0" * 64
+    (ck / "checkpoint.json").write_text(json.dumps(meta))
+    assert tr.stored_alignment_over_training(ck, 2, 40) is None
+
+
 def test_metrics_table(toy_run):
     exp, tc, out = toy_run
     rows = read_metrics(out / "pretrain")

@@ -1,8 +1,8 @@
 """Shared pieces of the analysis pages (Probe boards, Alignment, Representations).
 
-What lives here and not in widgets.py / charts.py: URL-synced radio, toggle and integer inputs; a
-progress bar fed by the backend's progress(fraction, message) callbacks; cached wrappers around the
-probe, alignment and projection backends; and the few chart builders only these pages use.
+What lives here and not in widgets.py / charts.py: a progress bar fed by the backend's
+progress(fraction, message) callbacks; cached wrappers around the probe, alignment and projection
+backends; and the few chart builders only these pages use.
 
 Caching with progress: st.cache_data cannot drive a progress bar created outside the cached function
 (its message replay fails on a cache hit), so a long computation runs once *outside* the cache with a
@@ -55,56 +55,6 @@ def projection_games() -> int:
     return 8 if fast() else 50
 
 
-# -- URL-synced inputs that widgets.py does not have --------------------------------------------
-def url_radio(label: str, options: Sequence, key: str, default=None, format_func: Callable = str,
-              container=None, horizontal: bool = True, **kw):
-    where = container or st
-    options = list(options)
-    names = [str(o) for o in options]
-    current = widgets.url_value(key)
-    index = names.index(current) if current in names else (names.index(str(default)) if str(default) in names else 0)
-    value = where.radio(label, options, index=index, format_func=format_func, key=f"url_{key}",
-                        horizontal=horizontal, **kw)
-    widgets.set_url(**{key: value})
-    return value
-
-
-def url_toggle(label: str, key: str, default: bool = False, container=None, **kw) -> bool:
-    where = container or st
-    raw = widgets.url_value(key)
-    current = default if raw is None else raw == "1"
-    value = where.toggle(label, value=current, key=f"url_{key}", **kw)
-    widgets.set_url(**{key: "1" if value else "0"})
-    return bool(value)
-
-
-def url_int(label: str, key: str, default: int, lo: int, hi: int, container=None, **kw) -> tuple[int, str | None]:
-    """A whole-number input kept in the URL. Returns (value, problem): problem is a readable message
-    when the URL held something unusable (the value then falls back to the default or the range)."""
-    where = container or st
-    raw = widgets.url_value(key)
-    problem = None
-    try:
-        current = default if raw is None else int(str(raw).strip())
-    except ValueError:
-        problem = f"“{raw}” is not a whole number: showing {label.lower()} {default} instead."
-        current = default
-    if not lo <= current <= hi:
-        clamped = min(max(current, lo), hi)
-        problem = f"{label} {current} is outside {lo}..{hi}: showing {clamped} instead."
-        current = clamped
-    value = where.number_input(label, min_value=lo, max_value=hi, value=current, step=1, key=f"url_{key}", **kw)
-    value = int(value if value is not None else current)
-    widgets.set_url(**{key: value})
-    return value, problem
-
-
-def set_url_int(key: str, value: int) -> None:
-    """For on_click callbacks: move a url_int input to `value` (the widget re-reads the URL)."""
-    st.query_params[key] = str(int(value))
-    st.session_state.pop(f"url_{key}", None)
-
-
 def require_checkpoint(label: str = "Checkpoint", key: str = "ckpt") -> Checkpoint:
     """The sidebar checkpoint picker; stops the page with a readable message if nothing usable is picked."""
     ck = widgets.checkpoint_picker(label, key=key)
@@ -127,12 +77,6 @@ def language_names(ck: Checkpoint) -> list[str]:
 def language_scale(ck: Checkpoint):
     """Fixed colour per language of this checkpoint (the same on every chart)."""
     return theme.language_scale(language_names(ck))
-
-
-def finish(chart, font_scale: float = 1.0):
-    """charts.finish (house style) plus autosize "pad": Streamlit otherwise fits the whole figure,
-    legend and titles included, into the given width and height, which squeezes heatmaps."""
-    return charts.finish(chart, font_scale).properties(autosize=alt.AutoSizeParams(type="pad", contains="padding"))
 
 
 @contextlib.contextmanager
@@ -297,30 +241,18 @@ def classes_to_board(classes: np.ndarray, labels: str, next_player: int) -> np.n
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _board_template(size: int) -> tuple[dict, dict]:
+def _board_template(size: int, font_scale: float = 1.0) -> tuple[dict, dict]:
     """board.board_chart's Vega-Lite spec (its layers, size, title style) and config, built once per
     size; wrong squares and the last move are driven by the data, so one template draws every board."""
     spec = board.board_chart(np.zeros(64), wrong=np.zeros(64, bool), last_move=0, size=size, title="t",
-                             subtitle="s").to_dict()
+                             subtitle="s", font_scale=font_scale).to_dict()
     return {k: spec[k] for k in ("layer", "width", "height", "title")}, spec.get("config", {})
 
 
-class SpecChart:
-    """A ready Vega-Lite spec with the one method widgets.export_buttons needs (to_json)."""
-
-    def __init__(self, spec: dict):
-        self.spec = spec
-
-    def to_json(self, **kw) -> str:
-        return json.dumps(self.spec)
-
-    def to_dict(self, **kw) -> dict:
-        return self.spec
-
-
-def board_spec(board_values, size: int, title: str, subtitle: str = "", wrong=None, last_move=None) -> dict:
+def board_spec(board_values, size: int, title: str, subtitle: str = "", wrong=None, last_move=None,
+               font_scale: float = 1.0) -> dict:
     """One board (board.board_chart's look, data from board.board_frame) as a Vega-Lite sub-spec."""
-    tmpl, _ = _board_template(size)
+    tmpl, _ = _board_template(size, font_scale)
     frame = board.board_frame(board_values, wrong=wrong, last_move=last_move)
     spec = copy.deepcopy(tmpl)
     spec["data"] = {"values": json.loads(frame.to_json(orient="records"))}
@@ -328,17 +260,14 @@ def board_spec(board_values, size: int, title: str, subtitle: str = "", wrong=No
     return spec
 
 
-def board_grid(boards: list[dict], columns: int, size: int) -> SpecChart:
-    """Several boards (board_spec) as one figure, `columns` per row. Drawing many boards through Altair
-    objects costs seconds per rerun (deep copies and schema validation of every layer); this costs
-    milliseconds and draws the same chart."""
+def board_grid(boards: list[dict], columns: int, size: int) -> dict:
+    """Several boards (board_spec) as one Vega-Lite spec, `columns` per row (for st.vega_lite_chart and
+    widgets.export_buttons). Drawing many boards through Altair objects costs seconds per rerun (deep
+    copies and schema validation of every layer); this costs milliseconds and draws the same chart,
+    with the board's config (charts.finish: no frame, the house font)."""
     _, config = _board_template(size)
-    config = copy.deepcopy(config)
-    config["view"] = {**config.get("view", {}), "strokeWidth": 0}
-    config["title"] = {"fontSize": 14, "subtitleFontSize": 11, "subtitleColor": "#555"}
-    return SpecChart({"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "concat": boards,
-                      "columns": columns, "spacing": 18, "config": config,
-                      "autosize": {"type": "pad", "contains": "padding"}})
+    return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "concat": boards, "columns": columns,
+            "spacing": 18, "config": copy.deepcopy(config), "autosize": {"type": "pad", "contains": "padding"}}
 
 
 # -- alignment -------------------------------------------------------------------------------------
@@ -381,13 +310,18 @@ def alignment_curves(res: probes.AlignmentResult, colour: bool = False) -> pd.Da
 BOTTOM_LEGEND = alt.Legend(orient="bottom", direction="horizontal", columns=4, symbolStrokeWidth=3, labelLimit=260)
 
 
+LAYER_X = alt.X("layer:Q", title="layer (0 = embeddings)", axis=alt.Axis(tickMinStep=1, format="d"))
+
+
 def layer_axis(chart):
     """Whole-number layer ticks on a line chart whose x field is `layer`."""
-    return chart.encode(x=alt.X("layer:Q", title="layer (0 = embeddings)", axis=alt.Axis(tickMinStep=1, format="d")))
+    return chart.encode(x=LAYER_X)
 
 
-SERIES_COLOURS = {"in-language": "#4c78a8", "cross-lingual": "#e45756", "cross-lingual after rotation": "#f58518",
-                  "random-model probe": "#9d9d9d"}
+SERIES_COLOURS = {"in-language": theme.MEASURE_COLOURS["in-language"],
+                  "cross-lingual": theme.MEASURE_COLOURS["cross-lingual"],
+                  "cross-lingual after rotation": theme.MEASURE_COLOURS["after rotation"],
+                  "random-model probe": theme.MEASURE_COLOURS["random model"]}
 
 
 def curves_chart(df: pd.DataFrame, majority_acc: float, layer: int | None, title: str, width: int, height: int,
@@ -403,13 +337,15 @@ def curves_chart(df: pd.DataFrame, majority_acc: float, layer: int | None, title
         dash_scale = alt.Scale(domain=list(dash_domain), range=dashes[:len(dash_domain)]) if dash_domain else alt.Undefined
         # no legend (a dashed-line legend symbol does not draw beside line+point marks): say it in the title
         line = line.encode(strokeDash=alt.StrokeDash(f"{dash_field}:N", title=None, scale=dash_scale, legend=None))
-    line = line.encode(x=alt.X("layer:Q", title="layer (0 = embeddings)", axis=alt.Axis(tickMinStep=1, format="d")),
-                       color=alt.Color(f"{colour_field}:N", scale=scale, title=None, legend=BOTTOM_LEGEND))
+    line = line.encode(x=LAYER_X, color=alt.Color(f"{colour_field}:N", scale=scale, title=None, legend=BOTTOM_LEGEND))
     base = pd.DataFrame({"y": [majority_acc], "label": [f"per-square majority {majority_acc:.0%}"]})
     rule = alt.Chart(base).mark_rule(color="#555", strokeDash=[6, 4], strokeWidth=1.5).encode(y="y:Q")
-    text = alt.Chart(base).mark_text(align="left", dx=4, dy=-7, color="#555", fontSize=11).encode(
-        y="y:Q", x=alt.datum(float(df["layer"].min())), text="label:N")
-    layers = [line, rule, text]
+    # labelled at the right end, above the rule (the curves mostly start together at the left), on a white
+    # halo so that it stays legible where a curve crosses it
+    label = alt.Chart(base).encode(y="y:Q", x=alt.datum(float(df["layer"].max())), text="label:N")
+    style = dict(align="right", dx=-2, dy=-8, fontSize=12 * widgets.scale())
+    halo = label.mark_text(color="white", stroke="white", strokeWidth=4, strokeJoin="round", **style)
+    layers = [line, rule, halo, label.mark_text(color="#555", **style)]
     if layer is not None:
         layers.append(alt.Chart(pd.DataFrame({"layer": [layer]})).mark_rule(color="#bbb", strokeWidth=8, opacity=0.35)
                       .encode(x="layer:Q"))

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..othello import ROWS, square_name
-from . import theme
+from . import charts, theme
 
 CLICK = "board_click"
 
@@ -32,16 +32,19 @@ def board_frame(board, legal=None, probs=None, wrong=None, last_move: int | None
 
 
 def board_chart(board, legal=None, probs=None, wrong=None, last_move=None, title: str | None = None,
-                size: int = 320, clickable: bool = False, subtitle: str | None = None) -> alt.LayerChart:
+                size: int = 320, clickable: bool = False, subtitle: str | None = None,
+                font_scale: float | None = None) -> alt.LayerChart:
     """An 8x8 board. probs (64,) next-move probabilities drawn as an amber heat with % labels; legal
-    (64,) marked with rings; wrong (64,) outlined in red; last_move gets a red dot."""
+    (64,) marked with rings; wrong (64,) outlined in red; last_move gets a red dot. font_scale: of the
+    labels and titles (presentation mode); by default big boards get bigger ones."""
     df = board_frame(board, legal, probs, wrong, last_move)
     cell = size / 8
-    font = max(1.0, size / 400)  # big boards (presentation mode) get bigger labels and titles
-    x = alt.X("col:O", axis=alt.Axis(orient="top", title=None, labelAngle=0, domain=False, ticks=False,
-                                     labelFontSize=13 * font, labelPadding=4))
-    y = alt.Y("row:O", sort=list(ROWS), axis=alt.Axis(title=None, domain=False, ticks=False,
-                                                      labelFontSize=13 * font, labelPadding=4))
+    font = max(1.0, size / 400) if font_scale is None else font_scale
+    # every row and column named, however small the board (Vega would drop labels that crowd)
+    axis = dict(title=None, domain=False, ticks=False, grid=False, labelPadding=4, labelOverlap=False,
+                labelFontSize=min(13 * font, cell * 0.62))
+    x = alt.X("col:O", axis=alt.Axis(orient="top", labelAngle=0, **axis))
+    y = alt.Y("row:O", sort=list(ROWS), axis=alt.Axis(**axis))
     tooltip = [alt.Tooltip("name:N", title="square"), alt.Tooltip("state:N"),
                alt.Tooltip("prob:Q", title="P(next move)", format=".1%"), alt.Tooltip("legal:N", title="legal")]
     base = alt.Chart(df).encode(x=x, y=y)
@@ -54,8 +57,10 @@ def board_chart(board, legal=None, probs=None, wrong=None, last_move=None, title
                                 legend=None), tooltip=tooltip)
         layers.append(heat)
     if legal is not None:
+        # with probabilities the ring is wide enough to hold the % label inside it
+        ring = 0.8 if probs is not None else 0.42
         rings = base.transform_filter("datum.legal && datum.state == 'empty'").mark_circle(
-            size=(cell * 0.42) ** 2, fillOpacity=0, stroke=theme.LEGAL, strokeWidth=2.2).encode(tooltip=tooltip)
+            size=(cell * ring) ** 2, fillOpacity=0, stroke=theme.LEGAL, strokeWidth=2.2).encode(tooltip=tooltip)
         layers.append(rings)
     discs = base.transform_filter("datum.state != 'empty'").mark_circle(
         size=(cell * 0.78) ** 2, opacity=1, stroke="#000000", strokeOpacity=0.35, strokeWidth=1).encode(
@@ -82,14 +87,11 @@ def board_chart(board, legal=None, probs=None, wrong=None, last_move=None, title
         catcher = base.mark_rect(color="#ffffff", opacity=0.001, cursor="pointer").encode(
             tooltip=tooltip).add_params(click)
         layers.append(catcher)
-    chart = alt.layer(*layers)
-    # "pad": size is the board itself (Streamlit's default "fit" would squeeze the axes and title into
-    # it, and the squares would no longer be square).
-    props = dict(width=size, height=size, autosize=alt.AutoSizeParams(type="pad", contains="padding"))
+    props = dict(width=size, height=size)  # the board itself; charts.finish pads the labels and title around it
     if title:
         props["title"] = alt.Title(title, subtitle=subtitle or "", fontSize=15 * font, subtitleFontSize=12 * font,
                                    anchor="middle")
-    return chart.properties(**props).configure_view(strokeWidth=0).configure(font=theme.FONT)
+    return charts.finish(alt.layer(*layers).properties(**props))
 
 
 def clicked_square(event) -> int | None:

@@ -28,19 +28,37 @@ def heatmap(df: pd.DataFrame, value: str = "accuracy", title: str = "", subtitle
                         legend=alt.Legend(format=".0%", title=None)),
         tooltip=["probe trained on", "applied to", alt.Tooltip(f"{value}:Q", format=".1%")])
     n = max(1, len(langs))
-    text = base.mark_text(fontSize=max(9, min(16, 120 / n)), fontWeight="bold").encode(
+    text = base.mark_text(fontSize=float(np.clip(size / n * 0.2, 9, 30)), fontWeight="bold").encode(
         text=alt.Text(f"{value}:Q", format=".0%"),
         color=alt.condition(f"datum['{value}'] > {(domain[0] + domain[1]) / 2}", alt.value("black"), alt.value("white")))
     return alt.layer(cells, text).properties(
         width=size, height=size, title=alt.Title(title, subtitle=subtitle or "", anchor="start"))
 
 
-def finish(chart, font_scale: float = 1.0):
-    """House style: font, sizes, no view border."""
-    return chart.configure(font=theme.FONT).configure_axis(
-        labelFontSize=12 * font_scale, titleFontSize=13 * font_scale, grid=True, gridOpacity=0.4).configure_title(
-        fontSize=16 * font_scale, subtitleFontSize=12 * font_scale, subtitleColor="#555").configure_legend(
-        labelFontSize=12 * font_scale, titleFontSize=12 * font_scale).configure_view(strokeWidth=0)
+# Autosize. PAD: width and height are the plot's own; axes, legend and title go around it (Streamlit's
+# default for a chart without one, "fit", squeezes them into the given size: heatmaps and boards stop
+# being square). FIT_X: for charts with width="container" shown with width="stretch": the whole figure
+# fits the column's width, the height is the plot's.
+PAD = alt.AutoSizeParams(type="pad", contains="padding")
+FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
+
+
+def finish(chart, font_scale: float = 1.0, autosize: alt.AutoSizeParams = PAD, legend: dict | None = None):
+    """The one finishing step of every chart (the boards too): house style (font, font sizes times
+    font_scale, light grid, no frame around the plot), the autosize (PAD or FIT_X above) and optional
+    legend settings. Everything goes into ONE configure(...): Altair's configure() replaces the whole
+    config, so a configure_view() or configure_legend() made before it would be lost."""
+    legend_config = dict(labelFontSize=13 * font_scale, titleFontSize=13 * font_scale, labelLimit=320,
+                         **(legend or {}))
+    return chart.properties(autosize=autosize).configure(
+        font=theme.FONT,
+        axis=alt.AxisConfig(labelFontSize=13 * font_scale, titleFontSize=14 * font_scale, grid=True, gridOpacity=0.4),
+        title=alt.TitleConfig(fontSize=17 * font_scale, subtitleFontSize=13 * font_scale, subtitleColor="#555"),
+        legend=alt.LegendConfig(**legend_config),
+        view=alt.ViewConfig(strokeWidth=0))
+
+
+STEP_X = alt.X("step:Q", title="training step", axis=alt.Axis(format=",d", tickMinStep=1))
 
 
 def line_chart(df: pd.DataFrame, x: str, y: str, colour: str, title: str = "", y_title: str | None = None,

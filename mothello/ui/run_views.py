@@ -37,24 +37,12 @@ STATE_COLOURS = {"finished": "green", "running": "blue", "starting": "blue", "ca
 
 # -- small presentation helpers ------------------------------------------------------------------
 def show(chart, data: pd.DataFrame | None, name: str, container=None, width="content") -> None:
-    """A finished chart in house style (scaled for presentation mode) with PNG/SVG/CSV exports."""
+    """A finished chart in house style (scaled for presentation mode) with PNG/SVG/CSV exports;
+    width="stretch" fits it to its column."""
     where = container or st
-    chart = charts.finish(chart, widgets.scale())
-    if width == "content":
-        # st.altair_chart gives single and layered charts autosize "fit", which makes width/height the
-        # total size, squeezing the plot by its axes, legend and title; "pad" keeps the plot at its size.
-        chart = chart.properties(autosize=alt.AutoSizeParams(type="pad", contains="padding"))
+    chart = charts.finish(chart, widgets.scale(), autosize=charts.PAD if width == "content" else charts.FIT_X)
     where.altair_chart(chart, width=width)
     widgets.export_buttons(chart, data, name, container=where)
-
-
-def page_link(page: str, label: str, icon: str | None = None, container=None) -> None:
-    """st.page_link, falling back to plain text where the page is not registered (a page run alone)."""
-    where = container or st
-    try:
-        where.page_link(page, label=label, icon=icon)
-    except Exception:  # noqa: BLE001 - StreamlitPageNotFoundError and friends: say it in words
-        where.markdown(f"→ **{label}** (in the sidebar)")
 
 
 def unavailable(what: str, why: str = "", container=None, shows: str = "") -> None:
@@ -244,7 +232,6 @@ def _domain(values: pd.Series) -> tuple[float, float]:
     return (lo, hi) if hi > lo else (max(0.0, lo - 0.1), min(1.0, hi + 0.1))
 
 
-RUN_STEP_AXIS = alt.X("step:Q", title="training step", axis=alt.Axis(tickMinStep=1, format=",d"))
 STEP_AXIS = alt.X("fine-tuning step:Q", title="fine-tuning step", axis=alt.Axis(tickMinStep=1, format=",d"))
 TRANSFER_METRICS = {
     "legal_move_accuracy": ("Legal-move accuracy", "legal-move accuracy"),
@@ -379,8 +366,8 @@ def alignment_bars(res, layer: int, title: str = "", width: int = 380):
         x=alt.X("accuracy:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format=".0%"), title="board accuracy"))
     bars = base.mark_bar(cornerRadiusEnd=3, height=int(22 * s)).encode(
         color=alt.Color("measure:N", sort=order, legend=None,
-                        scale=alt.Scale(domain=order, range=[theme.language_colour(0), theme.language_colour(1),
-                                                             theme.language_colour(4), "#b5b5b5", "#d3d3d3"])),
+                        scale=alt.Scale(domain=order, range=[theme.MEASURE_COLOURS[k] for k in (
+                            "in-language", "cross-lingual", "after rotation", "majority", "random model")])),
         tooltip=["measure", alt.Tooltip("accuracy:Q", format=".1%")])
     text = base.mark_text(align="left", dx=4, fontSize=12 * s, fontWeight="bold").encode(
         text=alt.Text("accuracy:Q", format=".0%"))
@@ -404,12 +391,12 @@ def cross_by_layer(results: dict, title: str = "Cross-lingual probe accuracy by 
         y=alt.Y("accuracy:Q", axis=alt.Axis(format=".0%"), scale=alt.Scale(zero=False), title="board accuracy"),
         color=alt.Color("checkpoint:N", title=None, scale=alt.Scale(
             domain=list(results), range=EXPERIMENT_COLOURS[:len(results)])),
-        strokeDash=alt.StrokeDash("measure:N", title=None, sort=["cross-lingual", "in-language"],
-                                  scale=alt.Scale(domain=["cross-lingual", "in-language"], range=[[1, 0], [5, 3]]),
-                                  legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=2.5,
-                                                    symbolStrokeColor="#555")),
+        # no legend for the dashes (Vega draws no dashed symbol beside line + point marks): the subtitle says it
+        strokeDash=alt.StrokeDash("measure:N", title=None, legend=None,
+                                  scale=alt.Scale(domain=["cross-lingual", "in-language"], range=[[1, 0], [5, 3]])),
         tooltip=["checkpoint", "layer", "measure", alt.Tooltip("accuracy:Q", format=".1%")],
-    ).properties(width=int(width * s), height=int(height * s), title=alt.Title(title, anchor="start"))
+    ).properties(width=int(width * s), height=int(height * s),
+                 title=alt.Title(title, subtitle="solid: cross-lingual · dashed: in-language", anchor="start"))
     return chart, df
 
 
@@ -475,9 +462,9 @@ def alignment_over_training_chart(df: pd.DataFrame, colour_only: bool = False, w
     d = df[df["metric"].isin(keep)].dropna(subset=["value"]).copy()
     d["measure"] = d["metric"].map(AOT_LABELS)
     names = [AOT_LABELS[k] for k in keep]
-    colours = {"in_language": theme.language_colour(0), "cross_lingual": theme.language_colour(1),
-               "aligned_rotation": theme.language_colour(4), "legal_move_accuracy": "#7f7f7f",
-               "colour_in": theme.language_colour(0), "colour_cross": theme.language_colour(1)}
+    m = theme.MEASURE_COLOURS
+    colours = {"in_language": m["in-language"], "cross_lingual": m["cross-lingual"], "aligned_rotation": m["after rotation"],
+               "legal_move_accuracy": m["legal moves"], "colour_in": m["in-language"], "colour_cross": m["cross-lingual"]}
     scale = alt.Scale(domain=names, range=[colours[k] for k in keep])
     s = widgets.scale()
     layer = int(d["layer"].iloc[0]) if len(d) else 0
@@ -485,7 +472,7 @@ def alignment_over_training_chart(df: pd.DataFrame, colour_only: bool = False, w
                               width=int(width * s), height=int(height * s), y_domain=_domain(d["value"]),
                               title=alt.Title("Alignment over training",
                                               subtitle=f"probes at layer {layer}, at every snapshot of the run",
-                                              anchor="start")).encode(x=RUN_STEP_AXIS)
+                                              anchor="start")).encode(x=charts.STEP_X)
     return chart, d[["step", "layer", "metric", "measure", "value"]]
 
 
@@ -539,15 +526,15 @@ def run_curves(run_dir: Path, width: int = 430, height: int = 230):
         return None, None, df
     s = widgets.scale()
     loss = df[df["metric"].isin(["train_loss", "val_loss"])].copy()
-    loss["curve"] = loss["metric"].map({"train_loss": "training loss", "val_loss": "validation loss"})
+    loss["curve"] = loss["metric"].map(theme.LOSS_NAMES)
     acc = df[df["metric"] == "legal_move_accuracy"].copy()
     loss_chart = acc_chart = None
     if not loss.empty:
-        loss_chart = charts.line_chart(loss, "step", "value", "curve", y_title="cross-entropy", y_format=".2f",
+        loss_chart = charts.line_chart(loss, "step", "value", "curve", y_title="cross-entropy (nats)", y_format=".2f",
                                        width=int(width * s), height=int(height * s),
-                                       colour_scale=alt.Scale(domain=["training loss", "validation loss"],
-                                                              range=["#4c78a8", "#e45756"]),
-                                       title=alt.Title("Loss", anchor="start")).encode(x=RUN_STEP_AXIS)
+                                       colour_scale=alt.Scale(domain=list(theme.LOSS_COLOURS),
+                                                              range=list(theme.LOSS_COLOURS.values())),
+                                       title=alt.Title("Loss", anchor="start")).encode(x=charts.STEP_X)
     if not acc.empty:
         names = list(dict.fromkeys(acc["language"]))
         try:
@@ -561,7 +548,7 @@ def run_curves(run_dir: Path, width: int = 430, height: int = 230):
                                       colour_scale=language_colours(names, all_names), y_domain=_domain(acc["value"]),
                                       width=int(width * s), height=int(height * s),
                                       title=alt.Title("Legal-move accuracy (held-out games)", anchor="start")
-                                      ).encode(x=RUN_STEP_AXIS)
+                                      ).encode(x=charts.STEP_X)
     return loss_chart, acc_chart, df
 
 

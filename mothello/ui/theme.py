@@ -12,7 +12,15 @@ WHITE_DISC = "#f4f4f4"
 WRONG = "#e5303b"
 LEGAL = "#ffd166"
 HEAT = "#ffb000"
-FONT = "Inter, 'Helvetica Neue', Arial, sans-serif"
+# The dashboard's own font (Streamlit serves Source Sans), so that charts match the page; exported PNG/SVG
+# fall back to the next installed one.
+FONT = "'Source Sans', 'Source Sans 3', 'Source Sans Pro', 'Helvetica Neue', Arial, sans-serif"
+# The probe measures, the same colour on every chart (Alignment, Transfer, the tour).
+MEASURE_COLOURS = {"in-language": "#4c78a8", "cross-lingual": "#e45756", "after rotation": "#f58518",
+                   "random model": "#9d9d9d", "majority": "#c7c7c7", "legal moves": "#6b6b6b"}
+# Training curves (Checkpoints and Train pages).
+LOSS_COLOURS = {"train": "#9e9e9e", "held-out": "#222222"}
+LOSS_NAMES = {"train_loss": "train", "val_loss": "held-out"}
 
 
 def language_colour(i: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 from typing import Callable, Sequence
 
@@ -34,12 +35,67 @@ def url_select(label: str, options: Sequence, key: str, default=None, format_fun
     options = list(options)
     if not options:
         return None
-    names = [str(o) for o in options]
-    current = url_value(key)
-    index = names.index(current) if current in names else (names.index(str(default)) if str(default) in names else 0)
-    value = where.selectbox(label, options, index=index, format_func=format_func, key=f"url_{key}", **kw)
+    value = where.selectbox(label, options, index=_url_index(options, key, default), format_func=format_func,
+                            key=f"url_{key}", **kw)
     set_url(**{key: value})
     return value
+
+
+def _url_index(options: list, key: str, default) -> int:
+    """The index of the URL's value among the options, else of the default, else 0."""
+    names = [str(o) for o in options]
+    for wanted in (url_value(key), str(default)):
+        if wanted in names:
+            return names.index(wanted)
+    return 0
+
+
+def url_radio(label: str, options: Sequence, key: str, default=None, format_func: Callable = str,
+              container=None, horizontal: bool = True, **kw):
+    """Radio buttons whose value lives in the URL (?key=value)."""
+    where = container or st
+    options = list(options)
+    value = where.radio(label, options, index=_url_index(options, key, default), format_func=format_func,
+                        key=f"url_{key}", horizontal=horizontal, **kw)
+    set_url(**{key: value})
+    return value
+
+
+def url_toggle(label: str, key: str, default: bool = False, container=None, **kw) -> bool:
+    """A toggle kept in the URL as ?key=1 / ?key=0."""
+    where = container or st
+    raw = url_value(key)
+    current = default if raw is None else raw == "1"
+    value = where.toggle(label, value=current, key=f"url_{key}", **kw)
+    set_url(**{key: "1" if value else "0"})
+    return bool(value)
+
+
+def url_int(label: str, key: str, default: int, lo: int, hi: int, container=None, **kw) -> tuple[int, str | None]:
+    """A whole-number input kept in the URL. Returns (value, problem): problem is a readable message
+    when the URL held something unusable (the value then falls back to the default or the range)."""
+    where = container or st
+    raw = url_value(key)
+    problem = None
+    try:
+        current = default if raw is None else int(str(raw).strip())
+    except ValueError:
+        problem = f"“{raw}” is not a whole number: showing {label.lower()} {default} instead."
+        current = default
+    if not lo <= current <= hi:
+        clamped = min(max(current, lo), hi)
+        problem = f"{label} {current} is outside {lo}..{hi}: showing {clamped} instead."
+        current = clamped
+    value = where.number_input(label, min_value=lo, max_value=hi, value=current, step=1, key=f"url_{key}", **kw)
+    value = int(value if value is not None else current)
+    set_url(**{key: value})
+    return value, problem
+
+
+def set_url_int(key: str, value: int) -> None:
+    """For on_click callbacks: move a url_int input to `value` (the widget re-reads the URL)."""
+    st.query_params[key] = str(int(value))
+    st.session_state.pop(f"url_{key}", None)
 
 
 def url_slider(label: str, lo: int, hi: int, key: str, default: int, container=None, **kw) -> int:
@@ -130,17 +186,29 @@ def layer_slider(ck: Checkpoint, key: str = "layer", container=None, default: in
 
 # -- presentation mode and exports --------------------------------------------------------------
 def presentation_mode() -> bool:
-    """A sidebar toggle (kept in the URL as ?present=1): hides the controls, enlarges the figures."""
+    """A sidebar toggle (kept in the URL as ?present=1): hides the sidebar, the header and the blurbs,
+    enlarges the text and the figures (scale()); an "Exit presentation" button at the top leads back."""
     on = st.sidebar.toggle("Presentation mode", value=url_value("present") == "1", key="url_present",
                            help="Hide controls and enlarge figures, for talks")
     set_url(present="1" if on else None)
     if on:
         st.markdown("""<style>
             [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header {display: none !important;}
-            .block-container {padding-top: 1rem; max-width: 96rem;}
-            h1 {font-size: 2.6rem !important;} p, li {font-size: 1.2rem;}
+            .block-container {padding-top: 1.5rem; max-width: 100rem;}
+            h1 {font-size: 3.4rem !important;}
+            [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li {font-size: 1.25rem;}
+            [data-testid="stMetricValue"] div, [data-testid="stMetricValue"] p {font-size: 2.9rem !important;}
+            [data-testid="stMetricLabel"] p {font-size: 1.1rem !important;}
             </style>""", unsafe_allow_html=True)
+        with st.container(horizontal=True, horizontal_alignment="right"):
+            st.button("Exit presentation", icon=":material/close_fullscreen:", type="tertiary", key="exit_present",
+                      on_click=_exit_presentation)
     return on
+
+
+def _exit_presentation() -> None:
+    st.session_state["url_present"] = False
+    set_url(present=None)
 
 
 def scale() -> float:
@@ -149,41 +217,38 @@ def scale() -> float:
 
 def export_buttons(chart: alt.TopLevelMixin | dict, data: pd.DataFrame | None, name: str, container=None) -> None:
     """PNG, SVG and CSV downloads of a figure (an Altair chart, or a Vega-Lite spec dict such as
-    board.board_spec's); rendered only when clicked."""
-    if isinstance(chart, dict):
-        import json
+    board.board_spec's); rendered only when clicked. None in presentation mode (controls are hidden)."""
+    if url_value("present") == "1":
+        return
+    def spec_json() -> str:  # only when a download is clicked: a big chart's JSON takes a while
+        if isinstance(chart, dict):
+            import json
 
-        spec = chart
+            return json.dumps(chart)
+        return chart.to_json()
 
-        class _Spec:  # what png()/svg() below need of a chart
-            @staticmethod
-            def to_json() -> str:
-                return json.dumps(spec)
-
-        chart = _Spec()
     where = container or st
     row = where.container(horizontal=True, gap="small")  # buttons at their own width, side by side
-    cols = [row, row, row]
 
     def png() -> bytes:
         import vl_convert as vlc
 
-        return vlc.vegalite_to_png(chart.to_json(), scale=2)
+        return vlc.vegalite_to_png(spec_json(), scale=2)
 
     def svg() -> str:
         import vl_convert as vlc
 
-        return vlc.vegalite_to_svg(chart.to_json())
+        return vlc.vegalite_to_svg(spec_json())
 
-    cols[0].download_button("PNG", png, file_name=f"{name}.png", mime="image/png", key=f"png_{name}", icon=":material/image:")
-    cols[1].download_button("SVG", svg, file_name=f"{name}.svg", mime="image/svg+xml", key=f"svg_{name}", icon=":material/draw:")
+    row.download_button("PNG", png, file_name=f"{name}.png", mime="image/png", key=f"png_{name}", icon=":material/image:")
+    row.download_button("SVG", svg, file_name=f"{name}.svg", mime="image/svg+xml", key=f"svg_{name}", icon=":material/draw:")
     if data is not None:
         def csv() -> bytes:
             buf = io.StringIO()
             data.to_csv(buf, index=False)
             return buf.getvalue().encode()
 
-        cols[2].download_button("CSV", csv, file_name=f"{name}.csv", mime="text/csv", key=f"csv_{name}", icon=":material/table:")
+        row.download_button("CSV", csv, file_name=f"{name}.csv", mime="text/csv", key=f"csv_{name}", icon=":material/table:")
 
 
 def page_header(title: str, blurb: str) -> bool:
@@ -206,3 +271,16 @@ def page_link(page: str, label: str, icon: str | None = None, help: str | None =
         where.page_link(page, label=label, icon=icon, help=help)
     except StreamlitAPIException:
         where.markdown(f"**{label}**")
+
+
+# -- the server process ---------------------------------------------------------------------------
+def settle_memory(growth: int = 50_000) -> None:
+    """Call at the end of every run (app.py does): when the objects that outlive runs (imported
+    modules, loaded models, caches) have grown by `growth` since last time, collect once and freeze
+    them (gc.freeze), out of the garbage collector's way. Streamlit runs a full collection after every
+    script run; with torch, numba, pandas and Altair loaded it scanned ~330,000 objects, ~200 ms in
+    which the server could not even send the run's last messages: most of a Play click's wait.
+    Frozen objects are still freed by reference counting; only cycles among them stay."""
+    if len(gc.get_objects(generation=2)) > growth:
+        gc.collect()
+        gc.freeze()

@@ -1,7 +1,8 @@
 """Every page in a real browser: `streamlit run app.py` on a free localhost port, driven by Playwright
-with Debian's Chromium. Asserts the key elements are there and no exception box is shown, clicks the
-Play board and sees the move played, and saves screenshots (tests/browser/screenshots/) and the
-time to first render of each page (timings.json there).
+with Debian's Chromium (tests/browser/harness.py). Asserts the key elements are there and no exception
+box is shown, clicks the Play board and sees the move played, shows pages in presentation mode, and
+saves screenshots (tests/browser/screenshots/) and the time to first render of each page (timings.json
+there; benchmarks/bench_pages.py measures speed properly).
 
 Skipped when /usr/bin/chromium is missing, unless MOTHELLO_REQUIRE_BROWSER=1 (set by .ci/run, which
 installs it).
@@ -12,19 +13,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update"]
+from .harness import CHROMIUM, board_box, click_and_wait, open_page, screenshot, serve
+
 SHOTS = Path(__file__).resolve().parent / "screenshots"
 PAGES = {  # url path -> text that must be on the page ("" is Home, the default page)
     "": "mOthello",
@@ -37,19 +31,16 @@ PAGES = {  # url path -> text that must be on the page ("" is Home, the default 
     "train": "Train",
     "tour": "Finding",
 }
+# Presentation mode (?present=1): pages a talk shows, with the extra URL state of the view shown.
+PRESENT = {"alignment": "", "probe-boards": "", "representations": "", "play": "&moves=f5,d6,c3,d3,c4",
+           "tour": "&slide=1", "": ""}
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("MOTHELLO_REQUIRE_BROWSER") == "1":
         raise RuntimeError(f"{CHROMIUM} is missing but MOTHELLO_REQUIRE_BROWSER=1 (apt-get install chromium)")
     pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)", allow_module_level=True)
 
-sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
@@ -60,57 +51,20 @@ def server(tiny_checkpoint, tmp_path_factory):
     for p in (ckpts, runs, cache):
         p.mkdir()
     shutil.copytree(tiny_checkpoint, ckpts / "naive-2", ignore=shutil.ignore_patterns("state"))
-    port = _free_port()
-    env = {**os.environ, "MOTHELLO_CHECKPOINTS": str(ckpts), "MOTHELLO_RUNS": str(runs), "MOTHELLO_CACHE": str(cache),
-           "MOTHELLO_FAST": "1"}
-    log = open(base / "streamlit.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                             "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail(f"streamlit did not start:\n{(base / 'streamlit.log').read_text()[-3000:]}")
-    yield url
-    proc.terminate()
+    env = {"MOTHELLO_CHECKPOINTS": ckpts, "MOTHELLO_RUNS": runs, "MOTHELLO_CACHE": cache, "MOTHELLO_FAST": "1"}
     try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        with serve(env, base / "streamlit.log") as url:
+            yield url
+    except RuntimeError as e:
+        pytest.fail(str(e))
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    from .harness import chromium
+
+    with chromium() as b:
         yield b
-        b.close()
-
-
-def _settle(page, timeout: float = 90.0) -> None:
-    """Wait until the app has rendered and no script run or spinner is in progress."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
-    deadline = time.monotonic() + timeout
-    quiet_since = None
-    while time.monotonic() < deadline:
-        busy = page.locator('[data-testid="stSpinner"], [data-testid="stStatusWidget"] button').count() > 0 or \
-            page.locator('[data-testid="stStatusWidget"]').filter(has_text="Running").count() > 0
-        if not busy and page.locator('[data-testid="stMain"]').count() > 0:
-            quiet_since = quiet_since or time.monotonic()
-            if time.monotonic() - quiet_since > 1.0:
-                return
-        else:
-            quiet_since = None
-        time.sleep(0.2)
 
 
 def _record_timing(name: str, seconds: float) -> None:
@@ -121,48 +75,82 @@ def _record_timing(name: str, seconds: float) -> None:
     path.write_text(json.dumps(data, indent=1))
 
 
+def _no_exception(page, where: str) -> None:
+    errors = page.locator('[data-testid="stException"]')
+    assert errors.count() == 0, f"exception on {where}: {errors.first.inner_text()[:500]}"
+
+
+def _main_text(page) -> str:
+    return page.locator('[data-testid="stMain"]').inner_text()
+
+
+def _user_facing_text_is_clean(text: str, where: str) -> None:
+    """No raw Python values or tracebacks in what the page says."""
+    for bad in ("Traceback", "None", "nan%", " nan", "NaN"):
+        assert bad not in text.replace("None yet", ""), f"{bad!r} shown on {where}"
+
+
 @pytest.mark.parametrize("path", list(PAGES))
 def test_page_renders(server, browser, path):
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page, seconds = open_page(browser, f"{server}/{path}")
     try:
-        start = time.monotonic()
-        page.goto(f"{server}/{path}", wait_until="domcontentloaded")
-        _settle(page)
-        _record_timing(path or "home", time.monotonic() - start)
+        _record_timing(path or "home", seconds)
         SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{path or 'home'}.png"), full_page=True)
-        errors = page.locator('[data-testid="stException"]')
-        assert errors.count() == 0, f"exception on /{path}: {errors.first.inner_text()[:500]}"
-        assert PAGES[path].lower() in page.locator('[data-testid="stMain"]').inner_text().lower()
+        screenshot(page, SHOTS / f"{path or 'home'}.png")
+        _no_exception(page, f"/{path}")
+        text = _main_text(page)
+        assert PAGES[path].lower() in text.lower()
+        _user_facing_text_is_clean(text, f"/{path}")
+        assert page.locator('[data-testid="stSidebar"]').is_visible()
     finally:
         page.close()
 
 
-def test_play_board_click_plays_the_move(server, browser):
-    """Click square c4 (a legal first move) on the Play board: the move appears in the game."""
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
+@pytest.mark.parametrize("path", list(PRESENT))
+def test_presentation_mode(server, browser, path):
+    """?present=1 hides the sidebar and the page's blurb, enlarges the title and the figures, keeps a
+    way out, and leaves nothing broken; screenshots present-<page>.png."""
+    page, _ = open_page(browser, f"{server}/{path}?present=1{PRESENT[path]}")
     try:
-        page.goto(f"{server}/play", wait_until="domcontentloaded")
-        _settle(page)
-        chart = page.locator('[data-testid="stVegaLiteChart"]').first
-        chart.wait_for(timeout=30_000)
-        canvas = chart.locator("canvas, svg").first
-        box = canvas.bounding_box()
-        assert box is not None
-        # The board is the plot area at the bottom right of the chart (axis labels on the left and top).
-        size = min(box["width"], box["height"])
-        left = box["x"] + box["width"] - size * 0.965
-        top = box["y"] + box["height"] - size * 0.965
-        cell = size * 0.955 / 8
-        # c4: row c (third), column 4
-        x, y = left + cell * 3.5, top + cell * 2.5
-        start = time.monotonic()
-        page.mouse.click(x, y)
-        page.wait_for_function("() => window.location.search.includes('c4')", timeout=30_000)
-        _settle(page)
-        _record_timing("play_click", time.monotonic() - start)
-        page.screenshot(path=str(SHOTS / "play-after-click.png"), full_page=True)
-        assert page.locator('[data-testid="stException"]').count() == 0
-        assert "c4" in page.url
+        screenshot(page, SHOTS / f"present-{path or 'home'}.png")
+        _no_exception(page, f"/{path} in presentation mode")
+        assert not page.locator('[data-testid="stSidebar"]').is_visible()
+        assert not page.locator('[data-testid="stHeader"]').is_visible()
+        title = page.locator("h1").first
+        assert float(title.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 48  # normal: 44
+        _user_facing_text_is_clean(_main_text(page), f"/{path} in presentation mode")
+        # the way out: back to the normal view, sidebar and all
+        page.get_by_role("button", name="Exit presentation").click()
+        page.wait_for_function("() => !window.location.search.includes('present=1')", timeout=30_000)
+        page.locator('[data-testid="stSidebar"]').wait_for(state="visible", timeout=30_000)
+    finally:
+        page.close()
+
+
+def test_presentation_mode_enlarges_the_figures(server, browser):
+    """The same chart is drawn bigger in presentation mode (the Alignment page's first heatmap)."""
+    widths = []
+    for query in ("", "?present=1"):
+        page, _ = open_page(browser, f"{server}/alignment{query}")
+        try:
+            widths.append(page.locator('[data-testid="stVegaLiteChart"]').first.bounding_box()["width"])
+        finally:
+            page.close()
+    assert widths[1] > widths[0] * 1.1, widths
+
+
+def test_play_board_click_plays_the_move(server, browser):
+    """Click square c4 (a legal first move) on the Play board: the move is played and answered."""
+    page, _ = open_page(browser, f"{server}/play")
+    try:
+        box = board_box(page)
+        assert 300 < box["size"] < 600  # the board is drawn at its size, square
+        _record_timing("play_click", click_and_wait(page, box, 19, "c4", "black"))
+        screenshot(page, SHOTS / "play-after-click.png")
+        _no_exception(page, "/play after a click")
+        assert "After move 1" in page.locator('[data-testid="stVegaLiteChart"]').first.inner_html()
+        assert "White to move" in _main_text(page)
+        # a second click, by the other side (c3 is legal for white after c4)
+        click_and_wait(page, box, 18, "c4,c3", "white")
     finally:
         page.close()

@@ -1,0 +1,220 @@
+"""The findings report (FINDINGS.md): the study's four findings measured on the shipped suite.
+
+collect() reads every number from the shipped checkpoints (their recorded metrics and stored analyses,
+which tests/test_shipped.py checks against the weights), verdicts() applies the rules below, fixed
+before the models were trained, and render() writes the Markdown. The figures are made by the app's
+own chart code (mothello/ui/report.py, `make findings`).
+
+The layer a model is compared at is the one where its OWN in-language colour probe is best (chosen
+without looking at cross-lingual numbers). Rules, in points of probe accuracy (linear probe, relative
+labels, 1,000 training games):
+1. naive is not language-neutral: naive's cross-lingual accuracy is at least 10 points below its
+   in-language accuracy.
+2. anchors help: anchors' cross-lingual accuracy is at least 5 points above naive's.
+3. alignment alone does not transfer: in the transfer experiment on anchors, the languages not
+   fine-tuned gain less than a quarter of what the fine-tuned language gains.
+4. unified output gives both: unified's cross-lingual accuracy is within 5 points of its in-language
+   accuracy, and its other languages gain at least half of what the fine-tuned language gains.
+A finding whose models are not (yet) in checkpoints/ is reported as pending, never guessed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import storage
+from .checkpoints import META, checkpoints_dir
+from .model import GPT, GPTConfig
+from .transfer import TABLE, transfer_summary, transfer_table
+
+MODELS = {"naive": "naive-2", "anchors": "anchors-8", "unified": "unified-mixed", "many": "atomic-10"}
+RULES = {"naive_gap": 0.10, "anchor_gain": 0.05, "no_transfer": 0.25, "unified_gap": 0.05, "transfer": 0.5}
+FIGURES = "docs/findings"
+
+
+def _model_numbers(path: Path) -> dict:
+    meta = storage.read_json(path / META)
+    m = meta.get("metrics", {})
+    al = m.get("alignment", {})
+    layer = al.get("best_layer")
+    row = al.get("layers", {}).get(str(layer), {})
+    training = meta.get("training", {})
+    acc = m.get("legal_move_accuracy", {})
+    return {
+        "name": path.name, "step": meta.get("step"), "steps": training.get("steps"),
+        "batch_size": training.get("batch_size"), "preset": training.get("preset"),
+        "params": GPT(GPTConfig(**meta["model"])).n_params, "languages": list(acc),
+        "legal_move_accuracy": acc, "legal_min": min(acc.values()) if acc else None,
+        "layer": layer, "n_layer": meta.get("model", {}).get("n_layer"), **row,
+        "embedding_same": m.get("embedding_similarity", {}).get("same_move_cross_lingual"),
+        "embedding_different": m.get("embedding_similarity", {}).get("different_move_cross_lingual"),
+        "trained": m.get("trained", {}),
+    }
+
+
+def collect(root=None) -> dict:
+    """{"models": {role: numbers}, "transfer": {role: summary row}} for what checkpoints/ holds."""
+    root = Path(root or checkpoints_dir())
+    models, transfer = {}, {}
+    for role, name in MODELS.items():
+        if (root / name / META).is_file():
+            models[role] = _model_numbers(root / name)
+        run = root / f"transfer-{name}"
+        if (run / TABLE).is_file():
+            df = transfer_table(run).assign(run=name, label=name)
+            s = transfer_summary(df)
+            if not s.empty:
+                transfer[role] = s.iloc[0].to_dict()
+    return {"models": models, "transfer": transfer}
+
+
+def verdicts(numbers: dict) -> dict[int, tuple[str, str]]:
+    """{finding: (status, reason)}; status is 'holds', 'does not hold' or 'pending'."""
+    M, T, R = numbers["models"], numbers["transfer"], RULES
+    out = {}
+    n = M.get("naive")
+    if n:
+        gap = n["in_language"] - n["cross_lingual"]
+        out[1] = ("holds" if gap >= R["naive_gap"] else "does not hold",
+                  f"in-language {pct(n['in_language'])} vs cross-lingual {pct(n['cross_lingual'])}: "
+                  f"a gap of {pts(gap)} (rule: at least {pts(R['naive_gap'])})")
+    else:
+        out[1] = ("pending", "naive-2 is not in checkpoints/ yet")
+    a = M.get("anchors")
+    if n and a:
+        gain = a["cross_lingual"] - n["cross_lingual"]
+        out[2] = ("holds" if gain >= R["anchor_gain"] else "does not hold",
+                  f"cross-lingual {pct(a['cross_lingual'])} with anchors vs {pct(n['cross_lingual'])} without: "
+                  f"{pts(gain)} (rule: at least {pts(R['anchor_gain'])})")
+    else:
+        out[2] = ("pending", "needs naive-2 and anchors-8 in checkpoints/")
+    ta = T.get("anchors")
+    if ta:
+        ratio = ta["transfer ratio"]
+        out[3] = ("holds" if np.isfinite(ratio) and ratio < R["no_transfer"] else "does not hold",
+                  f"fine-tuned language {pts(ta['fine-tuned gain'])}, the others {pts(ta['others gain'])} "
+                  f"(transfer ratio {ratio:.2f}; rule: below {R['no_transfer']})")
+    else:
+        out[3] = ("pending", "needs the transfer run on anchors-8 (checkpoints/transfer-anchors-8)")
+    u, tu = M.get("unified"), T.get("unified")
+    if u and tu:
+        gap = u["in_language"] - u["cross_lingual"]
+        ratio = tu["transfer ratio"]
+        ok = gap <= R["unified_gap"] and np.isfinite(ratio) and ratio >= R["transfer"]
+        out[4] = ("holds" if ok else "does not hold",
+                  f"cross-lingual {pct(u['cross_lingual'])} vs in-language {pct(u['in_language'])} "
+                  f"(gap {pts(gap)}, rule: at most {pts(R['unified_gap'])}); transfer ratio {ratio:.2f} "
+                  f"(rule: at least {R['transfer']})")
+    else:
+        out[4] = ("pending", "needs unified-mixed and its transfer run in checkpoints/")
+    return out
+
+
+def pct(x) -> str:
+    return "n/a" if x is None or not np.isfinite(x) else f"{100 * x:.1f}%"
+
+
+def pts(x) -> str:
+    return "n/a" if x is None or not np.isfinite(x) else f"{100 * x:+.1f} points"
+
+
+def models_table(numbers: dict) -> pd.DataFrame:
+    rows = []
+    for role, m in numbers["models"].items():
+        rows.append({
+            "model": m["name"], "steps": f"{m['step']:,} / {m['steps']:,}" if m.get("steps") else f"{m['step']:,}",
+            "legal moves (worst language)": pct(m["legal_min"]),
+            "layer": f"{m['layer']} of {m['n_layer']}" if m.get("layer") is not None else "n/a",
+            "in-language": pct(m.get("in_language")), "cross-lingual": pct(m.get("cross_lingual")),
+            "after rotation": pct(m.get("aligned_rotation")),
+            "colour in / cross": f"{pct(m.get('colour_in_language'))} / {pct(m.get('colour_cross_lingual'))}",
+            "majority / random model": f"{pct(m.get('baseline_majority'))} / {pct(m.get('baseline_random_model'))}",
+        })
+    return pd.DataFrame(rows)
+
+
+def transfer_rows(numbers: dict) -> pd.DataFrame:
+    rows = []
+    for role, t in numbers["transfer"].items():
+        rows.append({"run": t["run"], "fine-tuned": t["fine-tuned"],
+                     "fine-tuned before -> after": f"{pct(t['fine-tuned before'])} -> {pct(t['fine-tuned after'])}",
+                     "others before -> after": f"{pct(t['others before'])} -> {pct(t['others after'])}",
+                     "transfer ratio": "n/a" if not np.isfinite(t["transfer ratio"]) else f"{t['transfer ratio']:.2f}"})
+    return pd.DataFrame(rows)
+
+
+def markdown_table(df: pd.DataFrame) -> str:
+    if df.empty:
+        return "_(none yet)_"
+    head = "| " + " | ".join(df.columns) + " |\n|" + "---|" * len(df.columns) + "\n"
+    return head + "".join("| " + " | ".join(str(v) for v in row) + " |\n" for row in df.itertuples(index=False))
+
+
+CLAIMS = {
+    1: ("Naive multilingual pretraining does not learn a language-neutral representation.",
+        "naive", "A probe trained on one language's hidden states reads the board far worse from the other "
+        "language's hidden states of the same games."),
+    2: ("Anchor tokens help cross-lingual representation alignment.",
+        "anchors", "Sharing the tokens of a few squares raises the cross-lingual probe accuracy."),
+    3: ("Alignment alone is not enough for cross-lingual transfer.",
+        "anchors", "Fine-tuning one language of the anchored model does not lift the other languages."),
+    4: ("A unified output space gives both alignment and transfer, also with more than two languages.",
+        "unified", "With one shared output vocabulary the languages' representations align and fine-tuning "
+        "one language lifts the others."),
+}
+
+
+def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int, str] | None = None,
+           preamble: str = "", appendix: str = "") -> str:
+    """FINDINGS.md. figures {key: relative path} (keys: matrices, layers, transfer, training);
+    notes {finding: extra paragraph}; preamble/appendix: hand-written text around the measured parts."""
+    figures, notes = figures or {}, notes or {}
+    v = verdicts(numbers)
+    status = ", ".join(f"finding {k} {s}" for k, (s, _) in v.items())
+    out = ["# Findings: the mOthello study on our shipped models\n",
+           "We trained the study's models with our own code on a laptop-class CPU and measured its four findings "
+           "with the app's probes and metrics. Every number below is read from the shipped checkpoints, whose "
+           f"recorded metrics a test recomputes from the weights. Status: {status}.\n"]
+    if preamble:
+        out.append(preamble.strip() + "\n")
+    out.append("## The shipped models\n")
+    out.append(markdown_table(models_table(numbers)))
+    out.append("\nProbe numbers: linear probe, relative labels (empty / mine / theirs), 1,000 training games, 200 "
+               "test games, at the layer where the model's own in-language colour probe is best. *Cross-lingual* "
+               "is the mean over ordered language pairs of a probe trained on A reading the same games in B; "
+               "*after rotation* maps B's hidden states onto A's with an orthogonal Procrustes fitted on 300 "
+               "other games first. *Colour* is the accuracy on occupied squares only (is it mine or theirs): "
+               "occupancy alone is easy. Baselines: the per-square majority guess and the same probe on a randomly "
+               "initialised model.\n")
+    for k, (claim, role, meaning) in CLAIMS.items():
+        s, reason = v[k]
+        out.append(f"## Finding {k}: {claim}\n")
+        out.append(f"*What it means here:* {meaning}\n")
+        out.append(f"**Our result: {s}.** {reason[:1].upper() + reason[1:]}.\n")
+        if k in notes:
+            out.append(notes[k].strip() + "\n")
+        key = {1: "matrices", 2: "layers"}.get(k)
+        if key in figures:
+            out.append(f"![{claim}]({figures[key]})\n")
+        elif k in (3, 4) and numbers["transfer"]:
+            out.append("The transfer curves are in the section *Transfer experiment* below.\n")
+    if numbers["transfer"]:
+        out.append("## Transfer experiment\n")
+        out.append("Pretrained on games that open c4, c3, c2 in every language, then fine-tuned on one language "
+                   "with games from the full distribution; legal-move accuracy of every language on "
+                   "full-distribution games before and after fine-tuning.\n")
+        out.append(markdown_table(transfer_rows(numbers)))
+        if "transfer" in figures:
+            out.append(f"\n![Transfer curves]({figures['transfer']})\n")
+        out.append("")
+    if "training" in figures:
+        out.append("## When alignment emerges\n")
+        out.append("The cross-lingual and in-language probe accuracy at the snapshots of a training run (the "
+                   "Transfer page, *alignment over training*).\n")
+        out.append(f"![Alignment over training]({figures['training']})\n")
+    if appendix:
+        out.append(appendix.strip() + "\n")
+    return "\n".join(out).rstrip() + "\n"

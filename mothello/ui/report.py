@@ -1,0 +1,86 @@
+"""FINDINGS.md and its figures, drawn by the app's own chart code from the shipped checkpoints.
+
+    python -m mothello.ui.report        (= make findings)
+
+writes docs/findings/*.svg + *.png (the same charts the Alignment, Transfer and Tour pages show and
+export) and FINDINGS.md (numbers and verdicts from mothello.findings). Reads only stored analyses: a
+checkpoint without its stored alignment is listed without figures, nothing is trained or recomputed.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .. import storage
+from ..checkpoints import checkpoints_dir, load_checkpoint
+from ..findings import FIGURES, MODELS, collect, render
+from ..probes import load_alignment
+from ..transfer import TABLE, stored_alignment_over_training
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _save(chart, out: Path, name: str) -> str:
+    import vl_convert as vlc
+
+    spec = chart.to_json()
+    storage.write_text(out / f"{name}.svg", vlc.vegalite_to_svg(spec))
+    storage.write_bytes(out / f"{name}.png", vlc.vegalite_to_png(spec, scale=2))
+    return f"{out.relative_to(ROOT).as_posix()}/{name}.png" if out.is_relative_to(ROOT) else str(out / f"{name}.png")
+
+
+def figures(out: Path, root: Path | None = None) -> dict[str, str]:
+    """{key: path of the PNG} for what the shipped checkpoints allow (keys as findings.render expects)."""
+    from . import run_views as rv
+
+    root = Path(root or checkpoints_dir())
+    results, paths = {}, {}
+    for role in ("naive", "anchors", "unified"):
+        path = root / MODELS[role]
+        if not path.is_dir():
+            continue
+        ck = load_checkpoint(path)
+        res = load_alignment(ck, "linear", "relative", 1000)
+        if res is not None:
+            results[MODELS[role]] = (res, res.best_layer())
+            paths[MODELS[role]] = path
+    figs = {}
+    if results:
+        chart, _ = rv.heatmaps_side_by_side(results)
+        figs["matrices"] = _save(chart.properties(title="Probe trained on A, reading B (same games)"), out,
+                                 "alignment-matrices")
+        chart, _ = rv.cross_by_layer({name: res for name, (res, _) in results.items()})
+        figs["layers"] = _save(chart, out, "cross-lingual-by-layer")
+    transfers = [str(root / f"transfer-{MODELS[r]}") for r in ("naive", "anchors", "unified")
+                 if (root / f"transfer-{MODELS[r]}" / TABLE).is_file()]
+    if transfers:
+        df, _ = rv.transfer_frames(transfers)
+        if not df.empty:
+            chart, _ = rv.transfer_chart(df)
+            figs["transfer"] = _save(chart, out, "transfer")
+    for name in ("unified-mixed", "anchors-8", "naive-2"):
+        if name in paths:
+            n_layer = load_checkpoint(paths[name]).model.cfg.n_layer
+            df = stored_alignment_over_training(paths[name], n_layer, 500)
+            if df is not None:
+                chart, _ = rv.alignment_over_training_chart(df)
+                figs["training"] = _save(chart.properties(title=f"{name}: alignment over training"), out,
+                                         f"alignment-over-training-{name}")
+                break
+    return figs
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m mothello.ui.report", description=__doc__.splitlines()[0])
+    ap.add_argument("--out", default=str(ROOT / "FINDINGS.md"))
+    ap.add_argument("--figures", default=str(ROOT / FIGURES))
+    args = ap.parse_args(argv)
+    numbers = collect()
+    figs = figures(Path(args.figures))
+    storage.write_text(Path(args.out), render(numbers, figs))
+    print(f"wrote {args.out} and {len(figs)} figure(s) under {args.figures}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""Installing a training run as a shipped checkpoint (suite.install) and the findings report built
+from what checkpoints/ holds (findings.collect / verdicts / render)."""
+
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mothello import findings, suite
+from mothello.checkpoints import list_snapshots, load_checkpoint
+from mothello.data import heldout_games
+from mothello.evaluate import legal_move_accuracy
+from mothello.transfer import stored_alignment_over_training
+
+
+@pytest.fixture(scope="module")
+def installed(tiny_checkpoint, tmp_path_factory):
+    root = tmp_path_factory.mktemp("shipped")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("MOTHELLO_CHECKPOINTS", str(root))
+    run = tmp_path_factory.mktemp("runs") / "suite-naive-2"
+    shutil.copytree(tiny_checkpoint, run)
+    path = suite.install(run, alignment_games=150, aot_games=60)
+    yield root, run, path
+    mp.undo()
+
+
+def test_install_writes_a_complete_checkpoint(installed):
+    root, run, path = installed
+    assert path == root / "naive-2" and not list(root.glob(".*installing"))
+    ck = load_checkpoint(path)
+    m = ck.metrics
+    # the numbers the app shows come from the installed weights
+    sample = m["sample_check"]
+    fresh = legal_move_accuracy(ck.model, ck.vocab, heldout_games(sample["games"], seed=sample["seed"]))
+    assert fresh == pytest.approx(sample["legal_move_accuracy"], abs=1e-9)
+    assert set(m["legal_move_accuracy"]) == {"L0", "L1"} and m["legal_move_accuracy_games"] == suite.FULL_EVAL_GAMES
+    # float16 kept only when it loses nothing measurable
+    if ck.meta["weights_dtype"] == "float16":
+        for k, v in m["legal_move_accuracy_float32"].items():
+            assert abs(m["legal_move_accuracy"][k] - v) <= 0.002
+    al = m["alignment"]
+    assert sorted(al["layers"]) == ["0", "1", "2"]
+    colour = {int(x): round(v["colour_in_language"], 4) for x, v in al["layers"].items() if x != "0"}
+    assert al["best_layer"] == max(colour, key=lambda x: (colour[x], x))
+    for v in al["layers"].values():
+        assert 0 <= v["cross_lingual"] <= 1 and 0 <= v["baseline_majority"] <= 1
+    emb = m["embedding_similarity"]
+    assert -1 <= emb["different_move_cross_lingual"] <= 1 and -1 <= emb["same_move_cross_lingual"] <= 1
+    # snapshots travel along, and alignment over training is stored for the app's default view
+    assert [s for s, _ in list_snapshots(path)] == [s for s, _ in list_snapshots(run)]
+    aot = stored_alignment_over_training(path, layer=2, n_train=60)
+    assert aot is not None
+    assert set(aot.step) == {s for s, _ in list_snapshots(run)} | {ck.step}
+    for extra in ("metrics.jsonl", "experiment.toml", "train.json"):
+        assert (path / extra).is_file()
+
+
+def test_reinstall_replaces_the_checkpoint(installed):
+    root, run, path = installed
+    (path / "stale-file").write_text("x")
+    suite.install(run, alignment_games=150, aot_games=60)
+    assert not (path / "stale-file").exists() and load_checkpoint(path).metrics["sample_check"]
+
+
+def test_findings_collect_and_render_from_installed_models(installed):
+    root, _, _ = installed
+    numbers = findings.collect(root)
+    assert set(numbers["models"]) == {"naive"} and numbers["transfer"] == {}
+    n = numbers["models"]["naive"]
+    meta = json.loads((root / "naive-2" / "checkpoint.json").read_text())
+    best = meta["metrics"]["alignment"]["best_layer"]
+    assert n["layer"] == best
+    assert n["cross_lingual"] == meta["metrics"]["alignment"]["layers"][str(best)]["cross_lingual"]
+    v = findings.verdicts(numbers)
+    assert v[1][0] in ("holds", "does not hold") and [v[k][0] for k in (2, 3, 4)] == ["pending"] * 3
+    text = findings.render(numbers, figures={"matrices": "docs/findings/x.svg"})
+    assert "| naive-2 |" in text and "![" in text and "docs/findings/x.svg" in text
+    assert "finding 2 pending" in text
+
+
+def _numbers(naive=(0.9, 0.6), anchors=(0.9, 0.7), unified=(0.9, 0.88), t_anchor=(0.2, 0.01), t_unified=(0.2, 0.15)):
+    def model(in_, cross):
+        return {"in_language": in_, "cross_lingual": cross}
+
+    def tr(ft, others):
+        return {"fine-tuned gain": ft, "others gain": others, "transfer ratio": others / ft}
+
+    return {"models": {"naive": model(*naive), "anchors": model(*anchors), "unified": model(*unified)},
+            "transfer": {"anchors": tr(*t_anchor), "unified": tr(*t_unified)}}
+
+
+@pytest.mark.parametrize("case, expected", [
+    ({}, ["holds", "holds", "holds", "holds"]),
+    ({"naive": (0.9, 0.85), "anchors": (0.95, 0.91)}, ["does not hold", "holds", "holds", "holds"]),  # naive aligned
+    ({"anchors": (0.9, 0.62)}, ["holds", "does not hold", "holds", "holds"]),     # anchors +2 points only
+    ({"t_anchor": (0.2, 0.1)}, ["holds", "holds", "does not hold", "holds"]),     # anchors transfer half
+    ({"unified": (0.9, 0.8)}, ["holds", "holds", "holds", "does not hold"]),      # unified 10 points apart
+    ({"t_unified": (0.2, 0.05)}, ["holds", "holds", "holds", "does not hold"]),   # unified does not transfer
+])
+def test_verdict_rules(case, expected):
+    v = findings.verdicts(_numbers(**case))
+    assert [v[k][0] for k in (1, 2, 3, 4)] == expected
+
+
+def test_verdicts_are_pending_without_the_models():
+    v = findings.verdicts({"models": {}, "transfer": {}})
+    assert all(s == "pending" for s, _ in v.values())
+
+
+def test_transfer_summary_gains_and_ratio():
+    rows = []
+    for snap, (ft, other) in enumerate([(0.5, 0.4), (0.7, 0.5)]):
+        rows += [{"label": "r", "run": "r", "snapshot": snap, "step": snap * 10, "language": "A",
+                  "metric": "legal_move_accuracy", "value": ft, "finetuned": True},
+                 {"label": "r", "run": "r", "snapshot": snap, "step": snap * 10, "language": "B",
+                  "metric": "legal_move_accuracy", "value": other, "finetuned": False}]
+    s = findings.transfer_summary(pd.DataFrame(rows)).iloc[0]
+    assert s["fine-tuned"] == "A" and s["fine-tuned gain"] == pytest.approx(0.2)
+    assert s["others gain"] == pytest.approx(0.1) and s["transfer ratio"] == pytest.approx(0.5)
+    assert np.isnan(s["alignment before"])
