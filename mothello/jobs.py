@@ -25,25 +25,13 @@ from pathlib import Path
 from . import storage
 from .checkpoints import ROOT, runs_dir
 from .languages import ExperimentConfig
-from .train import TrainConfig, read_metrics
+from .train import TrainConfig, process_start_time as _proc_start_time, read_metrics
 
 ACTIVE = ("starting", "running", "cancelling")
 
 
 class JobError(ValueError):
     pass
-
-
-def _proc_start_time(pid: int) -> str | None:
-    """Start time of a live (non-zombie) process from /proc, None if it is gone."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields_ = stat[stat.rindex(")") + 2:].split()
-    if fields_[0] in ("Z", "X"):  # a zombie has finished
-        return None
-    return fields_[19]
 
 
 def _alive(job: dict) -> bool:
@@ -55,11 +43,15 @@ def _alive(job: dict) -> bool:
 
 
 def _alive_from_status(run: Path, st: dict) -> bool:
-    """A run started from the command line has no job.json: its trainer is alive if the pid in
-    status.json is a live process whose command line names this run directory."""
+    """A run started outside the jobs API (the CLI, Python) has no job.json: its trainer is alive if the
+    pid in status.json is a live process started when the trainer recorded (proc_start); for runs from
+    before proc_start was recorded, a live pid whose command line names this run directory."""
     pid = st.get("pid")
-    if not pid or _proc_start_time(int(pid)) is None:
+    start = _proc_start_time(int(pid)) if pid else None
+    if start is None:
         return False
+    if st.get("proc_start"):
+        return start == st["proc_start"]
     try:
         args = Path(f"/proc/{int(pid)}/cmdline").read_bytes().split(b"\0")
     except OSError:

@@ -444,6 +444,46 @@ def train_probe(ck: Checkpoint, language, layer: int, kind: str = "linear", labe
     return probe
 
 
+def load_or_train_layer_probes(ck: Checkpoint, language, kind: str = "linear", labels: str = "relative",
+                               n_train: int = 1000, progress=None, device=None) -> list[BoardProbe]:
+    """One probe per layer (0..n_layer) on `language`, as train_probe makes them: those saved beside the
+    checkpoint for these weights are loaded, the others trained together (fit_probes) and saved when
+    the folder is writable. progress(fraction, message) while training."""
+    li = ck.config.language_index(language)
+    name = ck.config.languages[li].name
+    layers = list(range(ck.model.cfg.n_layer + 1))
+    out: dict[int, BoardProbe] = {}
+    for x in layers:
+        path = probe_dir(ck, name, x, kind, labels, n_train)
+        if (path / "probe.json").is_file():
+            try:
+                probe = BoardProbe.load(path)
+                if probe.info_.get("weights_sha256") == ck.meta["weights_sha256"]:
+                    out[x] = probe
+            except ValueError:
+                pass
+    todo = [x for x in layers if x not in out]
+    if todo:
+        report = progress or (lambda f, m: None)
+        report(0.0, f"hidden states of {n_train:,} games")
+        tr = move_states(ck, li, n_train, PROBE_TRAIN_SEED, layers, device=device)
+        te = move_states(ck, li, 200, PROBE_TEST_SEED, layers, device=device)
+        fitted = fit_probes([BoardProbe(kind=kind, labels=labels, device=device) for _ in todo],
+                            [tr.rows(x) for x in todo], tr.labels(labels),
+                            progress=lambda f: report(0.1 + 0.9 * f, f"training {len(todo)} probes"))
+        for x, probe in zip(todo, fitted):
+            probe.info_ = {"checkpoint": ck.name, "weights_sha256": ck.meta["weights_sha256"], "language": name,
+                           "layer": x, "n_train": n_train,
+                           "test": probe.score_detail(te.rows(x), te.labels(labels))}
+            try:
+                probe.save(probe_dir(ck, name, x, kind, labels, n_train))
+            except OSError:
+                pass  # a read-only checkpoint folder: keep the probe in memory only
+            out[x] = probe
+        report(1.0, "done")
+    return [out[x] for x in layers]
+
+
 def probe_dir(ck: Checkpoint, language: str, layer: int, kind: str, labels: str, n_train: int) -> Path:
     return Path(ck.path) / "analysis" / "probes" / f"{language}-L{layer}-{kind}-{labels}-n{n_train}"
 

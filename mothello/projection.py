@@ -47,6 +47,13 @@ def _fit_2d(X: np.ndarray, method: str, seed: int, n_neighbors: int = 15, min_di
     raise ValueError(f"unknown projection method {method!r} ({', '.join(METHODS)})")
 
 
+def warm_up() -> None:
+    """Compile (and cache on disk) UMAP's kernels once, at install time (`make run` / `make test` run
+    this after installing), so that the first projection in the app does not pay ~25 s of compilation."""
+    X = np.random.default_rng(0).normal(size=(300, 8)).astype(np.float32)
+    _fit_2d(X, "umap", seed=0)
+
+
 def _cache_umap_kernels(umap) -> None:
     """Turn on numba's disk cache for UMAP's JIT-compiled kernels (it compiles them anew in every process)."""
     import umap.layouts

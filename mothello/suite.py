@@ -19,7 +19,7 @@ from .checkpoints import META, checkpoints_dir, list_snapshots, load_checkpoint,
 from .data import heldout_games
 from .evaluate import default_device, legal_move_accuracy
 from .languages import load_config
-from .probes import embedding_similarity, load_or_compute_alignment
+from .probes import embedding_similarity, load_or_compute_alignment, load_or_train_layer_probes
 from .train import TrainConfig, load_run_configs, train
 from .transfer import TransferConfig, load_or_compute_alignment_over_training, run_transfer
 
@@ -106,7 +106,10 @@ def install(run, name: str | None = None, half: bool = True, alignment_games: in
         "same_move_cross_lingual": float(emb["same_move"][off].mean()) if off.any() else None,
         "different_move_cross_lingual": float(emb["different_move"][off].mean()) if off.any() else None}
     _write_metrics(tmp, metrics)
-    # alignment over training at the snapshots, as the Transfer page shows it by default (instant in the app)
+    # the Probe boards page's default probes (linear, relative, every layer) and alignment over training at
+    # the snapshots as the Transfer page shows it by default: instant in the app
+    for li in ck.config.input_languages:
+        load_or_train_layer_probes(ck, li, "linear", "relative", alignment_games, device=device)
     load_or_compute_alignment_over_training(tmp, layer=ck.model.cfg.n_layer, n_train=aot_games, device=device)
     if dst.exists():
         shutil.rmtree(dst)

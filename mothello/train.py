@@ -187,6 +187,19 @@ def _load_state(run: Path, model: GPT, opt: torch.optim.Optimizer) -> int:
 # ---------------------------------------------------------------------------------------------
 # Status and metrics
 # ---------------------------------------------------------------------------------------------
+def process_start_time(pid: int) -> str | None:
+    """Start time (clock ticks since boot, from /proc) of a live, non-zombie process; None if it is gone.
+    With the pid it identifies a process even after the pid is reused."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields_ = stat[stat.rindex(")") + 2:].split()
+    if fields_[0] in ("Z", "X"):  # a zombie has finished
+        return None
+    return fields_[19]
+
+
 def write_status(run: Path, **fields_) -> dict:
     path = run / "status.json"
     status = storage.read_json(path) if path.is_file() else {}
@@ -316,6 +329,7 @@ def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, pro
     if main:
         status = storage.read_json(run / "status.json") if (run / "status.json").is_file() else {}
         write_status(run, state="running", step=start, total=total, pid=os.getpid(),
+                     proc_start=process_start_time(os.getpid()),
                      started=status.get("started") or now(), error=None, world_size=world,
                      device=str(device), objective=tc.objective, experiment=exp.name)
 

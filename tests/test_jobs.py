@@ -152,3 +152,22 @@ def test_status_of_a_directory_without_a_job(tmp_path):
     assert jobs.runs(tmp_path)[0].path == run
     with pytest.raises(jobs.JobError, match="not running"):
         jobs.cancel(run)
+
+
+def test_a_trainer_started_outside_the_jobs_api_is_alive_by_pid_and_start_time(tmp_path):
+    """A run trained from Python or the CLI (no job.json) records its pid and process start time; the
+    run is alive exactly while that process runs, whatever its command line (here: pytest's)."""
+    from mothello.train import process_start_time
+
+    run = tmp_path / "suite-x"
+    run.mkdir()
+    me = os.getpid()
+    st = {"state": "running", "step": 3, "total": 10, "pid": me, "proc_start": process_start_time(me)}
+    (run / "status.json").write_text(json.dumps(st))
+    assert jobs.status(run).state == "running" and jobs.status(run).alive
+    # the same pid with another start time: the recorded process has ended and the pid was reused
+    (run / "status.json").write_text(json.dumps({**st, "proc_start": "1"}))
+    assert jobs.status(run).state == "died"
+    # a run from before proc_start was recorded: a live pid counts only if its command line names the run
+    (run / "status.json").write_text(json.dumps({k: v for k, v in st.items() if k != "proc_start"}))
+    assert jobs.status(run).state == "died"

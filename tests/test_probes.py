@@ -199,6 +199,27 @@ def test_train_probe_saves_beside_the_checkpoint_and_is_reused(naive_ck, tmp_pat
     assert BoardProbe.load(folder).n_features_in_ == 64  # rewritten
 
 
+def test_layer_probes_equal_single_probes_and_are_saved_and_reused(naive_ck, tmp_path, monkeypatch):
+    import shutil
+
+    ck_path = tmp_path / "ck"
+    shutil.copytree(naive_ck.path, ck_path)
+    ck = load_checkpoint(ck_path)
+    seen = []
+    got = probes.load_or_train_layer_probes(ck, "L1", labels="relative", n_train=30,
+                                            progress=lambda f, m: seen.append(f))
+    assert len(got) == ck.model.cfg.n_layer + 1 and seen[-1] == 1.0
+    X = move_states(ck, 1, 5, PROBE_TEST_SEED, [2]).rows(2)
+    alone = probes.train_probe(ck, "L1", 2, labels="relative", n_train=30, save=False)
+    np.testing.assert_allclose(got[2].predict_proba(X), alone.predict_proba(X), atol=2e-4)
+    assert got[2].info_ == {**alone.info_, "test": pytest.approx(alone.info_["test"], abs=2e-3)}
+    for x in range(len(got)):  # saved where train_probe / load_or_train_probe look for them
+        assert BoardProbe.load(probes.probe_dir(ck, "L1", x, "linear", "relative", 30)).info_["layer"] == x
+    monkeypatch.setattr(probes, "fit_probes", lambda *a, **k: (_ for _ in ()).throw(AssertionError("retrained")))
+    again = probes.load_or_train_layer_probes(ck, "L1", labels="relative", n_train=30)
+    np.testing.assert_array_equal(again[2].predict_proba(X), got[2].predict_proba(X))
+
+
 # ---------------------------------------------------------------------------------------------
 # Accuracy definitions and baselines
 # ---------------------------------------------------------------------------------------------

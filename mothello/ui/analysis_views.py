@@ -140,12 +140,6 @@ def computed_once(cached_fn: Callable, args: tuple, compute: Callable[[Progress]
 
 
 # -- probes -----------------------------------------------------------------------------------------
-@st.cache_resource(show_spinner=False, max_entries=256)
-def _probe(_ck: Checkpoint, path: str, weights_sha: str, language: str, layer: int, kind: str, labels: str,
-           n_train: int) -> probes.BoardProbe:
-    return probes.load_or_train_probe(_ck, language, layer, kind, labels, n_train)
-
-
 def _probe_stored(ck: Checkpoint, language: str, layer: int, kind: str, labels: str, n_train: int) -> bool:
     path = probes.probe_dir(ck, language, layer, kind, labels, n_train) / "probe.json"
     try:
@@ -157,26 +151,20 @@ def _probe_stored(ck: Checkpoint, language: str, layer: int, kind: str, labels: 
 def layer_probes(ck: Checkpoint, language: str, kind: str, labels: str, n_train: int,
                  container=None) -> list[probes.BoardProbe]:
     """A probe per layer (0..n_layer) on `language`: loaded from beside the checkpoint, else trained
-    (with a progress bar) and saved there."""
-    layers = list(range(ck.model.cfg.n_layer + 1))
-    args = [(str(ck.path), sha(ck), language, x, kind, labels, n_train) for x in layers]
-    seen = _seen()
-    todo = [x for x, a in zip(layers, args) if ("probe", *a) not in seen
-            and not _probe_stored(ck, language, x, kind, labels, n_train)]
-    out = []
-    with Progress(f"Training {kind} probes on {language} ({n_train:,} games, first time for these weights)",
-                  container) as bar:
-        if todo:  # hidden states of every layer in one pass (disk-cached), then the probes read them
-            bar(0.02, f"hidden states of {n_train:,} games")
-            move_states(ck, language, n_train, PROBE_TRAIN_SEED, layers=None)
-            move_states(ck, language, N_TEST, PROBE_TEST_SEED, layers=None)
-        with one_thread():
-            for i, (x, a) in enumerate(zip(layers, args)):
-                if x in todo:
-                    bar(0.1 + 0.9 * i / len(layers), f"layer {x} of {layers[-1]}")
-                out.append(_probe(ck, *a))
-                seen.add(("probe", *a))
-    return out
+    together (with a progress bar) and saved there."""
+    args = (ck, str(ck.path), sha(ck), language, kind, labels, n_train)
+    if all(_probe_stored(ck, language, x, kind, labels, n_train) for x in range(ck.model.cfg.n_layer + 1)):
+        return _layer_probes(*args)
+    return computed_once(_layer_probes, args,
+                         lambda bar: probes.load_or_train_layer_probes(ck, language, kind, labels, n_train, progress=bar),
+                         f"Training {kind} probes on {language} ({n_train:,} games, first time for these weights)",
+                         container)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _layer_probes(_ck: Checkpoint, path: str, weights_sha: str, language: str, kind: str, labels: str, n_train: int,
+                  _fresh=None) -> list[probes.BoardProbe]:
+    return _fresh if _fresh is not None else probes.load_or_train_layer_probes(_ck, language, kind, labels, n_train)
 
 
 @st.cache_data(show_spinner="Scoring the probes on held-out games ...", max_entries=64)

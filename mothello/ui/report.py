@@ -24,7 +24,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def _save(chart, out: Path, name: str) -> str:
     import vl_convert as vlc
 
-    spec = chart.to_json()
+    from .charts import finish
+
+    spec = finish(chart).to_json()  # the app's house style, as its export buttons give it
     storage.write_text(out / f"{name}.svg", vlc.vegalite_to_svg(spec))
     storage.write_bytes(out / f"{name}.png", vlc.vegalite_to_png(spec, scale=2))
     return f"{out.relative_to(ROOT).as_posix()}/{name}.png" if out.is_relative_to(ROOT) else str(out / f"{name}.png")

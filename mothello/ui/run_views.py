@@ -18,14 +18,14 @@ import streamlit as st
 
 from .. import jobs, storage
 from ..checkpoints import META, checkpoints_dir, display_name, read_meta, runs_dir
-from ..transfer import TABLE, metrics_table, transfer_table
+from ..transfer import (TABLE, metrics_table, store_alignment_over_training, stored_alignment_over_training,
+                        transfer_summary, transfer_table)
 from . import charts, theme, widgets
 
 MAKE_SUITE = "make demo-suite"
 TRANSFER_CLI = (".venv/bin/python -m mothello transfer configs/naive-2.toml --preset tiny \\\n"
                 "    --pretrain-steps 300 --finetune-games 2560 --finetune-epochs 2 \\\n"
                 "    --out runs/transfer-naive-2")
-AOT_FILE = "alignment_over_training.csv"
 AOT_LABELS = {"in_language": "in-language probe (A → A)", "cross_lingual": "cross-lingual probe (A → B)",
               "aligned_rotation": "cross-lingual after rotation", "legal_move_accuracy": "legal-move accuracy",
               "colour_in": "in-language, colour only", "colour_cross": "cross-lingual, colour only"}
@@ -171,43 +171,6 @@ def transfer_frames(paths: list[str]) -> tuple[pd.DataFrame, list[str]]:
     return pd.concat(frames, ignore_index=True), errors
 
 
-def _ft_language(df: pd.DataFrame) -> str:
-    ft = df.loc[df["finetuned"], "language"]
-    return str(ft.iloc[0]) if len(ft) else "?"
-
-
-def transfer_summary(df: pd.DataFrame) -> pd.DataFrame:
-    """Per run: the fine-tuned language, its accuracy before/after, the others' before/after and the
-    mean alignment from the fine-tuned language before/after (all from the table)."""
-    rows = []
-    for label, d in df.groupby("label", sort=False):
-        acc = d[d["metric"] == "legal_move_accuracy"]
-        if acc.empty:
-            continue
-        first, last = acc["snapshot"].min(), acc["snapshot"].max()
-        a0 = acc[acc["snapshot"] == first].set_index("language")["value"]
-        a1 = acc[acc["snapshot"] == last].set_index("language")["value"]
-        ft = _ft_language(d)
-        others = [x for x in a0.index if x != ft]
-        al = d[d["metric"] == "alignment_from_finetuned"]
-        rows.append({
-            "run": label, "path": d["run"].iloc[0], "fine-tuned": ft,
-            "fine-tuning steps": int(acc["step"].max()),
-            "fine-tuned before": float(a0.get(ft, np.nan)), "fine-tuned after": float(a1.get(ft, np.nan)),
-            "others before": float(a0[others].mean()) if others else np.nan,
-            "others after": float(a1[others].mean()) if others else np.nan,
-            "alignment before": float(al[al["snapshot"] == first]["value"].mean()) if len(al) else np.nan,
-            "alignment after": float(al[al["snapshot"] == last]["value"].mean()) if len(al) else np.nan,
-        })
-    out = pd.DataFrame(rows)
-    if not out.empty:
-        out["fine-tuned gain"] = out["fine-tuned after"] - out["fine-tuned before"]
-        out["others gain"] = out["others after"] - out["others before"]
-        ft_gain = out["fine-tuned gain"].where(out["fine-tuned gain"] > 0.005)
-        out["transfer ratio"] = out["others gain"] / ft_gain
-    return out
-
-
 def _curve_frame(df: pd.DataFrame, metric: str) -> pd.DataFrame:
     if metric == "alignment":
         d = df[df["metric"].isin(["alignment_from_finetuned", "probe_in_language"])].copy()
@@ -327,10 +290,8 @@ def stored_alignment_of(name: str):
 
 
 def best_layer(res) -> int:
-    """The layer where the board is read best in-language (ties: the deeper one), never the embeddings
-    unless there is nothing else."""
-    layers = [x for x in res.layers if x > 0] or res.layers
-    return max(layers, key=lambda x: (round(res.mean_diag(x), 4), x))
+    """The layer the app and FINDINGS.md compare models at (probes.AlignmentResult.best_layer)."""
+    return res.best_layer()
 
 
 def alignment_heatmap(res, layer: int, title: str, size: int = 260):
@@ -400,25 +361,7 @@ def cross_by_layer(results: dict, title: str = "Cross-lingual probe accuracy by 
     return chart, df
 
 
-# -- alignment over training -------------------------------------------------------------------
-def _aot_path(path) -> Path:
-    return Path(path) / "analysis" / AOT_FILE
-
-
-def stored_alignment_over_training(path, layer: int, n_train: int) -> pd.DataFrame | None:
-    """Stored rows for these settings and these weights, or None."""
-    p = _aot_path(path)
-    if not p.is_file():
-        return None
-    try:
-        df = pd.read_csv(p)
-        sha = read_meta(path)["weights_sha256"][:16]
-        df = df[(df["layer"] == layer) & (df["n_train"] == n_train) & (df["weights"] == sha)]
-    except (OSError, ValueError, KeyError):
-        return None
-    return df if not df.empty else None
-
-
+# -- alignment over training (stored beside the checkpoint by mothello.transfer) ------------------
 def _compute_aot(path: str, layer: int, n_train: int, progress=None) -> pd.DataFrame:
     from .. import transfer
 
@@ -441,18 +384,8 @@ def compute_alignment_over_training(path, layer: int, n_train: int, container=No
     df = av.computed_once(_aot, (str(path), str(path), sha, layer, n_train),
                           lambda bar: _compute_aot(str(path), layer, n_train, progress=bar),
                           f"Alignment over training of {display_name(Path(path))}", container)
-    df = df.assign(n_train=n_train, weights=sha)
-    out = _aot_path(path)
-    try:
-        old = pd.read_csv(out) if out.is_file() else pd.DataFrame()
-        if not old.empty:
-            keep = ~((old["layer"] == layer) & (old["n_train"] == n_train))
-            old = old[keep & (old["weights"] == sha)]
-        out.parent.mkdir(parents=True, exist_ok=True)
-        storage.write_text(out, pd.concat([old, df], ignore_index=True).to_csv(index=False))
-        return df, str(out)
-    except (OSError, ValueError, KeyError):
-        return df, None
+    where = store_alignment_over_training(path, df, layer, n_train)
+    return df.assign(n_train=n_train, weights=sha), (str(where) if where else None)
 
 
 def alignment_over_training_chart(df: pd.DataFrame, colour_only: bool = False, width: int = 640, height: int = 300):
