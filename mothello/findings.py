@@ -194,12 +194,18 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
         out.append(f"## Finding {k}: {claim}\n")
         out.append(f"*What it means here:* {meaning}\n")
         out.append(f"**Our result: {s}.** {reason[:1].upper() + reason[1:]}.\n")
+        auto = measured_notes(numbers).get(k)
+        if auto:
+            out.append(auto + "\n")
         if k in notes:
             out.append(notes[k].strip() + "\n")
-        key = {1: "matrices", 2: "layers"}.get(k)
-        if key in figures:
-            out.append(f"![{claim}]({figures[key]})\n")
-        elif k in (3, 4) and numbers["transfer"]:
+        keys = {1: ["matrices"], 2: ["layers"]}.get(k, [])
+        if k == 1 and "anchors" not in numbers["models"]:
+            keys.append("layers")  # with naive alone, its by-layer curve belongs to finding 1
+        for key in keys:
+            if key in figures and (key != "layers" or k == 1 or "anchors" in numbers["models"]):
+                out.append(f"![{claim}]({figures[key]})\n")
+        if k in (3, 4) and numbers["transfer"]:
             out.append("The transfer curves are in the section *Transfer experiment* below.\n")
     if numbers["transfer"]:
         out.append("## Transfer experiment\n")
@@ -215,6 +221,62 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
         out.append("The cross-lingual and in-language probe accuracy at the snapshots of a training run (the "
                    "Transfer page, *alignment over training*).\n")
         out.append(f"![Alignment over training]({figures['training']})\n")
+    out.append(how_trained(numbers))
     if appendix:
         out.append(appendix.strip() + "\n")
     return "\n".join(out).rstrip() + "\n"
+
+
+def measured_notes(numbers: dict) -> dict[int, str]:
+    """Sentences read off the numbers (no judgement beyond the rules above)."""
+    out = {}
+    n = numbers["models"].get("naive")
+    if n and n.get("aligned_rotation") is not None:
+        rot_gap = n["in_language"] - n["aligned_rotation"]
+        out[1] = (f"The cross-lingual probe ({pct(n['cross_lingual'])}) does no better than the per-square majority "
+                  f"guess ({pct(n['baseline_majority'])}), and on occupied squares it reads the colour at "
+                  f"{pct(n['colour_cross_lingual'])} (chance: 50%). Yet after an orthogonal rotation fitted on other "
+                  f"games it reads {pct(n['aligned_rotation'])}, {pts(rot_gap).replace('+', '')} below the in-language "
+                  "probe: the two languages hold the same board representation up to a rotation (MetaOthello), "
+                  "not a shared one.")
+    return out
+
+
+def how_trained(numbers: dict) -> str:
+    """How the suite was trained, what is missing, and how to reproduce it."""
+    from .suite import SUITE, SUITE_TRAINING, TRANSFER, TRANSFER_SETTINGS
+
+    tr = SUITE_TRAINING
+    lines = ["## How these models were trained\n",
+             f"Every suite model: the `{tr['preset']}` preset (3 layers x 192, 6 heads, 1.4M parameters), "
+             f"next-token prediction on fresh uniformly random games every step, batch {tr['batch_size']}, "
+             f"{tr['steps']:,} steps ({tr['steps'] * tr['batch_size']:,} games), AdamW with lr {tr['lr']} "
+             f"(warm-up {tr['warmup_steps']}, cosine to {tr['min_lr']}), fp32 on CPU. On one core of this "
+             "2-core machine a 2-language model trains at about 7,400 tokens/s (116 steps/min), so 12,000 steps "
+             "take about 1.7 core-hours; the runs shared the machine with development and were paused and "
+             "resumed across sessions (exact resume from the saved state). No GPU was lent to these sessions. "
+             f"Transfer runs: {TRANSFER_SETTINGS['pretrain_steps']:,} pretraining steps on the restricted "
+             f"distribution, then {TRANSFER_SETTINGS['finetune_games']:,} games x "
+             f"{TRANSFER_SETTINGS['finetune_epochs']} epochs of fine-tuning on one language.\n"]
+    have = {m["name"] for m in numbers["models"].values()}
+    missing = [n for n in SUITE if n not in have]
+    missing += [f"transfer-{n}" for n in TRANSFER
+                if not any(t["run"] == n for t in numbers["transfer"].values())]
+    if missing:
+        lines.append("Not in `checkpoints/` yet (training continues; `make demo-suite` resumes it): "
+                     + ", ".join(f"`{n}`" for n in missing) + ".\n")
+    low = [m["name"] for m in numbers["models"].values() if m.get("legal_min") is not None and m["legal_min"] < 0.95]
+    if low:
+        lines.append("Below the 95% legal-move target: " + ", ".join(f"`{n}`" for n in low)
+                     + ". More steps (or a GPU) would get further; the findings are read at this scale.\n")
+    weak = [m["name"] for m in numbers["models"].values()
+            if m.get("colour_in_language") is not None and m["colour_in_language"] < 0.9]
+    if weak:
+        lines.append("Below the 90% target for the in-language colour probe (mine / theirs on occupied squares): "
+                     + ", ".join(f"`{x}` ({pct(m['colour_in_language'])})" for x, m in
+                                 ((m["name"], m) for m in numbers["models"].values()) if x in weak)
+                     + ". These models know occupancy well and colour only partly, so every cross-lingual "
+                     "number here is about a partial world model.\n")
+    lines.append("Reproduce:\n\n```bash\nmake demo-suite   # trains (resuming) and installs checkpoints/, then "
+                 "writes this file\nmake findings     # this file and docs/findings/ from checkpoints/ alone\n```\n")
+    return "\n".join(lines)

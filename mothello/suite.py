@@ -33,6 +33,7 @@ TRANSFER = ("naive-2", "anchors-8", "unified-mixed")
 TRANSFER_SETTINGS = dict(preset="small", pretrain_steps=6000, finetune_games=25_600, finetune_epochs=2)
 SAMPLE_GAMES, SAMPLE_SEED = 30, 4242      # the fixed sample whose accuracy the shipped-checkpoint test recomputes
 FULL_EVAL_GAMES = 500
+MAX_SNAPSHOTS = 3          # snapshots shipped per model (each ~2.8 MB in float16)
 AOT_GAMES = 500            # probe-training games of the stored alignment-over-training table (the app's default)
 
 
@@ -70,7 +71,7 @@ def install(run, name: str | None = None, half: bool = True, alignment_games: in
         save_checkpoint(tmp, src.model, src.vocab, training, src.step, src.metrics, half=False)
         ck = load_checkpoint(tmp, device=device)
         acc16 = acc32
-    for step, path in list_snapshots(run):
+    for step, path in shipped_snapshots(run, src.step):
         snap = load_checkpoint(path, device=device)
         save_checkpoint(tmp / "snapshots" / path.name, snap.model, snap.vocab, snap.meta["training"], step,
                         snap.metrics, half=half)
@@ -115,6 +116,15 @@ def install(run, name: str | None = None, half: bool = True, alignment_games: in
         shutil.rmtree(dst)
     tmp.rename(dst)
     return dst
+
+
+def shipped_snapshots(run, final_step: int, keep: int = MAX_SNAPSHOTS) -> list[tuple[int, Path]]:
+    """The run's snapshots that ship: not the final step (that is the checkpoint itself), and at most
+    `keep` of them, spread from the first to the last (the size budget of checkpoints/)."""
+    snaps = [(s, p) for s, p in list_snapshots(run) if s != final_step]
+    if len(snaps) <= keep:
+        return snaps
+    return [snaps[i] for i in sorted(set(np.linspace(0, len(snaps) - 1, keep).round().astype(int)))]
 
 
 def _write_metrics(path: Path, metrics: dict) -> None:

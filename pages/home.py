@@ -4,6 +4,7 @@ every page."""
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -16,6 +17,7 @@ from mothello.probes import alignment_path, load_alignment
 from mothello.ui import charts, theme, widgets
 
 FINDINGS_FILE = ROOT / "FINDINGS.md"
+IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)\)")
 
 PAGES = [  # (path as in app.py, title, icon, what it shows)
     ("pages/checkpoints.py", "Checkpoints", ":material/inventory_2:",
@@ -124,6 +126,21 @@ def accuracy_chart(df: pd.DataFrame, scale: alt.Scale, s: float) -> alt.TopLevel
     return charts.finish(chart, s, charts.FIT_X)
 
 
+def markdown_with_figures(text: str) -> None:
+    """Markdown whose images (FINDINGS.md's figures, paths relative to the project) are shown with
+    st.image: st.markdown cannot serve files from disk. A missing figure is named, not broken."""
+    parts = IMAGE.split(text)  # text, alt, path, text, alt, path, ...
+    for i in range(0, len(parts), 3):
+        if parts[i].strip():
+            st.markdown(parts[i])
+        if i + 2 < len(parts):
+            path = ROOT / parts[i + 2]
+            if path.is_file() and path.resolve().is_relative_to(ROOT):
+                st.image(str(path), caption=parts[i + 1] or None)
+            else:
+                st.caption(f"(figure {parts[i + 2]} is missing: `make findings` draws it)")
+
+
 def findings_summary(text: str) -> str:
     """The first paragraph(s) of FINDINGS.md under its title, up to the first sub-heading."""
     lines, out = text.strip().splitlines(), []
@@ -200,7 +217,7 @@ if FINDINGS_FILE.is_file():
         st.markdown(summary)
     if text:
         with st.expander("FINDINGS.md: our own findings, in full", icon=":material/description:"):
-            st.markdown(text)
+            markdown_with_figures(text)
 cols = st.columns(len(theme.FINDINGS))
 for k, (col, (head, detail)) in enumerate(zip(cols, theme.FINDINGS), start=1):
     with col.container(border=True, height="stretch"):

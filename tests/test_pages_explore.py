@@ -422,3 +422,17 @@ def test_settle_memory_freezes_what_outlives_runs():
         assert gc.get_freeze_count() > before
     finally:
         gc.unfreeze()
+
+
+def test_home_shows_the_shipped_findings_with_their_figures(registry):
+    """FINDINGS.md's figures are files under docs/findings/: Home shows them as images (st.markdown
+    alone would show broken links)."""
+    import re
+
+    text = (ROOT / "FINDINGS.md").read_text()
+    figures = re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", text)
+    assert figures and all((ROOT / f).is_file() for f in figures)
+    at = ok(page("home"))
+    assert len(at.get("image")) == len(figures)
+    shown = " ".join(m.value for m in at.markdown)
+    assert "![" not in shown and "Finding 1" in shown

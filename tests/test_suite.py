@@ -50,10 +50,13 @@ def test_install_writes_a_complete_checkpoint(installed):
     emb = m["embedding_similarity"]
     assert -1 <= emb["different_move_cross_lingual"] <= 1 and -1 <= emb["same_move_cross_lingual"] <= 1
     # snapshots travel along, and alignment over training is stored for the app's default view
-    assert [s for s, _ in list_snapshots(path)] == [s for s, _ in list_snapshots(run)]
+    run_steps = [s for s, _ in list_snapshots(run)]          # 8, 16, 39, 78, 157 (the final step)
+    shipped = [s for s, _ in list_snapshots(path)]
+    assert ck.step == run_steps[-1] and ck.step not in shipped  # the final snapshot is the checkpoint itself
+    assert len(shipped) == suite.MAX_SNAPSHOTS and shipped[0] == run_steps[0] and shipped[-1] == run_steps[-2]
     aot = stored_alignment_over_training(path, layer=2, n_train=60)
     assert aot is not None
-    assert set(aot.step) == {s for s, _ in list_snapshots(run)} | {ck.step}
+    assert set(aot.step) == set(shipped) | {ck.step}
     for extra in ("metrics.jsonl", "experiment.toml", "train.json"):
         assert (path / extra).is_file()
 

@@ -360,8 +360,8 @@ def similarity_heatmap(df: pd.DataFrame, a: str, b: str, title: str, subtitle: s
     """Move-by-move cosine similarity, on a diverging scale centred on 0 (unrelated directions)."""
     m = float(max(df["cosine"].abs().quantile(0.995), 0.05))
     return alt.Chart(df).mark_rect().encode(
-        x=alt.X(f"move in {b}:O", axis=alt.Axis(values=list(range(0, 61, 10)), labelAngle=0)),
-        y=alt.Y(f"move in {a}:O", axis=alt.Axis(values=list(range(0, 61, 10)))),
+        x=alt.X(f"move in {b}:O", axis=alt.Axis(values=list(range(0, 61, 10)), labelAngle=0, grid=False)),
+        y=alt.Y(f"move in {a}:O", axis=alt.Axis(values=list(range(0, 61, 10)), grid=False)),
         color=alt.Color("cosine:Q", scale=alt.Scale(scheme="blueorange", domain=[-m, m], domainMid=0, clamp=True),
                         legend=alt.Legend(title="cosine", format=".2f")),
         tooltip=[f"move in {a}:O", f"move in {b}:O", alt.Tooltip("cosine:Q", format=".3f")],

@@ -21,8 +21,8 @@ def heatmap(df: pd.DataFrame, value: str = "accuracy", title: str = "", subtitle
     """Alignment-matrix heatmap with values printed in the cells."""
     langs = list(dict.fromkeys(df["probe trained on"]))
     base = alt.Chart(df).encode(
-        x=alt.X("applied to:N", sort=langs, title="hidden states of language", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("probe trained on:N", sort=langs, title="probe trained on"))
+        x=alt.X("applied to:N", sort=langs, title="hidden states of language", axis=alt.Axis(labelAngle=0, grid=False)),
+        y=alt.Y("probe trained on:N", sort=langs, title="probe trained on", axis=alt.Axis(grid=False)))
     cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
         color=alt.Color(f"{value}:Q", scale=alt.Scale(domain=list(domain), scheme=scheme, clamp=True),
                         legend=alt.Legend(format=".0%", title=None)),
