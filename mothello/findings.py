@@ -28,6 +28,7 @@ import pandas as pd
 from . import storage
 from .checkpoints import META, checkpoints_dir
 from .model import GPT, GPTConfig
+from .train import read_metrics
 from .transfer import TABLE, transfer_summary, transfer_table
 
 MODELS = {"naive": "naive-2", "anchors": "anchors-8", "unified": "unified-mixed", "many": "atomic-10"}
@@ -51,8 +52,27 @@ def _model_numbers(path: Path) -> dict:
         "layer": layer, "n_layer": meta.get("model", {}).get("n_layer"), **row,
         "embedding_same": m.get("embedding_similarity", {}).get("same_move_cross_lingual"),
         "embedding_different": m.get("embedding_similarity", {}).get("different_move_cross_lingual"),
-        "trained": m.get("trained", {}),
+        "trained": m.get("trained", {}), "train_hours": training_hours(path),
     }
+
+
+def training_hours(run: Path) -> float | None:
+    """Hours of training in a run's log (metrics.jsonl): the time between consecutive evaluations, where
+    an interval much slower than the run's median pace (the run was stopped and resumed inside it)
+    counts at the median pace instead. None without a log."""
+    pts_ = sorted((r["step"], pd.Timestamp(r["time"])) for r in read_metrics(run) if "time" in r)
+    if len(pts_) < 2:
+        return None
+    steps = np.diff([s for s, _ in pts_])
+    secs = np.array([(b - a).total_seconds() for (_, a), (_, b) in zip(pts_, pts_[1:])])
+    ok = steps > 0
+    if not ok.any():
+        return None
+    pace = secs[ok] / steps[ok]
+    med = float(np.median(pace))
+    secs_used = np.where(pace <= 4 * med, secs[ok], steps[ok] * med)
+    first = pts_[0][0] * med  # steps before the first evaluation, at the median pace
+    return float(secs_used.sum() + first) / 3600
 
 
 def collect(root=None) -> dict:
@@ -169,7 +189,7 @@ CLAIMS = {
 
 def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int, str] | None = None,
            preamble: str = "", appendix: str = "") -> str:
-    """FINDINGS.md. figures {key: relative path} (keys: matrices, layers, transfer, training);
+    """FINDINGS.md. figures {key: relative path} (keys: matrices, many, layers, transfer, training);
     notes {finding: extra paragraph}; preamble/appendix: hand-written text around the measured parts."""
     figures, notes = figures or {}, notes or {}
     v = verdicts(numbers)
@@ -189,6 +209,9 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
                "other games first. *Colour* is the accuracy on occupied squares only (is it mine or theirs): "
                "occupancy alone is easy. Baselines: the per-square majority guess and the same probe on a randomly "
                "initialised model.\n")
+    order = ordering(numbers)
+    if order:
+        out.append(order + "\n")
     for k, (claim, role, meaning) in CLAIMS.items():
         s, reason = v[k]
         out.append(f"## Finding {k}: {claim}\n")
@@ -199,7 +222,7 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
             out.append(auto + "\n")
         if k in notes:
             out.append(notes[k].strip() + "\n")
-        keys = {1: ["matrices"], 2: ["layers"]}.get(k, [])
+        keys = {1: ["matrices", "many"], 2: ["layers"]}.get(k, [])
         if k == 1 and "anchors" not in numbers["models"]:
             keys.append("layers")  # with naive alone, its by-layer curve belongs to finding 1
         for key in keys:
@@ -227,6 +250,22 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
     return "\n".join(out).rstrip() + "\n"
 
 
+def ordering(numbers: dict) -> str:
+    """The study's ordering of cross-lingual probe accuracy, naive < anchors < unified, on the shipped
+    models at their named layers (empty until two of them are shipped)."""
+    M = numbers["models"]
+    have = [(role, M[role]) for role in ("naive", "anchors", "unified") if role in M]
+    if len(have) < 2:
+        return ""
+    vals = [m["cross_lingual"] for _, m in have]
+    holds = all(a < b for a, b in zip(vals, vals[1:]))
+    chain = " < ".join(f"{m['name']} {pct(m['cross_lingual'])}" for _, m in have) if holds else \
+        ", ".join(f"{m['name']} {pct(m['cross_lingual'])}" for _, m in have)
+    return (f"**Ordering of cross-lingual probe accuracy (the study: naive < anchors < unified): "
+            f"{'holds' if holds else 'does not hold'}.** {chain} (majority guess "
+            + ", ".join(pct(m.get("baseline_majority")) for _, m in have) + ").")
+
+
 def measured_notes(numbers: dict) -> dict[int, str]:
     """Sentences read off the numbers (no judgement beyond the rules above)."""
     out = {}
@@ -239,6 +278,12 @@ def measured_notes(numbers: dict) -> dict[int, str]:
                   f"games it reads {pct(n['aligned_rotation'])}, {pts(rot_gap).replace('+', '')} below the in-language "
                   "probe: the two languages hold the same board representation up to a rotation (MetaOthello), "
                   "not a shared one.")
+    many = numbers["models"].get("many")
+    if many and many.get("in_language") is not None:
+        gap = many["in_language"] - many["cross_lingual"]
+        out[1] = (out.get(1, "") + f" With ten languages ({many['name']}, naive, layer {many['layer']}) the gap is "
+                  f"{pts(gap)}: in-language {pct(many['in_language'])}, cross-lingual {pct(many['cross_lingual'])} "
+                  f"over the 90 ordered pairs, after rotation {pct(many.get('aligned_rotation'))}.").strip()
     return out
 
 
@@ -258,6 +303,12 @@ def how_trained(numbers: dict) -> str:
              f"Transfer runs: {TRANSFER_SETTINGS['pretrain_steps']:,} pretraining steps on the restricted "
              f"distribution, then {TRANSFER_SETTINGS['finetune_games']:,} games x "
              f"{TRANSFER_SETTINGS['finetune_epochs']} epochs of fine-tuning on one language.\n"]
+    timed = [(m["name"], m["train_hours"], m["step"]) for m in numbers["models"].values() if m.get("train_hours")]
+    if timed:
+        lines.append("Training time, read from each run's log (evaluation timestamps; the hours a run stood "
+                     "paused between sessions are left out): "
+                     + ", ".join(f"`{n}` {h:.1f} h for {s:,} steps" for n, h, s in timed)
+                     + ", each on one CPU core that it shared with the other training and with development.\n")
     have = {m["name"] for m in numbers["models"].values()}
     missing = [n for n in SUITE if n not in have]
     missing += [f"transfer-{n}" for n in TRANSFER

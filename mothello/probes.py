@@ -106,11 +106,12 @@ class BoardProbe:
         return b - np.einsum("sck,k->sc", self.directions(), self.mean_)
 
     # -- persistence ----------------------------------------------------------------------------
-    def save(self, path) -> Path:
-        """probe.safetensors + probe.json in the folder `path`."""
+    def save(self, path, half: bool = False) -> Path:
+        """probe.safetensors + probe.json in the folder `path`; `half` stores the weights in float16
+        (half the size; loaded back as float32), the standardisation stays float32."""
         self._check()
         path = Path(path)
-        tensors = {f"model.{k}": v for k, v in self.model_.state_dict().items()}
+        tensors = {f"model.{k}": v.half() if half else v for k, v in self.model_.state_dict().items()}
         tensors["mean"] = torch.as_tensor(self.mean_)
         tensors["scale"] = torch.as_tensor(self.scale_)
         storage.save_tensors(path / "probe.safetensors", tensors)
@@ -130,7 +131,7 @@ class BoardProbe:
             probe = cls(**meta["params"])
             probe.n_features_in_ = int(meta["n_features_in"])
             probe.model_ = probe._build(probe.n_features_in_)
-            probe.model_.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
+            probe.model_.load_state_dict({k[6:]: v.float() for k, v in tensors.items() if k.startswith("model.")})
             probe.model_.eval()
             probe.mean_, probe.scale_ = tensors["mean"].numpy(), tensors["scale"].numpy()
         except (OSError, KeyError, ValueError, TypeError, RuntimeError, json.JSONDecodeError,

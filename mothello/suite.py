@@ -19,7 +19,7 @@ from .checkpoints import META, checkpoints_dir, list_snapshots, load_checkpoint,
 from .data import heldout_games
 from .evaluate import default_device, legal_move_accuracy
 from .languages import load_config
-from .probes import embedding_similarity, load_or_compute_alignment, load_or_train_layer_probes
+from .probes import BoardProbe, embedding_similarity, load_or_compute_alignment, load_or_train_layer_probes
 from .train import TrainConfig, load_run_configs, train
 from .transfer import TransferConfig, load_or_compute_alignment_over_training, run_transfer
 
@@ -34,6 +34,7 @@ TRANSFER_SETTINGS = dict(preset="small", pretrain_steps=6000, finetune_games=25_
 SAMPLE_GAMES, SAMPLE_SEED = 30, 4242      # the fixed sample whose accuracy the shipped-checkpoint test recomputes
 FULL_EVAL_GAMES = 500
 MAX_SNAPSHOTS = 3          # snapshots shipped per model (each ~2.8 MB in float16)
+SNAPSHOTS_SHIPPED = {"atomic-10": 2}  # fewer for the 10-language model: checkpoints/ stays under 60 MB
 AOT_GAMES = 500            # probe-training games of the stored alignment-over-training table (the app's default)
 
 
@@ -49,11 +50,12 @@ def train_model(name: str, steps: int | None = None, progress: bool = True) -> P
 
 
 def install(run, name: str | None = None, half: bool = True, alignment_games: int = 1000,
-            aot_games: int = AOT_GAMES) -> Path:
+            aot_games: int = AOT_GAMES, snapshots: int | None = None) -> Path:
     """Make checkpoints/NAME from a training run: weights (float16 if lossless), snapshots, metrics,
-    alignment analysis. Returns the checkpoint folder."""
+    alignment analysis, probes (float16 weights with `half`). Returns the checkpoint folder."""
     run = Path(run)
     name = name or run.name.removeprefix("suite-")
+    snapshots = SNAPSHOTS_SHIPPED.get(name, MAX_SNAPSHOTS) if snapshots is None else snapshots
     device = default_device()
     src = load_checkpoint(run, device=device)
     games = heldout_games(FULL_EVAL_GAMES, seed=SAMPLE_SEED + 1)
@@ -71,7 +73,7 @@ def install(run, name: str | None = None, half: bool = True, alignment_games: in
         save_checkpoint(tmp, src.model, src.vocab, training, src.step, src.metrics, half=False)
         ck = load_checkpoint(tmp, device=device)
         acc16 = acc32
-    for step, path in shipped_snapshots(run, src.step):
+    for step, path in shipped_snapshots(run, src.step, snapshots):
         snap = load_checkpoint(path, device=device)
         save_checkpoint(tmp / "snapshots" / path.name, snap.model, snap.vocab, snap.meta["training"], step,
                         snap.metrics, half=half)
@@ -112,6 +114,9 @@ def install(run, name: str | None = None, half: bool = True, alignment_games: in
     for li in ck.config.input_languages:
         load_or_train_layer_probes(ck, li, "linear", "relative", alignment_games, device=device)
     load_or_compute_alignment_over_training(tmp, layer=ck.model.cfg.n_layer, n_train=aot_games, device=device)
+    if half:  # the stored probes' weights in float16: half the size, predictions unchanged (test_probes)
+        for folder in sorted((tmp / "analysis" / "probes").glob("*/")):
+            BoardProbe.load(folder).save(folder, half=True)
     if dst.exists():
         shutil.rmtree(dst)
     tmp.rename(dst)
@@ -141,7 +146,8 @@ def run_transfer_suite(name: str, progress: bool = True) -> Path:
 
 
 def install_transfer(run, name: str) -> Path:
-    """checkpoints/transfer-NAME: the table, the settings, and the final fine-tuned model (float16)."""
+    """checkpoints/transfer-NAME: the table, the settings, and the final fine-tuned model (float16, with
+    its accuracy on the fixed sample that tests/test_shipped.py recomputes)."""
     run = Path(run)
     dst = checkpoints_dir() / f"transfer-{name}"
     tmp = checkpoints_dir() / f".transfer-{name}.installing"
@@ -152,6 +158,11 @@ def install_transfer(run, name: str) -> Path:
         shutil.copy2(run / f, tmp / f)
     ck = load_checkpoint(run / "finetune")
     save_checkpoint(tmp / "finetune", ck.model, ck.vocab, ck.meta["training"], ck.step, ck.metrics, half=True)
+    ck = load_checkpoint(tmp / "finetune")
+    sample = heldout_games(SAMPLE_GAMES, seed=SAMPLE_SEED)
+    _write_metrics(tmp / "finetune", {**ck.metrics, "sample_check": {
+        "games": SAMPLE_GAMES, "seed": SAMPLE_SEED,
+        "legal_move_accuracy": legal_move_accuracy(ck.model, ck.vocab, sample)}})
     if dst.exists():
         shutil.rmtree(dst)
     tmp.rename(dst)

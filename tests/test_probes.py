@@ -139,6 +139,18 @@ def test_save_load_round_trip(synthetic, tmp_path, kind):
     np.testing.assert_array_equal(q.mean_, p.mean_)
 
 
+def test_half_precision_save_halves_the_file_and_keeps_the_predictions(synthetic, tmp_path):
+    X, y, Xt, _ = synthetic
+    p = BoardProbe(labels="relative", epochs=2, seed=4).fit(X, y)
+    full, half = p.save(tmp_path / "full"), p.save(tmp_path / "half", half=True)
+    size = lambda f: (f / "probe.safetensors").stat().st_size  # noqa: E731
+    assert size(half) < 0.6 * size(full)
+    q = BoardProbe.load(half)
+    assert q.model_.weight.dtype == torch.float32 and q.mean_.dtype == p.mean_.dtype
+    np.testing.assert_allclose(q.predict_proba(Xt), p.predict_proba(Xt), atol=2e-3)
+    assert (q.predict(Xt) == p.predict(Xt)).mean() > 0.999
+
+
 def _rewrite_json(folder, **changes):
     meta = json.loads((folder / "probe.json").read_text())
     (folder / "probe.json").write_text(json.dumps({**meta, **changes}))

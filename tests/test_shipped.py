@@ -54,3 +54,26 @@ def test_recorded_alignment_matches_stored_analysis(path):
         assert summary["in_language"] == pytest.approx(float(np.diag(m).mean()))
         if len(m) > 1:
             assert summary["cross_lingual"] == pytest.approx(float(m[~np.eye(len(m), dtype=bool)].mean()))
+
+
+@pytest.mark.parametrize("path", TRANSFERS, ids=[p.name for p in TRANSFERS])
+def test_transfer_run_matches_its_final_model(path):
+    """A shipped transfer run: its final fine-tuned model reproduces its recorded sample accuracy exactly,
+    and the table's last row (measured on the float32 weights) within float16 rounding."""
+    import pandas as pd
+
+    from mothello.transfer import TransferConfig
+
+    ck = load_checkpoint(path / "finetune")
+    sample = ck.metrics.get("sample_check")
+    assert sample, f"{path.name}: no sample_check (install it with `python -m mothello suite`)"
+    fresh = legal_move_accuracy(ck.model, ck.vocab, heldout_games(sample["games"], seed=sample["seed"]))
+    for lang, value in sample["legal_move_accuracy"].items():
+        assert abs(fresh[lang] - value) <= 1e-3, f"{path.name} {lang}: recorded {value}, weights give {fresh[lang]}"
+    tc = TransferConfig.from_dict(json.loads((path / "transfer.json").read_text()))
+    df = pd.read_csv(path / "transfer.csv")
+    last = df[(df.snapshot == df.snapshot.max()) & (df.metric == "legal_move_accuracy")]
+    assert int(last.step.iloc[0]) == ck.step
+    fresh = legal_move_accuracy(ck.model, ck.vocab, heldout_games(tc.eval_games, seed=tc.seed + 7))
+    for lang, value in zip(last.language, last.value):
+        assert abs(fresh[lang] - value) <= 0.01, f"{path.name} {lang}: table {value}, weights give {fresh[lang]}"

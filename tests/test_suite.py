@@ -7,6 +7,7 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 from mothello import findings, suite
 from mothello.checkpoints import list_snapshots, load_checkpoint
@@ -59,6 +60,17 @@ def test_install_writes_a_complete_checkpoint(installed):
     assert set(aot.step) == set(shipped) | {ck.step}
     for extra in ("metrics.jsonl", "experiment.toml", "train.json"):
         assert (path / extra).is_file()
+    # the stored probes (every language x layer) ship in float16 and load as float32 probes
+    from safetensors import safe_open
+
+    from mothello.probes import BoardProbe
+
+    folders = sorted((path / "analysis" / "probes").glob("*-n150"))
+    assert len(folders) == 2 * 3
+    for folder in folders:
+        with safe_open(str(folder / "probe.safetensors"), "pt") as f:
+            assert f.get_tensor("model.weight").dtype == torch.float16
+        assert BoardProbe.load(folder).model_.weight.dtype == torch.float32
 
 
 def test_reinstall_replaces_the_checkpoint(installed):
@@ -124,3 +136,24 @@ def test_transfer_summary_gains_and_ratio():
     assert s["fine-tuned"] == "A" and s["fine-tuned gain"] == pytest.approx(0.2)
     assert s["others gain"] == pytest.approx(0.1) and s["transfer ratio"] == pytest.approx(0.5)
     assert np.isnan(s["alignment before"])
+
+
+@pytest.mark.parametrize("cross, holds", [((0.5, 0.6, 0.85), True), ((0.5, 0.45, 0.85), False),
+                                          ((0.5, 0.6, 0.58), False)])
+def test_ordering_sentence_follows_the_numbers(cross, holds):
+    models = {role: {"name": name, "cross_lingual": c, "baseline_majority": 0.53}
+              for (role, name), c in zip((("naive", "naive-2"), ("anchors", "anchors-8"), ("unified", "unified-mixed")),
+                                         cross)}
+    text = findings.ordering({"models": models, "transfer": {}})
+    assert ("holds." in text) == holds and ("does not hold" in text) == (not holds)
+    assert ("naive-2 50.0% < anchors-8" in text) == holds
+    assert findings.ordering({"models": {"naive": models["naive"]}, "transfer": {}}) == ""
+
+
+def test_training_hours_leave_out_the_pauses(tmp_path):
+    # 100 steps a minute, but the run stood still for an hour between steps 300 and 400
+    times = ["2026-01-01T10:01:00", "2026-01-01T10:02:00", "2026-01-01T10:03:00", "2026-01-01T11:04:00"]
+    rows = [{"step": 100 * (i + 1), "time": t + "+00:00"} for i, t in enumerate(times)]
+    (tmp_path / "metrics.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    assert findings.training_hours(tmp_path) == pytest.approx(4 / 60)
+    assert findings.training_hours(tmp_path / "missing") is None

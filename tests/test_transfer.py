@@ -239,3 +239,21 @@ def test_metrics_table(toy_run):
     assert rows[-1]["step"] == 30
     empty = metrics_table(out / "nonexistent")
     assert list(empty.columns) == ["step", "metric", "language", "value"] and len(empty) == 0
+
+
+def test_install_ships_the_table_and_the_final_model(toy_run, tmp_path, monkeypatch):
+    from mothello import suite
+    from mothello.data import heldout_games
+    from mothello.evaluate import legal_move_accuracy
+
+    _, tc, out = toy_run
+    monkeypatch.setenv("MOTHELLO_CHECKPOINTS", str(tmp_path))
+    path = suite.install_transfer(out, "naive-2")
+    assert path == tmp_path / "transfer-naive-2" and not list(tmp_path.glob(".*installing"))
+    assert pd.read_csv(path / "transfer.csv").equals(pd.read_csv(out / "transfer.csv"))
+    assert transfer_table(path).equals(transfer_table(out))
+    ck = load_checkpoint(path / "finetune")
+    assert ck.meta["weights_dtype"] == "float16" and ck.step == load_checkpoint(out / "finetune").step
+    sample = ck.metrics["sample_check"]
+    fresh = legal_move_accuracy(ck.model, ck.vocab, heldout_games(sample["games"], seed=sample["seed"]))
+    assert fresh == pytest.approx(sample["legal_move_accuracy"], abs=1e-9)

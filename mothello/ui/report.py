@@ -54,6 +54,14 @@ def figures(out: Path, root: Path | None = None) -> dict[str, str]:
                                  "alignment-matrices")
         chart, _ = rv.cross_by_layer({name: res for name, (res, _) in results.items()})
         figs["layers"] = _save(chart, out, "cross-lingual-by-layer")
+    many = root / MODELS["many"]
+    if many.is_dir():
+        ck = load_checkpoint(many)
+        res = load_alignment(ck, "linear", "relative", 1000)
+        if res is not None:
+            chart, _ = rv.heatmaps_side_by_side({MODELS["many"]: (res, res.best_layer())}, size=420)
+            figs["many"] = _save(chart.properties(title="Ten languages, naive: probe trained on A, reading B"),
+                                 out, "alignment-matrix-many")
     transfers = [str(root / f"transfer-{MODELS[r]}") for r in ("naive", "anchors", "unified")
                  if (root / f"transfer-{MODELS[r]}" / TABLE).is_file()]
     if transfers:
