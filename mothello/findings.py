@@ -29,7 +29,7 @@ from . import storage
 from .checkpoints import META, checkpoints_dir
 from .model import GPT, GPTConfig
 from .train import read_metrics
-from .transfer import TABLE, transfer_summary, transfer_table
+from .transfer import TABLE, stored_alignment_over_training, transfer_summary, transfer_table
 
 MODELS = {"naive": "naive-2", "anchors": "anchors-8", "unified": "unified-mixed", "many": "atomic-10"}
 RULES = {"naive_gap": 0.10, "anchor_gain": 0.05, "no_transfer": 0.25, "unified_gap": 0.05, "transfer": 0.5}
@@ -53,7 +53,19 @@ def _model_numbers(path: Path) -> dict:
         "embedding_same": m.get("embedding_similarity", {}).get("same_move_cross_lingual"),
         "embedding_different": m.get("embedding_similarity", {}).get("different_move_cross_lingual"),
         "trained": m.get("trained", {}), "train_hours": training_hours(path),
+        "over_training": _over_training(path, meta.get("model", {}).get("n_layer")),
+        "anchor_squares": len({q for a in meta.get("experiment", {}).get("anchors", []) for q in a["squares"]}),
     }
+
+
+def _over_training(path: Path, layer) -> dict | None:
+    """{metric: [(step, value), ...]} of the stored alignment over training (the app's default settings)."""
+    from .suite import AOT_GAMES
+
+    df = stored_alignment_over_training(path, layer, AOT_GAMES) if layer is not None else None
+    if df is None:
+        return None
+    return {m: sorted(zip(g.step.astype(int), g.value.astype(float))) for m, g in df.groupby("metric")}
 
 
 def training_hours(run: Path) -> float | None:
@@ -189,7 +201,7 @@ CLAIMS = {
 
 def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int, str] | None = None,
            preamble: str = "", appendix: str = "") -> str:
-    """FINDINGS.md. figures {key: relative path} (keys: matrices, many, layers, transfer, training);
+    """FINDINGS.md. figures {key: relative path} (keys: matrices, many, layers, transfer, training-NAME);
     notes {finding: extra paragraph}; preamble/appendix: hand-written text around the measured parts."""
     figures, notes = figures or {}, notes or {}
     v = verdicts(numbers)
@@ -239,11 +251,15 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
         if "transfer" in figures:
             out.append(f"\n![Transfer curves]({figures['transfer']})\n")
         out.append("")
-    if "training" in figures:
+    training = [k for k in figures if k.startswith("training")]
+    if training:
         out.append("## When alignment emerges\n")
-        out.append("The cross-lingual and in-language probe accuracy at the snapshots of a training run (the "
-                   "Transfer page, *alignment over training*).\n")
-        out.append(f"![Alignment over training]({figures['training']})\n")
+        out.append("The cross-lingual and in-language probe accuracy at the snapshots of each training run (the "
+                   "Transfer page, *alignment over training*), at the last layer.\n")
+        notes_ = over_training_notes(numbers)
+        if notes_:
+            out.append("\n".join(notes_) + "\n")
+        out += [f"![Alignment over training: {k.removeprefix('training-')}]({figures[k]})\n" for k in training]
     out.append(how_trained(numbers))
     if appendix:
         out.append(appendix.strip() + "\n")
@@ -261,9 +277,10 @@ def ordering(numbers: dict) -> str:
     holds = all(a < b for a, b in zip(vals, vals[1:]))
     chain = " < ".join(f"{m['name']} {pct(m['cross_lingual'])}" for _, m in have) if holds else \
         ", ".join(f"{m['name']} {pct(m['cross_lingual'])}" for _, m in have)
+    majority = sorted({pct(m.get("baseline_majority")) for _, m in have})
     return (f"**Ordering of cross-lingual probe accuracy (the study: naive < anchors < unified): "
-            f"{'holds' if holds else 'does not hold'}.** {chain} (majority guess "
-            + ", ".join(pct(m.get("baseline_majority")) for _, m in have) + ").")
+            f"{'holds' if holds else 'does not hold'}.** {chain}; the majority guess scores "
+            + " / ".join(majority) + ".")
 
 
 def measured_notes(numbers: dict) -> dict[int, str]:
@@ -278,6 +295,18 @@ def measured_notes(numbers: dict) -> dict[int, str]:
                   f"games it reads {pct(n['aligned_rotation'])}, {pts(rot_gap).replace('+', '')} below the in-language "
                   "probe: the two languages hold the same board representation up to a rotation (MetaOthello), "
                   "not a shared one.")
+    a = numbers["models"].get("anchors")
+    if n and a and a.get("colour_cross_lingual") is not None:
+        out[2] = (f"On occupied squares the anchored model's cross-lingual probe reads the colour at "
+                  f"{pct(a['colour_cross_lingual'])} (naive: {pct(n['colour_cross_lingual'])}; chance 50%), close to "
+                  f"its in-language {pct(a['colour_in_language'])}.")
+        if a.get("embedding_same") is not None and n.get("embedding_same") is not None:
+            k = a.get("anchor_squares", 0)  # anchor squares share one token: cosine 1 by construction
+            rest = (a["embedding_same"] * 60 - k) / (60 - k)
+            out[2] += (f" The input embeddings agree too: the same move in the two languages has cosine "
+                       f"{rest:.2f} over the {60 - k} squares that are NOT anchors (each still two distinct tokens), "
+                       f"against {n['embedding_same']:.2f} without anchors; different moves "
+                       f"{a['embedding_different']:.2f} and {n['embedding_different']:.2f}.")
     many = numbers["models"].get("many")
     if many and many.get("in_language") is not None:
         gap = many["in_language"] - many["cross_lingual"]
@@ -285,6 +314,20 @@ def measured_notes(numbers: dict) -> dict[int, str]:
                   f"{pts(gap)}: in-language {pct(many['in_language'])}, cross-lingual {pct(many['cross_lingual'])} "
                   f"over the 90 ordered pairs, after rotation {pct(many.get('aligned_rotation'))}.").strip()
     return out
+
+
+def over_training_notes(numbers: dict) -> list[str]:
+    """One sentence per model: its direct and rotated cross-lingual accuracy at the first and last snapshot."""
+    lines = []
+    for m in numbers["models"].values():
+        ot = m.get("over_training") or {}
+        cross, rot, inl = ot.get("cross_lingual"), ot.get("aligned_rotation"), ot.get("in_language")
+        if not cross or not rot or not inl:
+            continue
+        (s0, c0), (s1, c1) = cross[0], cross[-1]
+        lines.append(f"- `{m['name']}`, step {s0:,} -> {s1:,}: cross-lingual {pct(c0)} -> {pct(c1)}, after rotation "
+                     f"{pct(rot[0][1])} -> {pct(rot[-1][1])}, in-language {pct(inl[0][1])} -> {pct(inl[-1][1])}.")
+    return lines
 
 
 def how_trained(numbers: dict) -> str:

@@ -69,15 +69,14 @@ def figures(out: Path, root: Path | None = None) -> dict[str, str]:
         if not df.empty:
             chart, _ = rv.transfer_chart(df)
             figs["transfer"] = _save(chart, out, "transfer")
-    for name in ("unified-mixed", "anchors-8", "naive-2"):
+    for name in ("naive-2", "anchors-8", "unified-mixed"):
         if name in paths:
             n_layer = load_checkpoint(paths[name]).model.cfg.n_layer
             df = stored_alignment_over_training(paths[name], n_layer, 500)
             if df is not None:
                 chart, _ = rv.alignment_over_training_chart(df)
-                figs["training"] = _save(chart.properties(title=f"{name}: alignment over training"), out,
-                                         f"alignment-over-training-{name}")
-                break
+                title = f"{name}: alignment over training (layer {n_layer}, probes on 500 games)"
+                figs[f"training-{name}"] = _save(chart.properties(title=title), out, f"alignment-over-training-{name}")
     return figs
 
 
