@@ -30,7 +30,8 @@ except (ValueError, RuntimeError, OSError) as e:
 langs = res.languages
 c_layer, c_metric = st.columns([3, 2], vertical_alignment="bottom")
 with c_layer:
-    layer = widgets.layer_slider(ck)
+    # opens at the compared layer: where the model's own in-language colour probe is best (FINDINGS.md's rule)
+    layer = widgets.layer_slider(ck, default=res.best_layer())
 layer = min(max(layer, res.layers[0]), res.layers[-1])
 metric = widgets.url_radio("Score", ["overall", "colour"], "metric", default="overall", container=c_metric,
                       format_func=lambda m: {"overall": "all squares", "colour": "colour on occupied squares"}[m],

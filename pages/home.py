@@ -42,19 +42,16 @@ PAGES = [  # (path as in app.py, title, icon, what it shows)
 # -- data -----------------------------------------------------------------------------------------
 @st.cache_data(show_spinner=False, max_entries=256)
 def _alignment_headline(path: str, sha: str, mtime: float) -> tuple[float, int] | None:
-    """(mean cross-lingual probe accuracy at the best layer, that layer), from the stored linear
+    """(mean cross-lingual probe accuracy at the compared layer, that layer), from the stored linear
     probe / relative labels / 1,000-game alignment result; None if not computed for these weights.
     Reads checkpoint.json and the stored result only: no weights are loaded for the home page."""
     shim = SimpleNamespace(path=Path(path), meta={"weights_sha256": sha})  # what load_alignment reads
     res = load_alignment(shim, "linear", "relative", 1000)
     if res is None:
         return None
-    scores = {x: res.mean_cross(x) for x in res.layers}
-    scores = {x: v for x, v in scores.items() if not math.isnan(v)}
-    if not scores:
-        return None
-    best = max(scores, key=scores.get)
-    return scores[best], best
+    best = res.best_layer()  # the one rule FINDINGS.md and the other pages compare at
+    score = res.mean_cross(best)
+    return None if math.isnan(score) else (score, best)
 
 
 def alignment_headline(info: CheckpointInfo) -> tuple[float, int] | None:
@@ -189,7 +186,9 @@ else:
             "model": st.column_config.TextColumn(help="layers × width · parameters"),
             "alignment": st.column_config.TextColumn(
                 help="Mean cross-lingual probe accuracy (probe trained on A, read on B, every ordered pair) "
-                     "at the best layer (shown): linear probe, mine/theirs labels, 1,000 training games. "
+                     "at the layer shown: the one where the model's own in-language probe reads the colour of "
+                     "occupied squares best (the layer FINDINGS.md compares); linear probe, mine/theirs labels, "
+                     "1,000 training games. "
                      "'—': not computed yet (Alignment page)."),
         })
     bad = [i for i in infos if i.error]

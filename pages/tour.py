@@ -7,6 +7,7 @@ import streamlit as st
 from mothello.languages import Vocabulary, load_config
 from mothello.checkpoints import ROOT
 from mothello.othello import generate_games, replay, square_name
+from mothello.suite import TRANSFER
 from mothello.ui import board, run_views as rv, theme, widgets
 
 SLIDES = ["The setup", "Finding 1", "Finding 2", "Finding 3", "Finding 4"]
@@ -116,9 +117,10 @@ def setup_slide() -> None:
         for col, name in zip(cols, ["naive-2", "anchors-8", "atomic-10", "unified-mixed"]):
             ok = rv.shipped_checkpoint(name) is not None
             tr = rv.find_transfer_run(name) is not None
+            transfer = ("transfer run ready" if tr else "no transfer run yet") if name in TRANSFER else \
+                "(no transfer experiment)"
             col.markdown(f"{':material/check_circle:' if ok else ':material/hourglass_empty:'} **{name}**  \n"
-                         f":gray[{'model ready' if ok else 'model not yet'}  \n"
-                         f"{'transfer run ready' if tr else 'no transfer run yet'}]")
+                         f":gray[{'model ready' if ok else 'model not yet'}  \n{transfer}]")
         if not all(rv.shipped_checkpoint(n) for n in ["naive-2", "anchors-8", "unified-mixed"]):
             st.caption(f"Missing pieces show a card on their slide; `{rv.MAKE_SUITE}` trains them all.")
 

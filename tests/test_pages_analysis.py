@@ -95,7 +95,13 @@ def test_alignment_page(registry):
     assert at.title[0].value == "Alignment"
     specs = charts(at)
     assert len(specs) >= 5  # direct, rotated, across layers, parallel heatmap + line, embeddings
-    assert "Direct · layer 2" in titles(specs[0])[0] and "rotation" in titles(specs[1])[0]
+    # it opens at the compared layer: the best in-language colour probe (never the embeddings)
+    from mothello.probes import AlignmentResult
+
+    stored = sorted((registry / "runs" / "tiny" / "analysis").glob("alignment-*.json"))
+    best = AlignmentResult.from_json(json.loads(stored[-1].read_text())).best_layer()
+    assert best > 0 and at.slider(key="url_layer").value == best
+    assert f"Direct · layer {best}" in titles(specs[0])[0] and "rotation" in titles(specs[1])[0]
     assert "per-square majority" in text(at) and "randomly initialised" in text(at)
     # baselines are drawn as rules on the across-layers chart
     assert any("per-square majority" in str(d.to_dict()) for d in specs[2]["_data"])

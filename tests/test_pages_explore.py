@@ -127,15 +127,17 @@ def frame_with(at: AppTest, column: str):
 
 # -- Home -----------------------------------------------------------------------------------------
 def test_home_lists_checkpoints_with_headline_numbers(registry):
-    # a stored alignment result for the tiny checkpoint: the home page shows its best layer's mean
+    # a stored alignment result for the tiny checkpoint: the home page shows the cross-lingual mean at the
+    # layer where the in-language COLOUR probe is best (layer 2 here), not the layer with the best cross mean (1)
     from mothello.probes import AlignmentResult
 
     ck_dir = registry / "runs" / "naive-2-tiny"
     sha = json.loads((ck_dir / "checkpoint.json").read_text())["weights_sha256"]
     m = {0: np.array([[0.9, 0.4], [0.5, 0.9]]), 1: np.array([[0.95, 0.7], [0.6, 0.9]]),
          2: np.array([[0.9, 0.5], [0.5, 0.9]])}
+    colour = {0: np.full((2, 2), 0.99), 1: np.full((2, 2), 0.7), 2: np.full((2, 2), 0.8)}  # layer 0 excluded
     res = AlignmentResult(languages=["L0", "L1"], layers=[0, 1, 2], kind="linear", labels="relative", matrix=m,
-                          aligned_matrix=m, colour_matrix=m, aligned_colour_matrix=m, occupancy_matrix=m,
+                          aligned_matrix=m, colour_matrix=colour, aligned_colour_matrix=m, occupancy_matrix=m,
                           baseline_majority={"accuracy": 0.6, "colour": 0.5},
                           baseline_random_model={x: {"accuracy": 0.35, "colour": 0.5} for x in m})
     (ck_dir / "analysis").mkdir(exist_ok=True)
@@ -147,7 +149,7 @@ def test_home_lists_checkpoints_with_headline_numbers(registry):
         path.unlink()
     table = frame_with(at, "alignment").set_index("checkpoint")
     assert {TINY, SNAP, UNIFIED, COMP} <= set(table.index)
-    assert table.loc[TINY, "alignment"] == "65.0% · layer 1"
+    assert table.loc[TINY, "alignment"] == "50.0% · layer 2"
     assert table.loc[SNAP, "alignment"] == "—"  # not computed
     meta = json.loads((ck_dir / "checkpoint.json").read_text())
     acc = meta["metrics"]["legal_move_accuracy"]
