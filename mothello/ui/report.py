@@ -16,6 +16,7 @@ from .. import storage
 from ..checkpoints import checkpoints_dir, load_checkpoint
 from ..findings import FIGURES, MODELS, collect, render
 from ..probes import load_alignment
+from ..suite import AOT_GAMES
 from ..transfer import TABLE, stored_alignment_over_training
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,10 +73,10 @@ def figures(out: Path, root: Path | None = None) -> dict[str, str]:
     for name in ("naive-2", "anchors-8", "unified-mixed"):
         if name in paths:
             n_layer = load_checkpoint(paths[name]).model.cfg.n_layer
-            df = stored_alignment_over_training(paths[name], n_layer, 500)
+            df = stored_alignment_over_training(paths[name], n_layer, AOT_GAMES)
             if df is not None:
                 chart, _ = rv.alignment_over_training_chart(df)
-                title = f"{name}: alignment over training (layer {n_layer}, probes on 500 games)"
+                title = f"{name}: alignment over training (layer {n_layer}, probes on {AOT_GAMES} games)"
                 figs[f"training-{name}"] = _save(chart.properties(title=title), out, f"alignment-over-training-{name}")
     return figs
 
