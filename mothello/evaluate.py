@@ -46,6 +46,17 @@ class _Lookup:
         return cls(complete, prefixes)
 
 
+def _token_mask(vocab: Vocabulary, language: int, device) -> torch.Tensor:
+    """(V,) 0 on the language's tokens, -inf elsewhere: added to logits to choose among them only."""
+    m = torch.full((vocab.size,), float("-inf"), device=device)
+    m[torch.as_tensor(vocab.language_tokens(language), device=device)] = 0.0
+    return m
+
+
+def _restrict(logits: torch.Tensor, allowed: torch.Tensor | None) -> torch.Tensor:
+    return logits if allowed is None else logits + allowed.to(logits.dtype)
+
+
 def _continuation_inputs(tokens, last, appended, context_length):
     """Sequences for one greedy step over every prefix at once.
 
@@ -75,17 +86,20 @@ def _continuation_inputs(tokens, last, appended, context_length):
 
 @torch.no_grad()
 def predict_moves(model: GPT, vocab: Vocabulary, games: np.ndarray, language, batch_size: int = 128,
-                  device=None) -> np.ndarray:
+                  device=None, own_tokens_only: bool = False) -> np.ndarray:
     """The model's greedy next move after each move of each game, read in `language`.
 
     Returns (n, 60) int: the predicted square after move k, or -1 where the decoded tokens are no
-    move of the output language (or there is no move k).
+    move of the output language (or there is no move k). own_tokens_only: the greedy choice is taken
+    among the output language's tokens only, a diagnostic for a model that has drifted to another
+    language's tokens (does it still know the moves?); legal-move accuracy proper never uses it.
     """
     device = device or next(model.parameters()).device
     li = vocab.config.language_index(language)
     unified = vocab.config.unified_output
     out_lang = 0 if unified else li
     lookup = _Lookup.of(vocab, out_lang)
+    allowed = _token_mask(vocab, out_lang, device) if own_tokens_only else None
     ctx = model.cfg.context_length  # a move whose tokens would run past the context is no move
     games = np.asarray(games)
     preds = np.full(games.shape, -1, dtype=np.int64)
@@ -97,7 +111,7 @@ def predict_moves(model: GPT, vocab: Vocabulary, games: np.ndarray, language, ba
         last = torch.as_tensor(last_np, device=device)
         valid = last >= 0
         rows = torch.arange(len(g), device=device)[:, None]
-        logits = model(tokens)  # (B, T, V)
+        logits = _restrict(model(tokens), allowed)  # (B, T, V)
         chosen = [logits[rows, last.clamp(min=0)].argmax(-1)]  # (B, M): first token of each next move
         if not unified:
             for _ in range(MAX_SPLIT - 1):
@@ -108,7 +122,7 @@ def predict_moves(model: GPT, vocab: Vocabulary, games: np.ndarray, language, ba
                     break
                 ids, positions, mask = _continuation_inputs(tokens, last, torch.as_tensor(seqs, device=device),
                                                             model.cfg.context_length)
-                logits = model(ids, positions=positions, mask=mask)
+                logits = _restrict(model(ids, positions=positions, mask=mask), allowed)
                 J = seqs.shape[-1]
                 T = tokens.shape[1]
                 at = T + torch.arange(last.shape[1], device=device) * J + (J - 1)  # each move's newest token
@@ -129,18 +143,47 @@ def predict_moves(model: GPT, vocab: Vocabulary, games: np.ndarray, language, ba
 
 
 def legal_move_accuracy(model: GPT, vocab: Vocabulary, games: np.ndarray, languages=None,
-                        batch_size: int = 128, device=None) -> dict[str, float]:
+                        batch_size: int = 128, device=None, own_tokens_only: bool = False) -> dict[str, float]:
     """{language name: fraction of prefixes whose greedy next move is legal}, for the input languages
-    (or those given). Prefixes after which the game is over are not counted."""
+    (or those given). Prefixes after which the game is over are not counted. own_tokens_only: see
+    predict_moves (a diagnostic, not the metric)."""
     r = replay(games)
     has_next = r.next_legal.any(-1)  # (n, 60)
     langs = vocab.config.input_languages if languages is None else [vocab.config.language_index(x) for x in languages]
     out = {}
     for li in langs:
-        pred = predict_moves(model, vocab, games, li, batch_size, device)
+        pred = predict_moves(model, vocab, games, li, batch_size, device, own_tokens_only)
         ok = np.take_along_axis(r.next_legal, np.clip(pred, 0, 63)[..., None], -1)[..., 0] & (pred >= 0)
         out[vocab.config.languages[li].name] = float(ok[has_next].mean())
     return out
+
+
+@torch.no_grad()
+def output_token_shares(model: GPT, vocab: Vocabulary, games: np.ndarray, language, batch_size: int = 128,
+                        device=None) -> dict[str, float]:
+    """{language name: share of prefixes whose greedy next token is one of that language's tokens},
+    reading the games in `language`; prefixes after which the game is over are not counted. A token
+    that several languages share (an anchor) counts for each of them, so shares can sum past 1.
+    Shows which language a model answers in, e.g. after fine-tuning on another one."""
+    device = device or next(model.parameters()).device
+    li = vocab.config.language_index(language)
+    names = vocab.config.language_names
+    owner = np.zeros((len(names), vocab.size), dtype=bool)  # (languages, V)
+    for k in range(len(names)):
+        owner[k, vocab.language_tokens(k)] = True
+    has_next = replay(games).next_legal.any(-1)  # (n, 60)
+    counts, total = np.zeros(len(names)), 0
+    model.eval()
+    for start in range(0, len(games), batch_size):
+        g = np.asarray(games[start:start + batch_size])
+        tok_np, last_np = vocab.encode(g, li)
+        logits = model(torch.as_tensor(tok_np, device=device))  # (B, T, V)
+        rows = torch.arange(len(g), device=device)[:, None]
+        top = logits[rows, torch.as_tensor(last_np, device=device).clamp(min=0)].argmax(-1).cpu().numpy()  # (B, 60)
+        keep = (last_np >= 0) & has_next[start:start + batch_size]
+        counts += owner[:, top[keep]].sum(1)
+        total += int(keep.sum())
+    return {n: float(c / max(total, 1)) for n, c in zip(names, counts)}
 
 
 @torch.no_grad()
@@ -162,13 +205,15 @@ def validation_loss(model: GPT, vocab: Vocabulary, games: np.ndarray, batch_size
 
 
 @torch.no_grad()
-def predict_moves_per_prefix(model: GPT, vocab: Vocabulary, games: np.ndarray, language, device=None) -> np.ndarray:
+def predict_moves_per_prefix(model: GPT, vocab: Vocabulary, games: np.ndarray, language, device=None,
+                             own_tokens_only: bool = False) -> np.ndarray:
     """The straightforward reference: one forward pass per prefix, one token at a time (as the
     original code does). Same output as predict_moves; used by the tests and the benchmark."""
     device = device or next(model.parameters()).device
     li = vocab.config.language_index(language)
     out_lang = 0 if vocab.config.unified_output else li
     lookup = _Lookup.of(vocab, out_lang)
+    allowed = _token_mask(vocab, out_lang, device) if own_tokens_only else None
     games = np.asarray(games)
     preds = np.full(games.shape, -1, dtype=np.int64)
     model.eval()
@@ -180,7 +225,7 @@ def predict_moves_per_prefix(model: GPT, vocab: Vocabulary, games: np.ndarray, l
             seq = [int(t) for t in tok[: last[m] + 1]]
             chosen: tuple = ()
             for _ in range(1 if vocab.config.unified_output else MAX_SPLIT):
-                logits = model(torch.as_tensor([seq], device=device))
+                logits = _restrict(model(torch.as_tensor([seq], device=device)), allowed)
                 chosen += (int(logits[0, -1].argmax()),)
                 if chosen in lookup.complete:
                     preds[gi, m] = lookup.complete[chosen]

@@ -29,7 +29,8 @@ from . import storage
 from .checkpoints import META, checkpoints_dir
 from .model import GPT, GPTConfig
 from .train import read_metrics
-from .transfer import TABLE, stored_alignment_over_training, transfer_summary, transfer_table
+from .transfer import (TABLE, stored_alignment_over_training, stored_answer_languages, transfer_summary,
+                       transfer_table)
 
 MODELS = {"naive": "naive-2", "anchors": "anchors-8", "unified": "unified-mixed", "many": "atomic-10"}
 RULES = {"naive_gap": 0.10, "anchor_gain": 0.05, "no_transfer": 0.25, "unified_gap": 0.05, "transfer": 0.5}
@@ -100,6 +101,12 @@ def collect(root=None) -> dict:
             s = transfer_summary(df)
             if not s.empty:
                 transfer[role] = s.iloc[0].to_dict()
+                answers = stored_answer_languages(run)
+                if answers is not None:
+                    acc = df[df["metric"] == "legal_move_accuracy"]
+                    before = acc[acc["snapshot"] == acc["snapshot"].min()].set_index("language")["value"]
+                    transfer[role]["answers"] = [{**r, "before": float(before.get(r["language"], np.nan))}
+                                                 for r in answers.to_dict("records")]
     return {"models": models, "transfer": transfer}
 
 
@@ -250,6 +257,13 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
         out.append(markdown_table(transfer_rows(numbers)))
         if "transfer" in figures:
             out.append(f"\n![Transfer curves]({figures['transfer']})\n")
+        answers = answer_notes(numbers)
+        if answers:
+            out.append("**Which language the fine-tuned model answers in.** For each language not fine-tuned, on the "
+                       "run's evaluation games: the share of the final model's greedy next tokens that belong to the "
+                       "fine-tuned language, and its legal-move accuracy when the greedy choice is limited to the "
+                       "language's own tokens (a diagnostic, not the metric above).\n")
+            out.append("\n".join(answers) + "\n")
         out.append("")
     training = [k for k in figures if k.startswith("training")]
     if training:
@@ -314,6 +328,32 @@ def measured_notes(numbers: dict) -> dict[int, str]:
                   f"{pts(gap)}: in-language {pct(many['in_language'])}, cross-lingual {pct(many['cross_lingual'])} "
                   f"over the 90 ordered pairs, after rotation {pct(many.get('aligned_rotation'))}.").strip()
     return out
+
+
+def answer_notes(numbers: dict) -> list[str]:
+    """One line per language not fine-tuned in each transfer run with separate output vocabularies."""
+    lines = []
+    for t in numbers["transfer"].values():
+        for a in t.get("answers") or []:
+            ft, lang = a["fine-tuned"], a["language"]
+            line = (f"- `{t['run']}`, fine-tuned on {ft}: reading {lang}, {pct(a['answers in fine-tuned language'])} "
+                    f"of its greedy next tokens are {ft} tokens and {pct(a['answers in own language'])} are {lang} "
+                    f"tokens (legal moves: {pct(a['before'])} before fine-tuning, {pct(a['legal'])} after). Limited "
+                    f"to {lang}'s own tokens its moves are legal {pct(a['legal among own tokens'])} of the time")
+            if a["answers in fine-tuned language"] >= 0.5:
+                line += f": fine-tuning moved its answers to {ft}'s vocabulary"
+                if a["legal among own tokens"] > a["before"] + 0.05:
+                    line += (f", and beneath that shift its {lang} moves did improve (a transfer that separate "
+                             "output tokens hide).")
+                elif a["legal among own tokens"] >= 0.5 * a["before"]:
+                    line += (f"; beneath that shift it still knows {lang}'s moves, no better than before "
+                             "fine-tuning (no transfer there either).")
+                else:
+                    line += f", and even among {lang}'s own tokens it lost most of what it knew."
+            else:
+                line += "."
+            lines.append(line)
+    return lines
 
 
 def over_training_notes(numbers: dict) -> list[str]:

@@ -21,7 +21,7 @@ from .evaluate import default_device, legal_move_accuracy
 from .languages import load_config
 from .probes import BoardProbe, embedding_similarity, load_or_compute_alignment, load_or_train_layer_probes
 from .train import TrainConfig, load_run_configs, train
-from .transfer import TransferConfig, load_or_compute_alignment_over_training, run_transfer
+from .transfer import TransferConfig, load_or_compute_alignment_over_training, run_transfer, store_answer_languages
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = ROOT / "configs"
@@ -147,7 +147,8 @@ def run_transfer_suite(name: str, progress: bool = True) -> Path:
 
 def install_transfer(run, name: str) -> Path:
     """checkpoints/transfer-NAME: the table, the settings, and the final fine-tuned model (float16, with
-    its accuracy on the fixed sample that tests/test_shipped.py recomputes)."""
+    its accuracy on the fixed sample that tests/test_shipped.py recomputes), and which language that
+    model answers the other languages in (transfer.answer_languages, measured on the shipped weights)."""
     run = Path(run)
     dst = checkpoints_dir() / f"transfer-{name}"
     tmp = checkpoints_dir() / f".transfer-{name}.installing"
@@ -163,6 +164,7 @@ def install_transfer(run, name: str) -> Path:
     _write_metrics(tmp / "finetune", {**ck.metrics, "sample_check": {
         "games": SAMPLE_GAMES, "seed": SAMPLE_SEED,
         "legal_move_accuracy": legal_move_accuracy(ck.model, ck.vocab, sample)}})
+    store_answer_languages(tmp)
     if dst.exists():
         shutil.rmtree(dst)
     tmp.rename(dst)

@@ -26,13 +26,14 @@ import pandas as pd
 from . import storage
 from .checkpoints import Checkpoint, list_snapshots, load_checkpoint, read_meta
 from .data import heldout_games
-from .evaluate import default_device, legal_move_accuracy
+from .evaluate import default_device, legal_move_accuracy, output_token_shares
 from .languages import ExperimentConfig, load_config
 from .probes import alignment
 from .train import PRESET_TRAINING, TrainConfig, now, read_metrics, train, write_status
 
 RESTRICTED_OPENING = [19, 18, 17]
 TABLE = "transfer.csv"
+ANSWERS = "answers.csv"  # answer_languages() of the final fine-tuned model
 AOT_FILE = "alignment_over_training.csv"  # in a checkpoint's analysis/ folder
 
 
@@ -149,6 +150,8 @@ def run_transfer(exp: ExperimentConfig, tc: TransferConfig, out, resume: bool = 
             rows += _measure(ck, tc, k, step, games, device)
             storage.write_text(table_path, pd.DataFrame(rows).to_csv(index=False))
             write_status(out, step=total - len(points) + k + 1)
+        if not (out / ANSWERS).is_file():
+            store_answer_languages(out, device=device)
         write_status(out, state="finished", step=total, phase="done", finished=now())
     except BaseException as e:
         write_status(out, state="failed", error=f"{type(e).__name__}: {e}".splitlines()[0])
@@ -204,6 +207,49 @@ def transfer_summary(df: pd.DataFrame) -> pd.DataFrame:
         ft_gain = out["fine-tuned gain"].where(out["fine-tuned gain"] > 0.005)
         out["transfer ratio"] = out["others gain"] / ft_gain
     return out
+
+
+def answer_languages(run, device=None) -> pd.DataFrame | None:
+    """Which language the final fine-tuned model answers in, for each language NOT fine-tuned, on the
+    run's own evaluation games: the share of its greedy next tokens that are tokens of the fine-tuned
+    language and of its own language, its legal-move accuracy (the table's last measurement), and its
+    legal-move accuracy when the greedy choice is limited to its own tokens (does it still know the
+    moves?). None under unified output (every language answers in the one output language) or when
+    the run has no final fine-tuned model."""
+    run = Path(run)
+    exp, tc = load_transfer_run(run)
+    if exp.unified_output or not (run / "finetune" / "model.safetensors").is_file():
+        return None
+    device = device or default_device()
+    ck = load_checkpoint(run / "finetune", device=device)
+    games = heldout_games(tc.eval_games, seed=tc.seed + 7)
+    ft = exp.language_index(tc.finetune_language)
+    ft_name = exp.languages[ft].name
+    rows = []
+    for li in exp.input_languages:
+        if li == ft:
+            continue
+        name = exp.languages[li].name
+        shares = output_token_shares(ck.model, ck.vocab, games, li, device=device)
+        rows.append({"language": name, "fine-tuned": ft_name,
+                     "answers in fine-tuned language": shares[ft_name], "answers in own language": shares[name],
+                     "legal": legal_move_accuracy(ck.model, ck.vocab, games, [li], device=device)[name],
+                     "legal among own tokens": legal_move_accuracy(ck.model, ck.vocab, games, [li], device=device,
+                                                                   own_tokens_only=True)[name]})
+    return pd.DataFrame(rows)
+
+
+def store_answer_languages(run, device=None) -> pd.DataFrame | None:
+    """answer_languages(run), written to the run as answers.csv (atomically) when there is one."""
+    df = answer_languages(run, device=device)
+    if df is not None:
+        storage.write_text(Path(run) / ANSWERS, df.to_csv(index=False))
+    return df
+
+
+def stored_answer_languages(run) -> pd.DataFrame | None:
+    path = Path(run) / ANSWERS
+    return pd.read_csv(path) if path.is_file() else None
 
 
 def load_transfer_run(run) -> tuple[ExperimentConfig, TransferConfig]:

@@ -183,7 +183,7 @@ def test_accuracy_counts_exactly_the_prefixes_that_have_a_next_move(monkeypatch)
     played_next = np.full(games.shape, -1)
     played_next[:, :-1] = games[:, 1:]  # the move actually played next: always legal
 
-    def oracle(model, vocab, g, language, batch_size=128, device=None):
+    def oracle(model, vocab, g, language, batch_size=128, device=None, own_tokens_only=False):
         return played_next.copy()
     monkeypatch.setattr(ev, "predict_moves", oracle)
     assert legal_move_accuracy(None, vocab, games) == {"L0": 1.0, "L1": 1.0}
@@ -203,6 +203,54 @@ def test_accuracy_counts_exactly_the_prefixes_that_have_a_next_move(monkeypatch)
     occupied = np.where(games >= 0, games, -1)
     monkeypatch.setattr(ev, "predict_moves", lambda *a, **k: occupied.copy())
     assert legal_move_accuracy(None, vocab, games) == {"L0": 0.0, "L1": 0.0}
+
+
+# ---------------------------------------------------------------------------------------------
+# Diagnostics for a model that answers in another language
+# ---------------------------------------------------------------------------------------------
+class _Biased(torch.nn.Module):
+    """A model plus a constant logit bonus on some tokens: it answers in their language."""
+
+    def __init__(self, inner, tokens, bonus=50.0):
+        super().__init__()
+        self.inner, self.cfg = inner, inner.cfg
+        b = torch.zeros(inner.cfg.vocab_size, dtype=next(inner.parameters()).dtype)
+        b[torch.as_tensor(tokens)] = bonus
+        self.register_buffer("bias", b)
+
+    def forward(self, idx, **kw):
+        return self.inner(idx, **kw) + self.bias
+
+
+def test_a_model_drifted_to_another_languages_tokens_still_knows_its_moves(tiny_checkpoint, games):
+    ck = load_checkpoint(tiny_checkpoint)
+    m, vocab = _double(ck.model), ck.vocab
+    drifted = _Biased(m, vocab.language_tokens("L0"))  # every greedy token is now an L0 token
+    assert ev.output_token_shares(drifted, vocab, games, "L1") == {"L0": 1.0, "L1": 0.0}
+    assert legal_move_accuracy(drifted, vocab, games, ["L1"]) == {"L1": 0.0}
+    # among L1's own tokens the bonus changes nothing: the moves are the undisturbed model's
+    own = predict_moves(drifted, vocab, games, "L1", own_tokens_only=True)
+    np.testing.assert_array_equal(own, predict_moves(m, vocab, games, "L1"))
+    np.testing.assert_array_equal(own, predict_moves_per_prefix(drifted, vocab, games, "L1", own_tokens_only=True))
+    assert legal_move_accuracy(drifted, vocab, games, ["L1"], own_tokens_only=True) == \
+        legal_move_accuracy(m, vocab, games, ["L1"])
+    # the undisturbed model answers L1 games in L1
+    shares = ev.output_token_shares(m, vocab, games, "L1")
+    assert shares["L1"] > 0.9 and shares["L0"] < 0.1
+    assert shares["L0"] + shares["L1"] == pytest.approx(1.0)  # no shared tokens in naive-2
+
+
+@pytest.mark.parametrize("language", ["S", "C"])
+def test_own_tokens_only_decodes_multi_token_moves_like_the_reference(move_writer, mixed_vocab, games, language):
+    other = [t for t in range(1, mixed_vocab.size) if t not in set(mixed_vocab.language_tokens(language))]
+    drifted = _Biased(move_writer, other, bonus=20.0)
+    assert (predict_moves(drifted, mixed_vocab, games, language) == -1).all()
+    own = predict_moves(drifted, mixed_vocab, games, language, own_tokens_only=True)
+    np.testing.assert_array_equal(own, predict_moves_per_prefix(drifted, mixed_vocab, games, language,
+                                                                own_tokens_only=True))
+    _, last = mixed_vocab.encode(games, language)
+    assert (own[last >= 0] >= 0).mean() > 0.3  # decoded to moves again, multi-token ones included
+    assert (mixed_vocab.lengths[mixed_vocab.config.language_index(language), own[own >= 0]] > 1).any()
 
 
 def test_trained_model_is_far_more_legal_than_an_untrained_one(tiny_checkpoint):

@@ -128,6 +128,19 @@ def test_transfer_page_draws_the_curves_and_compares_settings(dirs, toy_transfer
     assert not at.exception and not charts(at) and "Pick one or more transfer runs" in text(at)
 
 
+def test_transfer_page_says_when_the_other_language_answers_in_the_fine_tuned_ones_tokens(dirs, toy_transfer):
+    run = dirs["checkpoints"] / "transfer-naive-2"
+    shutil.copytree(toy_transfer, run)
+    assert (run / "answers.csv").is_file()  # written by the run itself
+    row = {"language": "L0", "fine-tuned": "L1", "answers in own language": 0.01, "legal": 0.006,
+           "legal among own tokens": 0.558}
+    pd.DataFrame([{**row, "answers in fine-tuned language": 0.99}]).to_csv(run / "answers.csv", index=False)
+    t = text(page("transfer"))
+    assert "Reading L0, the fine-tuned model answers with L1 tokens 99% of the time" in t and "56% of its moves" in t
+    pd.DataFrame([{**row, "answers in fine-tuned language": 0.2}]).to_csv(run / "answers.csv", index=False)
+    assert "answers with L1 tokens" not in text(page("transfer"))
+
+
 def test_transfer_page_alignment_over_training_computes_stores_and_reloads(dirs, toy_transfer, monkeypatch):
     """The finetune/ run of the toy transfer (2 snapshots) as an ordinary run; the alignment itself is
     replaced by a fast stand-in (the backend function has its own tests): the page shows the prompt,

@@ -77,3 +77,19 @@ def test_transfer_run_matches_its_final_model(path):
     fresh = legal_move_accuracy(ck.model, ck.vocab, heldout_games(tc.eval_games, seed=tc.seed + 7))
     for lang, value in zip(last.language, last.value):
         assert abs(fresh[lang] - value) <= 0.01, f"{path.name} {lang}: table {value}, weights give {fresh[lang]}"
+
+
+@pytest.mark.parametrize("path", TRANSFERS, ids=[p.name for p in TRANSFERS])
+def test_transfer_answer_languages_match_the_final_model(path):
+    """The shipped 'which language does it answer in' table is the final model's, not a stale copy."""
+    import pandas as pd
+
+    from mothello.transfer import answer_languages, load_transfer_run, stored_answer_languages
+
+    exp, _ = load_transfer_run(path)
+    stored = stored_answer_languages(path)
+    if exp.unified_output:
+        assert stored is None
+        return
+    assert stored is not None, f"{path.name}: no answers.csv (install it with `python -m mothello suite`)"
+    pd.testing.assert_frame_equal(answer_languages(path), stored, check_exact=False, atol=1e-6)

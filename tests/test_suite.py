@@ -157,3 +157,18 @@ def test_training_hours_leave_out_the_pauses(tmp_path):
     (tmp_path / "metrics.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     assert findings.training_hours(tmp_path) == pytest.approx(4 / 60)
     assert findings.training_hours(tmp_path / "missing") is None
+
+
+@pytest.mark.parametrize("own, phrase", [
+    (0.56, "no better than before fine-tuning"),   # knows its moves as before: the collapse is the vocabulary
+    (0.80, "did improve"),                         # beneath the shift, a transfer that separate tokens hide
+    (0.10, "lost most of what it knew"),
+])
+def test_answer_notes_read_the_diagnostic(own, phrase):
+    a = {"language": "L1", "fine-tuned": "L0", "answers in fine-tuned language": 0.99, "answers in own language": 0.01,
+         "legal": 0.006, "legal among own tokens": own, "before": 0.62}
+    lines = findings.answer_notes({"transfer": {"naive": {"run": "naive-2", "answers": [a]}}})
+    assert len(lines) == 1 and phrase in lines[0] and "99.0%" in lines[0] and "62.0% before" in lines[0]
+    calm = findings.answer_notes({"transfer": {"naive": {"run": "naive-2", "answers": [
+        {**a, "answers in fine-tuned language": 0.1, "answers in own language": 0.9}]}}})
+    assert "vocabulary" not in calm[0]

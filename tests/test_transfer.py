@@ -257,3 +257,28 @@ def test_install_ships_the_table_and_the_final_model(toy_run, tmp_path, monkeypa
     sample = ck.metrics["sample_check"]
     fresh = legal_move_accuracy(ck.model, ck.vocab, heldout_games(sample["games"], seed=sample["seed"]))
     assert fresh == pytest.approx(sample["legal_move_accuracy"], abs=1e-9)
+
+
+def test_answer_languages_reads_the_final_model_on_the_runs_games(toy_run):
+    exp, tc, out = toy_run  # fine-tuned on L1: the row is L0's
+    df = tr.answer_languages(out)
+    assert list(df["language"]) == ["L0"] and (df["fine-tuned"] == "L1").all()
+    row = df.iloc[0]
+    # naive-2 shares no tokens: every greedy token is L0's or L1's (or padding id 0, never trained as output)
+    assert 0.0 <= row["answers in own language"] <= 1.0
+    assert row["answers in own language"] + row["answers in fine-tuned language"] <= 1.0 + 1e-9
+    # the legal share is the table's last measurement of L0
+    t = pd.read_csv(out / "transfer.csv")
+    last = t[(t.metric == "legal_move_accuracy") & (t.language == "L0")].sort_values("snapshot").iloc[-1]["value"]
+    assert row["legal"] == pytest.approx(last, abs=1e-9)
+    # limiting the choice to L0's own tokens can only turn foreign answers into moves (atomic: one token each)
+    assert row["legal among own tokens"] >= row["legal"] - 1e-9
+
+
+def test_answer_languages_is_none_under_unified_output(tmp_path):
+    exp = config("unified-mixed")
+    out = tmp_path / "u"
+    out.mkdir()
+    (out / "experiment.toml").write_text(exp.to_toml())
+    (out / "transfer.json").write_text(json.dumps(TransferConfig(**TOY).to_dict()))
+    assert tr.answer_languages(out) is None

@@ -19,6 +19,7 @@ import streamlit as st
 from .. import jobs, storage
 from ..checkpoints import META, checkpoints_dir, display_name, read_meta, runs_dir
 from ..transfer import (TABLE, metrics_table, store_alignment_over_training, stored_alignment_over_training,
+                        stored_answer_languages,
                         transfer_summary, transfer_table)
 from . import charts, theme, widgets
 
@@ -503,6 +504,23 @@ def transfer_cards(row: pd.Series, container=None, state: str | None = None) -> 
     c[2].metric("alignment", pct(row["alignment after"]), _delta(gain),
                 help=f"board-probe accuracy of a probe trained on {ft}, applied to the other languages "
                      "(same games); change since the pretrained model")
+    for line in answer_lines(row["path"]):
+        where.caption(line)
+
+
+def answer_lines(name: str) -> list[str]:
+    """Which language the run's final model answers the other languages in (its answers.csv), in words:
+    one line per language that mostly answers in the fine-tuned language's tokens."""
+    try:
+        df = stored_answer_languages(_path_of(name))
+    except (OSError, ValueError):
+        return []
+    if df is None:
+        return []
+    return [f":material/translate: Reading {r['language']}, the fine-tuned model answers with {r['fine-tuned']} "
+            f"tokens {pct(r['answers in fine-tuned language'])} of the time; limited to {r['language']}'s own "
+            f"tokens, {pct(r['legal among own tokens'])} of its moves are legal."
+            for r in df.to_dict("records") if r["answers in fine-tuned language"] >= 0.5]
 
 
 def _delta(x) -> str | None:
