@@ -438,3 +438,19 @@ def test_home_shows_the_shipped_findings_with_their_figures(registry):
     assert len(at.get("image")) == len(figures)
     shown = " ".join(m.value for m in at.markdown)
     assert "![" not in shown and "Finding 1" in shown
+
+
+@pytest.mark.parametrize("names, size, slanted", [
+    (["L0", "L1"], 300, False),
+    (["atomic-1", "atomic-2", "split", "comp"], 170, True),   # long names in narrow cells would overlap
+    ([f"L{i}" for i in range(10)], 420, False),
+])
+def test_heatmap_slants_column_labels_only_when_they_would_overlap(names, size, slanted):
+    import pandas as pd
+
+    from mothello.ui import charts
+
+    df = pd.DataFrame([{"probe trained on": a, "applied to": b, "accuracy": 0.8} for a in names for b in names])
+    spec = charts.heatmap(df, size=size).to_dict()
+    angle = spec["layer"][0]["encoding"]["x"]["axis"]["labelAngle"]
+    assert (angle != 0) == slanted

@@ -172,3 +172,22 @@ def test_answer_notes_read_the_diagnostic(own, phrase):
     calm = findings.answer_notes({"transfer": {"naive": {"run": "naive-2", "answers": [
         {**a, "answers in fine-tuned language": 0.1, "answers in own language": 0.9}]}}})
     assert "vocabulary" not in calm[0]
+
+
+def test_ordering_names_a_tie_and_the_shares_and_finding_4_reports_its_measured_half():
+    models = {"naive": {"name": "naive-2", "in_language": 0.85, "cross_lingual": 0.50, "baseline_majority": 0.53},
+              "anchors": {"name": "anchors-8", "in_language": 0.86, "cross_lingual": 0.797, "baseline_majority": 0.53},
+              "unified": {"name": "unified-mixed", "in_language": 0.82, "cross_lingual": 0.7968,
+                          "baseline_majority": 0.53}}
+    text = findings.ordering({"models": models})
+    assert "does not hold" in text and "anchors-8 and unified-mixed differ by 0.02 points: level" in text
+    assert "naive-2 59%, anchors-8 93%, unified-mixed 97%" in text and "does hold at layer" not in text
+    for m, by_layer in zip(models.values(), ({2: 0.50, 3: 0.36}, {2: 0.797, 3: 0.71}, {2: 0.7968, 3: 0.80})):
+        m["cross_by_layer"] = by_layer
+    text = findings.ordering({"models": models})
+    assert "does not hold" in text and "does hold at layer 3 (36.0% < 71.0% < 80.0%)" in text
+    models["unified"]["cross_lingual"] = 0.81
+    text = findings.ordering({"models": models})
+    assert "unified): holds.**" in text and "level" not in text
+    status, reason = findings.verdicts({"models": models, "transfer": {}})[4]
+    assert status == "pending" and "gap +1.0 points" in reason and "met" in reason and "transfer-unified-mixed" in reason

@@ -20,14 +20,17 @@ def heatmap(df: pd.DataFrame, value: str = "accuracy", title: str = "", subtitle
             domain=(0.3, 1.0), scheme: str = "viridis") -> alt.LayerChart:
     """Alignment-matrix heatmap with values printed in the cells."""
     langs = list(dict.fromkeys(df["probe trained on"]))
+    n = max(1, len(langs))
+    # column labels wider than their cells (about 7.5 px per character at 13 px) are slanted, not overlapped
+    slant = max((len(str(x)) for x in langs), default=0) * 7.5 > size / n - 6
+    x_axis = alt.Axis(labelAngle=-35, labelAlign="right", grid=False) if slant else alt.Axis(labelAngle=0, grid=False)
     base = alt.Chart(df).encode(
-        x=alt.X("applied to:N", sort=langs, title="hidden states of language", axis=alt.Axis(labelAngle=0, grid=False)),
+        x=alt.X("applied to:N", sort=langs, title="hidden states of language", axis=x_axis),
         y=alt.Y("probe trained on:N", sort=langs, title="probe trained on", axis=alt.Axis(grid=False)))
     cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
         color=alt.Color(f"{value}:Q", scale=alt.Scale(domain=list(domain), scheme=scheme, clamp=True),
                         legend=alt.Legend(format=".0%", title=None)),
         tooltip=["probe trained on", "applied to", alt.Tooltip(f"{value}:Q", format=".1%")])
-    n = max(1, len(langs))
     text = base.mark_text(fontSize=float(np.clip(size / n * 0.2, 9, 30)), fontWeight="bold").encode(
         text=alt.Text(f"{value}:Q", format=".0%"),
         color=alt.condition(f"datum['{value}'] > {(domain[0] + domain[1]) / 2}", alt.value("black"), alt.value("white")))
