@@ -60,7 +60,11 @@ def matrix_chart(m, title, subtitle, name, container):
 
 # -- the matrices at one layer ----------------------------------------------------------------------
 st.subheader(f"Layer {layer}: who can read whom", divider="gray")
-c1, c2, c3 = st.columns([1.12, 1.12, 0.76])
+if len(langs) <= 4:
+    c1, c2, c3 = st.columns([1.12, 1.12, 0.76])
+else:  # many languages: two wide matrices side by side, the numbers in a row beneath them
+    c1, c2 = st.columns(2)
+    c3 = st.container()
 matrix_chart(direct, f"Direct · layer {layer}", f"{KIND} probe, {LABELS} labels, {what}",
              f"alignment-direct-{metric}-L{layer}", c1)
 if len(langs) > 1:
@@ -71,12 +75,13 @@ else:
     c2.info("One input language: there is nothing to align.")
 off = ~np.eye(len(langs), dtype=bool)
 with c3:
-    st.metric("In-language (diagonal)", f"{np.diag(direct).mean():.1%}")
+    cells = [st] * 3 if len(langs) <= 4 else st.columns(3)
+    cells[0].metric("In-language (diagonal)", f"{np.diag(direct).mean():.1%}")
     if off.any():
-        st.metric("Cross-lingual, direct", f"{direct[off].mean():.1%}",
-                  delta=f"{100 * (direct[off].mean() - np.diag(direct).mean()):+.1f} pp vs in-language")
-        st.metric("Cross-lingual, after rotation", f"{rotated[off].mean():.1%}",
-                  delta=f"{100 * (rotated[off].mean() - direct[off].mean()):+.1f} pp vs direct")
+        cells[1].metric("Cross-lingual, direct", f"{direct[off].mean():.1%}",
+                        delta=f"{100 * (direct[off].mean() - np.diag(direct).mean()):+.1f} pp vs in-language")
+        cells[2].metric("Cross-lingual, after rotation", f"{rotated[off].mean():.1%}",
+                        delta=f"{100 * (rotated[off].mean() - direct[off].mean()):+.1f} pp vs direct")
     st.markdown(f"**Baselines** · per-square majority guess **{maj:.1%}** · the same probe on a randomly "
                 f"initialised model **{rnd:.1%}**")
     if not present:

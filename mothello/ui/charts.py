@@ -21,8 +21,8 @@ def heatmap(df: pd.DataFrame, value: str = "accuracy", title: str = "", subtitle
     """Alignment-matrix heatmap with values printed in the cells."""
     langs = list(dict.fromkeys(df["probe trained on"]))
     n = max(1, len(langs))
-    # column labels wider than their cells (about 7.5 px per character at 13 px) are slanted, not overlapped
-    slant = max((len(str(x)) for x in langs), default=0) * 7.5 > size / n - 6
+    # column labels wider than their cells (up to 8.5 px per character at 13 px) are slanted, not hidden
+    slant = max((len(str(x)) for x in langs), default=0) * 8.5 > size / n - 10
     x_axis = alt.Axis(labelAngle=-35, labelAlign="right", grid=False) if slant else alt.Axis(labelAngle=0, grid=False)
     base = alt.Chart(df).encode(
         x=alt.X("applied to:N", sort=langs, title="hidden states of language", axis=x_axis),
