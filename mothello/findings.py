@@ -29,8 +29,8 @@ from . import storage
 from .checkpoints import META, checkpoints_dir
 from .model import GPT, GPTConfig
 from .train import read_metrics
-from .transfer import (TABLE, stored_alignment_over_training, stored_answer_languages, transfer_summary,
-                       transfer_table)
+from .transfer import (ANSWERS_SHIFTED, TABLE, stored_alignment_over_training, stored_answer_languages,
+                       transfer_summary, transfer_table)
 
 MODELS = {"naive": "naive-2", "anchors": "anchors-8", "unified": "unified-mixed", "many": "atomic-10"}
 RULES = {"naive_gap": 0.10, "anchor_gain": 0.05, "no_transfer": 0.25, "unified_gap": 0.05, "transfer": 0.5}
@@ -368,7 +368,7 @@ def answer_notes(numbers: dict) -> list[str]:
                     f"tokens{' (an anchor token is both)' if both > 1.001 else ''}. Its legal moves: "
                     f"{pct(a['before'])} before fine-tuning, {pct(a['legal'])} after, and "
                     f"{pct(a['legal among own tokens'])} when limited to {lang}'s own tokens")
-            if a["answers in fine-tuned language"] >= 0.5:
+            if a["answers in fine-tuned language"] >= ANSWERS_SHIFTED:
                 line += f": fine-tuning moved its answers to {ft}'s vocabulary"
                 if a["legal among own tokens"] > a["before"] + 0.05:
                     line += (f", and beneath that shift its {lang} moves did improve (a transfer that separate "

@@ -34,6 +34,7 @@ from .train import PRESET_TRAINING, TrainConfig, now, read_metrics, train, write
 RESTRICTED_OPENING = [19, 18, 17]
 TABLE = "transfer.csv"
 ANSWERS = "answers.csv"  # answer_languages() of the final fine-tuned model
+ANSWERS_SHIFTED = 0.5  # a language "answers in the fine-tuned language" from this share of its greedy next tokens
 AOT_FILE = "alignment_over_training.csv"  # in a checkpoint's analysis/ folder
 
 

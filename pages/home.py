@@ -78,7 +78,7 @@ def checkpoint_rows(infos: list[CheckpointInfo]) -> pd.DataFrame:
             "checkpoint": i.name,
             "legal-move accuracy": i.mean_accuracy,
             "alignment": f"{pct(al[0])} · layer {al[1]}" if al else "—",
-            "per language": " · ".join(f"{k} {v:.0%}" for k, v in i.legal_move_accuracy.items()) or "—",
+            "per language": widgets.per_language(i.legal_move_accuracy),
             "experiment": i.experiment if not i.error else "unreadable",
             "languages": ", ".join(i.languages) if not i.error else "—",
             "model": f"{i.n_layer} × {i.d_model} · {i.n_params / 1e6:.2f} M" if not i.error else "—",

@@ -160,6 +160,14 @@ def test_home_lists_checkpoints_with_headline_numbers(registry):
     assert any("FINDING 1" in m.value for m in at.markdown)
 
 
+def test_per_language_cell_lists_few_languages_and_summarises_many():
+    from mothello.ui import widgets
+    assert widgets.per_language({"L0": 0.931, "L1": 0.934}) == "L0 93% · L1 93%"
+    many = {f"L{i}": 0.8 + i / 100 for i in range(10)}
+    assert widgets.per_language(many) == "10 languages · 80%–89%"
+    assert widgets.per_language({}) == "—"
+
+
 def test_home_names_an_unreadable_checkpoint_and_shows_the_rest(registry, broken):
     at = ok(page("home"))
     assert any("broken" in w.value for w in at.warning)

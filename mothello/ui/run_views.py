@@ -18,9 +18,8 @@ import streamlit as st
 
 from .. import jobs, storage
 from ..checkpoints import META, checkpoints_dir, display_name, read_meta, runs_dir
-from ..transfer import (TABLE, metrics_table, store_alignment_over_training, stored_alignment_over_training,
-                        stored_answer_languages,
-                        transfer_summary, transfer_table)
+from ..transfer import (ANSWERS_SHIFTED, TABLE, metrics_table, store_alignment_over_training,
+                        stored_alignment_over_training, stored_answer_languages, transfer_summary, transfer_table)
 from . import charts, theme, widgets
 
 MAKE_SUITE = "make demo-suite"
@@ -520,7 +519,7 @@ def answer_lines(name: str) -> list[str]:
     return [f":material/translate: Reading {r['language']}, the fine-tuned model answers with {r['fine-tuned']} "
             f"tokens {pct(r['answers in fine-tuned language'])} of the time; limited to {r['language']}'s own "
             f"tokens, {pct(r['legal among own tokens'])} of its moves are legal."
-            for r in df.to_dict("records") if r["answers in fine-tuned language"] >= 0.5]
+            for r in df.to_dict("records") if r["answers in fine-tuned language"] >= ANSWERS_SHIFTED]
 
 
 def _delta(x) -> str | None:

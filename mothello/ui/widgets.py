@@ -171,6 +171,16 @@ def _label(info: CheckpointInfo) -> str:
     return f"{info.name}" + (f"  ·  legal {acc:.1%}" if acc is not None else "")
 
 
+def per_language(acc: dict[str, float]) -> str:
+    """Each language's legal-move accuracy in a line; for more than five languages, their count and range
+    (a table cell stays readable)."""
+    if not acc:
+        return "—"
+    if len(acc) > 5:
+        return f"{len(acc)} languages · {min(acc.values()):.0%}–{max(acc.values()):.0%}"
+    return " · ".join(f"{k} {v:.0%}" for k, v in acc.items())
+
+
 def language_picker(ck: Checkpoint, label: str = "Language", key: str = "lang", container=None,
                     default: int | None = None) -> int:
     names = [ck.config.languages[i].name for i in ck.config.input_languages]
