@@ -32,6 +32,7 @@ from .train import read_metrics
 from .transfer import (ANSWERS_SHIFTED, TABLE, stored_alignment_over_training, stored_answer_languages,
                        transfer_summary, transfer_table)
 
+MANY_TITLE = "Ten languages, naive: probe trained on A, reading B"  # the many-language figure's title
 MODELS = {"naive": "naive-2", "anchors": "anchors-8", "unified": "unified-mixed", "many": "atomic-10"}
 RULES = {"naive_gap": 0.10, "anchor_gain": 0.05, "no_transfer": 0.25, "unified_gap": 0.05, "transfer": 0.5}
 FIGURES = "docs/findings"
@@ -253,7 +254,8 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
             keys.append("layers")  # with naive alone, its by-layer curve belongs to finding 1
         for key in keys:
             if key in figures and (key != "layers" or k == 1 or "anchors" in numbers["models"]):
-                out.append(f"![{claim}]({figures[key]})\n")
+                alt = MANY_TITLE if key == "many" else claim
+                out.append(f"![{alt}]({figures[key]})\n")
         if k in (3, 4) and numbers["transfer"]:
             out.append("The transfer curves are in the section *Transfer experiment* below.\n")
     if numbers["transfer"]:

@@ -6,19 +6,24 @@ app shows cannot drift from the models. It also checks the recorded alignment su
 stored alignment analysis and the suite's size budget.
 """
 
+import io
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pytest
 
 from mothello.checkpoints import META, load_checkpoint
 from mothello.data import heldout_games
 from mothello.evaluate import legal_move_accuracy
+from mothello.languages import load_config
 
 SHIPPED = Path(__file__).resolve().parents[1] / "checkpoints"
 MODELS = sorted(p.parent for p in SHIPPED.glob(f"*/{META}"))
 TRANSFERS = sorted(p.parent for p in SHIPPED.glob("transfer-*/transfer.csv"))
+MANY = [p for p in MODELS if len(load_config(p / "experiment.toml").input_languages) > 4]
 
 
 def test_checkpoints_folder_within_budget():
@@ -93,3 +98,33 @@ def test_transfer_answer_languages_match_the_final_model(path):
         return
     assert stored is not None, f"{path.name}: no answers.csv (install it with `python -m mothello suite`)"
     pd.testing.assert_frame_equal(answer_languages(path), stored, check_exact=False, atol=1e-6)
+
+
+@pytest.mark.parametrize("path", MANY, ids=[p.name for p in MANY])
+def test_alignment_page_lays_out_many_languages_from_the_stored_analysis(path, tmp_path, monkeypatch):
+    """More than four languages: the two matrices side by side, every pair in them, the numbers beneath;
+    read from the stored analysis (nothing recomputed, nothing written beside the checkpoint)."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    ckpts = tmp_path / "checkpoints"
+    shutil.copytree(path, ckpts / path.name, ignore=shutil.ignore_patterns("snapshots"))
+    before = sorted(p.name for p in (ckpts / path.name / "analysis").iterdir())
+    for var, value in (("MOTHELLO_CHECKPOINTS", ckpts), ("MOTHELLO_RUNS", tmp_path / "runs"),
+                       ("MOTHELLO_CACHE", tmp_path / "cache")):
+        monkeypatch.setenv(var, str(value))
+    st.cache_data.clear()
+    at = AppTest.from_file(str(SHIPPED.parent / "pages" / "alignment.py"), default_timeout=300)
+    at.query_params["ckpt"] = path.name
+    at.run()
+    assert not at.exception, [str(e.value) for e in at.exception]
+    n = len(load_config(path / "experiment.toml").input_languages)
+    charts = at.get("vega_lite_chart")
+    rows = [pa.ipc.open_stream(io.BytesIO(el.proto.datasets[0].data.data)).read_all().num_rows
+            if el.proto.datasets else 0 for el in charts]
+    assert rows[:2] == [n * n, n * n], "first the direct and the rotated matrix, every ordered pair in each"
+    assert len(charts) >= 5  # and across layers, parallel games, embeddings
+    labels = [m.label for m in at.metric]
+    assert labels[:3] == ["In-language (diagonal)", "Cross-lingual, direct", "Cross-lingual, after rotation"]
+    assert sorted(p.name for p in (ckpts / path.name / "analysis").iterdir()) == before
+    st.cache_data.clear()

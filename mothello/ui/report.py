@@ -10,11 +10,12 @@ checkpoint without its stored alignment is listed without figures, nothing is tr
 from __future__ import annotations
 
 import argparse
+import logging
 from pathlib import Path
 
 from .. import storage
 from ..checkpoints import checkpoints_dir, load_checkpoint
-from ..findings import FIGURES, MODELS, collect, render
+from ..findings import FIGURES, MANY_TITLE, MODELS, collect, render
 from ..probes import load_alignment
 from ..suite import AOT_GAMES
 from ..transfer import TABLE, stored_alignment_over_training
@@ -61,7 +62,7 @@ def figures(out: Path, root: Path | None = None) -> dict[str, str]:
         res = load_alignment(ck, "linear", "relative", 1000)
         if res is not None:
             chart, _ = rv.heatmaps_side_by_side({MODELS["many"]: (res, res.best_layer())}, size=420)
-            figs["many"] = _save(chart.properties(title="Ten languages, naive: probe trained on A, reading B"),
+            figs["many"] = _save(chart.properties(title=MANY_TITLE),
                                  out, "alignment-matrix-many")
     transfers = [str(root / f"transfer-{MODELS[r]}") for r in ("naive", "anchors", "unified")
                  if (root / f"transfer-{MODELS[r]}" / TABLE).is_file()]
@@ -70,7 +71,9 @@ def figures(out: Path, root: Path | None = None) -> dict[str, str]:
         if not df.empty:
             chart, _ = rv.transfer_chart(df)
             figs["transfer"] = _save(chart, out, "transfer")
-    for name in ("naive-2", "anchors-8", "unified-mixed"):
+    if many.is_dir():
+        paths[MODELS["many"]] = many
+    for name in MODELS.values():
         if name in paths:
             n_layer = load_checkpoint(paths[name]).model.cfg.n_layer
             df = stored_alignment_over_training(paths[name], n_layer, AOT_GAMES)
@@ -86,6 +89,9 @@ def main(argv=None) -> None:
     ap.add_argument("--out", default=str(ROOT / "FINDINGS.md"))
     ap.add_argument("--figures", default=str(ROOT / FIGURES))
     args = ap.parse_args(argv)
+    # the app's cached chart helpers run outside `streamlit run` here, which Streamlit warns about at each call
+    for name in ("scriptrunner_utils.script_run_context", "state.session_state_proxy", "caching.cache_data_api"):
+        logging.getLogger(f"streamlit.runtime.{name}").setLevel(logging.ERROR)
     numbers = collect()
     figs = figures(Path(args.figures))
     storage.write_text(Path(args.out), render(numbers, figs))
