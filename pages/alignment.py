@@ -156,7 +156,7 @@ else:
         pairs = ["all pairs (mean)"]
     c_emb, c_emb_txt = st.columns([2, 1])
     base = alt.Chart(emb).encode(
-        y=alt.Y("pair:N", sort=pairs, title=None),
+        y=alt.Y("pair:N", sort=pairs, title=None, axis=alt.Axis(labelLimit=300)),
         yOffset=alt.YOffset("moves:N", sort=["same move", "different moves"]),
         x=alt.X("cosine:Q", title="mean cosine similarity of input embeddings"),
         tooltip=["pair", "moves", alt.Tooltip("cosine:Q", format=".3f")])

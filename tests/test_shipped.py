@@ -109,6 +109,8 @@ def test_alignment_page_lays_out_many_languages_from_the_stored_analysis(path, t
 
     ckpts = tmp_path / "checkpoints"
     shutil.copytree(path, ckpts / path.name, ignore=shutil.ignore_patterns("snapshots"))
+    # another checkpoint listed before it: the page must open the one the URL names (by its bare name)
+    shutil.copytree(SHIPPED / "anchors-8", ckpts / "a-first", ignore=shutil.ignore_patterns("snapshots"))
     before = sorted(p.name for p in (ckpts / path.name / "analysis").iterdir())
     for var, value in (("MOTHELLO_CHECKPOINTS", ckpts), ("MOTHELLO_RUNS", tmp_path / "runs"),
                        ("MOTHELLO_CACHE", tmp_path / "cache")):
@@ -118,6 +120,7 @@ def test_alignment_page_lays_out_many_languages_from_the_stored_analysis(path, t
     at.query_params["ckpt"] = path.name
     at.run()
     assert not at.exception, [str(e.value) for e in at.exception]
+    assert at.sidebar.selectbox(key="url_ckpt").value == f"checkpoints/{path.name}"
     n = len(load_config(path / "experiment.toml").input_languages)
     charts = at.get("vega_lite_chart")
     rows = [pa.ipc.open_stream(io.BytesIO(el.proto.datasets[0].data.data)).read_all().num_rows

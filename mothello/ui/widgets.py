@@ -153,6 +153,11 @@ def checkpoint_picker(label: str = "Checkpoint", key: str = "ckpt", container=No
         return None
     names = [i.name for i in infos]
     by_name = {i.name: i for i in infos}
+    wanted = url_value(key)
+    if wanted and wanted not in names:  # a bare name in the URL (?ckpt=atomic-10): the shipped one first
+        match = [n for n in names if n.rsplit("/", 1)[-1] == wanted]
+        if match:
+            st.query_params[key] = match[0]
     name = url_select(label, names, key, default=default or names[0], container=where,
                       format_func=lambda n: _label(by_name[n]))
     info = by_name[name]
