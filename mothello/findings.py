@@ -103,6 +103,7 @@ def collect(root=None) -> dict:
             s = transfer_summary(df)
             if not s.empty:
                 transfer[role] = s.iloc[0].to_dict()
+                transfer[role]["per language"] = _per_language_transfer(df, transfer[role]["fine-tuned"])
                 answers = stored_answer_languages(run)
                 if answers is not None:
                     acc = df[df["metric"] == "legal_move_accuracy"]
@@ -110,6 +111,14 @@ def collect(root=None) -> dict:
                     transfer[role]["answers"] = [{**r, "before": float(before.get(r["language"], np.nan))}
                                                  for r in answers.to_dict("records")]
     return {"models": models, "transfer": transfer}
+
+
+def _per_language_transfer(df: pd.DataFrame, finetuned: str) -> dict[str, tuple[float, float]]:
+    """{language not fine-tuned: (legal-move accuracy before, after fine-tuning)}."""
+    acc = df[df["metric"] == "legal_move_accuracy"]
+    first, last = (acc[acc["snapshot"] == x].set_index("language")["value"]
+                   for x in (acc["snapshot"].min(), acc["snapshot"].max()))
+    return {lang: (float(first[lang]), float(last.get(lang, np.nan))) for lang in first.index if lang != finetuned}
 
 
 def verdicts(numbers: dict) -> dict[int, tuple[str, str]]:
@@ -189,6 +198,8 @@ def transfer_rows(numbers: dict) -> pd.DataFrame:
         rows.append({"run": t["run"], "fine-tuned": t["fine-tuned"],
                      "fine-tuned before -> after": f"{pct(t['fine-tuned before'])} -> {pct(t['fine-tuned after'])}",
                      "others before -> after": f"{pct(t['others before'])} -> {pct(t['others after'])}",
+                     "each other language (points)": " · ".join(f"{lang} {100 * (b1 - b0):+.1f}"
+                                                       for lang, (b0, b1) in t.get("per language", {}).items()),
                      "transfer ratio": "n/a" if not np.isfinite(t["transfer ratio"]) else f"{t['transfer ratio']:.2f}"})
     return pd.DataFrame(rows)
 
@@ -349,6 +360,12 @@ def measured_notes(numbers: dict) -> dict[int, str]:
                        f"{rest:.2f} over the {60 - k} squares that are NOT anchors (each still two distinct tokens), "
                        f"against {n['embedding_same']:.2f} without anchors; different moves "
                        f"{a['embedding_different']:.2f} and {n['embedding_different']:.2f}.")
+    tu = numbers["transfer"].get("unified")
+    if tu and len(tu.get("per language", {})) > 1:
+        each = "; ".join(f"{lang} {pct(b0)} -> {pct(b1)} ({pts(b1 - b0)})"
+                         for lang, (b0, b1) in tu["per language"].items())
+        out[4] = (f"Fine-tuning {tu['fine-tuned']} ({pct(tu['fine-tuned before'])} -> {pct(tu['fine-tuned after'])}) "
+                  f"moved each language not fine-tuned differently: {each}. The rule reads their mean.")
     many = numbers["models"].get("many")
     if many and many.get("in_language") is not None:
         gap = many["in_language"] - many["cross_lingual"]

@@ -138,6 +138,24 @@ def test_transfer_summary_gains_and_ratio():
     assert np.isnan(s["alignment before"])
 
 
+def test_transfer_per_language_when_the_others_move_apart():
+    # the mean over the others hides that one rose and one fell: the table and finding 4 show each
+    rows = []
+    for snap, values in enumerate([(0.5, 0.4, 0.6), (0.9, 0.6, 0.3)]):
+        rows += [{"label": "u", "run": "u", "snapshot": snap, "step": snap * 10, "language": lang,
+                  "metric": "legal_move_accuracy", "value": v, "finetuned": lang == "A"}
+                 for lang, v in zip("ABC", values)]
+    df = pd.DataFrame(rows)
+    per = findings._per_language_transfer(df, "A")
+    assert per == {"B": pytest.approx((0.4, 0.6)), "C": pytest.approx((0.6, 0.3))}
+    t = {**findings.transfer_summary(df).iloc[0].to_dict(), "per language": per}
+    assert t["others gain"] == pytest.approx(-0.05)
+    table = findings.transfer_rows({"transfer": {"unified": t}})
+    assert table.loc[0, "each other language (points)"] == "B +20.0 · C -30.0"
+    note = findings.measured_notes({"models": {}, "transfer": {"unified": t}})[4]
+    assert "B 40.0% -> 60.0% (+20.0 points)" in note and "C 60.0% -> 30.0% (-30.0 points)" in note
+
+
 @pytest.mark.parametrize("cross, holds", [((0.5, 0.6, 0.85), True), ((0.5, 0.45, 0.85), False),
                                           ((0.5, 0.6, 0.58), False)])
 def test_ordering_sentence_follows_the_numbers(cross, holds):
