@@ -362,7 +362,9 @@ def measured_notes(numbers: dict) -> dict[int, str]:
                        f"{a['embedding_different']:.2f} and {n['embedding_different']:.2f}.")
     tu = numbers["transfer"].get("unified")
     if tu and len(tu.get("per language", {})) > 1:
-        each = "; ".join(f"{lang} {pct(b0)} -> {pct(b1)} ({pts(b1 - b0)})"
+        ft_gain = tu["fine-tuned after"] - tu["fine-tuned before"]
+        each = "; ".join(f"{lang} {pct(b0)} -> {pct(b1)} ({pts(b1 - b0)}"
+                         + (f", ratio {(b1 - b0) / ft_gain:.2f})" if ft_gain > 0.005 else ")")
                          for lang, (b0, b1) in tu["per language"].items())
         out[4] = (f"Fine-tuning {tu['fine-tuned']} ({pct(tu['fine-tuned before'])} -> {pct(tu['fine-tuned after'])}) "
                   f"moved each language not fine-tuned differently: {each}. The rule reads their mean.")

@@ -153,7 +153,7 @@ def test_transfer_per_language_when_the_others_move_apart():
     table = findings.transfer_rows({"transfer": {"unified": t}})
     assert table.loc[0, "each other language (points)"] == "B +20.0 · C -30.0"
     note = findings.measured_notes({"models": {}, "transfer": {"unified": t}})[4]
-    assert "B 40.0% -> 60.0% (+20.0 points)" in note and "C 60.0% -> 30.0% (-30.0 points)" in note
+    assert "B 40.0% -> 60.0% (+20.0 points, ratio 0.50)" in note and "C 60.0% -> 30.0% (-30.0 points, ratio -0.75)" in note
 
 
 @pytest.mark.parametrize("cross, holds", [((0.5, 0.6, 0.85), True), ((0.5, 0.45, 0.85), False),
