@@ -29,8 +29,8 @@ from . import storage
 from .checkpoints import META, checkpoints_dir
 from .model import GPT, GPTConfig
 from .train import read_metrics
-from .transfer import (ANSWERS_SHIFTED, TABLE, stored_alignment_over_training, stored_answer_languages,
-                       transfer_summary, transfer_table)
+from .transfer import (ANSWERS_SHIFTED, TABLE, per_language_transfer, stored_alignment_over_training,
+                       stored_answer_languages, transfer_summary, transfer_table)
 
 MANY_TITLE = "Ten languages, naive: probe trained on A, reading B"  # the many-language figure's title
 MODELS = {"naive": "naive-2", "anchors": "anchors-8", "unified": "unified-mixed", "many": "atomic-10"}
@@ -103,7 +103,7 @@ def collect(root=None) -> dict:
             s = transfer_summary(df)
             if not s.empty:
                 transfer[role] = s.iloc[0].to_dict()
-                transfer[role]["per language"] = _per_language_transfer(df, transfer[role]["fine-tuned"])
+                transfer[role]["per language"] = per_language_transfer(df, transfer[role]["fine-tuned"])
                 answers = stored_answer_languages(run)
                 if answers is not None:
                     acc = df[df["metric"] == "legal_move_accuracy"]
@@ -111,14 +111,6 @@ def collect(root=None) -> dict:
                     transfer[role]["answers"] = [{**r, "before": float(before.get(r["language"], np.nan))}
                                                  for r in answers.to_dict("records")]
     return {"models": models, "transfer": transfer}
-
-
-def _per_language_transfer(df: pd.DataFrame, finetuned: str) -> dict[str, tuple[float, float]]:
-    """{language not fine-tuned: (legal-move accuracy before, after fine-tuning)}."""
-    acc = df[df["metric"] == "legal_move_accuracy"]
-    first, last = (acc[acc["snapshot"] == x].set_index("language")["value"]
-                   for x in (acc["snapshot"].min(), acc["snapshot"].max()))
-    return {lang: (float(first[lang]), float(last.get(lang, np.nan))) for lang in first.index if lang != finetuned}
 
 
 def verdicts(numbers: dict) -> dict[int, tuple[str, str]]:

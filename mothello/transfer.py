@@ -210,6 +210,15 @@ def transfer_summary(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def per_language_transfer(df: pd.DataFrame, finetuned: str) -> dict[str, tuple[float, float]]:
+    """One run's table: {language not fine-tuned: (legal-move accuracy before, after fine-tuning)}
+    (the others' mean in transfer_summary can hide one rising and another falling)."""
+    acc = df[df["metric"] == "legal_move_accuracy"]
+    first, last = (acc[acc["snapshot"] == x].set_index("language")["value"]
+                   for x in (acc["snapshot"].min(), acc["snapshot"].max()))
+    return {lang: (float(first[lang]), float(last.get(lang, np.nan))) for lang in first.index if lang != finetuned}
+
+
 def answer_languages(run, device=None) -> pd.DataFrame | None:
     """Which language the final fine-tuned model answers in, for each language NOT fine-tuned, on the
     run's own evaluation games: the share of its greedy next tokens that are tokens of the fine-tuned

@@ -8,6 +8,7 @@ from mothello.languages import Vocabulary, load_config
 from mothello.checkpoints import ROOT
 from mothello.othello import generate_games, replay, square_name
 from mothello.suite import TRANSFER
+from mothello.transfer import per_language_transfer
 from mothello.ui import board, run_views as rv, theme, widgets
 
 SLIDES = ["The setup", "Finding 1", "Finding 2", "Finding 3", "Finding 4"]
@@ -283,8 +284,10 @@ def finding_4() -> None:
             nd, _ = rv.transfer_frames([naive["path"]])
             if not nd.empty:
                 extra = f", against {_ratio(rv.transfer_summary(nd).iloc[0])} for naive-2"
+        each = " · ".join(f"{lang} {rv.pts(b1 - b0)}" for lang, (b0, b1) in
+                          per_language_transfer(df, row["fine-tuned"]).items())
         lines.append(f"Fine-tuning {row['fine-tuned']} ({rv.pts(row['fine-tuned gain'])}) moves the other languages "
-                     f"by **{rv.pts(row['others gain'])}** on average: transfer ratio {_ratio(row)}{extra}.")
+                     f"by **{rv.pts(row['others gain'])}** on average ({each}): transfer ratio {_ratio(row)}{extra}.")
     if lines:
         caption(box, *lines)
 

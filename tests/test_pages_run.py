@@ -17,7 +17,7 @@ from conftest import CONFIGS, ROOT
 from mothello import jobs, storage
 from mothello.checkpoints import read_meta
 from mothello.languages import load_config
-from mothello.transfer import TransferConfig, run_transfer, transfer_table
+from mothello.transfer import TransferConfig, per_language_transfer, run_transfer, transfer_table
 from mothello.ui.theme import FINDINGS
 
 PAGES = ROOT / "pages"
@@ -103,6 +103,17 @@ def test_tour_transfer_slide_tells_our_numbers(dirs, toy_transfer):
     v = round(100 * gain)
     expected = "±0 points" if v == 0 else f"{v:+d} point{'s' * (abs(v) != 1)}"
     assert f"naive-2 **{expected}** for L1" in t
+
+
+def test_tour_unified_slide_names_each_other_language(dirs, toy_transfer):
+    # the others' mean can hide one language rising and another falling: the slide names each
+    from mothello.ui.run_views import pts
+
+    shutil.copytree(toy_transfer, dirs["checkpoints"] / "transfer-unified-mixed")
+    at = page("tour", slide=4)
+    t = text(at)
+    (lang, (before, after)), = per_language_transfer(transfer_table(toy_transfer), "L1").items()
+    assert lang == "L0" and f"on average (L0 {pts(after - before)})" in t
 
 
 # -- Transfer ----------------------------------------------------------------------------------------

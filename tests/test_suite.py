@@ -13,7 +13,7 @@ from mothello import findings, suite
 from mothello.checkpoints import list_snapshots, load_checkpoint
 from mothello.data import heldout_games
 from mothello.evaluate import legal_move_accuracy
-from mothello.transfer import stored_alignment_over_training
+from mothello.transfer import per_language_transfer, stored_alignment_over_training
 
 
 @pytest.fixture(scope="module")
@@ -146,7 +146,7 @@ def test_transfer_per_language_when_the_others_move_apart():
                   "metric": "legal_move_accuracy", "value": v, "finetuned": lang == "A"}
                  for lang, v in zip("ABC", values)]
     df = pd.DataFrame(rows)
-    per = findings._per_language_transfer(df, "A")
+    per = per_language_transfer(df, "A")
     assert per == {"B": pytest.approx((0.4, 0.6)), "C": pytest.approx((0.6, 0.3))}
     t = {**findings.transfer_summary(df).iloc[0].to_dict(), "per language": per}
     assert t["others gain"] == pytest.approx(-0.05)
