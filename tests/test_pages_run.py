@@ -117,6 +117,20 @@ def test_tour_unified_slide_names_each_other_language(dirs, toy_transfer):
 
 
 # -- Transfer ----------------------------------------------------------------------------------------
+def test_transfer_runs_are_listed_in_the_study_order(dirs):
+    # naive, anchors, unified (the order a talk tells them in), then any other run by name; shipped first
+    from mothello.ui.run_views import transfer_runs
+
+    for root, name in [("checkpoints", n) for n in ("transfer-unified-mixed", "transfer-aaa", "transfer-naive-2",
+                                                     "transfer-anchors-8")] + [("runs", "my-transfer")]:
+        (dirs[root] / name).mkdir(parents=True)
+        (dirs[root] / name / "transfer.json").write_text("{}")
+    st.cache_data.clear()  # the listing is cached for a few seconds
+    assert [r["name"] for r in transfer_runs()] == [
+        "checkpoints/transfer-naive-2", "checkpoints/transfer-anchors-8", "checkpoints/transfer-unified-mixed",
+        "checkpoints/transfer-aaa", "runs/my-transfer"]
+
+
 def test_transfer_page_without_runs_says_how_to_make_one(dirs):
     at = page("transfer")
     t = text(at)

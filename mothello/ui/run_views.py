@@ -18,6 +18,7 @@ import streamlit as st
 
 from .. import jobs, storage
 from ..checkpoints import META, checkpoints_dir, display_name, read_meta, runs_dir
+from ..suite import TRANSFER
 from ..transfer import (ANSWERS_SHIFTED, TABLE, metrics_table, store_alignment_over_training,
                         stored_alignment_over_training, stored_answer_languages, transfer_summary, transfer_table)
 from . import charts, theme, widgets
@@ -97,7 +98,7 @@ def transfer_runs() -> list[dict]:
         root = Path(root)
         if not root.is_dir():
             continue
-        for p in sorted(root.iterdir()):
+        for p in sorted(root.iterdir(), key=_study_order):
             if not p.is_dir() or not ((p / TABLE).is_file() or (p / "transfer.json").is_file()):
                 continue
             st_ = _read_json(p / "status.json")
@@ -106,6 +107,12 @@ def transfer_runs() -> list[dict]:
                           "state": st_.get("state", "finished" if (p / TABLE).is_file() else "unknown"),
                           "experiment": exp or st_.get("experiment") or p.name})
     return found
+
+
+def _study_order(run: Path) -> tuple[int, str]:
+    """The suite's transfer runs in the study's order (naive, anchors, unified), then the others by name."""
+    suite = [f"transfer-{name}" for name in TRANSFER]
+    return (suite.index(run.name) if run.name in suite else len(suite), run.name)
 
 
 def _read_json(path: Path) -> dict:
