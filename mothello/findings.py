@@ -103,12 +103,10 @@ def collect(root=None) -> dict:
             s = transfer_summary(df)
             if not s.empty:
                 transfer[role] = s.iloc[0].to_dict()
-                transfer[role]["per language"] = per_language_transfer(df, transfer[role]["fine-tuned"])
+                per = transfer[role]["per language"] = per_language_transfer(df, transfer[role]["fine-tuned"])
                 answers = stored_answer_languages(run)
                 if answers is not None:
-                    acc = df[df["metric"] == "legal_move_accuracy"]
-                    before = acc[acc["snapshot"] == acc["snapshot"].min()].set_index("language")["value"]
-                    transfer[role]["answers"] = [{**r, "before": float(before.get(r["language"], np.nan))}
+                    transfer[role]["answers"] = [{**r, "before": per.get(r["language"], (np.nan,))[0]}
                                                  for r in answers.to_dict("records")]
     return {"models": models, "transfer": transfer}
 
