@@ -240,6 +240,14 @@ def test_corrupt_checkpoint_gives_a_readable_message(registry, name):
     assert not at.get("vega_lite_chart")
 
 
+def test_unknown_checkpoint_in_the_url_says_so_and_a_bare_name_finds_it(registry):
+    at = ok(page("alignment", ckpt="no-such-model"))
+    assert "There is no checkpoint 'no-such-model'" in text(at)
+    at = ok(page("alignment", ckpt="tiny-b"))  # runs/tiny-b by its bare name
+    assert at.sidebar.selectbox(key="url_ckpt").value == "runs/tiny-b"
+    assert "There is no checkpoint" not in text(at)
+
+
 def test_relative_classes_are_drawn_in_the_colour_of_the_player_to_move():
     from mothello.ui.analysis_views import classes_to_board
 

@@ -158,6 +158,9 @@ def checkpoint_picker(label: str = "Checkpoint", key: str = "ckpt", container=No
         match = [n for n in names if n.rsplit("/", 1)[-1] == wanted]
         if match:
             st.query_params[key] = match[0]
+        elif wanted not in exclude:
+            where.warning(f"There is no checkpoint {wanted!r}; showing {default or names[0]} instead.",
+                          icon=":material/warning:")
     name = url_select(label, names, key, default=default or names[0], container=where,
                       format_func=lambda n: _label(by_name[n]))
     info = by_name[name]
