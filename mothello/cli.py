@@ -306,6 +306,8 @@ def cmd_suite(args) -> int:
         for row in suite.summary():
             print(json.dumps(row))
         return 0
+    if args.sweep:
+        return 0 if suite.build_sweep(until=args.until) else 1
     suite.build(only=args.only or None)
     return 0
 
@@ -412,7 +414,12 @@ def build_parser() -> argparse.ArgumentParser:
     iv.set_defaults(func=cmd_intervene)
 
     su = sub.add_parser("suite", help="train (resuming) and install the shipped demo checkpoints")
-    su.add_argument("--only", nargs="*", help="names among naive-2 anchors-8 unified-mixed atomic-10 transfer-NAME")
+    su.add_argument("--only", nargs="*",
+                    help="names among naive-2 anchors-8 unified-mixed atomic-10 transfer-NAME anchor-sweep")
+    su.add_argument("--sweep", action="store_true",
+                    help="only the anchor sweep: train its runs (resuming) up to --until, then measure them")
+    su.add_argument("--until", type=int, default=None, metavar="STEP",
+                    help="the step the anchor sweep compares its models at (default: mothello.sweep.STEP)")
     su.add_argument("--install", metavar="RUN", help="only install this training run into checkpoints/")
     su.add_argument("--name", help="checkpoint name for --install (default: the run's name)")
     su.add_argument("--summary", action="store_true", help="print the shipped checkpoints' headline numbers")

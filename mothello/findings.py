@@ -108,7 +108,62 @@ def collect(root=None) -> dict:
                 if answers is not None:
                     transfer[role]["answers"] = [{**r, "before": per.get(r["language"], (np.nan,))[0]}
                                                  for r in answers.to_dict("records")]
-    return {"models": models, "transfer": transfer}
+    numbers = {"models": models, "transfer": transfer}
+    sw = sweep_numbers(root, models)
+    if sw:
+        numbers["sweep"] = sw
+    return numbers
+
+
+def sweep_numbers(root: Path, models: dict) -> dict | None:
+    """The anchor sweep (mothello.sweep) at the layer finding 2 is judged at (anchors-8's named layer):
+    {"layer", "step", "schedule_steps", "n_train", "rows": at_layer's records}, or None without a sweep."""
+    from . import sweep
+
+    loaded = sweep.load(root)
+    if loaded is None:
+        return None
+    table, info = loaded
+    layers = sorted(x for x in set(table["layer"]) if x >= 0)
+    named = models.get("anchors", {}).get("layer")
+    layer = named if named in layers else layers[-1]
+    wide = sweep.at_layer(table, layer)
+    colour = sweep.at_layer(table, layer, colour=True)
+    wide = wide.assign(**{"colour cross-lingual": colour["cross-lingual"].to_numpy(),
+                          "colour in-language": colour["in-language"].to_numpy()})
+    return {"layer": layer, "step": info.get("step"), "schedule_steps": info.get("schedule_steps"),
+            "n_train": info.get("n_train"), "rows": wide.to_dict("records")}
+
+
+def sweep_rows(sw: dict) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "anchor squares": int(r["anchors"]), "legal moves": pct(r["legal moves"]),
+        "in-language": pct(r["in-language"]), "cross-lingual": pct(r["cross-lingual"]),
+        "after rotation": pct(r["after rotation"]),
+        "colour in / cross": f"{pct(r['colour in-language'])} / {pct(r['colour cross-lingual'])}",
+        "majority / random model": f"{pct(r['majority guess'])} / {pct(r['random-model probe'])}"}
+        for r in sw["rows"]])
+
+
+def sweep_note(sw: dict) -> str:
+    """What the sweep shows, read off its numbers: the cross-lingual accuracy at each anchor count and
+    whether it rises with every step up."""
+    rows = sorted(sw["rows"], key=lambda r: r["anchors"])
+    cross = [r["cross-lingual"] for r in rows]
+    each = ", ".join(f"{int(r['anchors'])}: {pct(r['cross-lingual'])}" for r in rows)
+    rises = all(b > a for a, b in zip(cross, cross[1:]))
+    falls = [f"{int(a['anchors'])} -> {int(b['anchors'])}" for a, b in zip(rows, rows[1:])
+             if b["cross-lingual"] <= a["cross-lingual"]]
+    ins = [r["in-language"] for r in rows]
+    own = (f"In-language accuracy varies by only {100 * (max(ins) - min(ins)):.1f} points across the sweep: what the "
+           "anchors change is how the two languages' representations line up, not how well each reads the board."
+           if max(ins) - min(ins) < 0.02 else f"In-language accuracy ranges from {pct(min(ins))} to {pct(max(ins))}.")
+    shape = ("rises with every step up in anchors" if rises else
+             f"does not rise at every step (no gain from {', '.join(falls)})")
+    return (f"**Anchor sweep ({len(rows)} models).** Two-language models that differ only in how many squares' "
+            f"tokens the languages share (nested sets, the same games, seed and schedule), compared at step {sw['step']:,} of "
+            f"{sw['schedule_steps']:,} at layer {sw['layer']}; probes on {sw['n_train']:,} games per language. "
+            f"Cross-lingual probe accuracy by anchor squares: {each}; it {shape}. " + own)
 
 
 def verdicts(numbers: dict) -> dict[int, tuple[str, str]]:
@@ -217,7 +272,7 @@ CLAIMS = {
 
 def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int, str] | None = None,
            preamble: str = "", appendix: str = "") -> str:
-    """FINDINGS.md. figures {key: relative path} (keys: matrices, many, layers, transfer, training-NAME);
+    """FINDINGS.md. figures {key: relative path} (keys: matrices, many, layers, sweep, transfer, training-NAME);
     notes {finding: extra paragraph}; preamble/appendix: hand-written text around the measured parts."""
     figures, notes = figures or {}, notes or {}
     v = verdicts(numbers)
@@ -257,6 +312,11 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
             if key in figures and (key != "layers" or k == 1 or "anchors" in numbers["models"]):
                 alt = MANY_TITLE if key == "many" else claim
                 out.append(f"![{alt}]({figures[key]})\n")
+        if k == 2 and numbers.get("sweep"):
+            out.append(sweep_note(numbers["sweep"]) + "\n")
+            out.append(markdown_table(sweep_rows(numbers["sweep"])))
+            if "sweep" in figures:
+                out.append(f"\n![Anchor sweep: probe accuracy against anchor squares]({figures['sweep']})\n")
         if k in (3, 4) and numbers["transfer"]:
             out.append("The transfer curves are in the section *Transfer experiment* below.\n")
     if numbers["transfer"]:

@@ -1,10 +1,11 @@
 """The shipped demo suite: which models, how they are trained, and how a run becomes a shipped checkpoint.
 
 `python -m mothello suite` (= `make demo-suite`) trains every model of the suite into runs/suite-NAME
-(resuming whatever is there), runs the transfer experiments, and installs each result into
-checkpoints/NAME: float16 weights (kept only when evaluation shows no loss), snapshots, the alignment
-analysis (every layer, with baselines and Procrustes), and the metrics the app shows, plus an exact
-evaluation on a small fixed sample that tests/test_shipped.py recomputes from the weights.
+(resuming whatever is there), runs the transfer experiments and the anchor sweep (mothello.sweep), and
+installs each result into checkpoints/NAME: float16 weights (kept only when evaluation shows no loss),
+snapshots, the alignment analysis (every layer, with baselines and Procrustes), and the metrics the app
+shows, plus an exact evaluation on a small fixed sample that tests/test_shipped.py recomputes from the
+weights.
 """
 
 from __future__ import annotations
@@ -38,15 +39,16 @@ SNAPSHOTS_SHIPPED = {"atomic-10": 2}  # fewer for the 10-language model: checkpo
 AOT_GAMES = 500            # probe-training games of the stored alignment-over-training table (the app's default)
 
 
-def train_model(name: str, steps: int | None = None, progress: bool = True) -> Path:
-    """Train (or resume) runs/suite-NAME with the suite's settings."""
+def train_model(name: str, steps: int | None = None, progress: bool = True, until: int | None = None,
+                config: Path | None = None) -> Path:
+    """Train (or resume) runs/suite-NAME with the suite's settings (up to step `until` if given)."""
     run = runs_dir() / f"suite-{name}"
     if (run / "train.json").is_file():
         exp, tc = load_run_configs(run)
     else:
-        exp = load_config(CONFIGS / f"{name}.toml")
+        exp = load_config(config or CONFIGS / f"{name}.toml")
         tc = TrainConfig(**{**SUITE_TRAINING, **({"steps": steps} if steps else {})})
-    return train(exp, tc, run, resume=True, progress=progress)
+    return train(exp, tc, run, resume=True, progress=progress, until=until)
 
 
 def install(run, name: str | None = None, half: bool = True, alignment_games: int = 1000,
@@ -196,8 +198,27 @@ def build(only: list[str] | None = None, progress: bool = True) -> list[Path]:
             print(f"transfer-{name}: {st.get('state')}; run `make demo-suite` again to resume")
             return done
         done.append(install_transfer(run, name))
+    if not only or "anchor-sweep" in only:
+        out = build_sweep(progress=progress)
+        if out is None:
+            return done
+        done.append(out)
     print(f"checkpoints/ holds {folder_size_mb(checkpoints_dir()):.1f} MB")
     return done
+
+
+def build_sweep(until: int | None = None, progress: bool = True) -> Path | None:
+    """The anchor sweep (mothello.sweep): train its runs (resuming) up to `until`, then measure all five
+    at that step into checkpoints/anchor-sweep. None when a run stopped before it got there."""
+    from . import sweep
+
+    until = until or sweep.STEP
+    for run in sweep.train(until=until, progress=progress):
+        st = storage.read_json(run / "status.json")
+        if st.get("step", 0) < until:
+            print(f"{run.name}: {st.get('state')} at step {st.get('step')}; run it again to resume")
+            return None
+    return sweep.build(step=until, progress=progress)
 
 
 def summary() -> list[dict]:

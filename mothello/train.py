@@ -266,8 +266,11 @@ def _resolve_device(tc: TrainConfig, local_rank: int) -> torch.device:
 
 
 def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, progress: bool = False,
-          on_status=None) -> Path:
+          on_status=None, until: int | None = None) -> Path:
     """Train, writing the run directory `out`; returns it. See the module docstring.
+
+    until: stop after this step (state 'cancelled', resumable) without changing the schedule, so a run
+    can be trained in parts, or compared with other runs at the same step of the same schedule.
 
     on_status(step, total) is called whenever status.json is written (e.g. by a job that runs several
     trainings and keeps its own status)."""
@@ -375,7 +378,7 @@ def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, pro
     tokens_seen, t0, last_status = 0, time.perf_counter(), 0.0
     try:
         model.train()
-        while step < total:
+        while step < total and not (until is not None and step >= until):
             batch = data.batch(step)
             if world > 1:
                 batch = _shard(batch, rank, world)
@@ -389,6 +392,8 @@ def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, pro
                 torch.nn.utils.clip_grad_norm_(model.parameters(), tc.grad_clip)
             opt.step()
             step += 1
+            if until is not None and step >= until:
+                stop["flag"] = True
             losses.append(loss.item())
             tokens_seen += int((batch.inputs > 0).sum()) * world
             if bar is not None:

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from mothello.sweep import at_layer as sweep_at_layer
 from mothello.ui import analysis_views as av
 from mothello.ui import charts, widgets
 
@@ -102,6 +103,41 @@ if not present:
                   "languages' states; a large gap between the two means the languages encode the board the same "
                   "way but in rotated coordinates. Grey: a probe on an untrained model; dashed: per-square "
                   "majority guess.")
+
+# -- the anchor sweep (finding 2): shown with the two-language atomic models it is made of -------------
+sweep = av.anchor_sweep()
+cfg = ck.config
+wide = None
+if sweep is not None and not cfg.unified_output and len(langs) == 2 and all(
+        x.type == "atomic" for x in cfg.languages):
+    table, info = sweep
+    st.subheader("Anchor sweep: how many shared tokens does alignment need?", divider="gray")
+    sweep_layers = sorted(x for x in set(table["layer"]) if x >= 0)
+    if layer not in sweep_layers:
+        st.caption(f"The anchor sweep's models have layers {sweep_layers[0]} to {sweep_layers[-1]}; pick one of them "
+                   "to see it.")
+    else:
+        wide = sweep_at_layer(table, layer, colour)
+if wide is not None:
+    c_fig, c_txt = st.columns([3, 1])
+    mine = len({q for a in cfg.anchors for q in a.squares})  # this checkpoint's place in the sweep, if it has one
+    fig, curves = av.sweep_chart(wide, f"Mean probe {what} at layer {layer}, against anchor squares", "container",
+                                 int(280 * s), mark=mine if mine in set(wide["anchors"]) else None)
+    fig = charts.finish(fig, s, charts.FIT_X)
+    c_fig.altair_chart(fig, width="stretch")
+    widgets.export_buttons(fig, wide, f"anchor-sweep-{metric}-L{layer}", container=c_fig)
+    at = {int(r["anchors"]): r for r in wide.to_dict("records")}
+    lo, hi = min(at), max(at)
+    c_txt.metric(f"Cross-lingual, {lo} → {hi} anchors", f"{at[hi]['cross-lingual']:.1%}",
+                 delta=f"{100 * (at[hi]['cross-lingual'] - at[lo]['cross-lingual']):+.1f} pp vs {at[lo]['cross-lingual']:.1%}")
+    if not present:
+        c_txt.caption(
+            f"{len(at)} models of two atomic languages that differ only in how many squares' tokens they share "
+            f"(nested sets; 8 = the study's reference squares), trained with the same games, seed and schedule "
+            f"and compared at step {info['step']:,} of {info['schedule_steps']:,}. Probes on "
+            f"{info['n_train']:,} games per language; the rotation and baselines as above.")
+        st.caption("Legal moves at that step: " + " · ".join(
+            f"{k} anchors {r['legal moves']:.1%}" for k, r in at.items()) + ".")
 
 # -- parallel games ----------------------------------------------------------------------------------
 st.subheader("The same game in two languages", divider="gray")

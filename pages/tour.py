@@ -8,8 +8,9 @@ from mothello.languages import Vocabulary, load_config
 from mothello.checkpoints import ROOT
 from mothello.othello import generate_games, replay, square_name
 from mothello.suite import TRANSFER
+from mothello.sweep import at_layer as sweep_at_layer
 from mothello.transfer import per_language_transfer
-from mothello.ui import board, run_views as rv, theme, widgets
+from mothello.ui import analysis_views as av, board, run_views as rv, theme, widgets
 
 SLIDES = ["The setup", "Finding 1", "Finding 2", "Finding 3", "Finding 4"]
 present = widgets.page_header("Findings tour", "The study's four findings, one screen each, on the shipped "
@@ -190,6 +191,13 @@ def finding_2() -> None:
                  "tokens changes how shared the representation is, not how well each language is read."
                  if abs(da - dn) < 0.05 else f"In-language accuracy: anchors-8 {rv.pct(da)}, naive-2 {rv.pct(dn)}.")
         caption(box, line1, line2)
+        sweep = av.anchor_sweep()
+        if sweep is not None and xa in set(sweep[0]["layer"]):
+            table, info = sweep
+            wide = sweep_at_layer(table, xa)
+            box.caption(f"Anchor sweep (step {info['step']:,} of {info['schedule_steps']:,}, layer {xa}), cross-lingual: "
+                        + " · ".join(f"{int(r['anchors'])} anchors {rv.pct(r['cross-lingual'])}"
+                                     for r in wide.to_dict("records")) + ". The Alignment page draws it.")
     else:
         (name, (res, x)), = found.items()
         caption(box, f"{name}, layer {x}: cross-lingual probe accuracy **{rv.pct(res.mean_cross(x))}**, "

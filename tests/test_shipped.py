@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from mothello import sweep
 from mothello.checkpoints import META, load_checkpoint
 from mothello.data import heldout_games
 from mothello.evaluate import legal_move_accuracy
@@ -130,4 +131,52 @@ def test_alignment_page_lays_out_many_languages_from_the_stored_analysis(path, t
     labels = [m.label for m in at.metric]
     assert labels[:3] == ["In-language (diagonal)", "Cross-lingual, direct", "Cross-lingual, after rotation"]
     assert sorted(p.name for p in (ckpts / path.name / "analysis").iterdir()) == before
+    st.cache_data.clear()
+
+
+def test_shipped_anchor_sweep_matches_its_configs_and_the_shipped_weights():
+    """The sweep ships as a table; its one point whose weights ship too (anchors-8's snapshot at the sweep
+    step) is re-measured: the recorded legal-move accuracy is the weights'."""
+    table, info = sweep.load(SHIPPED)
+    points = {p["anchors"]: p for p in info["points"]}
+    assert sorted(points) == sorted(sweep.SWEEP) == sorted(set(table["anchors"]))
+    for k, p in points.items():
+        assert set(p["squares"]) == {q for a in load_config(sweep.SWEEP[k]).anchors for q in a.squares}
+        assert p["step"] == info["step"]
+    shipped = [p for p in points.values() if p["shipped"]]
+    assert [p["anchors"] for p in shipped] == [8]
+    snap = SHIPPED / "anchors-8" / "snapshots" / f"step-{info['step']:09d}"
+    assert json.loads((snap / META).read_text())["weights_sha256"] == shipped[0]["weights_sha256"]
+    ck = load_checkpoint(snap)
+    fresh = legal_move_accuracy(ck.model, ck.vocab, heldout_games(info["legal_move_games"], seed=4243))
+    rec = table[(table["anchors"] == 8) & (table["metric"] == "legal_move_accuracy")]["value"].iloc[0]
+    assert abs(rec - np.mean(list(fresh.values()))) <= 1e-3
+    assert table[table["layer"] >= 0]["value"].between(0, 1).all()
+
+
+def test_alignment_page_shows_the_anchor_sweep_with_the_two_language_models_only(tmp_path, monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    ckpts = tmp_path / "checkpoints"
+    for name in ("anchors-8", "unified-mixed", "anchor-sweep"):
+        shutil.copytree(SHIPPED / name, ckpts / name, ignore=shutil.ignore_patterns("snapshots"))
+    for var, value in (("MOTHELLO_CHECKPOINTS", ckpts), ("MOTHELLO_RUNS", tmp_path / "runs"),
+                       ("MOTHELLO_CACHE", tmp_path / "cache")):
+        monkeypatch.setenv(var, str(value))
+    st.cache_data.clear()
+    heading = "Anchor sweep: how many shared tokens does alignment need?"
+    at = AppTest.from_file(str(SHIPPED.parent / "pages" / "alignment.py"), default_timeout=300)
+    at.query_params["ckpt"] = "anchors-8"
+    at.run()
+    assert not at.exception, [str(e.value) for e in at.exception]
+    assert heading in [h.value for h in at.subheader]
+    metric = next(m for m in at.metric if m.label == "Cross-lingual, 0 → 16 anchors")
+    table, _ = sweep.load(ckpts)
+    wide = sweep.at_layer(table, at.slider[0].value)  # at the page's layer
+    assert metric.value == f"{wide['cross-lingual'].iloc[-1]:.1%}"
+    at = AppTest.from_file(str(SHIPPED.parent / "pages" / "alignment.py"), default_timeout=300)
+    at.query_params["ckpt"] = "unified-mixed"  # five languages, unified output: not a sweep model
+    at.run()
+    assert not at.exception and heading not in [h.value for h in at.subheader]
     st.cache_data.clear()

@@ -228,6 +228,26 @@ def test_resume_after_a_crash_reproduces_the_uninterrupted_run_exactly(naive2, t
         assert x["val_loss"] == y["val_loss"] and x["legal_move_accuracy"] == y["legal_move_accuracy"]
 
 
+def test_training_in_parts_with_until_equals_the_run_in_one_go(naive2, tmp_path):
+    """`until` stops at that step of the SAME schedule (resumable), which is how the anchor sweep compares
+    its models part-way: two parts give exactly the weights of one uninterrupted run."""
+    tc = _small_tc()
+    whole = train(naive2, tc, tmp_path / "whole")
+    parts = tmp_path / "parts"
+    train(naive2, tc, parts, until=10)
+    st = _status(parts)
+    assert st["state"] == "cancelled" and st["step"] == 10 and st["total"] == 20
+    assert (parts / "state" / "LATEST").read_text().strip() == "step-000000010"
+    assert load_checkpoint(parts).step == 10
+    assert [s.name for s in (parts / "snapshots").iterdir()] == ["step-000000010"]  # the 0.5 snapshot
+    train(naive2, tc, parts, resume=True, until=10)  # already there: nothing more is trained
+    assert _status(parts)["step"] == 10 and load_checkpoint(parts).step == 10
+    train(naive2, tc, parts, resume=True)
+    assert _status(parts)["state"] == "finished"
+    assert_same_weights(whole, parts)
+    assert [r["step"] for r in read_metrics(parts)] == [r["step"] for r in read_metrics(whole)]
+
+
 def test_resume_after_sigkill_of_the_cli_reproduces_the_uninterrupted_run(naive2, tmp_path):
     out = tmp_path / "killed"
     cmd = [sys.executable, "-m", "mothello", "train", str(CONFIGS / "naive-2.toml"), "--preset", "tiny",

@@ -25,9 +25,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from .. import probes
+from .. import probes, sweep
 from ..activations import PROBE_TEST_SEED, PROBE_TRAIN_SEED, board_labels, game_states, move_states
-from ..checkpoints import Checkpoint
+from ..checkpoints import Checkpoint, checkpoints_dir
 from ..data import HELDOUT_FIRST_INDEX
 from ..othello import generate_games, replay, square_name
 from ..projection import project
@@ -314,30 +314,65 @@ SERIES_COLOURS = {"in-language": theme.MEASURE_COLOURS["in-language"],
 
 def curves_chart(df: pd.DataFrame, majority_acc: float, layer: int | None, title: str, width: int, height: int,
                  colour_field: str = "series", colour_scale=None, dash_field: str | None = None,
-                 dash_domain: Sequence[str] | None = None):
-    """Accuracy across layers with the majority baseline as a labelled rule and the chosen layer marked."""
+                 dash_domain: Sequence[str] | None = None, x: str = "layer", x_enc=LAYER_X):
+    """Accuracy across layers (or across the field `x`, drawn with `x_enc`) with the majority baseline as a
+    labelled rule and the chosen layer (x value) marked."""
     scale = colour_scale or alt.Scale(domain=list(SERIES_COLOURS), range=list(SERIES_COLOURS.values()))
     lo = float(min(df["accuracy"].min(), majority_acc)) - 0.03
-    line = charts.line_chart(df, "layer", "accuracy", colour_field, title=title, y_title="probe accuracy",
+    line = charts.line_chart(df, x, "accuracy", colour_field, title=title, y_title="probe accuracy",
                              colour_scale=scale, width=width, height=height, y_domain=(max(0.0, lo), 1.0))
     if dash_field:
         dashes = [[1, 0], [6, 4], [2, 3], [8, 3, 2, 3]]
         dash_scale = alt.Scale(domain=list(dash_domain), range=dashes[:len(dash_domain)]) if dash_domain else alt.Undefined
         # no legend (a dashed-line legend symbol does not draw beside line+point marks): say it in the title
         line = line.encode(strokeDash=alt.StrokeDash(f"{dash_field}:N", title=None, scale=dash_scale, legend=None))
-    line = line.encode(x=LAYER_X, color=alt.Color(f"{colour_field}:N", scale=scale, title=None, legend=BOTTOM_LEGEND))
+    line = line.encode(x=x_enc, color=alt.Color(f"{colour_field}:N", scale=scale, title=None, legend=BOTTOM_LEGEND))
     base = pd.DataFrame({"y": [majority_acc], "label": [f"per-square majority {majority_acc:.0%}"]})
     rule = alt.Chart(base).mark_rule(color="#555", strokeDash=[6, 4], strokeWidth=1.5).encode(y="y:Q")
     # labelled at the right end, above the rule (the curves mostly start together at the left), on a white
     # halo so that it stays legible where a curve crosses it
-    label = alt.Chart(base).encode(y="y:Q", x=alt.datum(float(df["layer"].max())), text="label:N")
+    label = alt.Chart(base).encode(y="y:Q", x=alt.datum(float(df[x].max())), text="label:N")
     style = dict(align="right", dx=-2, dy=-8, fontSize=12 * widgets.scale())
     halo = label.mark_text(color="white", stroke="white", strokeWidth=4, strokeJoin="round", **style)
     layers = [line, rule, halo, label.mark_text(color="#555", **style)]
     if layer is not None:
-        layers.append(alt.Chart(pd.DataFrame({"layer": [layer]})).mark_rule(color="#bbb", strokeWidth=8, opacity=0.35)
-                      .encode(x="layer:Q"))
+        layers.append(alt.Chart(pd.DataFrame({x: [layer]})).mark_rule(color="#bbb", strokeWidth=8, opacity=0.35)
+                      .encode(x=x_enc))
     return alt.layer(*layers)
+
+
+def anchor_sweep() -> tuple[pd.DataFrame, dict] | None:
+    """The shipped anchor sweep (mothello.sweep): (table, settings), cached until its table changes."""
+    try:
+        mtime = (checkpoints_dir() / sweep.FOLDER / sweep.TABLE).stat().st_mtime_ns
+    except OSError:
+        return None
+    return _anchor_sweep(str(checkpoints_dir()), mtime)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _anchor_sweep(root: str, mtime: int):
+    return sweep.load(root)
+
+
+ANCHORS_X = alt.X("anchors:Q", title="anchor squares (tokens the two languages share)",
+                  scale=alt.Scale(type="symlog"), axis=alt.Axis(values=[0, 2, 4, 8, 16], format="d", grid=False))
+
+
+def sweep_curves(wide: pd.DataFrame) -> pd.DataFrame:
+    """mothello.sweep.at_layer's table as curves_chart's long table (anchors, series, accuracy)."""
+    series = {"in-language": "in-language", "cross-lingual": "cross-lingual",
+              "after rotation": "cross-lingual after rotation", "random-model probe": "random-model probe"}
+    long = wide.melt(id_vars="anchors", value_vars=list(series), var_name="series", value_name="accuracy")
+    return long.assign(series=long["series"].map(series))
+
+
+def sweep_chart(wide: pd.DataFrame, title: str, width, height: int, mark: int | None = None):
+    """Alignment against the number of anchor squares, with the majority baseline (and the model with
+    `mark` anchor squares marked)."""
+    curves = sweep_curves(wide)
+    return curves_chart(curves, float(wide["majority guess"].mean()), mark, title, width, height, x="anchors",
+                        x_enc=ANCHORS_X), curves
 
 
 def parallel_frame(mat: np.ndarray, a: str, b: str) -> pd.DataFrame:

@@ -13,9 +13,12 @@ import argparse
 import logging
 from pathlib import Path
 
+import altair as alt
+import pandas as pd
+
 from .. import storage
 from ..checkpoints import checkpoints_dir, load_checkpoint
-from ..findings import FIGURES, MANY_TITLE, MODELS, collect, render
+from ..findings import FIGURES, MANY_TITLE, MODELS, collect, render, sweep_numbers
 from ..probes import load_alignment
 from ..suite import AOT_GAMES
 from ..transfer import TABLE, stored_alignment_over_training
@@ -36,6 +39,7 @@ def _save(chart, out: Path, name: str) -> str:
 
 def figures(out: Path, root: Path | None = None) -> dict[str, str]:
     """{key: path of the PNG} for what the shipped checkpoints allow (keys as findings.render expects)."""
+    from . import analysis_views as av
     from . import run_views as rv
 
     root = Path(root or checkpoints_dir())
@@ -56,6 +60,15 @@ def figures(out: Path, root: Path | None = None) -> dict[str, str]:
                                  "alignment-matrices")
         chart, _ = rv.cross_by_layer({name: res for name, (res, _) in results.items()})
         figs["layers"] = _save(chart, out, "cross-lingual-by-layer")
+    named = {"anchors": {"layer": results[MODELS["anchors"]][1]}} if MODELS["anchors"] in results else {}
+    sw = sweep_numbers(root, named)
+    if sw:
+        wide = pd.DataFrame(sw["rows"])
+        chart, _ = av.sweep_chart(wide, "", 560, 300, mark=8)
+        title = alt.Title(f"Anchor sweep: mean probe accuracy at layer {sw['layer']}, step {sw['step']:,} of "
+                          f"{sw['schedule_steps']:,}", anchor="start",
+                          subtitle="grey band: the study's reference configuration (8 squares, anchors-8)")
+        figs["sweep"] = _save(chart.properties(title=title), out, "anchor-sweep")
     many = root / MODELS["many"]
     if many.is_dir():
         ck = load_checkpoint(many)
