@@ -19,6 +19,7 @@ the sweep step ships with it, so that point can be re-measured from a fresh clon
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -108,10 +109,16 @@ def build(step: int = STEP, n_train: int = PROBE_GAMES, out=None, progress: bool
                        "weights_sha256": meta["weights_sha256"],
                        "shipped": str(path).startswith(str(checkpoints_dir()))})
     table = pd.concat(frames, ignore_index=True)
-    storage.write_text(out / TABLE, table.to_csv(index=False))
-    storage.write_json(out / META, {"step": step, "schedule_steps": read_meta(paths[0])["training"]["steps"],
+    tmp = out.with_name(f".{out.name}.building")  # the table and its settings replace the old pair together
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    storage.write_text(tmp / TABLE, table.to_csv(index=False))
+    storage.write_json(tmp / META, {"step": step, "schedule_steps": read_meta(paths[0])["training"]["steps"],
                                     "probe": "linear, relative (empty/mine/theirs)", "n_train": n_train,
                                     "legal_move_games": FULL_EVAL_GAMES, "points": points})
+    if out.exists():
+        shutil.rmtree(out)
+    tmp.rename(out)
     return out
 
 

@@ -61,6 +61,7 @@ def tiny_sweep(tmp_path_factory):
 def test_sweep_table_records_every_layer_with_baselines_and_the_weights(tiny_sweep):
     out, runs = tiny_sweep
     table, info = sweep.load(out.parent)
+    assert sorted(p.name for p in out.parent.iterdir()) == [sweep.FOLDER]  # built aside, then renamed into place
     assert info["step"] == 10 and info["schedule_steps"] == 20 and info["n_train"] == 20
     assert [p["anchors"] for p in info["points"]] == [0, 2]
     for p in info["points"]:
