@@ -13,8 +13,8 @@ the four extra models' weights would not fit the size budget of checkpoints/. an
 the sweep step ships with it, so that point can be re-measured from a fresh clone.
 
     table   one row per (anchors, layer, metric): in_language, cross_lingual, aligned_rotation,
-            colour_in, colour_cross, baseline_majority, baseline_random_model (and their colour
-            versions), legal_move_accuracy (layer -1: not a per-layer number)
+            colour_in, colour_cross, colour_rotation, baseline_majority, baseline_random_model (and
+            their colour versions), legal_move_accuracy (layer -1: not a per-layer number)
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from . import storage
+from .checkpoints import META as CHECKPOINT_META
 from .checkpoints import checkpoints_dir, list_snapshots, load_checkpoint, read_meta, runs_dir
 from .data import heldout_games
 from .evaluate import default_device, legal_move_accuracy
@@ -63,6 +64,8 @@ def snapshot(anchors: int, step: int = STEP) -> Path:
         for s, path in list_snapshots(root) if root.is_dir() else []:
             if s == step:
                 return path
+        if (root / CHECKPOINT_META).is_file() and read_meta(root).get("step") == step:
+            return root  # the final model (a shipped checkpoint keeps no snapshot of its last step)
     raise FileNotFoundError(f"no snapshot of {name} at step {step}: train it with "
                             f"`python -m mothello suite --sweep --until {step}`")
 

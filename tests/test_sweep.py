@@ -155,3 +155,18 @@ def test_build_sweep_measures_nothing_until_every_run_has_reached_the_step(tmp_p
     storage.write_json(run / "status.json", {"state": "cancelled", "step": 3000})
     monkeypatch.setattr(sweep, "build", lambda step, progress: tmp_path / f"built-at-{step}")
     assert suite.build_sweep(until=3000, progress=False) == tmp_path / "built-at-3000"
+
+
+def test_a_sweep_point_is_found_as_a_snapshot_or_as_a_final_model(tiny_sweep, tmp_path, monkeypatch):
+    import shutil
+
+    _, runs = tiny_sweep
+    ck = tmp_path / "checkpoints"
+    monkeypatch.setenv("MOTHELLO_RUNS", str(runs))
+    monkeypatch.setenv("MOTHELLO_CHECKPOINTS", str(ck))
+    assert sweep.snapshot(2, 10) == runs / "suite-anchors-2" / "snapshots" / "step-000000010"
+    # a shipped checkpoint is preferred (it re-measures from a fresh clone), and its last step is itself
+    shutil.copytree(runs / "suite-anchors-2", ck / "anchors-2", ignore=shutil.ignore_patterns("snapshots", "state"))
+    assert sweep.snapshot(2, 10) == ck / "anchors-2"
+    with pytest.raises(FileNotFoundError, match="no snapshot of anchors-2 at step 20"):
+        sweep.snapshot(2, 20)
