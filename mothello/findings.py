@@ -71,11 +71,12 @@ def _over_training(path: Path, layer) -> dict | None:
     return {m: sorted(zip(g.step.astype(int), g.value.astype(float))) for m, g in df.groupby("metric")}
 
 
-def training_hours(run: Path) -> float | None:
-    """Hours of training in a run's log (metrics.jsonl): the time between consecutive evaluations, where
-    an interval much slower than the run's median pace (the run was stopped and resumed inside it)
-    counts at the median pace instead. None without a log."""
-    pts_ = sorted((r["step"], pd.Timestamp(r["time"])) for r in read_metrics(run) if "time" in r)
+def training_hours(run: Path, until: int | None = None) -> float | None:
+    """Hours of training in a run's log (metrics.jsonl), up to step `until` if given: the time between
+    consecutive evaluations, where an interval much slower than the run's median pace (the run was stopped
+    and resumed inside it) counts at the median pace instead. None without a log."""
+    pts_ = sorted((r["step"], pd.Timestamp(r["time"])) for r in read_metrics(run)
+                  if "time" in r and (until is None or r["step"] <= until))
     if len(pts_) < 2:
         return None
     steps = np.diff([s for s, _ in pts_])
@@ -131,8 +132,10 @@ def sweep_numbers(root: Path, models: dict) -> dict | None:
     colour = sweep.at_layer(table, layer, colour=True)
     wide = wide.assign(**{"colour cross-lingual": colour["cross-lingual"].to_numpy(),
                           "colour in-language": colour["in-language"].to_numpy()})
+    hours = {p["anchors"]: p["train_hours"] for p in info.get("points", [])
+             if not p.get("shipped") and p.get("train_hours")}
     return {"layer": layer, "step": info.get("step"), "schedule_steps": info.get("schedule_steps"),
-            "n_train": info.get("n_train"), "rows": wide.to_dict("records")}
+            "n_train": info.get("n_train"), "rows": wide.to_dict("records"), "train_hours": hours}
 
 
 def sweep_rows(sw: dict) -> pd.DataFrame:
@@ -491,6 +494,11 @@ def how_trained(numbers: dict) -> str:
                      "paused between sessions are left out): "
                      + ", ".join(f"`{n}` {h:.1f} h for {s:,} steps" for n, h, s in timed)
                      + ", each on one CPU core that it shared with the other training and with development.\n")
+    sw = numbers.get("sweep")
+    if sw and sw.get("train_hours"):
+        lines.append(f"Anchor sweep: {len(sw['train_hours'])} further runs of {sw['step']:,} steps each "
+                     f"({', '.join(f'{k} anchors {h:.1f} h' for k, h in sw['train_hours'].items())}), one at a "
+                     "time with both cores; the 8-anchor point is anchors-8's snapshot at that step.\n")
     have = {m["name"] for m in numbers["models"].values()}
     missing = [n for n in SUITE if n not in have]
     missing += [f"transfer-{n}" for n in TRANSFER

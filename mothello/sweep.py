@@ -97,6 +97,7 @@ def measure(path, anchors: int, n_train: int = PROBE_GAMES, device=None, progres
 
 def build(step: int = STEP, n_train: int = PROBE_GAMES, out=None, progress: bool = True) -> Path:
     """Measure the five models at `step` and write the shipped table (atomically). Returns its folder."""
+    from .findings import training_hours
     from .suite import FULL_EVAL_GAMES
 
     out = Path(out or checkpoints_dir() / FOLDER)
@@ -108,9 +109,11 @@ def build(step: int = STEP, n_train: int = PROBE_GAMES, out=None, progress: bool
         frames.append(measure(path, k, n_train))
         meta = read_meta(path)
         squares = sorted({q for a in meta["experiment"].get("anchors", []) for q in a["squares"]})
+        run = path.parent.parent if path.parent.name == "snapshots" else path
         points.append({"anchors": k, "model": model_name(k), "squares": squares, "step": meta["step"],
                        "weights_sha256": meta["weights_sha256"],
-                       "shipped": str(path).startswith(str(checkpoints_dir()))})
+                       "shipped": str(path).startswith(str(checkpoints_dir())),
+                       "train_hours": training_hours(run, until=step)})
     table = pd.concat(frames, ignore_index=True)
     tmp = out.with_name(f".{out.name}.building")  # the table and its settings replace the old pair together
     if tmp.exists():

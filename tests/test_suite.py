@@ -174,6 +174,8 @@ def test_training_hours_leave_out_the_pauses(tmp_path):
     rows = [{"step": 100 * (i + 1), "time": t + "+00:00"} for i, t in enumerate(times)]
     (tmp_path / "metrics.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     assert findings.training_hours(tmp_path) == pytest.approx(4 / 60)
+    assert findings.training_hours(tmp_path, until=300) == pytest.approx(3 / 60)  # a run trained further since
+    assert findings.training_hours(tmp_path, until=100) is None  # one evaluation: no interval to time
     assert findings.training_hours(tmp_path / "missing") is None
 
 

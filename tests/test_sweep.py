@@ -102,6 +102,9 @@ def test_report_reads_the_sweep_at_the_anchored_models_layer(tiny_sweep):
     assert "**Anchor sweep (2 models).**" in text and "![Anchor sweep" in text
     assert "| anchor squares |" in text
     assert findings.sweep_numbers(out.parent / "nowhere", {}) is None
+    assert sw["train_hours"] == {}  # the tiny runs log one evaluation each: nothing to time
+    how = findings.how_trained({"models": {}, "transfer": {}, "sweep": {**sw, "train_hours": {0: 0.31, 2: 0.39}}})
+    assert "Anchor sweep: 2 further runs of 10 steps each (0 anchors 0.3 h, 2 anchors 0.4 h)" in how
 
 
 def _rows(cross, ins=None):
