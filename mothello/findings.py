@@ -164,8 +164,8 @@ def sweep_note(sw: dict) -> str:
     shape = ("rises with every step up in anchors" if rises else
              f"does not rise at every step (no gain from {', '.join(falls)})")
     return (f"**Anchor sweep ({len(rows)} models).** Two-language models that differ only in how many squares' "
-            f"tokens the languages share (nested sets, the same games, seed and schedule), compared at step {sw['step']:,} of "
-            f"{sw['schedule_steps']:,} at layer {sw['layer']}; probes on {sw['n_train']:,} games per language. "
+            f"tokens the languages share (nested sets, the same games, seed and schedule), compared at step "
+            f"{sw['step']:,} of {sw['schedule_steps']:,} at layer {sw['layer']}; probes on {sw['n_train']:,} games per language. "
             f"Cross-lingual probe accuracy by anchor squares: {each}; it {shape}. " + own)
 
 

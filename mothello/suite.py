@@ -21,7 +21,7 @@ from .data import heldout_games
 from .evaluate import default_device, legal_move_accuracy
 from .languages import load_config
 from .probes import BoardProbe, embedding_similarity, load_or_compute_alignment, load_or_train_layer_probes
-from .train import TrainConfig, load_run_configs, train
+from .train import TrainConfig, load_run_configs, snapshot_steps, train
 from .transfer import TransferConfig, load_or_compute_alignment_over_training, run_transfer, store_answer_languages
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,6 +37,11 @@ FULL_EVAL_GAMES = 500
 MAX_SNAPSHOTS = 3          # snapshots shipped per model (each ~2.8 MB in float16)
 SNAPSHOTS_SHIPPED = {"atomic-10": 2}  # fewer for the 10-language model: checkpoints/ stays under 60 MB
 AOT_GAMES = 500            # probe-training games of the stored alignment-over-training table (the app's default)
+
+
+def full_eval_games() -> np.ndarray:
+    """The held-out games every shipped model's (and sweep point's) legal-move accuracy is measured on."""
+    return heldout_games(FULL_EVAL_GAMES, seed=SAMPLE_SEED + 1)
 
 
 def train_model(name: str, steps: int | None = None, progress: bool = True, until: int | None = None,
@@ -60,7 +65,7 @@ def install(run, name: str | None = None, half: bool = True, alignment_games: in
     snapshots = SNAPSHOTS_SHIPPED.get(name, MAX_SNAPSHOTS) if snapshots is None else snapshots
     device = default_device()
     src = load_checkpoint(run, device=device)
-    games = heldout_games(FULL_EVAL_GAMES, seed=SAMPLE_SEED + 1)
+    games = full_eval_games()
     acc32 = legal_move_accuracy(src.model, src.vocab, games, device=device)
     dst = checkpoints_dir() / name
     tmp = checkpoints_dir() / f".{name}.installing"
@@ -213,6 +218,10 @@ def build_sweep(until: int | None = None, progress: bool = True) -> Path | None:
     from . import sweep
 
     until = until or sweep.STEP
+    steps = sorted(snapshot_steps(TrainConfig(**SUITE_TRAINING)))
+    if until not in steps:  # checked before anything trains: only snapshot steps can be compared
+        raise ValueError(f"--until {until}: the sweep compares its models at a snapshot step of the suite's "
+                         f"schedule, one of {', '.join(f'{s:,}' for s in steps)}")
     for run in sweep.train(until=until, progress=progress):
         st = storage.read_json(run / "status.json")
         if st.get("step", 0) < until:

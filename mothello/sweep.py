@@ -28,7 +28,6 @@ import pandas as pd
 from . import storage
 from .checkpoints import META as CHECKPOINT_META
 from .checkpoints import checkpoints_dir, list_snapshots, load_checkpoint, read_meta, runs_dir
-from .data import heldout_games
 from .evaluate import default_device, legal_move_accuracy
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,7 +72,7 @@ def snapshot(anchors: int, step: int = STEP) -> Path:
 def measure(path, anchors: int, n_train: int = PROBE_GAMES, device=None, progress=None) -> pd.DataFrame:
     """The sweep's rows for one model: alignment at every layer with baselines, and legal-move accuracy."""
     from .probes import alignment
-    from .suite import FULL_EVAL_GAMES, SAMPLE_SEED
+    from .suite import full_eval_games
 
     device = device or default_device()
     ck = load_checkpoint(path, device=device)
@@ -89,7 +88,7 @@ def measure(path, anchors: int, n_train: int = PROBE_GAMES, device=None, progres
                   "baseline_random_model": al.baseline_random_model[x]["accuracy"],
                   "baseline_random_model_colour": al.baseline_random_model[x]["colour"]}
         rows += [{"anchors": anchors, "layer": x, "metric": m, "value": v} for m, v in values.items()]
-    acc = legal_move_accuracy(ck.model, ck.vocab, heldout_games(FULL_EVAL_GAMES, seed=SAMPLE_SEED + 1), device=device)
+    acc = legal_move_accuracy(ck.model, ck.vocab, full_eval_games(), device=device)
     rows.append({"anchors": anchors, "layer": -1, "metric": "legal_move_accuracy",
                  "value": float(np.mean(list(acc.values())))})
     return pd.DataFrame(rows)
@@ -112,7 +111,7 @@ def build(step: int = STEP, n_train: int = PROBE_GAMES, out=None, progress: bool
         run = path.parent.parent if path.parent.name == "snapshots" else path
         points.append({"anchors": k, "model": model_name(k), "squares": squares, "step": meta["step"],
                        "weights_sha256": meta["weights_sha256"],
-                       "shipped": str(path).startswith(str(checkpoints_dir())),
+                       "shipped": path.is_relative_to(checkpoints_dir()),
                        "train_hours": training_hours(run, until=step)})
     table = pd.concat(frames, ignore_index=True)
     tmp = out.with_name(f".{out.name}.building")  # the table and its settings replace the old pair together

@@ -254,7 +254,7 @@ def _loss(model, batch, vocab: Vocabulary, tc: TrainConfig, device, rows=None):
     return (soft_loss.sum() + hard) / (len(soft_loss) + n_hard).clamp(min=1)
 
 
-def _snapshot_steps(tc: TrainConfig) -> set[int]:
+def snapshot_steps(tc: TrainConfig) -> set[int]:
     total = tc.total_steps
     return {max(1, min(total, round(f * total))) for f in tc.snapshots}
 
@@ -326,7 +326,7 @@ def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, pro
     # numba's OpenMP layer (parallel game generation) resets the thread count it shares with torch;
     # keep the caller's, or a run that generated its corpus computes differently from its resumption.
     torch.set_num_threads(threads)
-    snap_steps = _snapshot_steps(tc)
+    snap_steps = snapshot_steps(tc)
 
     total = tc.total_steps
     if main:

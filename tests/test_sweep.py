@@ -173,3 +173,14 @@ def test_a_sweep_point_is_found_as_a_snapshot_or_as_a_final_model(tiny_sweep, tm
     assert sweep.snapshot(2, 10) == ck / "anchors-2"
     with pytest.raises(FileNotFoundError, match="no snapshot of anchors-2 at step 20"):
         sweep.snapshot(2, 20)
+
+
+def test_cli_rejects_a_sweep_step_that_no_run_snapshots_before_training_anything(tmp_path):
+    from conftest import run_cli
+
+    runs = tmp_path / "runs"
+    proc = run_cli("suite", "--sweep", "--until", "7", env={"MOTHELLO_RUNS": str(runs)})
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--until 7" in lines[0] and "600, 1,200, 3,000, 6,000, 12,000" in lines[0]
+    assert not runs.exists() or not any(runs.iterdir())
