@@ -29,8 +29,8 @@ from . import storage
 from .checkpoints import META, checkpoints_dir
 from .model import GPT, GPTConfig
 from .train import read_metrics
-from .transfer import (ANSWERS_SHIFTED, TABLE, per_language_transfer, stored_alignment_over_training,
-                       stored_answer_languages, transfer_summary, transfer_table)
+from .transfer import (ANSWERS_SHIFTED, TABLE, per_language_transfer, restored_summary, stored_alignment_over_training,
+                       stored_answer_languages, stored_restored_parts, transfer_summary, transfer_table)
 
 MANY_TITLE = "Ten languages, naive: probe trained on A, reading B"  # the many-language figure's title
 MODELS = {"naive": "naive-2", "anchors": "anchors-8", "unified": "unified-mixed", "many": "atomic-10"}
@@ -109,6 +109,9 @@ def collect(root=None) -> dict:
                 if answers is not None:
                     transfer[role]["answers"] = [{**r, "before": per.get(r["language"], (np.nan,))[0]}
                                                  for r in answers.to_dict("records")]
+                restored = stored_restored_parts(run)
+                if restored is not None:
+                    transfer[role]["restored"] = restored_summary(restored, transfer[role]["fine-tuned"])
     numbers = {"models": models, "transfer": transfer}
     sw = sweep_numbers(root, models)
     if sw:
@@ -337,6 +340,14 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
                        "fine-tuned language, and its legal-move accuracy when the greedy choice is limited to the "
                        "language's own tokens (a diagnostic, not the metric above).\n")
             out.append("\n".join(answers) + "\n")
+        restored = restore_notes(numbers)
+        if restored:
+            out.append("**Where in the weights a language's loss sits.** The final fine-tuned model with ONE part of "
+                       "its weights put back to the pretrained model's (the embeddings, each block's attention or "
+                       "MLP, the output layer), every language measured again on the run's evaluation games; for "
+                       f"each language not fine-tuned that fell by {RESTORE_FALL * 100:.0f} points or more, the part "
+                       "that brings it back furthest (the Transfer page draws every part):\n")
+            out.append("\n".join(restored) + "\n")
         out.append("")
     training = [k for k in figures if k.startswith("training")]
     if training:
@@ -428,6 +439,36 @@ def measured_notes(numbers: dict) -> dict[int, str]:
                   f"{pts(gap)}: in-language {pct(many['in_language'])}, cross-lingual {pct(many['cross_lingual'])} "
                   f"over the 90 ordered pairs, after rotation {pct(many.get('aligned_rotation'))}.").strip()
     return out
+
+
+RESTORE_FALL = 0.05  # restore_notes reads the languages not fine-tuned that fell at least this much
+
+
+def restore_notes(numbers: dict) -> list[str]:
+    """One line per language not fine-tuned that fell by RESTORE_FALL or more in a transfer run: the one
+    part of the weights whose pretrained values bring it back furthest, and what that costs the
+    fine-tuned language."""
+    lines = []
+    for t in numbers["transfer"].values():
+        ft = t["fine-tuned"]
+        for r in t.get("restored") or []:
+            if r["before"] - r["after"] < RESTORE_FALL:
+                continue
+            line = (f"- `{t['run']}`, fine-tuned on {ft}: {r['language']} fell from {pct(r['before'])} to "
+                    f"{pct(r['after'])}. ")
+            share = f"{100 * r['recovered']:.0f}%" if np.isfinite(r["recovered"]) else "n/a"
+            rec = r["recovered"] if np.isfinite(r["recovered"]) else 0.0
+            if rec < 1 / 3:
+                line += (f"No single part carries the loss: the one that brings it back furthest, {r['part']}, "
+                         f"reaches {pct(r['with part'])} ({share} of its loss; {ft} then "
+                         f"{pct(r['finetuned with part'])}).")
+            else:
+                line += (f"Restoring {r['part']} alone brings it back to {pct(r['with part'])} ({share} of its loss), "
+                         f"while {ft} keeps {pct(r['finetuned with part'])} (fine-tuned: {pct(r['finetuned after'])}): "
+                         + ("the loss sits mostly there." if rec >= 2 / 3 else
+                            "a large share of the loss sits there, the rest is spread over the model."))
+            lines.append(line)
+    return lines
 
 
 def answer_notes(numbers: dict) -> list[str]:

@@ -22,7 +22,8 @@ from .evaluate import default_device, legal_move_accuracy
 from .languages import load_config
 from .probes import BoardProbe, embedding_similarity, load_or_compute_alignment, load_or_train_layer_probes
 from .train import TrainConfig, load_run_configs, snapshot_steps, train
-from .transfer import TransferConfig, load_or_compute_alignment_over_training, run_transfer, store_answer_languages
+from .transfer import (RESTORED, TransferConfig, load_or_compute_alignment_over_training, run_transfer,
+                       store_answer_languages, store_restored_parts)
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = ROOT / "configs"
@@ -155,7 +156,9 @@ def run_transfer_suite(name: str, progress: bool = True) -> Path:
 def install_transfer(run, name: str) -> Path:
     """checkpoints/transfer-NAME: the table, the settings, and the final fine-tuned model (float16, with
     its accuracy on the fixed sample that tests/test_shipped.py recomputes), and which language that
-    model answers the other languages in (transfer.answer_languages, measured on the shipped weights)."""
+    model answers the other languages in (transfer.answer_languages, measured on the shipped weights), and
+    where in the weights fine-tuning's effect sits (transfer.restore_parts: it needs the pretrained model,
+    which stays in the run, so it is measured there and its table ships)."""
     run = Path(run)
     dst = checkpoints_dir() / f"transfer-{name}"
     tmp = checkpoints_dir() / f".transfer-{name}.installing"
@@ -164,6 +167,10 @@ def install_transfer(run, name: str) -> Path:
     tmp.mkdir(parents=True)
     for f in ("transfer.csv", "transfer.json", "experiment.toml", "status.json"):
         shutil.copy2(run / f, tmp / f)
+    if not (run / RESTORED).is_file():
+        store_restored_parts(run)
+    if (run / RESTORED).is_file():
+        shutil.copy2(run / RESTORED, tmp / RESTORED)
     ck = load_checkpoint(run / "finetune")
     save_checkpoint(tmp / "finetune", ck.model, ck.vocab, ck.meta["training"], ck.step, ck.metrics, half=True)
     ck = load_checkpoint(tmp / "finetune")

@@ -9,7 +9,9 @@ fine-tuned improve too.
 
 A transfer run directory holds experiment.toml, transfer.json (settings), status.json (the whole
 job's progress), pretrain/ and finetune/ (ordinary training runs, each resumable), and
-transfer.csv: the tidy table (snapshot, step, language, metric, value). Re-running with resume skips
+transfer.csv: the tidy table (snapshot, step, language, metric, value), answers.csv (which language the
+fine-tuned model answers in) and restored.csv (restore_parts: which part of the weights carries each
+language's change). Re-running with resume skips
 what is done, so a cancelled or killed job continues where it stopped.
 """
 
@@ -35,6 +37,8 @@ RESTRICTED_OPENING = [19, 18, 17]
 TABLE = "transfer.csv"
 ANSWERS = "answers.csv"  # answer_languages() of the final fine-tuned model
 ANSWERS_SHIFTED = 0.5  # a language "answers in the fine-tuned language" from this share of its greedy next tokens
+RESTORED = "restored.csv"  # restore_parts(): where in the weights fine-tuning's effect on each language sits
+FINETUNED, PRETRAINED = "nothing (fine-tuned model)", "everything (pretrained model)"  # restore_parts' end rows
 AOT_FILE = "alignment_over_training.csv"  # in a checkpoint's analysis/ folder
 
 
@@ -153,6 +157,8 @@ def run_transfer(exp: ExperimentConfig, tc: TransferConfig, out, resume: bool = 
             write_status(out, step=total - len(points) + k + 1)
         if not (out / ANSWERS).is_file():
             store_answer_languages(out, device=device)
+        if not (out / RESTORED).is_file():
+            store_restored_parts(out, device=device)
         write_status(out, state="finished", step=total, phase="done", finished=now())
     except BaseException as e:
         write_status(out, state="failed", error=f"{type(e).__name__}: {e}".splitlines()[0])
@@ -259,6 +265,83 @@ def store_answer_languages(run, device=None) -> pd.DataFrame | None:
 
 def stored_answer_languages(run) -> pd.DataFrame | None:
     path = Path(run) / ANSWERS
+    return pd.read_csv(path) if path.is_file() else None
+
+
+def model_parts(n_layer: int) -> dict[str, tuple[str, ...]]:
+    """The GPT's weights in named parts, as prefixes of its state_dict keys: the two embeddings, each
+    block's attention and MLP (each with the LayerNorm in front of it; block k writes layer k), and the
+    output layer (final LayerNorm and unembedding)."""
+    parts = {"token embeddings": ("tok_emb.",), "position embeddings": ("pos_emb.",)}
+    for i in range(n_layer):
+        parts[f"block {i + 1} attention"] = (f"blocks.{i}.ln1.", f"blocks.{i}.attn.")
+        parts[f"block {i + 1} MLP"] = (f"blocks.{i}.ln2.", f"blocks.{i}.mlp.")
+    parts["output layer"] = ("ln_f.", "head.")
+    return parts
+
+
+def restore_parts(run, device=None, progress=None) -> pd.DataFrame | None:
+    """Where fine-tuning's effect on each language sits: the final fine-tuned model with ONE part of its
+    weights (model_parts) put back to the pretrained model's, and every input language's legal-move
+    accuracy on the run's evaluation games. Rows (restored, language, legal_move_accuracy); the first
+    and last parts, FINETUNED and PRETRAINED, restore nothing and everything, so they repeat the
+    table's first and last measurements. A part whose restoring brings a language that fell back up
+    carries that loss; one that costs the fine-tuned language its gain carries the gain. None when the
+    run lacks its pretrained or fine-tuned weights (a shipped run keeps only the fine-tuned model)."""
+    run = Path(run)
+    exp, tc = load_transfer_run(run)
+    if not all((run / x / "model.safetensors").is_file() for x in ("pretrain", "finetune")):
+        return None
+    device = device or default_device()
+    pre = load_checkpoint(run / "pretrain", device=device)
+    ck = load_checkpoint(run / "finetune", device=device)
+    before, after = pre.model.state_dict(), {k: v.clone() for k, v in ck.model.state_dict().items()}
+    if before.keys() != after.keys():
+        raise ValueError(f"{run}: the pretrained and fine-tuned models have different weights")
+    games = heldout_games(tc.eval_games, seed=tc.seed + 7)
+    parts = {FINETUNED: (), **model_parts(ck.model.cfg.n_layer), PRETRAINED: ("",)}
+    rows = []
+    for i, (part, prefixes) in enumerate(parts.items()):
+        ck.model.load_state_dict({k: before[k] if k.startswith(prefixes) else v for k, v in after.items()})
+        for lang, v in legal_move_accuracy(ck.model, ck.vocab, games, device=device).items():
+            rows.append({"restored": part, "language": lang, "legal_move_accuracy": v})
+        if progress:
+            progress((i + 1) / len(parts), f"restored {part}")
+    return pd.DataFrame(rows)
+
+
+def store_restored_parts(run, device=None) -> pd.DataFrame | None:
+    """restore_parts(run), written to the run as restored.csv (atomically) when there is one."""
+    df = restore_parts(run, device=device)
+    if df is not None:
+        storage.write_text(Path(run) / RESTORED, df.to_csv(index=False))
+    return df
+
+
+def restored_summary(df: pd.DataFrame, finetuned: str) -> list[dict]:
+    """restore_parts' table read per language NOT fine-tuned: its accuracy before (pretrained) and after
+    (fine-tuned), the one part whose restoring brings it highest (`part`, `with part`), the fine-tuned
+    language's accuracy with that part restored (`finetuned with part`), and `recovered`: the share of
+    its change since pretraining that restoring the part undoes (1 = the part carries it all)."""
+    acc = df.pivot_table(index="restored", columns="language", values="legal_move_accuracy", sort=False)
+    parts = [p for p in acc.index if p not in (FINETUNED, PRETRAINED)]
+    out = []
+    for lang in acc.columns:
+        if lang == finetuned or not parts:
+            continue
+        before, after = float(acc.loc[PRETRAINED, lang]), float(acc.loc[FINETUNED, lang])
+        best = max(parts, key=lambda p: acc.loc[p, lang])
+        with_part = float(acc.loc[best, lang])
+        change = before - after
+        out.append({"language": lang, "before": before, "after": after, "part": best, "with part": with_part,
+                    "finetuned with part": float(acc.loc[best, finetuned]) if finetuned in acc else np.nan,
+                    "finetuned after": float(acc.loc[FINETUNED, finetuned]) if finetuned in acc else np.nan,
+                    "recovered": (with_part - after) / change if abs(change) > 1e-9 else np.nan})
+    return out
+
+
+def stored_restored_parts(run) -> pd.DataFrame | None:
+    path = Path(run) / RESTORED
     return pd.read_csv(path) if path.is_file() else None
 
 

@@ -296,6 +296,9 @@ def finding_4() -> None:
                           per_language_transfer(df, row["fine-tuned"]).items())
         lines.append(f"Fine-tuning {row['fine-tuned']} ({rv.pts(row['fine-tuned gain'])}) moves the other languages "
                      f"by **{rv.pts(row['others gain'])}** on average ({each}): transfer ratio {_ratio(row)}{extra}.")
+        restored = rv.restored_of(run["name"])
+        if restored is not None:
+            lines += [f"Where that loss sits: {line}" for line in rv.restored_lines(restored, row["fine-tuned"])]
     if lines:
         caption(box, *lines)
 

@@ -86,6 +86,23 @@ else:
                                     st.caption(f"{label}: no {metric.replace('_', ' ')} measurements in this run")
                                     continue
                                 rv.show(chart, data, f"transfer-{metric}-{label}")
+            restored = [(label, rv.restored_of(summary[summary["run"] == label].iloc[0]["path"]))
+                        for label in summary["run"]]
+            restored = [(label, r) for label, r in restored if r is not None]
+            if restored:
+                st.markdown("##### :material/restore: Where in the weights does fine-tuning's effect sit?")
+                if not present:
+                    st.caption("The final fine-tuned model with ONE part of its weights put back to the pretrained "
+                               "model's, every language measured again on the run's evaluation games. A part whose "
+                               "restoring brings a language back up carries that language's loss; one that costs "
+                               "the fine-tuned language its gain carries the gain.")
+                for label, r in restored:
+                    ft = summary[summary["run"] == label].iloc[0]["fine-tuned"]
+                    left, right = st.columns([3, 2], gap="medium", vertical_alignment="center")
+                    chart, data = rv.restored_chart(r, ft, title=label)
+                    rv.show(chart, data, f"transfer-restored-{label}", container=left)
+                    for line in rv.restored_lines(r, ft):
+                        right.markdown(line)
             if not present:
                 with st.expander("Numbers", icon=":material/table:"):
                     show_cols = ["run", "fine-tuned", "fine-tuning steps", "fine-tuned before", "fine-tuned after",

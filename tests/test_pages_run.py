@@ -114,6 +114,15 @@ def test_tour_unified_slide_names_each_other_language(dirs, toy_transfer):
     t = text(at)
     (lang, (before, after)), = per_language_transfer(transfer_table(toy_transfer), "L1").items()
     assert lang == "L0" and f"on average (L0 {pts(after - before)})" in t
+    # the run's restored.csv says where a fallen language's loss sits (here: L0 fell 60 -> 10, block 2 MLP -> 40)
+    from mothello.transfer import FINETUNED, PRETRAINED, RESTORED
+
+    acc = {FINETUNED: (0.9, 0.1), "block 2 MLP": (0.8, 0.4), PRETRAINED: (0.5, 0.6)}
+    pd.DataFrame([{"restored": p, "language": lang, "legal_move_accuracy": a[i]} for p, a in acc.items()
+                  for i, lang in enumerate(("L1", "L0"))]).to_csv(
+        dirs["checkpoints"] / "transfer-unified-mixed" / RESTORED, index=False)
+    t = text(page("tour", slide=4))
+    assert "Where that loss sits: L0 fell 60% → 10%; putting back **block 2 MLP** brings it to 40%" in t
 
 
 # -- Transfer ----------------------------------------------------------------------------------------
@@ -144,11 +153,14 @@ def test_transfer_page_draws_the_curves_and_compares_settings(dirs, toy_transfer
     at = page("transfer")
     t = text(at)
     assert "L1 · tuned" in t and "others" in t and "alignment" in t
-    assert len(charts(at)) == 2  # legal-move accuracy and alignment from the fine-tuned language
+    # legal-move accuracy and alignment from the fine-tuned language; then the run's restored.csv
+    assert len(charts(at)) == 3 and "Where in the weights does fine-tuning's effect sit?" in t
     spec = json.loads(charts(at)[0].proto.spec)
     assert "fine-tuning step" in json.dumps(spec) and "L1 (fine-tuned)" in json.dumps(spec)
+    restored = json.dumps(json.loads(charts(at)[2].proto.spec))
+    assert "fine-tuned on L1 (bold)" in restored and "put back to pretrained" in restored and "block 1 attention" in restored
     at.selectbox(key="url_view").set_value("experiment").run()
-    assert not at.exception and len(charts(at)) == 2 and at.query_params["view"] == "experiment"
+    assert not at.exception and len(charts(at)) == 3 and at.query_params["view"] == "experiment"
     at.multiselect(key="url_runs").set_value([]).run()
     assert not at.exception and not charts(at) and "Pick one or more transfer runs" in text(at)
 
@@ -164,6 +176,23 @@ def test_transfer_page_says_when_the_other_language_answers_in_the_fine_tuned_on
     assert "Reading L0, the fine-tuned model answers with L1 tokens 99% of the time" in t and "56% of its moves" in t
     pd.DataFrame([{**row, "answers in fine-tuned language": 0.2}]).to_csv(run / "answers.csv", index=False)
     assert "answers with L1 tokens" not in text(page("transfer"))
+
+
+def test_transfer_page_names_the_part_that_carries_a_languages_loss(dirs, toy_transfer):
+    from mothello.transfer import FINETUNED, PRETRAINED, RESTORED
+
+    run = dirs["checkpoints"] / "transfer-naive-2"
+    shutil.copytree(toy_transfer, run)
+    acc = {FINETUNED: (0.90, 0.20), "token embeddings": (0.88, 0.25), "block 1 MLP": (0.85, 0.50),
+           PRETRAINED: (0.60, 0.70)}  # (L1 fine-tuned, L0): L0 fell 50 points; block 1 MLP brings back 30
+    pd.DataFrame([{"restored": p, "language": lang, "legal_move_accuracy": a[i]} for p, a in acc.items()
+                  for i, lang in enumerate(("L1", "L0"))]).to_csv(run / RESTORED, index=False)
+    t = text(page("transfer"))
+    assert "L0 fell 70% → 20%; putting back **block 1 MLP** brings it to 50% (60% of the loss)" in t
+    assert "while L1 keeps 85%" in t
+    (run / RESTORED).write_text("not,a\ntable,at all\n")  # unreadable: no section, the rest of the page stays
+    at = page("transfer")
+    assert not at.exception and len(charts(at)) == 2 and "Where in the weights" not in text(at)
 
 
 def test_transfer_page_alignment_over_training_computes_stores_and_reloads(dirs, toy_transfer, monkeypatch):

@@ -101,6 +101,27 @@ def test_transfer_answer_languages_match_the_final_model(path):
     pd.testing.assert_frame_equal(answer_languages(path), stored, check_exact=False, atol=1e-6)
 
 
+@pytest.mark.parametrize("path", TRANSFERS, ids=[p.name for p in TRANSFERS])
+def test_transfer_restored_parts_agree_with_the_table(path):
+    """The shipped 'put one part back' table (measured in the run, where the pretrained model is): every
+    part of the model, and its two end rows are the table's first and last measurements."""
+    import pandas as pd
+
+    from mothello.transfer import FINETUNED, PRETRAINED, model_parts, stored_restored_parts
+
+    df = stored_restored_parts(path)
+    assert df is not None, f"{path.name}: no restored.csv (install it with `python -m mothello suite`)"
+    n_layer = load_checkpoint(path / "finetune").model.cfg.n_layer
+    assert list(dict.fromkeys(df.restored)) == [FINETUNED, *model_parts(n_layer), PRETRAINED]
+    t = pd.read_csv(path / "transfer.csv")
+    acc = t[t.metric == "legal_move_accuracy"]
+    for part, snapshot in ((FINETUNED, acc.snapshot.max()), (PRETRAINED, 0)):
+        want = acc[acc.snapshot == snapshot].set_index("language")["value"].sort_index()
+        got = df[df.restored == part].set_index("language")["legal_move_accuracy"].sort_index()
+        assert list(got.index) == list(want.index)
+        assert np.abs(got.to_numpy() - want.to_numpy()).max() <= 1e-9, f"{path.name}: {part}"
+
+
 @pytest.mark.parametrize("path", MANY, ids=[p.name for p in MANY])
 def test_alignment_page_lays_out_many_languages_from_the_stored_analysis(path, tmp_path, monkeypatch):
     """More than four languages: the two matrices side by side, every pair in them, the numbers beneath;

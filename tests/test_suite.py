@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mothello import findings, suite
 from mothello.checkpoints import list_snapshots, load_checkpoint
@@ -211,3 +213,28 @@ def test_ordering_names_a_tie_and_the_shares_and_finding_4_reports_its_measured_
     assert "unified): holds.**" in text and "level" not in text
     status, reason = findings.verdicts({"models": models, "transfer": {}})[4]
     assert status == "pending" and "gap +1.0 points" in reason and "met" in reason and "transfer-unified-mixed" in reason
+
+
+@given(st.lists(st.floats(0.0, 1.0), min_size=3, max_size=6), st.floats(0.0, 1.0), st.floats(0.0, 1.0))
+@settings(max_examples=60, deadline=None)
+def test_restore_notes_name_the_part_that_brings_a_fallen_language_back_furthest(parts, before, after):
+    from mothello.transfer import FINETUNED, PRETRAINED, restored_summary
+
+    # B's accuracy with each part put back; A (fine-tuned) keeps 0.9 minus a tenth of the part's index
+    names = [f"part {i}" for i in range(len(parts))]
+    acc = {FINETUNED: after, **dict(zip(names, parts)), PRETRAINED: before}
+    rows = [{"restored": p, "language": lang, "legal_move_accuracy": v}
+            for i, (p, b) in enumerate(acc.items()) for lang, v in (("A", 0.9 - i / 100), ("B", b))]
+    (r,) = restored_summary(pd.DataFrame(rows), "A")
+    best = int(np.argmax(parts))
+    assert r["part"] == names[best] and r["with part"] == parts[best] and r["finetuned with part"] == 0.9 - (best + 1) / 100
+    assert (r["before"], r["after"]) == (before, after)
+    if abs(before - after) > 1e-9:
+        assert r["recovered"] == pytest.approx((parts[best] - after) / (before - after))
+    lines = findings.restore_notes({"transfer": {"t": {"run": "t", "fine-tuned": "A", "restored": [r]}}})
+    fell = before - after >= findings.RESTORE_FALL
+    assert len(lines) == fell
+    if fell:
+        assert f"B fell from {findings.pct(before)} to {findings.pct(after)}" in lines[0] and names[best] in lines[0]
+        assert ("No single part carries the loss" in lines[0]) == (r["recovered"] < 1 / 3)
+        assert ("sits mostly there" in lines[0]) == (r["recovered"] >= 2 / 3)

@@ -6,6 +6,8 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis_helpers import config
 from mothello import transfer as tr
@@ -282,3 +284,36 @@ def test_answer_languages_is_none_under_unified_output(tmp_path):
     (out / "experiment.toml").write_text(exp.to_toml())
     (out / "transfer.json").write_text(json.dumps(TransferConfig(**TOY).to_dict()))
     assert tr.answer_languages(out) is None
+
+
+def test_restore_parts_repeats_the_tables_ends_and_ships(toy_run, tmp_path, monkeypatch):
+    from mothello import suite
+
+    exp, tc, out = toy_run
+    df = pd.read_csv(out / tr.RESTORED)  # written at the end of the run
+    assert df.equals(tr.restore_parts(out))  # deterministic: the same weights, the same games
+    parts = list(dict.fromkeys(df["restored"]))
+    assert parts == [tr.FINETUNED, *tr.model_parts(load_checkpoint(out / "finetune").model.cfg.n_layer), tr.PRETRAINED]
+    t = pd.read_csv(out / "transfer.csv")
+    acc = t[t.metric == "legal_move_accuracy"]
+    for part, snapshot in ((tr.FINETUNED, acc.snapshot.max()), (tr.PRETRAINED, 0)):
+        table = acc[acc.snapshot == snapshot].set_index("language")["value"]
+        got = df[df.restored == part].set_index("language")["legal_move_accuracy"]
+        assert got.sort_index().to_numpy() == pytest.approx(table.sort_index().to_numpy(), abs=1e-12)
+    # a shipped run keeps only the fine-tuned model: nothing to restore there, the table ships instead
+    monkeypatch.setenv("MOTHELLO_CHECKPOINTS", str(tmp_path))
+    path = suite.install_transfer(out, "naive-2")
+    assert tr.restore_parts(path) is None
+    assert tr.stored_restored_parts(path).equals(df)
+
+
+@given(st.integers(1, 6))
+@settings(max_examples=6, deadline=None)
+def test_model_parts_cover_every_weight_once(n_layer):
+    from mothello.model import GPT, GPTConfig
+
+    keys = GPT(GPTConfig(vocab_size=11, context_length=8, n_layer=n_layer, n_head=2, d_model=8)).state_dict()
+    parts = tr.model_parts(n_layer)
+    assert len(parts) == 2 * n_layer + 3
+    for k in keys:
+        assert sum(k.startswith(p) for p in parts.values()) == 1, k

@@ -8,6 +8,7 @@ folder is writable); no threads: live views poll with st.fragment(run_every=...)
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -19,8 +20,9 @@ import streamlit as st
 from .. import jobs, storage
 from ..checkpoints import META, checkpoints_dir, display_name, read_meta, runs_dir
 from ..suite import TRANSFER
-from ..transfer import (ANSWERS_SHIFTED, TABLE, metrics_table, store_alignment_over_training,
-                        stored_alignment_over_training, stored_answer_languages, transfer_summary, transfer_table)
+from ..transfer import (ANSWERS_SHIFTED, FINETUNED, PRETRAINED, TABLE, metrics_table, restored_summary,
+                        store_alignment_over_training, stored_alignment_over_training, stored_answer_languages,
+                        stored_restored_parts, transfer_summary, transfer_table)
 from . import charts, theme, widgets
 
 MAKE_SUITE = "make demo-suite"
@@ -527,6 +529,66 @@ def answer_lines(name: str) -> list[str]:
             f"tokens {pct(r['answers in fine-tuned language'])} of the time; limited to {r['language']}'s own "
             f"tokens, {pct(r['legal among own tokens'])} of its moves are legal."
             for r in df.to_dict("records") if r["answers in fine-tuned language"] >= ANSWERS_SHIFTED]
+
+
+def restored_of(name: str) -> pd.DataFrame | None:
+    """A transfer run's restored.csv (transfer.restore_parts) by the run's display name, or None when it
+    has none or it is unreadable."""
+    try:
+        df = stored_restored_parts(_path_of(name))
+    except (OSError, ValueError):
+        return None
+    need = {"restored", "language", "legal_move_accuracy"}
+    return df if df is not None and need <= set(df.columns) and len(df) else None
+
+
+def restored_chart(df: pd.DataFrame, finetuned: str, title: str = "", width: int = 300):
+    """Parts of the fine-tuned model put back to their pretrained weights (rows) x languages (columns):
+    each cell prints the language's legal-move accuracy, its colour is the change against the
+    fine-tuned model (blue: restoring that part brings the language up; red: down). The first and last
+    rows are the fine-tuned and the pretrained model themselves (the colours span the single parts'
+    changes; the pretrained row saturates)."""
+    parts = list(dict.fromkeys(df["restored"]))
+    langs = list(dict.fromkeys(df["language"]))
+    ft_acc = df[df["restored"] == FINETUNED].set_index("language")["legal_move_accuracy"]
+    d = df.assign(change=df["legal_move_accuracy"] - df["language"].map(ft_acc))
+    cell = int(np.clip(8 * max(len(str(x)) for x in langs) + 16, 52, 100))
+    # the colour scale spans the single parts' changes (the pretrained row, often far off, saturates)
+    inner = d.loc[~d["restored"].isin([FINETUNED, PRETRAINED]), "change"].abs()
+    lim = float(max(0.05, inner.max() if len(inner) and np.isfinite(inner.max()) else 0.05))
+    bold = alt.expr(f"datum.value == {json.dumps(finetuned)} ? 'bold' : 'normal'")
+    base = alt.Chart(d).encode(
+        x=alt.X("language:N", sort=langs, title=None,
+                axis=alt.Axis(orient="top", labelAngle=0, grid=False, labelFontWeight=bold)),
+        y=alt.Y("restored:N", sort=parts, title="put back to pretrained", axis=alt.Axis(grid=False, labelLimit=260)))
+    cells = base.mark_rect(stroke="white", strokeWidth=1.5).encode(
+        color=alt.Color("change:Q", scale=alt.Scale(scheme="redblue", domain=[-lim, lim], clamp=True),
+                        legend=alt.Legend(format="+.0%", title="vs fine-tuned", orient="bottom")),
+        tooltip=[alt.Tooltip("restored:N", title="put back"), alt.Tooltip("language:N"),
+                 alt.Tooltip("legal_move_accuracy:Q", title="legal moves", format=".1%"),
+                 alt.Tooltip("change:Q", title="vs fine-tuned", format="+.1%")])
+    text = base.mark_text(fontSize=12).encode(
+        text=alt.Text("legal_move_accuracy:Q", format=".0%"),
+        color=alt.condition(f"abs(datum.change) > {0.6 * lim}", alt.value("white"), alt.value("black")))
+    chart = alt.layer(cells, text).properties(
+        width=cell * len(langs), height=22 * len(parts),
+        title=alt.Title(title, subtitle=f"fine-tuned on {finetuned} (bold) · legal moves with one part of the "
+                                        "weights put back", anchor="start"))
+    return chart, d
+
+
+def restored_lines(df: pd.DataFrame, finetuned: str) -> list[str]:
+    """In words, for each language not fine-tuned that lost 5 points or more: the part that brings it
+    back furthest."""
+    lines = []
+    for r in restored_summary(df, finetuned):
+        if r["before"] - r["after"] < 0.05:
+            continue
+        share = r["recovered"] if np.isfinite(r["recovered"]) else 0.0
+        lines.append(f"{r['language']} fell {pct(r['before'])} → {pct(r['after'])}; putting back **{r['part']}** "
+                     f"brings it to {pct(r['with part'])} ({share:.0%} of the loss) while {finetuned} keeps "
+                     f"{pct(r['finetuned with part'])}.")
+    return lines
 
 
 def _delta(x) -> str | None:
