@@ -190,9 +190,10 @@ def test_transfer_page_names_the_part_that_carries_a_languages_loss(dirs, toy_tr
     t = text(page("transfer"))
     assert "L0 fell 70% → 20%; putting back **block 1 MLP** brings it to 50% (60% of the loss)" in t
     assert "while L1 keeps 85%" in t
-    (run / RESTORED).write_text("not,a\ntable,at all\n")  # unreadable: no section, the rest of the page stays
-    at = page("transfer")
-    assert not at.exception and len(charts(at)) == 2 and "Where in the weights" not in text(at)
+    for bad in ("not,a\ntable,at all\n", "restored,language,legal_move_accuracy\nblock 1 MLP,L0,0.5\n"):
+        (run / RESTORED).write_text(bad)  # unreadable, or without its two end rows: no section, the rest stays
+        at = page("transfer")
+        assert not at.exception and len(charts(at)) == 2 and "Where in the weights" not in text(at)
 
 
 def test_transfer_page_alignment_over_training_computes_stores_and_reloads(dirs, toy_transfer, monkeypatch):

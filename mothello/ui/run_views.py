@@ -539,7 +539,9 @@ def restored_of(name: str) -> pd.DataFrame | None:
     except (OSError, ValueError):
         return None
     need = {"restored", "language", "legal_move_accuracy"}
-    return df if df is not None and need <= set(df.columns) and len(df) else None
+    if df is None or not need <= set(df.columns) or not {FINETUNED, PRETRAINED} <= set(df["restored"]):
+        return None
+    return df
 
 
 def restored_chart(df: pd.DataFrame, finetuned: str, title: str = "", width: int = 300):
