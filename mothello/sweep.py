@@ -35,7 +35,7 @@ CONFIGS = ROOT / "configs"
 SWEEP = {0: CONFIGS / "naive-2.toml", 2: CONFIGS / "sweep" / "anchors-2.toml",
          4: CONFIGS / "sweep" / "anchors-4.toml", 8: CONFIGS / "anchors-8.toml",
          16: CONFIGS / "sweep" / "anchors-16.toml"}
-STEP = 3000            # where the five are compared: 1/4 of the suite's 12,000-step schedule (a snapshot step)
+STEP = 6000            # where the five are compared: half of the suite's 12,000-step schedule (a snapshot step)
 PROBE_GAMES = 1000     # probe-training games per language, as the shipped models' own alignment
 FOLDER = "anchor-sweep"
 TABLE, META = "sweep.csv", "sweep.json"
