@@ -58,7 +58,21 @@ def _model_numbers(path: Path) -> dict:
         "over_training": _over_training(path, meta.get("model", {}).get("n_layer")),
         "cross_by_layer": {int(k): v.get("cross_lingual") for k, v in al.get("layers", {}).items()},
         "anchor_squares": len({q for a in meta.get("experiment", {}).get("anchors", []) for q in a["squares"]}),
+        "colour_in_language_mlp": _mlp_colour(path, meta, layer),
     }
+
+
+def _mlp_colour(path: Path, meta: dict, layer) -> float | None:
+    """In-language colour accuracy at `layer` of the study's reference probe (2-layer MLP, 512 hidden),
+    when an MLP alignment of these very weights is stored beside the checkpoint; else None."""
+    f = path / "analysis" / "alignment-mlp-relative-n1000.json"
+    try:
+        d = storage.read_json(f) if f.is_file() else None
+        if not d or d.get("weights_sha256") != meta.get("weights_sha256") or layer is None:
+            return None
+        return float(np.diag(np.asarray(d["layers"][str(layer)]["colour_matrix"])).mean())
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _over_training(path: Path, layer) -> dict | None:
@@ -559,6 +573,16 @@ def how_trained(numbers: dict) -> str:
                                  ((m["name"], m) for m in numbers["models"].values()) if x in weak)
                      + ". These models know occupancy well and colour only partly, so every cross-lingual "
                      "number here is about a partial world model.\n")
+        mlp = [(m["name"], m) for m in numbers["models"].values()
+               if m["name"] in weak and m.get("colour_in_language_mlp") is not None]
+        if mlp:
+            lines.append("Is it the probe? The study's reference probe, a 2-layer MLP (512 hidden) on the same games and "
+                         "layer, reads the colour at " + ", ".join(
+                             f"`{x}` {pct(m['colour_in_language_mlp'])} (linear {pct(m['colour_in_language'])})"
+                             for x, m in mlp)
+                         + (": no better, so the colour is missing from the models, not hidden from a linear probe.\n"
+                            if all(m["colour_in_language_mlp"] < m["colour_in_language"] + 0.02 for _, m in mlp)
+                            else ".\n"))
     lines.append("Reproduce:\n\n```bash\nmake demo-suite   # trains (resuming) and installs checkpoints/, then "
                  "writes this file\nmake findings     # this file and docs/findings/ from checkpoints/ alone\n```\n")
     return "\n".join(lines)

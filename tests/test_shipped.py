@@ -47,6 +47,19 @@ def test_recorded_accuracy_matches_the_weights(path):
 
 
 @pytest.mark.parametrize("path", MODELS, ids=[p.name for p in MODELS])
+def test_every_stored_alignment_analysis_is_of_the_shipped_weights(path):
+    """Any stored alignment (linear, or the MLP probe FINDINGS.md reads) was computed on these weights, on
+    the model's input languages and every layer; a stale one would be ignored by the app but mislead."""
+    meta = json.loads((path / META).read_text())
+    n_layer = meta["model"]["n_layer"]
+    for f in sorted((path / "analysis").glob("alignment-*.json")):
+        data = json.loads(f.read_text())
+        assert data["weights_sha256"] == meta["weights_sha256"], f"{f}: computed on other weights"
+        assert sorted(int(x) for x in data["layers"]) == list(range(n_layer + 1)), f
+        assert f.name == f"alignment-{data['kind']}-{data['labels']}-n{data['settings']['n_train']}.json"
+
+
+@pytest.mark.parametrize("path", MODELS, ids=[p.name for p in MODELS])
 def test_recorded_alignment_matches_stored_analysis(path):
     meta = json.loads((path / META).read_text())
     al = meta["metrics"].get("alignment")

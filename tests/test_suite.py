@@ -98,6 +98,26 @@ def test_findings_collect_and_render_from_installed_models(installed):
     assert "finding 2 pending" in text
 
 
+def test_findings_read_a_stored_mlp_probe_only_when_it_is_of_these_weights(installed, tmp_path):
+    root, _, _ = installed
+    shutil.copytree(root / "naive-2", tmp_path / "naive-2")
+    path = tmp_path / "naive-2"
+    meta = json.loads((path / "checkpoint.json").read_text())
+    layer = meta["metrics"]["alignment"]["best_layer"]
+    assert findings.collect(tmp_path)["models"]["naive"]["colour_in_language_mlp"] is None  # none stored
+    colour = {str(x): {"colour_matrix": [[0.6, 0.5], [0.5, 0.8]]} for x in range(4)}
+    f = path / "analysis" / "alignment-mlp-relative-n1000.json"
+    f.write_text(json.dumps({"weights_sha256": "0" * 64, "layers": colour}))  # other weights: ignored
+    assert findings.collect(tmp_path)["models"]["naive"]["colour_in_language_mlp"] is None
+    f.write_text(json.dumps({"weights_sha256": meta["weights_sha256"], "layers": colour}))
+    numbers = findings.collect(tmp_path)
+    n = numbers["models"]["naive"]
+    assert n["colour_in_language_mlp"] == pytest.approx(0.7) and n["layer"] == layer
+    text = findings.render(numbers, figures={})
+    assert n["colour_in_language"] < 0.9  # a tiny model: the 90% target's paragraph names both probes
+    assert f"`naive-2` 70.0% (linear {findings.pct(n['colour_in_language'])})" in text
+
+
 def _numbers(naive=(0.9, 0.6), anchors=(0.9, 0.7), unified=(0.9, 0.88), t_anchor=(0.2, 0.01), t_unified=(0.2, 0.15)):
     def model(in_, cross):
         return {"in_language": in_, "cross_lingual": cross}
