@@ -258,7 +258,7 @@ def cmd_project(args) -> int:
 
 def cmd_transfer(args) -> int:
     from .languages import load_config
-    from .transfer import TransferConfig, load_transfer_run, run_transfer, transfer_table
+    from .transfer import TransferConfig, load_transfer_run, run_transfer, stored_restored_parts, transfer_table
 
     out = Path(args.out)
     if args.resume:
@@ -279,6 +279,11 @@ def cmd_transfer(args) -> int:
         df = transfer_table(out)
         acc = df[df.metric == "legal_move_accuracy"].pivot_table(index="step", columns="language", values="value")
         print(acc.round(4).to_string())
+        restored = stored_restored_parts(out)
+        if restored is not None:
+            print("\nlegal-move accuracy with one part of the fine-tuned model put back to its pretrained weights:")
+            print(restored.pivot_table(index="restored", columns="language", values="legal_move_accuracy",
+                                       sort=False).round(4).to_string())
     return 0 if st["state"] in ("finished", "cancelled") else 1
 
 

@@ -157,3 +157,36 @@ def test_bad_inputs_end_with_one_error_line(tmp_path, corrupted, capsys):
     # a run refused for its settings is not left looking as if it were running
     for r in ("r1", "r2", "r3", "r4", "r5"):
         assert not (tmp_path / r / "status.json").exists()
+
+
+def test_transfer_cli_runs_end_to_end_and_prints_both_tables(tmp_path):
+    out = tmp_path / "t"
+    res = run_cli("transfer", CONFIGS / "naive-2.toml", "--preset", "tiny", "--pretrain-steps", 20,
+                  "--finetune-games", 640, "--finetune-epochs", 1, "--eval-games", 5, "--out", out, timeout=600)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert f"finished: {out}" in res.stdout
+    # the accuracy table (a row per measured step), then the one-part-put-back table (a row per part)
+    assert "language" in res.stdout and "L0" in res.stdout and "L1" in res.stdout
+    assert "put back to its pretrained weights" in res.stdout
+    for part in ("nothing (fine-tuned model)", "position embeddings", "block 1 attention", "output layer",
+                 "everything (pretrained model)"):
+        assert part in res.stdout
+    assert (out / "restored.csv").is_file() and (out / "transfer.csv").is_file()
+    # running it again without --resume is refused in one line; --resume finds everything done
+    again = run_cli("transfer", CONFIGS / "naive-2.toml", "--preset", "tiny", "--out", out)
+    assert again.returncode == 2 and "--resume" in _one_error_line(again.stderr)
+    resumed = run_cli("transfer", "--resume", "--out", out, timeout=300)
+    assert resumed.returncode == 0 and "everything (pretrained model)" in resumed.stdout
+
+
+def test_transfer_cli_bad_inputs_end_with_one_error_line(tmp_path, capsys):
+    cases = [
+        (["transfer", str(CONFIGS / "naive-2.toml"), "--finetune-language", "L7", "--out", str(tmp_path / "a")], "L7"),
+        (["transfer", "--out", str(tmp_path / "b")], "config"),
+        (["transfer", "--resume", "--out", str(tmp_path / "c")], "not a transfer run"),
+        (["transfer", str(CONFIGS / "naive-2.toml"), "--preset", "huge", "--out", str(tmp_path / "d")], "huge"),
+    ]
+    for argv, needle in cases:
+        assert main(argv) == 2, argv
+        line = _one_error_line(capsys.readouterr().err)
+        assert needle in line, (argv, line)
