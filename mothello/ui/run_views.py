@@ -554,7 +554,8 @@ def restored_chart(df: pd.DataFrame, finetuned: str, title: str = "", width: int
     langs = list(dict.fromkeys(df["language"]))
     ft_acc = df[df["restored"] == FINETUNED].set_index("language")["legal_move_accuracy"]
     d = df.assign(change=df["legal_move_accuracy"] - df["language"].map(ft_acc))
-    cell = int(np.clip(8 * max(len(str(x)) for x in langs) + 16, 52, 100))
+    k = widgets.scale()  # presentation mode: larger labels need larger cells, or Vega hides the labels
+    cell = int(k * np.clip(8 * max(len(str(x)) for x in langs) + 16, 52, 100))
     # the colour scale spans the single parts' changes (the pretrained row, often far off, saturates)
     inner = d.loc[~d["restored"].isin([FINETUNED, PRETRAINED]), "change"].abs()
     lim = float(max(0.05, inner.max() if len(inner) and np.isfinite(inner.max()) else 0.05))
@@ -562,18 +563,19 @@ def restored_chart(df: pd.DataFrame, finetuned: str, title: str = "", width: int
     base = alt.Chart(d).encode(
         x=alt.X("language:N", sort=langs, title=None,
                 axis=alt.Axis(orient="top", labelAngle=0, grid=False, labelFontWeight=bold)),
-        y=alt.Y("restored:N", sort=parts, title="put back to pretrained", axis=alt.Axis(grid=False, labelLimit=260)))
+        y=alt.Y("restored:N", sort=parts, title="put back to pretrained",
+                axis=alt.Axis(grid=False, labelLimit=260, labelFlush=False, labelOverlap=False)))
     cells = base.mark_rect(stroke="white", strokeWidth=1.5).encode(
         color=alt.Color("change:Q", scale=alt.Scale(scheme="redblue", domain=[-lim, lim], clamp=True),
                         legend=alt.Legend(format="+.0%", title="vs fine-tuned", orient="bottom")),
         tooltip=[alt.Tooltip("restored:N", title="put back"), alt.Tooltip("language:N"),
                  alt.Tooltip("legal_move_accuracy:Q", title="legal moves", format=".1%"),
                  alt.Tooltip("change:Q", title="vs fine-tuned", format="+.1%")])
-    text = base.mark_text(fontSize=12).encode(
+    text = base.mark_text(fontSize=12 * k).encode(
         text=alt.Text("legal_move_accuracy:Q", format=".0%"),
         color=alt.condition(f"abs(datum.change) > {0.6 * lim}", alt.value("white"), alt.value("black")))
     chart = alt.layer(cells, text).properties(
-        width=cell * len(langs), height=22 * len(parts),
+        width=cell * len(langs), height=int(22 * k) * len(parts),
         title=alt.Title(title, subtitle=f"fine-tuned on {finetuned} (bold) · legal moves with one part of the "
                                         "weights put back", anchor="start"))
     return chart, d
