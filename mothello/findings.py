@@ -29,8 +29,9 @@ from . import storage
 from .checkpoints import META, checkpoints_dir
 from .model import GPT, GPTConfig
 from .train import read_metrics
-from .transfer import (ANSWERS_SHIFTED, TABLE, per_language_transfer, restored_summary, stored_alignment_over_training,
-                       stored_answer_languages, stored_restored_parts, transfer_summary, transfer_table)
+from .transfer import (ANSWERS_SHIFTED, RESTORE_FALL, TABLE, per_language_transfer, restored_summary,
+                       stored_alignment_over_training, stored_answer_languages, stored_restored_parts,
+                       transfer_summary, transfer_table)
 
 MANY_TITLE = "Ten languages, naive: probe trained on A, reading B"  # the many-language figure's title
 MODELS = {"naive": "naive-2", "anchors": "anchors-8", "unified": "unified-mixed", "many": "atomic-10"}
@@ -453,9 +454,6 @@ def measured_notes(numbers: dict) -> dict[int, str]:
                   f"{pts(gap)}: in-language {pct(many['in_language'])}, cross-lingual {pct(many['cross_lingual'])} "
                   f"over the 90 ordered pairs, after rotation {pct(many.get('aligned_rotation'))}.").strip()
     return out
-
-
-RESTORE_FALL = 0.05  # restore_notes reads the languages not fine-tuned that fell at least this much
 
 
 def restore_notes(numbers: dict) -> list[str]:

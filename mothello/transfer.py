@@ -39,6 +39,7 @@ ANSWERS = "answers.csv"  # answer_languages() of the final fine-tuned model
 ANSWERS_SHIFTED = 0.5  # a language "answers in the fine-tuned language" from this share of its greedy next tokens
 RESTORED = "restored.csv"  # restore_parts(): where in the weights fine-tuning's effect on each language sits
 FINETUNED, PRETRAINED = "nothing (fine-tuned model)", "everything (pretrained model)"  # restore_parts' end rows
+RESTORE_FALL = 0.05  # the report and the Transfer page say where the loss sits for languages that fell this much
 AOT_FILE = "alignment_over_training.csv"  # in a checkpoint's analysis/ folder
 
 
@@ -255,17 +256,25 @@ def answer_languages(run, device=None) -> pd.DataFrame | None:
     return pd.DataFrame(rows)
 
 
-def store_answer_languages(run, device=None) -> pd.DataFrame | None:
-    """answer_languages(run), written to the run as answers.csv (atomically) when there is one."""
-    df = answer_languages(run, device=device)
+def _store_table(run, name: str, df: pd.DataFrame | None) -> pd.DataFrame | None:
+    """df written to the run as `name` (atomically) when there is one; df returned."""
     if df is not None:
-        storage.write_text(Path(run) / ANSWERS, df.to_csv(index=False))
+        storage.write_text(Path(run) / name, df.to_csv(index=False))
     return df
 
 
-def stored_answer_languages(run) -> pd.DataFrame | None:
-    path = Path(run) / ANSWERS
+def _stored_table(run, name: str) -> pd.DataFrame | None:
+    path = Path(run) / name
     return pd.read_csv(path) if path.is_file() else None
+
+
+def store_answer_languages(run, device=None) -> pd.DataFrame | None:
+    """answer_languages(run), written to the run as answers.csv when there is one."""
+    return _store_table(run, ANSWERS, answer_languages(run, device=device))
+
+
+def stored_answer_languages(run) -> pd.DataFrame | None:
+    return _stored_table(run, ANSWERS)
 
 
 def model_parts(n_layer: int) -> dict[str, tuple[str, ...]]:
@@ -280,7 +289,7 @@ def model_parts(n_layer: int) -> dict[str, tuple[str, ...]]:
     return parts
 
 
-def restore_parts(run, device=None, progress=None) -> pd.DataFrame | None:
+def restore_parts(run, device=None) -> pd.DataFrame | None:
     """Where fine-tuning's effect on each language sits: the final fine-tuned model with ONE part of its
     weights (model_parts) put back to the pretrained model's, and every input language's legal-move
     accuracy on the run's evaluation games. Rows (restored, language, legal_move_accuracy); the first
@@ -301,21 +310,16 @@ def restore_parts(run, device=None, progress=None) -> pd.DataFrame | None:
     games = heldout_games(tc.eval_games, seed=tc.seed + 7)
     parts = {FINETUNED: (), **model_parts(ck.model.cfg.n_layer), PRETRAINED: ("",)}
     rows = []
-    for i, (part, prefixes) in enumerate(parts.items()):
+    for part, prefixes in parts.items():
         ck.model.load_state_dict({k: before[k] if k.startswith(prefixes) else v for k, v in after.items()})
         for lang, v in legal_move_accuracy(ck.model, ck.vocab, games, device=device).items():
             rows.append({"restored": part, "language": lang, "legal_move_accuracy": v})
-        if progress:
-            progress((i + 1) / len(parts), f"restored {part}")
     return pd.DataFrame(rows)
 
 
 def store_restored_parts(run, device=None) -> pd.DataFrame | None:
-    """restore_parts(run), written to the run as restored.csv (atomically) when there is one."""
-    df = restore_parts(run, device=device)
-    if df is not None:
-        storage.write_text(Path(run) / RESTORED, df.to_csv(index=False))
-    return df
+    """restore_parts(run), written to the run as restored.csv when there is one."""
+    return _store_table(run, RESTORED, restore_parts(run, device=device))
 
 
 def restored_summary(df: pd.DataFrame, finetuned: str) -> list[dict]:
@@ -341,8 +345,7 @@ def restored_summary(df: pd.DataFrame, finetuned: str) -> list[dict]:
 
 
 def stored_restored_parts(run) -> pd.DataFrame | None:
-    path = Path(run) / RESTORED
-    return pd.read_csv(path) if path.is_file() else None
+    return _stored_table(run, RESTORED)
 
 
 def load_transfer_run(run) -> tuple[ExperimentConfig, TransferConfig]:

@@ -20,9 +20,9 @@ import streamlit as st
 from .. import jobs, storage
 from ..checkpoints import META, checkpoints_dir, display_name, read_meta, runs_dir
 from ..suite import TRANSFER
-from ..transfer import (ANSWERS_SHIFTED, FINETUNED, PRETRAINED, TABLE, metrics_table, restored_summary,
-                        store_alignment_over_training, stored_alignment_over_training, stored_answer_languages,
-                        stored_restored_parts, transfer_summary, transfer_table)
+from ..transfer import (ANSWERS_SHIFTED, FINETUNED, PRETRAINED, RESTORE_FALL, TABLE, metrics_table,
+                        restored_summary, store_alignment_over_training, stored_alignment_over_training,
+                        stored_answer_languages, stored_restored_parts, transfer_summary, transfer_table)
 from . import charts, theme, widgets
 
 MAKE_SUITE = "make demo-suite"
@@ -582,11 +582,11 @@ def restored_chart(df: pd.DataFrame, finetuned: str, title: str = "", width: int
 
 
 def restored_lines(df: pd.DataFrame, finetuned: str) -> list[str]:
-    """In words, for each language not fine-tuned that lost 5 points or more: the part that brings it
-    back furthest."""
+    """In words, for each language not fine-tuned that lost RESTORE_FALL or more: the part that brings
+    it back furthest."""
     lines = []
     for r in restored_summary(df, finetuned):
-        if r["before"] - r["after"] < 0.05:
+        if r["before"] - r["after"] < RESTORE_FALL:
             continue
         share = r["recovered"] if np.isfinite(r["recovered"]) else 0.0
         lines.append(f"{r['language']} fell {pct(r['before'])} → {pct(r['after'])}; putting back **{r['part']}** "
