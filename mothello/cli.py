@@ -84,7 +84,7 @@ def _train_config(args):
         raise ValueError(f"unknown preset {args.preset!r} (known: {', '.join(PRESET_TRAINING)})")
     kw = {**TrainConfig().to_dict(), "preset": args.preset, **PRESET_TRAINING[args.preset]}
     for key in ("games", "epochs", "steps", "batch_size", "lr", "seed", "objective", "eval_every", "eval_games",
-                "checkpoint_every", "device", "dtype", "init_from", "warmup_steps"):
+                "checkpoint_every", "device", "dtype", "init_from", "warmup_steps", "freeze"):
         val = getattr(args, key, None)
         if val is not None:
             kw[key] = val
@@ -268,11 +268,12 @@ def cmd_transfer(args) -> int:
             raise ValueError("give an experiment config, or --resume with --out RUN_DIR")
         exp = load_config(args.config)
         kw = {"finetune_language": exp.language_index(args.finetune_language), "preset": args.preset}
-        for key in ("pretrain_steps", "finetune_games", "finetune_epochs", "seed", "eval_games"):
+        for key in ("pretrain_steps", "finetune_games", "finetune_epochs", "finetune_lr", "seed", "eval_games",
+                    "freeze"):
             if getattr(args, key) is not None:
                 kw[key] = getattr(args, key)
         tc = TransferConfig.from_dict({**TransferConfig().to_dict(), **kw})
-    run_transfer(exp, tc, out, resume=args.resume, progress=True)
+    run_transfer(exp, tc, out, resume=args.resume, progress=True, pretrained=args.pretrained)
     st = json.loads((out / "status.json").read_text())
     print(f"{st['state']}: {out}")
     if st["state"] == "finished":
@@ -355,6 +356,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--prefix", help="forced opening of training games, e.g. 19,18,17")
     t.add_argument("--finetune-language", dest="finetune_language", help="train on this language only")
     t.add_argument("--init-from", dest="init_from", help="start from this checkpoint's weights")
+    t.add_argument("--freeze", action="append", metavar="PART",
+                   help="leave this model part as it starts, e.g. 'block 1 attention' (repeatable; parts: "
+                        "token embeddings, position embeddings, block K attention, block K MLP, output layer)")
     t.add_argument("--device", help="auto (default), cpu, cuda, cuda:1 ...")
     t.add_argument("--dtype", choices=["auto", "float32", "bfloat16"])
     t.add_argument("--compile", action="store_true", help="torch.compile the model")
@@ -405,7 +409,14 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--finetune-games", dest="finetune_games", type=int)
     tr.add_argument("--finetune-epochs", dest="finetune_epochs", type=int)
     tr.add_argument("--eval-games", dest="eval_games", type=int)
+    tr.add_argument("--finetune-lr", dest="finetune_lr", type=float)
     tr.add_argument("--seed", type=int)
+    tr.add_argument("--freeze", action="append", metavar="PART",
+                    help="fine-tune with this model part left as pretrained, e.g. 'block 1 attention' "
+                         "(repeatable; not the study's protocol)")
+    tr.add_argument("--pretrained", metavar="RUN/pretrain",
+                    help="reuse another transfer run's finished pretraining (same experiment and settings) "
+                         "instead of pretraining again")
     tr.add_argument("--resume", action="store_true")
     tr.set_defaults(func=cmd_transfer)
 

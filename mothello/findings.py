@@ -29,9 +29,9 @@ from . import storage
 from .checkpoints import META, checkpoints_dir
 from .model import GPT, GPTConfig
 from .train import read_metrics
-from .transfer import (ANSWERS_SHIFTED, RESTORE_FALL, TABLE, per_language_transfer, restored_summary,
-                       stored_alignment_over_training, stored_answer_languages, stored_restored_parts,
-                       transfer_summary, transfer_table)
+from .transfer import (ANSWERS_SHIFTED, RESTORE_FALL, TABLE, TransferConfig, per_language_transfer,
+                       restored_summary, stored_alignment_over_training, stored_answer_languages,
+                       stored_restored_parts, transfer_summary, transfer_table, variant_label)
 
 MANY_TITLE = "Ten languages, naive: probe trained on A, reading B"  # the many-language figure's title
 MODELS = {"naive": "naive-2", "anchors": "anchors-8", "unified": "unified-mixed", "many": "atomic-10"}
@@ -128,10 +128,68 @@ def collect(root=None) -> dict:
                 if restored is not None:
                     transfer[role]["restored"] = restored_summary(restored, transfer[role]["fine-tuned"])
     numbers = {"models": models, "transfer": transfer}
+    variants = variant_numbers(root)
+    if variants:
+        numbers["variants"] = variants
     sw = sweep_numbers(root, models)
     if sw:
         numbers["sweep"] = sw
     return numbers
+
+
+def variant_numbers(root: Path) -> dict:
+    """{folder name: numbers} for every shipped transfer run that is a fine-tuning variant (its settings
+    depart from the study's protocol, transfer.variant_label) and whose plain run ships beside it."""
+    out = {}
+    for run in sorted(root.glob("transfer-*")):
+        tc_path = run / "transfer.json"
+        if not (run / TABLE).is_file() or not tc_path.is_file():
+            continue
+        label = variant_label(TransferConfig.from_dict(storage.read_json(tc_path)))
+        df = transfer_table(run)
+        base = root / f"transfer-{df['experiment'].iloc[0]}"
+        if label is None or not (base / TABLE).is_file():
+            continue
+        s = transfer_summary(df.assign(run=run.name, label=run.name)).iloc[0].to_dict()
+        out[run.name] = {**s, "variant": label, "base": base.name,
+                         "per language": per_language_transfer(df, s["fine-tuned"])}
+    return out
+
+
+def variant_rows(numbers: dict) -> pd.DataFrame:
+    """Per variant and language: pretrained, fine-tuned as in the study, fine-tuned in the variant."""
+    rows = []
+    by_run = {t["run"]: t for t in numbers["transfer"].values()}
+    for name, v in numbers.get("variants", {}).items():
+        base = by_run.get(v["base"].removeprefix("transfer-"))
+        if base is None:
+            continue
+        ft = v["fine-tuned"]
+        langs = {ft: (v["fine-tuned before"], v["fine-tuned after"], base["fine-tuned after"])}
+        for lang, (b0, b1) in v["per language"].items():
+            langs[lang] = (b0, b1, base["per language"].get(lang, (np.nan, np.nan))[1])
+        for lang, (before, after, study) in langs.items():
+            rows.append({"variant": v["variant"], "language": lang + (" (fine-tuned)" if lang == ft else ""),
+                         "pretrained": pct(before), "fine-tuned (study's protocol)": pct(study),
+                         "fine-tuned, variant": pct(after)})
+    return pd.DataFrame(rows)
+
+
+def variant_notes(numbers: dict) -> list[str]:
+    """One line per variant: its transfer ratio beside its plain run's."""
+    by_run = {t["run"]: t for t in numbers["transfer"].values()}
+    lines = []
+    for name, v in numbers.get("variants", {}).items():
+        base = by_run.get(v["base"].removeprefix("transfer-"))
+        if base is None:
+            continue
+        lines.append(f"- `{name}`: fine-tuned on {v['fine-tuned']} with {v['variant']}, from `{v['base']}`'s "
+                     f"pretrained model and with its settings otherwise. The others' mean goes "
+                     f"{pct(v['others before'])} -> {pct(v['others after'])} (study's protocol: "
+                     f"{pct(base['others after'])}), {v['fine-tuned']} {pct(v['fine-tuned before'])} -> "
+                     f"{pct(v['fine-tuned after'])} (study's protocol: {pct(base['fine-tuned after'])}); transfer "
+                     f"ratio {_ratio(v['transfer ratio'])} (study's protocol: {_ratio(base['transfer ratio'])}).")
+    return lines
 
 
 def sweep_numbers(root: Path, models: dict) -> dict | None:
@@ -235,6 +293,10 @@ def verdicts(numbers: dict) -> dict[int, tuple[str, str]]:
     return out
 
 
+def _ratio(r: float) -> str:
+    return f"{r:.2f}" if np.isfinite(r) else "n/a"
+
+
 def pct(x) -> str:
     return "n/a" if x is None or not np.isfinite(x) else f"{100 * x:.1f}%"
 
@@ -266,7 +328,7 @@ def transfer_rows(numbers: dict) -> pd.DataFrame:
                      "others before -> after": f"{pct(t['others before'])} -> {pct(t['others after'])}",
                      "each other language (points)": " · ".join(f"{lang} {100 * (b1 - b0):+.1f}"
                                                        for lang, (b0, b1) in t.get("per language", {}).items()),
-                     "transfer ratio": "n/a" if not np.isfinite(t["transfer ratio"]) else f"{t['transfer ratio']:.2f}"})
+                     "transfer ratio": _ratio(t["transfer ratio"])})
     return pd.DataFrame(rows)
 
 
@@ -363,6 +425,16 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
                        f"each language not fine-tuned that fell by {RESTORE_FALL * 100:.0f} points or more, the part "
                        "that brings it back furthest (the Transfer page draws every part):\n")
             out.append("\n".join(restored) + "\n")
+        vrows = variant_rows(numbers)
+        if len(vrows):
+            out.append("**A fine-tuning variant, NOT the study's protocol.** The same fine-tuning from the same "
+                       "pretrained model, with the named part of the weights kept at its pretrained values: does "
+                       "keeping the part that carries a language's loss keep the language? Legal-move accuracy "
+                       "on the same evaluation games:\n")
+            out.append(markdown_table(vrows.drop(columns="variant") if vrows["variant"].nunique() == 1 else vrows))
+            out.append("\n" + "\n".join(variant_notes(numbers)) + "\n")
+            if "variant" in figures:
+                out.append(f"![The study's fine-tuning and the variant, overlaid]({figures['variant']})\n")
         out.append("")
     training = [k for k in figures if k.startswith("training")]
     if training:

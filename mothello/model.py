@@ -47,6 +47,31 @@ PRESETS: dict[str, dict] = {
 }
 
 
+def model_parts(n_layer: int) -> dict[str, tuple[str, ...]]:
+    """The GPT's weights in named parts, as prefixes of its parameter names: the two embeddings, each
+    block's attention and MLP (each with the LayerNorm in front of it; block k writes layer k), and the
+    output layer (final LayerNorm and unembedding). Fine-tuning can freeze parts (GPT.freeze), and the
+    transfer experiment puts parts back one at a time (transfer.restore_parts)."""
+    parts = {"token embeddings": ("tok_emb.",), "position embeddings": ("pos_emb.",)}
+    for i in range(n_layer):
+        parts[f"block {i + 1} attention"] = (f"blocks.{i}.ln1.", f"blocks.{i}.attn.")
+        parts[f"block {i + 1} MLP"] = (f"blocks.{i}.ln2.", f"blocks.{i}.mlp.")
+    parts["output layer"] = ("ln_f.", "head.")
+    return parts
+
+
+def freeze_prefixes(parts: list[str], n_layer: int) -> tuple[str, ...]:
+    """The parameter-name prefixes of the parts to freeze. ValueError names the known parts when one is
+    unknown, and refuses to freeze every part (nothing would be left to train)."""
+    known = model_parts(n_layer)
+    bad = [p for p in parts if p not in known]
+    if bad:
+        raise ValueError(f"unknown model part(s) {', '.join(map(repr, bad))} (known: {', '.join(known)})")
+    if set(parts) == set(known):
+        raise ValueError("freezing every part of the model leaves nothing to train")
+    return tuple(x for p in parts for x in known[p])
+
+
 def preset(name: str, vocab_size: int, context_length: int, **overrides) -> GPTConfig:
     if name not in PRESETS:
         raise ValueError(f"unknown model preset {name!r} (known: {', '.join(PRESETS)})")
@@ -154,10 +179,23 @@ class GPT(nn.Module):
         logits = self.head(self.ln_f(x))  # (B, T, V)
         return (logits, torch.stack(hidden)) if return_hidden else logits
 
+    def freeze(self, parts: list[str]) -> int:
+        """Stop training the named parts (model_parts); returns how many parameters that freezes.
+        ValueError names the known parts when one is unknown."""
+        prefixes = freeze_prefixes(parts, self.cfg.n_layer)
+        frozen = 0
+        for name, p in self.named_parameters():
+            if prefixes and name.startswith(prefixes):
+                p.requires_grad_(False)
+                frozen += p.numel()
+        return frozen
+
     def configure_optimizer(self, lr: float, weight_decay: float, betas=(0.9, 0.95)) -> torch.optim.AdamW:
-        """AdamW; weight decay on weight matrices and embeddings, none on biases and LayerNorms."""
-        decay = [p for n, p in self.named_parameters() if p.dim() >= 2]
-        no_decay = [p for n, p in self.named_parameters() if p.dim() < 2]
+        """AdamW over the trained (not frozen) parameters; weight decay on weight matrices and embeddings,
+        none on biases and LayerNorms."""
+        trained = [p for p in self.parameters() if p.requires_grad]
+        decay = [p for p in trained if p.dim() >= 2]
+        no_decay = [p for p in trained if p.dim() < 2]
         groups = [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
         # The fused kernel (CPU and CUDA) is much faster than the per-parameter loop, which on a small
         # model on CPU costs as much as the forward and backward passes together.

@@ -22,7 +22,7 @@ from .evaluate import default_device, legal_move_accuracy
 from .languages import load_config
 from .probes import BoardProbe, embedding_similarity, load_or_compute_alignment, load_or_train_layer_probes
 from .train import TrainConfig, load_run_configs, snapshot_steps, train
-from .transfer import (RESTORED, TransferConfig, load_or_compute_alignment_over_training, run_transfer,
+from .transfer import (ANSWERS, RESTORED, TransferConfig, load_or_compute_alignment_over_training, run_transfer,
                        store_answer_languages, store_restored_parts)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,6 +33,9 @@ SUITE_TRAINING = dict(preset="small", games=None, steps=12_000, batch_size=64, l
 SUITE = ("naive-2", "anchors-8", "unified-mixed", "atomic-10")
 TRANSFER = ("naive-2", "anchors-8", "unified-mixed")
 TRANSFER_SETTINGS = dict(preset="small", pretrain_steps=6000, finetune_games=25_600, finetune_epochs=2)
+# Fine-tuning variants, NOT the study's protocol (labelled so wherever they show): one changed setting,
+# fine-tuned from their suite transfer run's own pretraining. They ship as tables only (no weights).
+VARIANTS = {"unified-mixed": {"block-1-attention-frozen": dict(freeze=["block 1 attention"])}}
 SAMPLE_GAMES, SAMPLE_SEED = 30, 4242      # the fixed sample whose accuracy the shipped-checkpoint test recomputes
 FULL_EVAL_GAMES = 500
 MAX_SNAPSHOTS = 3          # snapshots shipped per model (each ~2.8 MB in float16)
@@ -146,19 +149,29 @@ def _write_metrics(path: Path, metrics: dict) -> None:
     storage.write_json(path / META, meta)
 
 
-def run_transfer_suite(name: str, progress: bool = True) -> Path:
+def run_transfer_suite(name: str, progress: bool = True, variant: str | None = None) -> Path:
+    """runs/suite-transfer-NAME (resuming), or with `variant` (VARIANTS) runs/suite-transfer-NAME-VARIANT,
+    fine-tuned from the plain run's pretraining (which is run first if it is not there yet)."""
     exp = load_config(CONFIGS / f"{name}.toml")
     out = runs_dir() / f"suite-transfer-{name}"
     tc = TransferConfig(finetune_language=exp.input_languages[0], **TRANSFER_SETTINGS)
-    return run_transfer(exp, tc, out, resume=True, progress=progress)
+    if variant is None:
+        return run_transfer(exp, tc, out, resume=True, progress=progress)
+    done = out / "pretrain" / "status.json"
+    if not done.is_file() or storage.read_json(done).get("state") != "finished":
+        run_transfer_suite(name, progress=progress)
+    tc = TransferConfig.from_dict({**tc.to_dict(), **VARIANTS[name][variant]})
+    return run_transfer(exp, tc, runs_dir() / f"suite-transfer-{name}-{variant}", resume=True, progress=progress,
+                        pretrained=out / "pretrain")
 
 
-def install_transfer(run, name: str) -> Path:
+def install_transfer(run, name: str, weights: bool = True) -> Path:
     """checkpoints/transfer-NAME: the table, the settings, and the final fine-tuned model (float16, with
     its accuracy on the fixed sample that tests/test_shipped.py recomputes), and which language that
     model answers the other languages in (transfer.answer_languages, measured on the shipped weights), and
     where in the weights fine-tuning's effect sits (transfer.restore_parts: it needs the pretrained model,
-    which stays in the run, so it is measured there and its table ships)."""
+    which stays in the run, so it is measured there and its table ships). A variant (weights=False)
+    ships its tables only, all measured in the run."""
     run = Path(run)
     dst = checkpoints_dir() / f"transfer-{name}"
     tmp = checkpoints_dir() / f".transfer-{name}.installing"
@@ -169,16 +182,20 @@ def install_transfer(run, name: str) -> Path:
         shutil.copy2(run / f, tmp / f)
     if not (run / RESTORED).is_file():
         store_restored_parts(run)
-    if (run / RESTORED).is_file():
-        shutil.copy2(run / RESTORED, tmp / RESTORED)
-    ck = load_checkpoint(run / "finetune")
-    save_checkpoint(tmp / "finetune", ck.model, ck.vocab, ck.meta["training"], ck.step, ck.metrics, half=True)
-    ck = load_checkpoint(tmp / "finetune")
-    sample = heldout_games(SAMPLE_GAMES, seed=SAMPLE_SEED)
-    _write_metrics(tmp / "finetune", {**ck.metrics, "sample_check": {
-        "games": SAMPLE_GAMES, "seed": SAMPLE_SEED,
-        "legal_move_accuracy": legal_move_accuracy(ck.model, ck.vocab, sample)}})
-    store_answer_languages(tmp)
+    if weights:
+        ck = load_checkpoint(run / "finetune")
+        save_checkpoint(tmp / "finetune", ck.model, ck.vocab, ck.meta["training"], ck.step, ck.metrics, half=True)
+        ck = load_checkpoint(tmp / "finetune")
+        sample = heldout_games(SAMPLE_GAMES, seed=SAMPLE_SEED)
+        _write_metrics(tmp / "finetune", {**ck.metrics, "sample_check": {
+            "games": SAMPLE_GAMES, "seed": SAMPLE_SEED,
+            "legal_move_accuracy": legal_move_accuracy(ck.model, ck.vocab, sample)}})
+        store_answer_languages(tmp)
+    elif not (run / ANSWERS).is_file():
+        store_answer_languages(run)
+    for f in (RESTORED, ANSWERS):
+        if (run / f).is_file() and not (tmp / f).is_file():
+            shutil.copy2(run / f, tmp / f)
     if dst.exists():
         shutil.rmtree(dst)
     tmp.rename(dst)
@@ -210,6 +227,15 @@ def build(only: list[str] | None = None, progress: bool = True) -> list[Path]:
             print(f"transfer-{name}: {st.get('state')}; run `make demo-suite` again to resume")
             return done
         done.append(install_transfer(run, name))
+    for name, variants in VARIANTS.items():
+        for variant in variants:
+            if only and f"transfer-{name}-{variant}" not in only:
+                continue
+            run = run_transfer_suite(name, progress=progress, variant=variant)
+            if storage.read_json(run / "status.json").get("state") != "finished":
+                print(f"transfer-{name}-{variant}: not finished; run `make demo-suite` again to resume")
+                return done
+            done.append(install_transfer(run, f"{name}-{variant}", weights=False))
     if not only or "anchor-sweep" in only:
         out = build_sweep(progress=progress)
         if out is None:

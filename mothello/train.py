@@ -74,6 +74,7 @@ class TrainConfig:
     prefix: list[int] | None = None     # forced opening of the training games (transfer pretraining)
     languages: list[int] | None = None  # train only on these input languages (fine-tuning)
     init_from: str | None = None        # start from this checkpoint's weights (fine-tuning)
+    freeze: list[str] | None = None     # model parts left as they are (model.model_parts names)
     device: str = "auto"                # auto: CUDA when present, else CPU
     dtype: str = "auto"                 # auto: bfloat16 autocast on CUDA, float32 on CPU
     compile: bool = False
@@ -304,6 +305,11 @@ def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, pro
             model.load_state_dict(base.model.state_dict())
         except RuntimeError as e:
             raise RunError(f"--init-from {tc.init_from}: weights do not fit the model preset ({e})") from None
+    if tc.freeze:
+        try:
+            model.freeze(tc.freeze)
+        except ValueError as e:
+            raise RunError(f"--freeze: {e}") from None
     opt = model.configure_optimizer(tc.lr, tc.weight_decay)
     start = 0
     if resume:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
@@ -30,6 +31,8 @@ from .checkpoints import Checkpoint, list_snapshots, load_checkpoint, read_meta
 from .data import heldout_games
 from .evaluate import default_device, legal_move_accuracy, output_token_shares
 from .languages import ExperimentConfig, load_config
+from .model import model_parts, freeze_prefixes
+from .model import preset as model_preset
 from .probes import alignment
 from .train import PRESET_TRAINING, TrainConfig, now, read_metrics, train, write_status
 
@@ -59,6 +62,7 @@ class TransferConfig:
     probe_kind: str = "linear"
     probe_games: int = 300
     seed: int = 0
+    freeze: list[str] | None = None     # model parts left as pretrained during fine-tuning (not the study's)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -84,7 +88,8 @@ class TransferConfig:
                            batch_size=self.batch_size, lr=self.finetune_lr, min_lr=self.finetune_lr / 10,
                            warmup_steps=min(100, steps // 10), seed=self.seed + 1, languages=[self.finetune_language],
                            init_from=str(init_from), eval_games=self.eval_games, eval_every=max(1, steps // n),
-                           checkpoint_every=max(1, steps // n), snapshots=[k / n for k in range(1, n + 1)])
+                           checkpoint_every=max(1, steps // n), snapshots=[k / n for k in range(1, n + 1)],
+                           freeze=self.freeze)
 
 
 def _measure(ck: Checkpoint, tc: TransferConfig, snapshot: int, step: int, games: np.ndarray, device) -> list[dict]:
@@ -108,14 +113,42 @@ def _measure(ck: Checkpoint, tc: TransferConfig, snapshot: int, step: int, games
     return rows
 
 
-def run_transfer(exp: ExperimentConfig, tc: TransferConfig, out, resume: bool = False, progress: bool = False) -> Path:
-    """Pretrain, fine-tune and measure (see the module docstring); returns the run directory."""
+def reuse_pretraining(exp: ExperimentConfig, tc: TransferConfig, pretrained, out) -> None:
+    """Copy a finished pretraining (another transfer run's pretrain/ folder) into out/pretrain, so that
+    fine-tuning variants (another language, learning rate or frozen parts) share one pretraining.
+    ValueError unless it is finished and is exactly the pretraining `tc` would run for `exp`."""
+    src, dst = Path(pretrained), Path(out) / "pretrain"
+    if not (src / "status.json").is_file() or not (src / "train.json").is_file():
+        raise ValueError(f"--pretrained {src}: not a training run (no status.json / train.json)")
+    if storage.read_json(src / "status.json").get("state") != "finished":
+        raise ValueError(f"--pretrained {src}: its training has not finished")
+    if load_config(src / "experiment.toml").to_toml() != exp.to_toml():
+        raise ValueError(f"--pretrained {src}: it was trained on another experiment")
+    done = TrainConfig.from_dict(storage.read_json(src / "train.json")).to_dict()  # fills settings added since
+    if json.loads(json.dumps(done)) != json.loads(json.dumps(tc.pretrain_config().to_dict())):
+        raise ValueError(f"--pretrained {src}: its settings differ from this run's pretraining "
+                         "(preset, pretrain steps, batch size, seed)")
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_name(dst.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(src, tmp, ignore=shutil.ignore_patterns("state"))  # finished: its resume state is not needed
+    os.replace(tmp, dst)
+
+
+def run_transfer(exp: ExperimentConfig, tc: TransferConfig, out, resume: bool = False, progress: bool = False,
+                 pretrained=None) -> Path:
+    """Pretrain (or copy the finished pretraining in `pretrained`), fine-tune and measure (see the module
+    docstring); returns the run directory."""
     out = Path(out)
     if tc.finetune_language not in exp.input_languages:
         raise ValueError(f"fine-tune language {tc.finetune_language} is not an input language of {exp.name} "
                          f"({exp.input_languages})")
     if not resume and (out / "transfer.json").exists() and (out / "pretrain").exists():
         raise ValueError(f"{out} already holds a transfer run; use --resume")
+    if tc.freeze:  # an unknown part fails here, before any work
+        freeze_prefixes(tc.freeze, model_preset(tc.preset, 1, 1).n_layer)
+    if pretrained is not None and not (out / "pretrain").exists():
+        reuse_pretraining(exp, tc, pretrained, out)
     out.mkdir(parents=True, exist_ok=True)
     storage.write_text(out / "experiment.toml", exp.to_toml())
     storage.write_json(out / "transfer.json", tc.to_dict())
@@ -179,7 +212,13 @@ def transfer_table(run) -> pd.DataFrame:
     exp = load_config(run / "experiment.toml")
     df["finetuned"] = df["language"] == exp.languages[tc.finetune_language].name
     df["experiment"] = exp.name
+    df["variant"] = variant_label(tc) or ""
     return df
+
+
+def variant_label(tc: TransferConfig) -> str | None:
+    """How a run departs from the study's protocol, in words ('block 1 attention frozen'), or None."""
+    return f"{' and '.join(tc.freeze)} frozen" if tc.freeze else None
 
 
 def transfer_summary(df: pd.DataFrame) -> pd.DataFrame:
@@ -275,18 +314,6 @@ def store_answer_languages(run, device=None) -> pd.DataFrame | None:
 
 def stored_answer_languages(run) -> pd.DataFrame | None:
     return _stored_table(run, ANSWERS)
-
-
-def model_parts(n_layer: int) -> dict[str, tuple[str, ...]]:
-    """The GPT's weights in named parts, as prefixes of its state_dict keys: the two embeddings, each
-    block's attention and MLP (each with the LayerNorm in front of it; block k writes layer k), and the
-    output layer (final LayerNorm and unembedding)."""
-    parts = {"token embeddings": ("tok_emb.",), "position embeddings": ("pos_emb.",)}
-    for i in range(n_layer):
-        parts[f"block {i + 1} attention"] = (f"blocks.{i}.ln1.", f"blocks.{i}.attn.")
-        parts[f"block {i + 1} MLP"] = (f"blocks.{i}.ln2.", f"blocks.{i}.mlp.")
-    parts["output layer"] = ("ln_f.", "head.")
-    return parts
 
 
 def restore_parts(run, device=None) -> pd.DataFrame | None:

@@ -31,11 +31,17 @@ if not ready:
 else:
     names = [r["name"] for r in ready]
     by_name = {r["name"]: r for r in ready}
-    shipped = [n for n in names if n.startswith("checkpoints/")]
+    shipped = [n for n in names if n.startswith("checkpoints/") and not by_name[n]["variant"]]
+
+    def run_label(n: str) -> str:  # shipped runs by what they are; others also by their folder
+        r = by_name[n]
+        return (r["experiment"] + (f" · {r['variant']}" if r["variant"] else "")
+                + ("" if n.startswith("checkpoints/") else f" · {n}"))
+
     chosen = widgets.url_multiselect("Transfer runs", names, key="runs", default=shipped or names[-1:],
-                                     container=st.sidebar, help="overlay several settings: naive, anchors, unified",
-                                     format_func=lambda n: by_name[n]["experiment"] + (
-                                         "" if n == f"checkpoints/transfer-{by_name[n]['experiment']}" else f" · {n}"))
+                                     container=st.sidebar, format_func=run_label,
+                                     help="overlay several settings: naive, anchors, unified; a run marked "
+                                          "'frozen' is a fine-tuning variant, not the study's protocol")
     view = widgets.url_select("Compare runs", ["run", "experiment"], key="view", container=st.sidebar,
                               format_func={"run": "side by side (colour = language)",
                                            "experiment": "overlaid (colour = experiment)"}.get)
@@ -45,6 +51,11 @@ else:
         df, errors = rv.transfer_frames([by_name[n]["path"] for n in chosen])
         for e in errors:
             st.error(e)
+        variants = [run_label(n) for n in chosen if by_name[n]["variant"]]
+        if variants:
+            st.caption(":material/science: " + "; ".join(variants) + (": a fine-tuning variant" if len(variants) == 1
+                       else ": fine-tuning variants") + ", not the study's protocol. The named parts keep their "
+                       "pretrained weights while the rest is fine-tuned, from the same pretrained model.")
         if not df.empty:
             summary = rv.transfer_summary(df)
             state_of = {r["name"]: r["state"] for r in ready}

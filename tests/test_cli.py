@@ -185,6 +185,12 @@ def test_transfer_cli_bad_inputs_end_with_one_error_line(tmp_path, capsys):
         (["transfer", "--out", str(tmp_path / "b")], "config"),
         (["transfer", "--resume", "--out", str(tmp_path / "c")], "not a transfer run"),
         (["transfer", str(CONFIGS / "naive-2.toml"), "--preset", "huge", "--out", str(tmp_path / "d")], "huge"),
+        (["transfer", str(CONFIGS / "naive-2.toml"), "--freeze", "block 9 MLP", "--out", str(tmp_path / "e")],
+         "unknown model part(s) 'block 9 MLP'"),
+        (["transfer", str(CONFIGS / "naive-2.toml"), "--pretrained", str(tmp_path / "nowhere"),
+          "--out", str(tmp_path / "f")], "not a training run"),
+        (["train", str(CONFIGS / "naive-2.toml"), "--preset", "tiny", "--freeze", "attention",
+          "--out", str(tmp_path / "g")], "--freeze: unknown model part(s) 'attention'"),
     ]
     for argv, needle in cases:
         assert main(argv) == 2, argv

@@ -6,8 +6,10 @@ import math
 import pytest
 import torch
 import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from mothello.model import GPT, PRESETS, GPTConfig, hook_name, preset
+from mothello.model import GPT, PRESETS, GPTConfig, hook_name, model_parts, freeze_prefixes, preset
 
 V, T_CTX = 37, 24
 
@@ -212,6 +214,57 @@ def test_optimizer_decays_matrices_and_embeddings_only():
     assert decay["weight_decay"] == 0.1 and no_decay["weight_decay"] == 0.0
     assert all(p.dim() >= 2 for p in decay["params"]) and all(p.dim() < 2 for p in no_decay["params"])
     assert len(decay["params"]) + len(no_decay["params"]) == len(list(m.parameters()))
+
+
+# ---------------------------------------------------------------------------------------------
+# Named parts and freezing
+# ---------------------------------------------------------------------------------------------
+@given(st.integers(1, 6))
+@settings(max_examples=6, deadline=None)
+def test_model_parts_cover_every_weight_once(n_layer):
+    keys = GPT(GPTConfig(vocab_size=11, context_length=8, n_layer=n_layer, n_head=2, d_model=8)).state_dict()
+    parts = model_parts(n_layer)
+    assert len(parts) == 2 * n_layer + 3
+    for k in keys:
+        assert sum(k.startswith(p) for p in parts.values()) == 1, k
+
+
+@given(st.data())
+@settings(max_examples=25, deadline=None)
+def test_freeze_stops_exactly_the_named_parts(data):
+    n_layer = data.draw(st.integers(1, 3))
+    names = data.draw(st.lists(st.sampled_from(list(model_parts(n_layer))), unique=True,
+                               max_size=len(model_parts(n_layer)) - 1))
+    torch.manual_seed(0)
+    m = GPT(GPTConfig(vocab_size=11, context_length=8, n_layer=n_layer, n_head=2, d_model=8))
+    before = {k: v.clone() for k, v in m.state_dict().items()}
+    n = m.freeze(names)
+    prefixes = freeze_prefixes(names, n_layer)
+    should = {k for k, _ in m.named_parameters() if prefixes and k.startswith(prefixes)}
+    assert {k for k, p in m.named_parameters() if not p.requires_grad} == should
+    assert n == sum(p.numel() for k, p in m.named_parameters() if k in should)
+    opt = m.configure_optimizer(1e-2, 0.1)
+    assert {id(p) for g in opt.param_groups for p in g["params"]} == {id(p) for p in m.parameters() if p.requires_grad}
+    # a few steps (with weight decay): the frozen weights stay bit for bit, every trained part moves
+    idx = torch.randint(1, 11, (4, 8))
+    for _ in range(3):
+        F.cross_entropy(m(idx).flatten(0, 1), idx.roll(-1, 1).flatten()).backward()
+        opt.step()
+        opt.zero_grad()
+    after = m.state_dict()
+    for name, pre in model_parts(n_layer).items():
+        keys = [k for k in after if k.startswith(pre)]
+        same = all(torch.equal(after[k], before[k]) for k in keys)
+        assert same == (name in names), name
+
+
+def test_freezing_an_unknown_part_names_the_known_ones():
+    m = _model()
+    with pytest.raises(ValueError, match="unknown model part.*'block 3 MLP'.*known: token embeddings"):
+        m.freeze(["block 3 MLP"])  # the tiny preset has 2 blocks
+    with pytest.raises(ValueError, match="every part"):
+        m.freeze(list(model_parts(2)))
+    assert all(p.requires_grad for p in m.parameters())
 
 
 # ---------------------------------------------------------------------------------------------

@@ -165,6 +165,24 @@ def test_transfer_page_draws_the_curves_and_compares_settings(dirs, toy_transfer
     assert not at.exception and not charts(at) and "Pick one or more transfer runs" in text(at)
 
 
+def test_transfer_page_shows_a_variant_only_on_request_and_labels_it(dirs, toy_transfer):
+    shutil.copytree(toy_transfer, dirs["checkpoints"] / "transfer-naive-2")
+    variant = dirs["checkpoints"] / "transfer-naive-2-block-1-attention-frozen"
+    shutil.copytree(toy_transfer, variant)
+    tc = json.loads((variant / "transfer.json").read_text())
+    (variant / "transfer.json").write_text(json.dumps({**tc, "freeze": ["block 1 attention"]}))
+    at = page("transfer")
+    ms = at.multiselect(key="url_runs")
+    assert ms.value == ["checkpoints/transfer-naive-2"]  # the study's runs by default
+    assert "naive-2 · block 1 attention frozen" in ms.options and "not the study's protocol" not in text(at)
+    ms.set_value(["checkpoints/transfer-naive-2", "checkpoints/transfer-naive-2-block-1-attention-frozen"]).run()
+    at.selectbox(key="url_view").set_value("experiment").run()
+    t = text(at)
+    assert not at.exception and "naive-2 · block 1 attention frozen: a fine-tuning variant, not the study's protocol" in t
+    spec = json.dumps(json.loads(charts(at)[0].proto.spec), ensure_ascii=False)
+    assert "naive-2 · block 1 attention frozen" in spec and '"naive-2"' in spec  # two colours, one per run
+
+
 def test_transfer_page_says_when_the_other_language_answers_in_the_fine_tuned_ones_tokens(dirs, toy_transfer):
     run = dirs["checkpoints"] / "transfer-naive-2"
     shutil.copytree(toy_transfer, run)

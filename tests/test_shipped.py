@@ -23,7 +23,8 @@ from mothello.languages import load_config
 
 SHIPPED = Path(__file__).resolve().parents[1] / "checkpoints"
 MODELS = sorted(p.parent for p in SHIPPED.glob(f"*/{META}"))
-TRANSFERS = sorted(p.parent for p in SHIPPED.glob("transfer-*/transfer.csv"))
+TRANSFERS = sorted(p.parent for p in SHIPPED.glob("transfer-*/transfer.csv") if (p.parent / "finetune").is_dir())
+VARIANTS = sorted(p.parent for p in SHIPPED.glob("transfer-*/transfer.csv") if not (p.parent / "finetune").is_dir())
 MANY = [p for p in MODELS if len(load_config(p / "experiment.toml").input_languages) > 4]
 
 
@@ -114,18 +115,24 @@ def test_transfer_answer_languages_match_the_final_model(path):
     pd.testing.assert_frame_equal(answer_languages(path), stored, check_exact=False, atol=1e-6)
 
 
-@pytest.mark.parametrize("path", TRANSFERS, ids=[p.name for p in TRANSFERS])
+@pytest.mark.parametrize("path", TRANSFERS + VARIANTS, ids=[p.name for p in TRANSFERS + VARIANTS])
 def test_transfer_restored_parts_agree_with_the_table(path):
     """The shipped 'put one part back' table (measured in the run, where the pretrained model is): every
-    part of the model, and its two end rows are the table's first and last measurements."""
+    part of the model, and its two end rows are the table's first and last measurements; in a variant,
+    putting back a frozen part changes nothing."""
     import pandas as pd
 
-    from mothello.transfer import FINETUNED, PRETRAINED, model_parts, stored_restored_parts
+    from mothello.model import preset
+    from mothello.transfer import FINETUNED, PRETRAINED, load_transfer_run, model_parts, stored_restored_parts
 
     df = stored_restored_parts(path)
     assert df is not None, f"{path.name}: no restored.csv (install it with `python -m mothello suite`)"
-    n_layer = load_checkpoint(path / "finetune").model.cfg.n_layer
+    _, tc = load_transfer_run(path)
+    n_layer = preset(tc.preset, 1, 1).n_layer
     assert list(dict.fromkeys(df.restored)) == [FINETUNED, *model_parts(n_layer), PRETRAINED]
+    by_part = df.pivot_table(index="restored", columns="language", values="legal_move_accuracy")
+    for part in tc.freeze or []:
+        assert by_part.loc[part].equals(by_part.loc[FINETUNED]), f"{path.name}: {part} was frozen"
     t = pd.read_csv(path / "transfer.csv")
     acc = t[t.metric == "legal_move_accuracy"]
     for part, snapshot in ((FINETUNED, acc.snapshot.max()), (PRETRAINED, 0)):
@@ -133,6 +140,25 @@ def test_transfer_restored_parts_agree_with_the_table(path):
         got = df[df.restored == part].set_index("language")["legal_move_accuracy"].sort_index()
         assert list(got.index) == list(want.index)
         assert np.abs(got.to_numpy() - want.to_numpy()).max() <= 1e-9, f"{path.name}: {part}"
+
+
+@pytest.mark.parametrize("path", VARIANTS, ids=[p.name for p in VARIANTS])
+def test_a_shipped_variant_was_fine_tuned_from_its_plain_runs_pretrained_model(path):
+    """A variant ships tables only (no weights to recheck): it must be labelled as one, its plain run must
+    ship beside it, and both start from the same pretrained model: their first measurements are identical."""
+    import pandas as pd
+
+    from mothello.transfer import load_transfer_run, variant_label
+
+    exp, tc = load_transfer_run(path)
+    assert variant_label(tc), f"{path.name}: a transfer run without weights must be a labelled variant"
+    plain = SHIPPED / f"transfer-{exp.name}"
+    assert plain in TRANSFERS, f"{path.name}: its plain run {plain.name} is not shipped"
+    _, plain_tc = load_transfer_run(plain)
+    assert plain_tc.pretrain_config() == tc.pretrain_config()
+    a, b = (pd.read_csv(p / "transfer.csv") for p in (plain, path))
+    first = [x[x.snapshot == 0].sort_values(["metric", "language"]).reset_index(drop=True) for x in (a, b)]
+    pd.testing.assert_frame_equal(first[0], first[1])
 
 
 @pytest.mark.parametrize("path", MANY, ids=[p.name for p in MANY])

@@ -2,12 +2,12 @@
 on games opening 19, 18, 17, fine-tune on one language, measure every language at every snapshot."""
 
 import json
+import shutil
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+import torch
 
 from analysis_helpers import config
 from mothello import transfer as tr
@@ -307,13 +307,86 @@ def test_restore_parts_repeats_the_tables_ends_and_ships(toy_run, tmp_path, monk
     assert tr.stored_restored_parts(path).equals(df)
 
 
-@given(st.integers(1, 6))
-@settings(max_examples=6, deadline=None)
-def test_model_parts_cover_every_weight_once(n_layer):
-    from mothello.model import GPT, GPTConfig
+@pytest.fixture(scope="module")
+def toy_variant(toy_run, tmp_path_factory):
+    """toy_run fine-tuned again from its own pretraining, with two parts frozen; which runs trained."""
+    exp, tc, out = toy_run
+    trained = []
+    real_train = tr.train
 
-    keys = GPT(GPTConfig(vocab_size=11, context_length=8, n_layer=n_layer, n_head=2, d_model=8)).state_dict()
-    parts = tr.model_parts(n_layer)
-    assert len(parts) == 2 * n_layer + 3
-    for k in keys:
-        assert sum(k.startswith(p) for p in parts.values()) == 1, k
+    def recording_train(exp, sub_tc, run, **k):
+        trained.append(run.name)
+        return real_train(exp, sub_tc, run, **k)
+
+    variant = TransferConfig(**{**TOY, "freeze": ["block 1 attention", "output layer"], "finetune_lr": 1e-2})
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(tr, "train", recording_train)
+        v = run_transfer(exp, variant, tmp_path_factory.mktemp("variant") / "v", pretrained=out / "pretrain")
+    return variant, v, trained
+
+
+def test_a_finetuning_variant_reuses_the_pretraining_and_keeps_frozen_parts(toy_run, toy_variant):
+    exp, tc, out = toy_run
+    variant, v, trained = toy_variant
+    assert trained == ["finetune"]  # the pretraining was copied, not run again
+    assert (v / "pretrain" / "model.safetensors").read_bytes() == (out / "pretrain" / "model.safetensors").read_bytes()
+    assert not (v / "pretrain" / "state").exists()
+    assert load_transfer_run(v)[1] == variant and tr.variant_label(variant) == "block 1 attention and output layer frozen"
+    assert tr.variant_label(tc) is None
+    pre = load_checkpoint(v / "pretrain").model.state_dict()
+    ft = load_checkpoint(v / "finetune").model.state_dict()
+    frozen = ("blocks.0.ln1.", "blocks.0.attn.", "ln_f.", "head.")
+    assert all(torch.equal(pre[k], ft[k]) for k in pre if k.startswith(frozen))
+    assert not all(torch.equal(pre[k], ft[k]) for k in pre if k.startswith("blocks.0.mlp."))
+    # the same pretrained model on the same games: the first row of both tables is the same
+    a, b = (pd.read_csv(r / "transfer.csv") for r in (out, v))
+    first = [x[(x.snapshot == 0) & (x.metric == "legal_move_accuracy")].reset_index(drop=True) for x in (a, b)]
+    assert first[0].equals(first[1])
+    # putting a frozen part back changes nothing
+    df = pd.read_csv(v / tr.RESTORED).pivot_table(index="restored", columns="language", values="legal_move_accuracy")
+    assert df.loc["block 1 attention"].equals(df.loc[tr.FINETUNED]) and df.loc["output layer"].equals(df.loc[tr.FINETUNED])
+
+
+def test_a_variant_ships_as_tables_and_the_report_sets_it_beside_the_plain_run(toy_run, toy_variant, tmp_path,
+                                                                               monkeypatch):
+    from mothello import findings, suite
+
+    exp, tc, out = toy_run
+    variant, v, _ = toy_variant
+    monkeypatch.setenv("MOTHELLO_CHECKPOINTS", str(tmp_path))
+    path = suite.install_transfer(v, "naive-2-frozen", weights=False)
+    assert sorted(p.name for p in path.iterdir()) == sorted(
+        ["transfer.csv", "transfer.json", "experiment.toml", "status.json", tr.RESTORED, tr.ANSWERS])
+    assert transfer_table(path)["variant"].eq("block 1 attention and output layer frozen").all()
+    assert findings.collect(tmp_path).get("variants") is None  # without its plain run beside it
+    suite.install_transfer(out, "naive-2")
+    numbers = findings.collect(tmp_path)
+    assert list(numbers["variants"]) == ["transfer-naive-2-frozen"] and list(numbers["transfer"]) == ["naive"]
+    rows = findings.variant_rows(numbers)
+    last = transfer_table(v).query("metric == 'legal_move_accuracy'")
+    last = last[last.snapshot == last.snapshot.max()].set_index("language")["value"]
+    plain = transfer_table(out).query("metric == 'legal_move_accuracy'")
+    plain = plain[plain.snapshot == plain.snapshot.max()].set_index("language")["value"]
+    assert list(rows["language"]) == ["L1 (fine-tuned)", "L0"]
+    assert list(rows["fine-tuned, variant"]) == [findings.pct(last["L1"]), findings.pct(last["L0"])]
+    assert list(rows["fine-tuned (study's protocol)"]) == [findings.pct(plain["L1"]), findings.pct(plain["L0"])]
+    text = findings.render(numbers)
+    assert "A fine-tuning variant, NOT the study's protocol" in text and "`transfer-naive-2-frozen`" in text
+    assert findings.verdicts(numbers) == findings.verdicts({**numbers, "variants": {}})  # verdicts ignore it
+
+
+def test_reusing_a_pretraining_that_does_not_match_is_refused_before_any_work(toy_run, tmp_path):
+    exp, tc, out = toy_run
+    cases = [(config("anchors-8"), TransferConfig(**TOY), out / "pretrain", "another experiment"),
+             (exp, TransferConfig(**{**TOY, "pretrain_steps": 31}), out / "pretrain", "settings differ"),
+             (exp, TransferConfig(**TOY), out / "finetune" / "snapshots", "not a training run"),
+             (exp, TransferConfig(**{**TOY, "freeze": ["block 7 MLP"]}), out / "pretrain", "unknown model part")]
+    for k, (e, t, pretrained, needle) in enumerate(cases):
+        with pytest.raises(ValueError, match=needle):
+            run_transfer(e, t, tmp_path / str(k), pretrained=pretrained)
+        assert not (tmp_path / str(k)).exists()
+    unfinished = tmp_path / "unfinished"
+    shutil.copytree(out / "pretrain", unfinished)
+    (unfinished / "status.json").write_text(json.dumps({"state": "running"}))
+    with pytest.raises(ValueError, match="not finished"):
+        run_transfer(exp, TransferConfig(**TOY), tmp_path / "u", pretrained=unfinished)

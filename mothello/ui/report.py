@@ -18,7 +18,7 @@ import pandas as pd
 
 from .. import storage
 from ..checkpoints import checkpoints_dir, load_checkpoint
-from ..findings import FIGURES, MANY_TITLE, MODELS, collect, render, sweep_numbers
+from ..findings import FIGURES, MANY_TITLE, MODELS, collect, render, sweep_numbers, variant_numbers
 from ..probes import load_alignment
 from ..suite import AOT_GAMES
 from ..transfer import TABLE, stored_alignment_over_training
@@ -84,6 +84,11 @@ def figures(out: Path, root: Path | None = None) -> dict[str, str]:
         if not df.empty:
             chart, _ = rv.transfer_chart(df)
             figs["transfer"] = _save(chart, out, "transfer")
+    for name, v in variant_numbers(root).items():  # the FINDINGS table shows the first variant's figure
+        df, _ = rv.transfer_frames([str(root / v["base"]), str(root / name)])
+        if not df.empty and "variant" not in figs:
+            chart, _ = rv.transfer_chart(df, by="experiment", width=620)
+            figs["variant"] = _save(chart, out, name)
     if many.is_dir():
         paths[MODELS["many"]] = many
     for name in MODELS.values():

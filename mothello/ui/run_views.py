@@ -20,9 +20,10 @@ import streamlit as st
 from .. import jobs, storage
 from ..checkpoints import META, checkpoints_dir, display_name, read_meta, runs_dir
 from ..suite import TRANSFER
-from ..transfer import (ANSWERS_SHIFTED, FINETUNED, PRETRAINED, RESTORE_FALL, TABLE, metrics_table,
+from ..transfer import (ANSWERS_SHIFTED, FINETUNED, PRETRAINED, RESTORE_FALL, TABLE, TransferConfig, metrics_table,
                         restored_summary, store_alignment_over_training, stored_alignment_over_training,
-                        stored_answer_languages, stored_restored_parts, transfer_summary, transfer_table)
+                        stored_answer_languages, stored_restored_parts, transfer_summary, transfer_table,
+                        variant_label)
 from . import charts, theme, widgets
 
 MAKE_SUITE = "make demo-suite"
@@ -107,7 +108,7 @@ def transfer_runs() -> list[dict]:
             exp = _experiment_name(p)
             found.append({"name": display_name(p), "path": str(p), "has_table": (p / TABLE).is_file(),
                           "state": st_.get("state", "finished" if (p / TABLE).is_file() else "unknown"),
-                          "experiment": exp or st_.get("experiment") or p.name})
+                          "experiment": exp or st_.get("experiment") or p.name, "variant": _variant(p)})
     return found
 
 
@@ -115,6 +116,14 @@ def _study_order(run: Path) -> tuple[int, str]:
     """The suite's transfer runs in the study's order (naive, anchors, unified), then the others by name."""
     suite = [f"transfer-{name}" for name in TRANSFER]
     return (suite.index(run.name) if run.name in suite else len(suite), run.name)
+
+
+def _variant(run: Path) -> str | None:
+    """transfer.variant_label of a run's settings (None for the study's protocol or unreadable settings)."""
+    try:
+        return variant_label(TransferConfig.from_dict(_read_json(run / "transfer.json")))
+    except (TypeError, ValueError):
+        return None
 
 
 def _read_json(path: Path) -> dict:
@@ -171,6 +180,8 @@ def transfer_frames(paths: list[str]) -> tuple[pd.DataFrame, list[str]]:
             errors.append(f"{display_name(Path(p))}: its transfer table is empty")
             continue
         label = str(df["experiment"].iloc[0])
+        if df["variant"].iloc[0]:
+            label += f" · {df['variant'].iloc[0]}"
         n = sum(1 for v in labels.values() if v.split(" #")[0] == label)
         labels[p] = label if n == 0 else f"{label} #{n + 1}"
         df["label"] = labels[p]
