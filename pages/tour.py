@@ -299,6 +299,15 @@ def finding_4() -> None:
         restored = rv.restored_of(run["name"])
         if restored is not None:
             lines += [f"Where that loss sits: {line}" for line in rv.restored_lines(restored, row["fine-tuned"])]
+        plain = per_language_transfer(df, row["fine-tuned"])
+        for v in rv.shipped_variants(run["experiment"]):
+            vd, _ = rv.transfer_frames([v["path"]])
+            if vd.empty:
+                continue
+            each = " · ".join(f"{lang} {rv.pct(b1)} (study's: {rv.pct(plain[lang][1])})" for lang, (_, b1) in
+                              per_language_transfer(vd, row["fine-tuned"]).items() if lang in plain)
+            lines.append(f"Tried beside it, not the study's protocol: the same fine-tuning with {v['variant']} "
+                         f"ends at {each}.")
     if lines:
         caption(box, *lines)
 

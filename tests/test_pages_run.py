@@ -123,6 +123,17 @@ def test_tour_unified_slide_names_each_other_language(dirs, toy_transfer):
         dirs["checkpoints"] / "transfer-unified-mixed" / RESTORED, index=False)
     t = text(page("tour", slide=4))
     assert "Where that loss sits: L0 fell 60% → 10%; putting back **block 2 MLP** brings it to 40%" in t
+    assert "Tried beside it" not in t
+    # a shipped variant of the run (here a copy labelled as one) gets one line beside it
+    variant = dirs["checkpoints"] / "transfer-unified-mixed-block-1-attention-frozen"
+    shutil.copytree(toy_transfer, variant)
+    tc = json.loads((variant / "transfer.json").read_text())
+    (variant / "transfer.json").write_text(json.dumps({**tc, "freeze": ["block 1 attention"]}))
+    from mothello.ui.run_views import pct
+
+    t = text(page("tour", slide=4))
+    assert (f"Tried beside it, not the study's protocol: the same fine-tuning with block 1 attention frozen ends at "
+            f"L0 {pct(after)} (study's: {pct(after)})") in t
 
 
 # -- Transfer ----------------------------------------------------------------------------------------

@@ -145,12 +145,19 @@ def _experiment_name(run: Path) -> str | None:
 def find_transfer_run(experiment: str) -> dict | None:
     """The transfer run of an experiment: the shipped checkpoints/transfer-<experiment> first, else the
     newest finished one with that experiment under runs/."""
-    runs = [r for r in transfer_runs() if r["has_table"]]
+    runs = [r for r in transfer_runs() if r["has_table"] and not r["variant"]]
     shipped = [r for r in runs if r["name"] == f"checkpoints/transfer-{experiment}"]
     if shipped:
         return shipped[0]
     same = [r for r in runs if r["experiment"] == experiment]
     return sorted(same, key=lambda r: r["name"])[-1] if same else None
+
+
+def shipped_variants(experiment: str) -> list[dict]:
+    """The fine-tuning variants (transfer.variant_label) of an experiment's transfer run that ship in
+    checkpoints/."""
+    return [r for r in transfer_runs() if r["has_table"] and r["variant"] and r["experiment"] == experiment
+            and r["name"].startswith("checkpoints/")]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
