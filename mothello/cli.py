@@ -431,7 +431,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     su = sub.add_parser("suite", help="train (resuming) and install the shipped demo checkpoints")
     su.add_argument("--only", nargs="*",
-                    help="names among naive-2 anchors-8 unified-mixed atomic-10 transfer-NAME anchor-sweep")
+                    help="names among naive-2 anchors-8 unified-mixed atomic-10 transfer-NAME anchor-sweep, and the "
+                         "fine-tuning variants (mothello.suite.VARIANTS) as transfer-NAME-VARIANT")
     su.add_argument("--sweep", action="store_true",
                     help="only the anchor sweep: train its runs (resuming) up to --until, then measure them")
     su.add_argument("--until", type=int, default=None, metavar="STEP",

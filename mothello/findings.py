@@ -145,14 +145,17 @@ def variant_numbers(root: Path) -> dict:
         tc_path = run / "transfer.json"
         if not (run / TABLE).is_file() or not tc_path.is_file():
             continue
-        label = variant_label(TransferConfig.from_dict(storage.read_json(tc_path)))
+        tc = TransferConfig.from_dict(storage.read_json(tc_path))
+        label = variant_label(tc)
         df = transfer_table(run)
         base = root / f"transfer-{df['experiment'].iloc[0]}"
         if label is None or not (base / TABLE).is_file():
             continue
         s = transfer_summary(df.assign(run=run.name, label=run.name)).iloc[0].to_dict()
-        out[run.name] = {**s, "variant": label, "base": base.name,
-                         "per language": per_language_transfer(df, s["fine-tuned"])}
+        restored = stored_restored_parts(run)
+        out[run.name] = {**s, "variant": label, "base": base.name, "frozen": list(tc.freeze or []),
+                         "per language": per_language_transfer(df, s["fine-tuned"]),
+                         "restored": restored_summary(restored, s["fine-tuned"]) if restored is not None else []}
     return out
 
 
@@ -189,6 +192,24 @@ def variant_notes(numbers: dict) -> list[str]:
                      f"{pct(base['others after'])}), {v['fine-tuned']} {pct(v['fine-tuned before'])} -> "
                      f"{pct(v['fine-tuned after'])} (study's protocol: {pct(base['fine-tuned after'])}); transfer "
                      f"ratio {_ratio(v['transfer ratio'])} (study's protocol: {_ratio(base['transfer ratio'])}).")
+        restored = {r["language"]: r for r in base.get("restored") or []}
+        moved = {r["language"]: r for r in v.get("restored") or []}
+        for lang, (b0, b1) in base["per language"].items():
+            if b0 - b1 < RESTORE_FALL or lang not in v["per language"]:
+                continue
+            after = v["per language"][lang][1]
+            saved = (after - b1) / (b0 - b1)
+            line = (f"- {lang}: the study's fine-tuning costs it {pts(b0 - b1).lstrip('+')}; with {v['variant']} "
+                    f"it loses {pts(b0 - after).lstrip('+')}, so freezing saves {saved:.0%} of that loss")
+            r = restored.get(lang)
+            if r is not None and r["part"] in v["frozen"]:
+                line += f" (putting {r['part']} back after the study's fine-tuning brought back {r['recovered']:.0%})"
+            m = moved.get(lang)
+            if saved < 2 / 3 and m is not None and m["part"] not in v["frozen"]:
+                line += (f". Held fixed, fine-tuning finds another route: in the variant, the part that brings "
+                         f"{lang} back furthest is {m['part']} (to {pct(m['with part'])}, {m['recovered']:.0%} of its "
+                         "remaining loss)")
+            lines.append(line + ".")
     return lines
 
 
@@ -431,7 +452,9 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
                        "pretrained model, with the named part of the weights kept at its pretrained values: does "
                        "keeping the part that carries a language's loss keep the language? Legal-move accuracy "
                        "on the same evaluation games:\n")
-            out.append(markdown_table(vrows.drop(columns="variant") if vrows["variant"].nunique() == 1 else vrows))
+            one = vrows["variant"].nunique() == 1  # then the column says which variant
+            out.append(markdown_table(vrows.drop(columns="variant").rename(
+                columns={"fine-tuned, variant": f"fine-tuned, {vrows['variant'].iloc[0]}"}) if one else vrows))
             out.append("\n" + "\n".join(variant_notes(numbers)) + "\n")
             if "variant" in figures:
                 out.append(f"![The study's fine-tuning and the variant, overlaid]({figures['variant']})\n")

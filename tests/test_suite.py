@@ -258,3 +258,33 @@ def test_restore_notes_name_the_part_that_brings_a_fallen_language_back_furthest
         assert f"B fell from {findings.pct(before)} to {findings.pct(after)}" in lines[0] and names[best] in lines[0]
         assert ("No single part carries the loss" in lines[0]) == (r["recovered"] < 1 / 3)
         assert ("sits mostly there" in lines[0]) == (r["recovered"] >= 2 / 3)
+
+
+@given(st.floats(0.3, 1.0), st.floats(0.0, 1.0), st.floats(0.0, 1.0), st.booleans())
+@settings(max_examples=60, deadline=None)
+def test_variant_notes_say_how_much_of_a_loss_freezing_saves(before, lost, variant_after, same_part):
+    after = before * (1 - lost)  # B under the study's fine-tuning
+    base = {"run": "u", "fine-tuned": "A", "per language": {"B": (before, after)}, "others after": after,
+            "fine-tuned after": 0.9, "transfer ratio": -0.3,
+            "restored": [{"language": "B", "part": "block 1 attention", "recovered": 0.47}]}
+    variant = {"variant": "block 1 attention frozen", "base": "transfer-u", "frozen": ["block 1 attention"],
+               "fine-tuned": "A", "others before": before, "others after": variant_after, "fine-tuned before": 0.7,
+               "fine-tuned after": 0.9, "transfer ratio": 0.1, "per language": {"B": (before, variant_after)},
+               "restored": [{"language": "B", "part": "block 1 attention" if same_part else "position embeddings",
+                             "with part": 0.5, "recovered": 0.44}]}
+    lines = findings.variant_notes({"transfer": {"unified": base}, "variants": {"transfer-u-frozen": variant}})
+    assert "`transfer-u-frozen`: fine-tuned on A with block 1 attention frozen" in lines[0]
+    assert f"(study's protocol: {findings.pct(after)})" in lines[0] and "transfer ratio 0.10 (study's protocol: -0.30)" in lines[0]
+    fell = before - after >= findings.RESTORE_FALL
+    assert len(lines) == 1 + fell
+    if fell:
+        saved = (variant_after - after) / (before - after)
+        assert lines[1].startswith("- B: the study's fine-tuning costs it") and f"saves {saved:.0%} of that loss" in lines[1]
+        assert "brought back 47%" in lines[1]  # the study's run names the frozen part as the one carrying B's loss
+        assert ("finds another route" in lines[1]) == (saved < 2 / 3 and not same_part)
+    table = findings.variant_rows({"transfer": {"unified": base}, "variants": {"transfer-u-frozen": variant}})
+    assert table.to_dict("records") == [
+        {"variant": "block 1 attention frozen", "language": "A (fine-tuned)", "pretrained": "70.0%",
+         "fine-tuned (study's protocol)": "90.0%", "fine-tuned, variant": "90.0%"},
+        {"variant": "block 1 attention frozen", "language": "B", "pretrained": findings.pct(before),
+         "fine-tuned (study's protocol)": findings.pct(after), "fine-tuned, variant": findings.pct(variant_after)}]

@@ -255,8 +255,14 @@ def transfer_chart(df: pd.DataFrame, metric: str = "legal_move_accuracy", by: st
                                title=alt.Title(title, subtitle=TRANSFER_SUBTITLES[metric] + " · thick solid: the "
                                                "fine-tuned language · dashed: the others", anchor="start"))
         ch = ch.encode(x=STEP_AXIS, detail="line:N", tooltip=["label", "line", "fine-tuning step",
-                                                 alt.Tooltip("value:Q", format=".1%")])
-        return ch, d
+                                                 alt.Tooltip("value:Q", format=".1%")],
+                       color=alt.Color("label:N", scale=scale, title=None, legend=alt.Legend(
+                           orient="top", direction="horizontal", labelLimit=400)))  # the right side names lines
+        ends = end_labels(d, domain, h / s)
+        text = alt.Chart(ends).mark_text(align="left", dx=7 * s, fontSize=11 * s).encode(
+            x="fine-tuning step:Q", y=alt.Y("y:Q", scale=alt.Scale(domain=list(domain))), text="text:N",
+            color=alt.Color("colour:N", scale=None))
+        return alt.layer(ch, text), d
     panels = []
     for label, g in d.groupby("label", sort=False):
         order = _language_order(g)
@@ -276,6 +282,32 @@ def transfer_chart(df: pd.DataFrame, metric: str = "legal_move_accuracy", by: st
     rows = [alt.hconcat(*panels[i:i + columns]) for i in range(0, len(panels), columns)]
     chart = rows[0] if len(rows) == 1 else alt.vconcat(*rows)
     return chart.resolve_scale(color="independent"), d
+
+
+def end_labels(d: pd.DataFrame, domain, height: float, px: float = 13.0) -> pd.DataFrame:
+    """Where to name each line at its last point when curves of several runs overlay (colour = run): a
+    language whose runs end within two label heights gets one grey label, else one per run in the run's
+    colour; labels are then spread at least `px` pixels apart (of `height`) and kept inside `domain`.
+    Columns: fine-tuning step, y, text, colour."""
+    labels = list(dict.fromkeys(d["label"]))
+    colour = {lab: EXPERIMENT_COLOURS[i % len(EXPERIMENT_COLOURS)] for i, lab in enumerate(labels)}
+    last = d[d["fine-tuning step"] == d.groupby("label")["fine-tuning step"].transform("max")]
+    gap = (domain[1] - domain[0]) * px / max(height, 1.0)
+    rows = []
+    for line, g in last.groupby("line", sort=False):
+        if g["value"].max() - g["value"].min() <= 2 * gap:
+            rows.append({"y": float(g["value"].mean()), "text": line, "colour": "#555555"})
+        else:
+            rows += [{"y": float(v), "text": line, "colour": colour[lab]} for lab, v in zip(g["label"], g["value"])]
+    out = pd.DataFrame(rows).sort_values("y", ignore_index=True)
+    ys = out["y"].to_numpy(copy=True)
+    for i in range(1, len(ys)):  # push up to the gap, then back down from the top if that ran off
+        ys[i] = max(ys[i], ys[i - 1] + gap)
+    for i in range(len(ys) - 1, -1, -1):
+        ys[i] = min(ys[i], domain[1] - gap / 2 if i == len(ys) - 1 else ys[i + 1] - gap)
+    out["y"] = ys
+    out["fine-tuning step"] = float(last["fine-tuning step"].max())
+    return out
 
 
 def _language_order(g: pd.DataFrame) -> dict:
