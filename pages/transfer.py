@@ -91,7 +91,7 @@ else:
                             if len(row):
                                 rv.transfer_cards(row.iloc[0], state=state_of.get(row.iloc[0]["path"]))
                             for metric in ("legal_move_accuracy", "alignment"):
-                                chart, data = rv.transfer_chart(d, metric, by="run", width=360, height=220,
+                                chart, data = rv.transfer_chart(d, metric, by="run", width=320, height=220,
                                                                 domain=domains[metric])
                                 if chart is None:
                                     st.caption(f"{label}: no {metric.replace('_', ' ')} measurements in this run")
