@@ -105,9 +105,18 @@ def launch(exp: ExperimentConfig, tc: TrainConfig, name: str | None = None, root
     return run
 
 
-def launch_transfer(exp: ExperimentConfig, tc, name: str | None = None, root: Path | None = None) -> Path:
-    """Start the transfer experiment (transfer.TransferConfig) in the background."""
+def launch_transfer(exp: ExperimentConfig, tc, name: str | None = None, root: Path | None = None,
+                    pretrained: Path | None = None) -> Path:
+    """Start the transfer experiment (transfer.TransferConfig) in the background; with `pretrained` (a
+    finished pretrain/ folder of another transfer run, transfer.pretraining_mismatch) it is copied in
+    first and only the fine-tuning runs. ValueError before anything is made when it does not match."""
+    from .transfer import pretraining_mismatch, reuse_pretraining
+
+    if pretrained is not None and (why := pretraining_mismatch(exp, tc, pretrained)):
+        raise ValueError(f"pretraining {pretrained}: {why}")
     run = new_run_dir(name or f"transfer-{exp.name}", root)
+    if pretrained is not None:
+        reuse_pretraining(exp, tc, pretrained, run)
     storage.write_text(run / "experiment.toml", exp.to_toml())
     storage.write_json(run / "transfer.json", tc.to_dict())
     storage.write_json(run / "status.json", {"state": "starting", "step": 0, "total": 0, "kind": "transfer",

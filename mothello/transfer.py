@@ -113,26 +113,47 @@ def _measure(ck: Checkpoint, tc: TransferConfig, snapshot: int, step: int, games
     return rows
 
 
+def pretraining_mismatch(exp: ExperimentConfig, tc: TransferConfig, pretrained) -> str | None:
+    """Why the folder `pretrained` cannot stand in for the pretraining `tc` would run for `exp`, in words;
+    None when it can (a finished run of the same experiment with exactly those settings)."""
+    src = Path(pretrained)
+    try:
+        if not (src / "status.json").is_file() or not (src / "train.json").is_file():
+            return "not a training run (no status.json / train.json)"
+        if storage.read_json(src / "status.json").get("state") != "finished":
+            return "its training has not finished"
+        if load_config(src / "experiment.toml").to_toml() != exp.to_toml():
+            return "it was trained on another experiment"
+        done = TrainConfig.from_dict(storage.read_json(src / "train.json")).to_dict()  # fills settings added since
+    except (OSError, ValueError, TypeError) as e:
+        return f"unreadable ({e})"
+    if json.loads(json.dumps(done)) != json.loads(json.dumps(tc.pretrain_config().to_dict())):
+        return "its settings differ from this run's pretraining (preset, pretrain steps, batch size, seed)"
+    return None
+
+
 def reuse_pretraining(exp: ExperimentConfig, tc: TransferConfig, pretrained, out) -> None:
     """Copy a finished pretraining (another transfer run's pretrain/ folder) into out/pretrain, so that
     fine-tuning variants (another language, learning rate or frozen parts) share one pretraining.
-    ValueError unless it is finished and is exactly the pretraining `tc` would run for `exp`."""
+    ValueError (pretraining_mismatch) unless it is exactly the pretraining `tc` would run for `exp`."""
     src, dst = Path(pretrained), Path(out) / "pretrain"
-    if not (src / "status.json").is_file() or not (src / "train.json").is_file():
-        raise ValueError(f"--pretrained {src}: not a training run (no status.json / train.json)")
-    if storage.read_json(src / "status.json").get("state") != "finished":
-        raise ValueError(f"--pretrained {src}: its training has not finished")
-    if load_config(src / "experiment.toml").to_toml() != exp.to_toml():
-        raise ValueError(f"--pretrained {src}: it was trained on another experiment")
-    done = TrainConfig.from_dict(storage.read_json(src / "train.json")).to_dict()  # fills settings added since
-    if json.loads(json.dumps(done)) != json.loads(json.dumps(tc.pretrain_config().to_dict())):
-        raise ValueError(f"--pretrained {src}: its settings differ from this run's pretraining "
-                         "(preset, pretrain steps, batch size, seed)")
+    why = pretraining_mismatch(exp, tc, src)
+    if why:
+        raise ValueError(f"pretraining {src}: {why}")
     dst.parent.mkdir(parents=True, exist_ok=True)
     tmp = dst.with_name(dst.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.copytree(src, tmp, ignore=shutil.ignore_patterns("state"))  # finished: its resume state is not needed
     os.replace(tmp, dst)
+
+
+def reusable_pretrainings(exp: ExperimentConfig, tc: TransferConfig, roots) -> list[Path]:
+    """The pretrain/ folders of transfer runs under `roots` that can stand in for `tc`'s pretraining."""
+    found = []
+    for root in map(Path, roots):
+        if root.is_dir():
+            found += [p for p in sorted(root.glob("*/pretrain")) if pretraining_mismatch(exp, tc, p) is None]
+    return found
 
 
 def run_transfer(exp: ExperimentConfig, tc: TransferConfig, out, resume: bool = False, progress: bool = False,

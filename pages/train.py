@@ -7,12 +7,12 @@ from pathlib import Path
 import streamlit as st
 
 from mothello import jobs
-from mothello.checkpoints import ROOT
+from mothello.checkpoints import ROOT, runs_dir
 from mothello.languages import LANGUAGE_TYPES, ConfigError, ExperimentConfig, Vocabulary, load_config
-from mothello.model import PRESETS
+from mothello.model import PRESETS, freeze_prefixes, model_parts
 from mothello.othello import square_name
 from mothello.train import OBJECTIVES, PRESET_TRAINING, TrainConfig
-from mothello.transfer import RESTRICTED_OPENING, TransferConfig
+from mothello.transfer import RESTRICTED_OPENING, TransferConfig, reusable_pretrainings
 from mothello.ui import run_views as rv
 from mothello.ui import widgets
 
@@ -151,15 +151,29 @@ def transfer_form(exp: ExperimentConfig | None) -> TransferConfig | None:
         eval_games = g.number_input("Evaluation games", 1, 10_000, 100, key="x_eval")
         probe_games = h.number_input("Probe games", 10, 10_000, 300, key="x_probe")
         seed = f.number_input("Seed", 0, 2**31 - 1, 0, key="x_seed")
+    with st.expander("Variant: freeze parts while fine-tuning (not the study's protocol)", icon=":material/science:"):
+        freeze = st.multiselect("Keep these parts at their pretrained weights", list(model_parts(
+            PRESETS[preset]["n_layer"])), key=f"x_freeze_{preset}", placeholder="none: the study's protocol")
     try:
         tc = TransferConfig(finetune_language=int(ft), preset=preset, pretrain_steps=int(pre),
                             finetune_games=int(games), finetune_epochs=int(epochs), snapshots_per_epoch=int(snaps),
-                            eval_games=int(eval_games), probe_games=int(probe_games), seed=int(seed))
+                            eval_games=int(eval_games), probe_games=int(probe_games), seed=int(seed),
+                            freeze=freeze or None)
         tc.pretrain_config()
         ft_tc = tc.finetune_config(Path("pretrain"))
+        if tc.freeze:
+            freeze_prefixes(tc.freeze, PRESETS[preset]["n_layer"])
     except (TypeError, ValueError) as e:
         st.error(f"**These transfer settings are rejected.** {e}", icon=":material/error:")
         return None
+    reusable = reusable_pretrainings(exp, tc, [runs_dir()])
+    st.session_state["x_reuse_options"] = reusable
+    if reusable:
+        st.selectbox("Pretraining", [None, *reusable], key="x_pretrained",
+                     format_func=lambda p: "pretrain anew" if p is None else f"reuse {p.parent.name}'s (finished, "
+                                           "same settings): fine-tune only",
+                     help="A finished transfer run of this experiment with these pretraining settings: copying "
+                          "its pretrained model skips the pretraining, and the two runs compare like for like.")
     opening = ", ".join(square_name(s) for s in RESTRICTED_OPENING)
     st.caption(f"Pretrain {tc.pretrain_steps:,} steps on games opening {opening} in every language, then fine-tune "
                f"{exp.languages[ft].name} on {tc.finetune_games:,} full-distribution games × {tc.finetune_epochs} "
@@ -192,7 +206,9 @@ if not present:
                 if what == "train":
                     run = jobs.launch(exp, settings, name=run_name.strip() or None)
                 else:
-                    run = jobs.launch_transfer(exp, settings, name=run_name.strip() or None)
+                    reuse = st.session_state.get("x_pretrained")
+                    reuse = reuse if reuse in st.session_state.get("x_reuse_options", []) else None
+                    run = jobs.launch_transfer(exp, settings, name=run_name.strip() or None, pretrained=reuse)
                 st.session_state.pop("url_run", None)  # watch the new run
                 widgets.set_url(run=run.name)
                 st.success(f"Launched **{run.name}** in the background: watch it below.",

@@ -171,3 +171,15 @@ def test_a_trainer_started_outside_the_jobs_api_is_alive_by_pid_and_start_time(t
     # a run from before proc_start was recorded: a live pid counts only if its command line names the run
     (run / "status.json").write_text(json.dumps({k: v for k, v in st.items() if k != "proc_start"}))
     assert jobs.status(run).state == "died"
+
+
+def test_a_transfer_launch_with_a_pretraining_that_does_not_match_makes_nothing(root, exp, monkeypatch):
+    from mothello.transfer import TransferConfig
+
+    monkeypatch.setattr(jobs, "_spawn", lambda run, kind: pytest.fail("nothing may start"))
+    fake = root / "elsewhere" / "pretrain"
+    fake.mkdir(parents=True)
+    before = sorted(root.iterdir())
+    with pytest.raises(ValueError, match="not a training run"):
+        jobs.launch_transfer(exp, TransferConfig(preset="tiny"), root=root, pretrained=fake)
+    assert sorted(root.iterdir()) == before

@@ -301,6 +301,35 @@ def test_train_page_launches_a_tiny_run_and_watches_it_finish(dirs):
     assert len(charts(at)) == 2  # loss and legal-move accuracy
 
 
+def test_train_page_launches_a_variant_that_reuses_a_finished_pretraining(dirs, toy_transfer, monkeypatch):
+    spawned = []
+    monkeypatch.setattr(jobs, "_spawn", lambda run, kind: spawned.append((run, kind)))
+    shutil.copytree(toy_transfer, dirs["runs"] / "transfer-naive-2-toy")
+    at = page("train")
+    at.selectbox(key="exp_source").set_value(str(CONFIGS / "naive-2.toml")).run()
+    at.radio(key="what").set_value("transfer").run()
+    at.selectbox(key="x_preset").set_value("tiny").run()
+    assert "x_pretrained" not in [w.key for w in at.selectbox]  # 300 pretraining steps: nothing to reuse
+    at.number_input(key="x_pre_tiny").set_value(20).run()  # as the toy run's pretraining
+    assert "x_pretrained" not in [w.key for w in at.selectbox]  # still 100 evaluation games against 5
+    at.number_input(key="x_eval").set_value(5).run()
+    reuse = at.selectbox(key="x_pretrained")
+    assert reuse.options == ["pretrain anew", "reuse transfer-naive-2-toy's (finished, same settings): fine-tune only"]
+    reuse.select_index(1).run()
+    at.multiselect(key="x_freeze_tiny").set_value(["block 1 attention"]).run()
+    at.button(key="launch").click().run()
+    assert not at.exception and len(spawned) == 1 and spawned[0][1] == "transfer"
+    run = spawned[0][0]
+    assert json.loads((run / "transfer.json").read_text())["freeze"] == ["block 1 attention"]
+    assert (run / "pretrain" / "model.safetensors").read_bytes() == (toy_transfer / "pretrain" / "model.safetensors").read_bytes()
+    # every part frozen: rejected in the form, nothing launched
+    at.multiselect(key="x_freeze_tiny").set_value(["token embeddings", "position embeddings", "block 1 attention",
+                                                   "block 1 MLP", "block 2 attention", "block 2 MLP",
+                                                   "output layer"]).run()
+    assert "These transfer settings are rejected" in text(at) and "nothing to train" in text(at)
+    assert at.button(key="launch").disabled
+
+
 def test_train_page_explains_failed_and_died_runs(dirs):
     failed = dirs["runs"] / "broken-1"
     failed.mkdir()
