@@ -92,6 +92,22 @@ def tiny_checkpoint(tiny_cli_train) -> Path:
 
 
 @pytest.fixture(scope="session")
+def toy_transfer(tmp_path_factory) -> Path:
+    """A finished toy transfer run of naive-2 (tiny model: 20 pretraining steps, 128 fine-tuning games,
+    1 epoch, 2 snapshots, 5 evaluation games, 40 probe games): pretrained model + 2 snapshots measured.
+    Read-only for tests: copy it before changing anything."""
+    from mothello.languages import load_config
+    from mothello.transfer import TransferConfig, run_transfer
+
+    pin_torch_threads()
+    run = tmp_path_factory.mktemp("toy_transfer") / "transfer-naive-2"
+    tc = TransferConfig(preset="tiny", pretrain_steps=20, finetune_games=128, finetune_epochs=1, snapshots_per_epoch=2,
+                        eval_games=5, probe_games=40)
+    run_transfer(load_config(CONFIGS / "naive-2.toml"), tc, run)
+    return run
+
+
+@pytest.fixture(scope="session")
 def tiny_unified_checkpoint(tmp_path_factory) -> Path:
     """Run directory of a tiny model trained in-process on configs/unified-mixed.toml (output
     language 'out'; inputs atomic-1, atomic-2, split, comp): 40 steps of batch 32 on streamed games,

@@ -16,8 +16,7 @@ from streamlit.testing.v1 import AppTest
 from conftest import CONFIGS, ROOT
 from mothello import jobs, storage
 from mothello.checkpoints import read_meta
-from mothello.languages import load_config
-from mothello.transfer import TransferConfig, per_language_transfer, run_transfer, transfer_table
+from mothello.transfer import per_language_transfer, transfer_table
 from mothello.ui.theme import FINDINGS
 
 PAGES = ROOT / "pages"
@@ -60,17 +59,6 @@ def dirs(tmp_path, monkeypatch):
         monkeypatch.setenv(var, str(tmp_path / sub))
         out[sub] = tmp_path / sub
     return out
-
-
-@pytest.fixture(scope="module")
-def toy_transfer(tmp_path_factory):
-    """A finished toy transfer run of naive-2 (tiny model: 20 pretraining steps, 128 fine-tuning games,
-    1 epoch, 2 snapshots, 5 evaluation games, 40 probe games): pretrained model + 2 snapshots measured."""
-    run = tmp_path_factory.mktemp("toy_transfer") / "transfer-naive-2"
-    tc = TransferConfig(preset="tiny", pretrain_steps=20, finetune_games=128, finetune_epochs=1, snapshots_per_epoch=2,
-                        eval_games=5, probe_games=40)
-    run_transfer(load_config(CONFIGS / "naive-2.toml"), tc, run)
-    return run
 
 
 # -- Findings tour ---------------------------------------------------------------------------------

@@ -44,13 +44,19 @@ pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
-def server(tiny_checkpoint, tmp_path_factory):
-    """The app on a free port, seeing one shipped checkpoint (a copy of the tiny test model)."""
+def server(tiny_checkpoint, toy_transfer, tmp_path_factory):
+    """The app on a free port, seeing one shipped checkpoint (a copy of the tiny test model), a shipped
+    transfer run (the toy one) and a fine-tuning variant of it (its tables, labelled as one)."""
     base = tmp_path_factory.mktemp("browser")
     ckpts, runs, cache = base / "checkpoints", base / "runs", base / "cache"
     for p in (ckpts, runs, cache):
         p.mkdir()
     shutil.copytree(tiny_checkpoint, ckpts / "naive-2", ignore=shutil.ignore_patterns("state"))
+    shutil.copytree(toy_transfer, ckpts / "transfer-naive-2")
+    variant = ckpts / "transfer-naive-2-block-1-attention-frozen"  # the same tables, labelled as a variant
+    shutil.copytree(toy_transfer, variant, ignore=shutil.ignore_patterns("pretrain", "finetune"))
+    tc = json.loads((variant / "transfer.json").read_text())
+    (variant / "transfer.json").write_text(json.dumps({**tc, "freeze": ["block 1 attention"]}))
     env = {"MOTHELLO_CHECKPOINTS": ckpts, "MOTHELLO_RUNS": runs, "MOTHELLO_CACHE": cache, "MOTHELLO_FAST": "1"}
     try:
         with serve(env, base / "streamlit.log") as url:
@@ -123,6 +129,22 @@ def test_presentation_mode(server, browser, path):
         page.get_by_role("button", name="Exit presentation").click()
         page.wait_for_function("() => !window.location.search.includes('present=1')", timeout=30_000)
         page.locator('[data-testid="stSidebar"]').wait_for(state="visible", timeout=30_000)
+    finally:
+        page.close()
+
+
+def test_transfer_page_overlays_a_variant_with_the_study_run(server, browser):
+    """Both runs overlaid (colour = run), the variant labelled as not the study's protocol, every line
+    named at its end; screenshot transfer-variant.png."""
+    runs = "checkpoints/transfer-naive-2,checkpoints/transfer-naive-2-block-1-attention-frozen"
+    page, _ = open_page(browser, f"{server}/transfer?runs={runs}&view=experiment")
+    try:
+        screenshot(page, SHOTS / "transfer-variant.png")
+        _no_exception(page, "/transfer with a variant")
+        text = _main_text(page)
+        assert "naive-2 · block 1 attention frozen: a fine-tuning variant, not the study's protocol" in text
+        _user_facing_text_is_clean(text, "/transfer with a variant")
+        assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 3  # two overlays + put-back heatmaps
     finally:
         page.close()
 
