@@ -422,7 +422,10 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
             if "sweep" in figures:
                 out.append(f"\n![Anchor sweep: probe accuracy against anchor squares]({figures['sweep']})\n")
         if k in (3, 4) and numbers["transfer"]:
-            out.append("The transfer curves are in the section *Transfer experiment* below.\n")
+            more = (" It also says where in the weights a fallen language's loss sits, and what fine-tuning with that "
+                    "part frozen does (a variant, not the study's protocol)." if k == 4 and numbers.get("variants")
+                    else "")
+            out.append(f"The transfer curves are in the section *Transfer experiment* below.{more}\n")
     if numbers["transfer"]:
         out.append("## Transfer experiment\n")
         out.append("Pretrained on games that open c4, c3, c2 in every language, then fine-tuned on one language "
