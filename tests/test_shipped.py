@@ -240,3 +240,17 @@ def test_alignment_page_shows_the_anchor_sweep_with_the_two_language_models_only
     at.run()
     assert not at.exception and heading not in [h.value for h in at.subheader]
     st.cache_data.clear()
+
+
+def test_findings_report_is_what_make_findings_writes_from_these_checkpoints(monkeypatch):
+    """FINDINGS.md cannot drift from the shipped checkpoints: rendering it again from them (figures not
+    redrawn, only named) gives the committed file, and every figure it shows is committed."""
+    from mothello.findings import FIGURES, collect, render
+    from mothello.ui import report
+
+    root = SHIPPED.parent
+    monkeypatch.setattr(report, "_save", lambda chart, out, name: f"{FIGURES}/{name}.png")
+    figs = report.figures(root / FIGURES, root=SHIPPED)
+    assert (root / "FINDINGS.md").read_text() == render(collect(SHIPPED), figs), "run `make findings`"
+    for path in figs.values():
+        assert (root / path).is_file() and (root / path).with_suffix(".svg").is_file(), path
