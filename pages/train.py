@@ -151,6 +151,8 @@ def transfer_form(exp: ExperimentConfig | None) -> TransferConfig | None:
         eval_games = g.number_input("Evaluation games", 1, 10_000, 100, key="x_eval")
         probe_games = h.number_input("Probe games", 10, 10_000, 300, key="x_probe")
         seed = f.number_input("Seed", 0, 2**31 - 1, 0, key="x_seed")
+        ft_lr = g.number_input("Fine-tuning learning rate", 1e-6, 1.0, TransferConfig.finetune_lr, format="%.1e",
+                               key="x_ft_lr", help="peak of the fine-tuning schedule (warm-up, cosine to a tenth)")
     with st.expander("Variant: freeze parts while fine-tuning (not the study's protocol)", icon=":material/science:"):
         freeze = st.multiselect("Keep these parts at their pretrained weights", list(model_parts(
             PRESETS[preset]["n_layer"])), key=f"x_freeze_{preset}", placeholder="none: the study's protocol")
@@ -158,7 +160,7 @@ def transfer_form(exp: ExperimentConfig | None) -> TransferConfig | None:
         tc = TransferConfig(finetune_language=int(ft), preset=preset, pretrain_steps=int(pre),
                             finetune_games=int(games), finetune_epochs=int(epochs), snapshots_per_epoch=int(snaps),
                             eval_games=int(eval_games), probe_games=int(probe_games), seed=int(seed),
-                            freeze=freeze or None)
+                            finetune_lr=float(ft_lr), freeze=freeze or None)
         tc.pretrain_config()
         ft_tc = tc.finetune_config(Path("pretrain"))
         if tc.freeze:

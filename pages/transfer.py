@@ -106,7 +106,9 @@ else:
                     st.caption("The final fine-tuned model with ONE part of its weights put back to the pretrained "
                                "model's, every language measured again on the run's evaluation games. A part whose "
                                "restoring brings a language back up carries that language's loss; one that costs "
-                               "the fine-tuned language its gain carries the gain.")
+                               "the fine-tuned language its gain carries the gain. This says where a change sits once "
+                               "fine-tuning is done, not what causes it: fine-tuning with that part frozen (a variant, "
+                               "`--freeze`) can move the loss elsewhere.")
                 for label, r in restored:
                     ft = summary[summary["run"] == label].iloc[0]["fine-tuned"]
                     left, right = st.columns([3, 2], gap="medium", vertical_alignment="center")

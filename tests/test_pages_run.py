@@ -305,10 +305,12 @@ def test_train_page_launches_a_variant_that_reuses_a_finished_pretraining(dirs, 
     assert reuse.options == ["pretrain anew", "reuse transfer-naive-2-toy's (finished, same settings): fine-tune only"]
     reuse.select_index(1).run()
     at.multiselect(key="x_freeze_tiny").set_value(["block 1 attention"]).run()
+    at.number_input(key="x_ft_lr").set_value(2e-4).run()
     at.button(key="launch").click().run()
     assert not at.exception and len(spawned) == 1 and spawned[0][1] == "transfer"
     run = spawned[0][0]
-    assert json.loads((run / "transfer.json").read_text())["freeze"] == ["block 1 attention"]
+    settings = json.loads((run / "transfer.json").read_text())
+    assert settings["freeze"] == ["block 1 attention"] and settings["finetune_lr"] == pytest.approx(2e-4)
     assert (run / "pretrain" / "model.safetensors").read_bytes() == (toy_transfer / "pretrain" / "model.safetensors").read_bytes()
     # every part frozen: rejected in the form, nothing launched
     at.multiselect(key="x_freeze_tiny").set_value(["token embeddings", "position embeddings", "block 1 attention",
