@@ -170,14 +170,17 @@ def transfer_form(exp: ExperimentConfig | None) -> TransferConfig | None:
         return None
     reusable = reusable_pretrainings(exp, tc, [runs_dir()])
     st.session_state["x_reuse_options"] = reusable
+    reuse = None
     if reusable:
-        st.selectbox("Pretraining", [None, *reusable], key="x_pretrained",
+        reuse = st.selectbox("Pretraining", [None, *reusable], key="x_pretrained",
                      format_func=lambda p: "pretrain anew" if p is None else f"reuse {p.parent.name}'s (finished, "
                                            "same settings): fine-tune only",
                      help="A finished transfer run of this experiment with these pretraining settings: copying "
                           "its pretrained model skips the pretraining, and the two runs compare like for like.")
     opening = ", ".join(square_name(s) for s in RESTRICTED_OPENING)
-    st.caption(f"Pretrain {tc.pretrain_steps:,} steps on games opening {opening} in every language, then fine-tune "
+    first = (f"Reuse {reuse.parent.name}'s pretraining ({tc.pretrain_steps:,} steps" if reuse is not None else
+             f"Pretrain {tc.pretrain_steps:,} steps") + f" on games opening {opening} in every language"
+    st.caption(f"{first}{')' if reuse is not None else ''}, then fine-tune "
                f"{exp.languages[ft].name} on {tc.finetune_games:,} full-distribution games × {tc.finetune_epochs} "
                f"epochs ({ft_tc.total_steps:,} steps); measure every language at "
                f"{tc.finetune_epochs * tc.snapshots_per_epoch + 1} points.")

@@ -304,6 +304,7 @@ def test_train_page_launches_a_variant_that_reuses_a_finished_pretraining(dirs, 
     reuse = at.selectbox(key="x_pretrained")
     assert reuse.options == ["pretrain anew", "reuse transfer-naive-2-toy's (finished, same settings): fine-tune only"]
     reuse.select_index(1).run()
+    assert "Reuse transfer-naive-2-toy's pretraining (20 steps on games opening c4, c3, c2 in every language), then" in text(at)
     at.multiselect(key="x_freeze_tiny").set_value(["block 1 attention"]).run()
     at.number_input(key="x_ft_lr").set_value(2e-4).run()
     at.button(key="launch").click().run()
