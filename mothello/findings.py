@@ -20,6 +20,7 @@ A finding whose models are not (yet) in checkpoints/ is reported as pending, nev
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -153,7 +154,12 @@ def variant_numbers(root: Path) -> dict:
             continue
         s = transfer_summary(df.assign(run=run.name, label=run.name)).iloc[0].to_dict()
         restored = stored_restored_parts(run)
-        out[run.name] = {**s, "variant": label, "base": base.name, "frozen": list(tc.freeze or []),
+        st = storage.read_json(run / "status.json") if (run / "status.json").is_file() else {}
+        try:
+            minutes = (datetime.fromisoformat(st["finished"]) - datetime.fromisoformat(st["started"])).total_seconds() / 60
+        except (KeyError, TypeError, ValueError):
+            minutes = None
+        out[run.name] = {**s, "variant": label, "minutes": minutes, "base": base.name, "frozen": list(tc.freeze or []),
                          "per language": per_language_transfer(df, s["fine-tuned"]),
                          "restored": restored_summary(restored, s["fine-tuned"]) if restored is not None else []}
     return out
@@ -639,6 +645,12 @@ def how_trained(numbers: dict) -> str:
              f"Transfer runs: {TRANSFER_SETTINGS['pretrain_steps']:,} pretraining steps on the restricted "
              f"distribution, then {TRANSFER_SETTINGS['finetune_games']:,} games x "
              f"{TRANSFER_SETTINGS['finetune_epochs']} epochs of fine-tuning on one language.\n"]
+    if numbers.get("variants"):
+        lines.append(f"Fine-tuning variants ({', '.join(f'`{n}`' for n in numbers['variants'])}): the plain "
+                     "run's fine-tuning with a part frozen, started from a copy of its pretrained model, so only the "
+                     "fine-tuning and its measurements ran ("
+                     + ", ".join(f"{v['minutes']:.0f} min" for v in numbers["variants"].values() if v.get("minutes"))
+                     + " wall-clock on the shared CPU); they ship as tables, without weights.\n")
     timed = [(m["name"], m["train_hours"], m["step"]) for m in numbers["models"].values() if m.get("train_hours")]
     if timed:
         lines.append("Training time, read from each run's log (evaluation timestamps; the hours a run stood "
