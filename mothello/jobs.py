@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -109,14 +110,16 @@ def launch_transfer(exp: ExperimentConfig, tc, name: str | None = None, root: Pa
                     pretrained: Path | None = None) -> Path:
     """Start the transfer experiment (transfer.TransferConfig) in the background; with `pretrained` (a
     finished pretrain/ folder of another transfer run, transfer.pretraining_mismatch) it is copied in
-    first and only the fine-tuning runs. ValueError before anything is made when it does not match."""
-    from .transfer import pretraining_mismatch, reuse_pretraining
+    first and only the fine-tuning runs. ValueError, leaving nothing behind, when it does not match."""
+    from .transfer import reuse_pretraining
 
-    if pretrained is not None and (why := pretraining_mismatch(exp, tc, pretrained)):
-        raise ValueError(f"pretraining {pretrained}: {why}")
     run = new_run_dir(name or f"transfer-{exp.name}", root)
     if pretrained is not None:
-        reuse_pretraining(exp, tc, pretrained, run)
+        try:
+            reuse_pretraining(exp, tc, pretrained, run)  # checks it matches first
+        except ValueError:
+            shutil.rmtree(run)
+            raise
     storage.write_text(run / "experiment.toml", exp.to_toml())
     storage.write_json(run / "transfer.json", tc.to_dict())
     storage.write_json(run / "status.json", {"state": "starting", "step": 0, "total": 0, "kind": "transfer",
