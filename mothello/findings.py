@@ -254,6 +254,8 @@ def sweep_rows(sw: dict) -> pd.DataFrame:
 def sweep_note(sw: dict) -> str:
     """What the sweep shows, read off its numbers: the cross-lingual accuracy at each anchor count and
     whether it rises with every step up."""
+    from . import sweep
+
     rows = sorted(sw["rows"], key=lambda r: r["anchors"])
     cross = [r["cross-lingual"] for r in rows]
     each = ", ".join(f"{int(r['anchors'])}: {pct(r['cross-lingual'])}" for r in rows)
@@ -267,8 +269,8 @@ def sweep_note(sw: dict) -> str:
     shape = ("rises with every step up in anchors" if rises else
              f"does not rise at every step (no gain from {', '.join(falls)})")
     return (f"**Anchor sweep ({len(rows)} models).** Two-language models that differ only in how many squares' "
-            f"tokens the languages share (nested sets, the same games, seed and schedule), compared at step "
-            f"{sw['step']:,} of {sw['schedule_steps']:,} at layer {sw['layer']}; probes on {sw['n_train']:,} games per language. "
+            f"tokens the languages share (nested sets, the same games, seed and schedule), compared "
+            f"{sweep.when(sw)} at layer {sw['layer']}; probes on {sw['n_train']:,} games per language. "
             f"Cross-lingual probe accuracy by anchor squares: {each}; it {shape}. " + own)
 
 
@@ -661,7 +663,9 @@ def how_trained(numbers: dict) -> str:
     if sw and sw.get("train_hours"):
         lines.append(f"Anchor sweep: {len(sw['train_hours'])} further runs of {sw['step']:,} steps each "
                      f"({', '.join(f'{k} anchors {h:.1f} h' for k, h in sw['train_hours'].items())}), one at a "
-                     "time with both cores; the 8-anchor point is anchors-8's snapshot at that step.\n")
+                     f"time on the same 2 cores, shared with development and at times with a fine-tuning run; "
+                     f"the 8-anchor point is anchors-8's "
+                     f"{'final model' if sw['step'] == sw['schedule_steps'] else 'snapshot at that step'}.\n")
     have = {m["name"] for m in numbers["models"].values()}
     missing = [n for n in SUITE if n not in have]
     missing += [f"transfer-{n}" for n in TRANSFER

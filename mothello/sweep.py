@@ -9,8 +9,9 @@ resume (`python -m mothello suite --sweep --until STEP`). The 0 point is a run o
 shipped naive-2: that run's first 2,000 steps had a different learning-rate schedule.
 
 What ships is the table, checkpoints/anchor-sweep/sweep.csv (+ sweep.json: settings, squares, weights):
-the four extra models' weights would not fit the size budget of checkpoints/. anchors-8's snapshot at
-the sweep step ships with it, so that point can be re-measured from a fresh clone.
+the four extra models' weights would not fit the size budget of checkpoints/. anchors-8's model at the
+sweep step ships (a snapshot, or at the schedule's last step the checkpoint itself), so that point can be
+re-measured from a fresh clone.
 
     table   one row per (anchors, layer, metric): in_language, cross_lingual, aligned_rotation,
             colour_in, colour_cross, colour_rotation, baseline_majority, baseline_random_model (and
@@ -35,7 +36,7 @@ CONFIGS = ROOT / "configs"
 SWEEP = {0: CONFIGS / "naive-2.toml", 2: CONFIGS / "sweep" / "anchors-2.toml",
          4: CONFIGS / "sweep" / "anchors-4.toml", 8: CONFIGS / "anchors-8.toml",
          16: CONFIGS / "sweep" / "anchors-16.toml"}
-STEP = 6000            # where the five are compared: half of the suite's 12,000-step schedule (a snapshot step)
+STEP = 12000           # where the five are compared: the end of the suite's 12,000-step schedule (a snapshot step)
 PROBE_GAMES = 1000     # probe-training games per language, as the shipped models' own alignment
 FOLDER = "anchor-sweep"
 TABLE, META = "sweep.csv", "sweep.json"
@@ -139,6 +140,14 @@ def load(root=None) -> tuple[pd.DataFrame, dict] | None:
             not {"step", "schedule_steps", "n_train"} <= set(info):
         return None
     return table, info
+
+
+def when(info: dict) -> str:
+    """Where the sweep's models are compared, in words: 'at the end of their 12,000-step schedule' or
+    'at step 6,000 of 12,000'."""
+    if info["step"] == info["schedule_steps"]:
+        return f"at the end of their {info['step']:,}-step schedule"
+    return f"at step {info['step']:,} of {info['schedule_steps']:,}"
 
 
 def at_layer(table: pd.DataFrame, layer: int, colour: bool = False) -> pd.DataFrame:

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from mothello.sweep import at_layer as sweep_at_layer
+from mothello.sweep import when as sweep_when
 from mothello.ui import analysis_views as av
 from mothello.ui import charts, widgets
 
@@ -134,7 +135,7 @@ if wide is not None:
         c_txt.caption(
             f"{len(at)} models of two atomic languages that differ only in how many squares' tokens they share "
             f"(nested sets; 8 = the study's reference squares), trained with the same games, seed and schedule "
-            f"and compared at step {info['step']:,} of {info['schedule_steps']:,}. Probes on "
+            f"and compared {sweep_when(info)}. Probes on "
             f"{info['n_train']:,} games per language; the rotation and baselines as above.")
         st.caption("Legal moves at that step: " + " · ".join(
             f"{k} anchors {r['legal moves']:.1%}" for k, r in at.items()) + ".")

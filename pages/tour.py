@@ -9,6 +9,7 @@ from mothello.checkpoints import ROOT
 from mothello.othello import generate_games, replay, square_name
 from mothello.suite import TRANSFER
 from mothello.sweep import at_layer as sweep_at_layer
+from mothello.sweep import when as sweep_when
 from mothello.transfer import per_language_transfer
 from mothello.ui import analysis_views as av, board, run_views as rv, theme, widgets
 
@@ -195,7 +196,7 @@ def finding_2() -> None:
         if sweep is not None and xa in set(sweep[0]["layer"]):
             table, info = sweep
             wide = sweep_at_layer(table, xa)
-            box.caption(f"Anchor sweep (step {info['step']:,} of {info['schedule_steps']:,}, layer {xa}), cross-lingual: "
+            box.caption(f"Anchor sweep ({sweep_when(info)}, layer {xa}), cross-lingual: "
                         + " · ".join(f"{int(r['anchors'])} anchors {rv.pct(r['cross-lingual'])}"
                                      for r in wide.to_dict("records")) + ". The Alignment page draws it.")
     else:

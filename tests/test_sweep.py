@@ -130,6 +130,13 @@ def test_sweep_note_names_the_in_language_spread_when_it_is_large():
     assert "ranges from 70.0% to 80.0%" in note and "varies by only" not in note
 
 
+@given(st.integers(1, 50_000), st.integers(1, 50_000))
+def test_when_says_the_schedule_end_only_at_its_last_step(step, total):
+    words = sweep.when({"step": step, "schedule_steps": total})
+    assert ("end of their" in words) == (step == total)
+    assert f"{step:,}" in words and (step == total or f"of {total:,}" in words)
+
+
 def test_no_sweep_or_a_broken_one_reads_as_none(tmp_path):
     assert sweep.load(tmp_path) is None
     folder = tmp_path / sweep.FOLDER

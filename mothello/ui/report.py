@@ -21,6 +21,7 @@ from ..checkpoints import checkpoints_dir, load_checkpoint
 from ..findings import FIGURES, MANY_TITLE, MODELS, collect, render, sweep_numbers, variant_numbers
 from ..probes import load_alignment
 from ..suite import AOT_GAMES
+from ..sweep import when as sweep_when
 from ..transfer import TABLE, stored_alignment_over_training
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,8 +66,8 @@ def figures(out: Path, root: Path | None = None) -> dict[str, str]:
     if sw:
         wide = pd.DataFrame(sw["rows"])
         chart, _ = av.sweep_chart(wide, "", 560, 300, mark=8)
-        title = alt.Title(f"Anchor sweep: mean probe accuracy at layer {sw['layer']}, step {sw['step']:,} of "
-                          f"{sw['schedule_steps']:,}", anchor="start",
+        title = alt.Title(f"Anchor sweep: mean probe accuracy at layer {sw['layer']}, {sweep_when(sw)}",
+                          anchor="start",
                           subtitle="grey band: the study's reference configuration (8 squares, anchors-8)")
         figs["sweep"] = _save(chart.properties(title=title), out, "anchor-sweep")
     many = root / MODELS["many"]
