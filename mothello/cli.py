@@ -84,7 +84,8 @@ def _train_config(args):
         raise ValueError(f"unknown preset {args.preset!r} (known: {', '.join(PRESET_TRAINING)})")
     kw = {**TrainConfig().to_dict(), "preset": args.preset, **PRESET_TRAINING[args.preset]}
     for key in ("games", "epochs", "steps", "batch_size", "lr", "seed", "objective", "eval_every", "eval_games",
-                "checkpoint_every", "device", "dtype", "init_from", "warmup_steps", "freeze"):
+                "checkpoint_every", "device", "dtype", "init_from", "warmup_steps", "freeze", "n_layer", "n_head",
+                "d_model"):
         val = getattr(args, key, None)
         if val is not None:
             kw[key] = val
@@ -112,7 +113,10 @@ def cmd_train(args) -> int:
         tc = _train_config(args)
         if args.finetune_language is not None:
             tc.languages = [exp.language_index(args.finetune_language)]
-    print(f"training {exp.name} ({tc.preset}, {tc.objective}"
+    shape = tc.model_shape()
+    print(f"training {exp.name} ({tc.preset}: {shape['n_layer']} layer{'s' * (shape['n_layer'] != 1)} x "
+          f"{shape['d_model']}, {shape['n_head']} head{'s' * (shape['n_head'] != 1)}; "
+          f"{tc.objective}"
           + (", NOT the study's objective" if tc.objective != "next-token" else "")
           + f") for {tc.total_steps} steps into {out}" + (" (resumed)" if args.resume else ""), flush=True)
     train(exp, tc, out, resume=args.resume, progress=True)
@@ -340,6 +344,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--out", required=True, help="run directory")
     t.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
     t.add_argument("--preset", default="small", help="model size: tiny, small, paper")
+    t.add_argument("--n-layer", dest="n_layer", type=int, help="override the preset's number of layers")
+    t.add_argument("--n-head", dest="n_head", type=int, help="override the preset's attention heads")
+    t.add_argument("--d-model", dest="d_model", type=int, help="override the preset's width (a multiple of heads)")
     t.add_argument("--games", type=int, help="training corpus size (games)")
     t.add_argument("--stream", action="store_true", help="fresh games every step instead of a corpus (needs --steps)")
     t.add_argument("--epochs", type=float)

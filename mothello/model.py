@@ -30,11 +30,11 @@ class GPTConfig:
     dropout: float = 0.0
 
     def __post_init__(self):
-        if self.d_model % self.n_head:
-            raise ValueError(f"d_model ({self.d_model}) must be divisible by n_head ({self.n_head})")
         for k in ("vocab_size", "context_length", "n_layer", "n_head", "d_model"):
             if int(getattr(self, k)) < 1:
                 raise ValueError(f"{k} must be >= 1")
+        if self.d_model % self.n_head:
+            raise ValueError(f"d_model ({self.d_model}) must be divisible by n_head ({self.n_head})")
 
     def to_dict(self) -> dict:
         return asdict(self)

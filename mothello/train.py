@@ -38,7 +38,7 @@ from .checkpoints import CheckpointError, load_checkpoint, save_checkpoint
 from .data import IGNORE, TrainingData, heldout_games, legal_next_targets
 from .evaluate import legal_move_accuracy, validation_loss
 from .languages import ExperimentConfig, Vocabulary, load_config
-from .model import GPT, preset
+from .model import GPT, PRESETS, GPTConfig
 
 OBJECTIVES = ("next-token", "legal-set")
 # Per-preset defaults of the training settings a user does not give.
@@ -93,6 +93,14 @@ class TrainConfig:
             raise ValueError(f"games ({self.games}) must be at least the batch size ({self.batch_size})")
         if self.dtype not in ("auto", "float32", "bfloat16"):
             raise ValueError("dtype must be auto, float32 or bfloat16")
+        GPTConfig(vocab_size=1, context_length=1, **self.model_shape())  # a bad shape fails here, before a run
+
+    def model_shape(self) -> dict:
+        """{n_layer, n_head, d_model}: the preset's, with this config's overrides."""
+        if self.preset not in PRESETS:
+            raise ValueError(f"unknown model preset {self.preset!r} (known: {', '.join(PRESETS)})")
+        return {**PRESETS[self.preset], **{k: getattr(self, k) for k in ("n_layer", "n_head", "d_model")
+                                           if getattr(self, k) is not None}}
 
     @property
     def total_steps(self) -> int:
@@ -295,8 +303,7 @@ def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, pro
     run.mkdir(parents=True, exist_ok=True)
     vocab = Vocabulary.build(exp)
     torch.manual_seed(tc.seed)
-    overrides = {k: getattr(tc, k) for k in ("n_layer", "n_head", "d_model") if getattr(tc, k) is not None}
-    model = GPT(preset(tc.preset, vocab.size, vocab.context_length, **overrides)).to(device)
+    model = GPT(GPTConfig(vocab_size=vocab.size, context_length=vocab.context_length, **tc.model_shape())).to(device)
     if tc.init_from and not resume:
         base = load_checkpoint(tc.init_from)
         if base.vocab.size != vocab.size or not np.array_equal(base.vocab.tokens, vocab.tokens):

@@ -98,7 +98,7 @@ def test_train_tiny_preset_with_default_settings_finishes(tiny_cli_train):
     r = tiny_cli_train
     assert r.proc.returncode == 0, r.proc.stderr[-3000:]
     assert r.status["state"] == "finished" and r.status["step"] == r.status["total"]
-    assert "training naive-2 (tiny, next-token) for 157 steps" in r.proc.stdout
+    assert "training naive-2 (tiny: 2 layers x 64, 2 heads; next-token) for 157 steps" in r.proc.stdout
     assert f"finished at step 157/157: {r.run}" in r.proc.stdout
     assert "Traceback" not in r.proc.stderr
 
@@ -147,6 +147,9 @@ def test_bad_inputs_end_with_one_error_line(tmp_path, corrupted, capsys):
           "--out", str(tmp_path / "r4")], "L7"),
         (["train", "--resume", "--out", str(tmp_path / "nothing")], "not a run directory"),
         (["train", "--out", str(tmp_path / "r5")], "config"),
+        (["train", str(CONFIGS / "naive-2.toml"), "--preset", "tiny", "--d-model", "100", "--n-head", "3",
+          "--out", str(tmp_path / "r6")], "divisible"),
+        (["train", str(CONFIGS / "naive-2.toml"), "--n-layer", "0", "--out", str(tmp_path / "r7")], "n_layer"),
     ]
     for argv, needle in cases:
         assert main(argv) == 2, argv
@@ -157,6 +160,7 @@ def test_bad_inputs_end_with_one_error_line(tmp_path, corrupted, capsys):
     # a run refused for its settings is not left looking as if it were running
     for r in ("r1", "r2", "r3", "r4", "r5"):
         assert not (tmp_path / r / "status.json").exists()
+    assert not (tmp_path / "r6").exists() and not (tmp_path / "r7").exists()  # a bad shape fails before the run
 
 
 def test_transfer_cli_runs_end_to_end_and_prints_both_tables(tmp_path):

@@ -13,6 +13,8 @@ import time
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from safetensors.torch import load_file
 
 from conftest import CONFIGS, ROOT, run_cli
@@ -20,7 +22,7 @@ from mothello.checkpoints import load_checkpoint
 from mothello.cli import main as cli_main
 from mothello.data import TrainingData, heldout_games, make_batch
 from mothello.languages import Vocabulary, load_config
-from mothello.model import GPT, preset
+from mothello.model import GPT, PRESETS, preset
 from mothello.train import (
     PRESET_TRAINING,
     RunError,
@@ -83,6 +85,31 @@ def test_total_steps_and_config_validation():
             TrainConfig(**bad)
     with pytest.raises(ValueError, match="unknown training setting"):
         TrainConfig.from_dict({"presett": "tiny"})
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.sampled_from(sorted(PRESETS)), st.one_of(st.none(), st.integers(-1, 9)),
+       st.one_of(st.none(), st.integers(-1, 9)), st.one_of(st.none(), st.integers(-1, 300)))
+def test_a_shape_override_is_accepted_exactly_when_it_makes_a_model(name, n_layer, n_head, d_model):
+    shape = {**PRESETS[name], **{k: v for k, v in (("n_layer", n_layer), ("n_head", n_head), ("d_model", d_model))
+                                 if v is not None}}
+    valid = min(shape.values()) >= 1 and shape["d_model"] % shape["n_head"] == 0
+    kw = dict(preset=name, n_layer=n_layer, n_head=n_head, d_model=d_model)
+    if valid:
+        assert TrainConfig(**kw).model_shape() == shape
+    else:
+        with pytest.raises(ValueError):
+            TrainConfig(**kw)
+
+
+def test_a_run_with_a_shape_override_trains_and_saves_that_shape(naive2, tmp_path):
+    tc = TrainConfig(preset="tiny", n_layer=1, n_head=4, d_model=32, games=None, steps=2, batch_size=4,
+                     eval_every=2, eval_games=2, checkpoint_every=2)
+    train(naive2, tc, tmp_path / "r")
+    ck = load_checkpoint(tmp_path / "r")
+    cfg = ck.model.cfg
+    assert (cfg.n_layer, cfg.n_head, cfg.d_model) == (1, 4, 32) and len(ck.model.blocks) == 1
+    assert ck.meta["training"]["d_model"] == 32
 
 
 @pytest.mark.parametrize("objective", ["next-token", "legal-set"])
