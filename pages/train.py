@@ -111,15 +111,26 @@ def training_form() -> TrainConfig | None:
         seed = e.number_input("Seed", 0, 2**31 - 1, 0, key="t_seed")
         device = c.selectbox("Device", ["auto", "cpu", "cuda"], key="t_device",
                              help="auto: the GPU when there is one, else the CPU")
+        shape = PRESETS[preset]
+        f, g, h = st.columns(3)
+        size = {"n_layer": f.number_input("Layers", 1, 64, shape["n_layer"], key=f"t_layers_{preset}"),
+                "n_head": g.number_input("Heads", 1, 64, shape["n_head"], key=f"t_heads_{preset}"),
+                "d_model": h.number_input("Width", 8, 4096, shape["d_model"], step=8, key=f"t_width_{preset}",
+                                          help="a multiple of the heads")}
     kw = {k: v for k, v in base.items() if k != "games"}
     kw.update(preset=preset, games=int(games), steps=int(steps) or None, objective=objective, batch_size=int(batch),
               lr=float(lr), min_lr=float(lr) / 10, seed=int(seed), device=device)
+    kw.update({k: int(v) for k, v in size.items() if int(v) != shape[k]})  # only what differs from the preset
     try:
         tc = TrainConfig(**kw)
     except (TypeError, ValueError) as e:
         st.error(f"**These training settings are rejected.** {e}", icon=":material/error:")
         return None
     epochs = f"{tc.total_steps * tc.batch_size / tc.games:.2g}"
+    m = tc.model_shape()
+    if m != shape:
+        st.caption(f"Model: {m['n_layer']} layer{'s' * (m['n_layer'] != 1)} × {m['d_model']} wide, {m['n_head']} "
+                   f"head{'s' * (m['n_head'] != 1)} (the {preset} preset's shape changed under More settings).")
     st.caption(f"{tc.total_steps:,} steps of {tc.batch_size} games ({epochs} epoch{'s' * (epochs != '1')} of "
                f"{tc.games:,} games); "
                f"evaluated every {tc.eval_every:,} steps on {tc.eval_games} held-out games; snapshots at "

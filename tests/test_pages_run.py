@@ -271,13 +271,21 @@ def test_train_page_launches_a_tiny_run_and_watches_it_finish(dirs):
     assert "No runs yet" in text(at)
     at.selectbox(key="t_preset").set_value("tiny").run()
     at.number_input(key="t_steps").set_value(20).run()
+    assert "Model:" not in text(at)  # the preset's own shape is not repeated
+    at.number_input(key="t_heads_tiny").set_value(3).run()  # 64 wide does not split into 3 heads
+    assert "These training settings are rejected" in text(at) and "divisible" in text(at)
+    assert at.button(key="launch").disabled
+    at.number_input(key="t_heads_tiny").set_value(4).run()
+    at.number_input(key="t_layers_tiny").set_value(1).run()
+    assert "Model: 1 layer × 64 wide, 4 heads" in text(at) and not at.button(key="launch").disabled
     at.text_input(key="run_name_custom").input("page test").run()
     at.button(key="launch").click().run()
     assert not at.exception
     made = [p for p in dirs["runs"].iterdir() if p.is_dir()]
     assert len(made) == 1 and made[0].name.startswith("page-test-")
     run = made[0]
-    assert json.loads((run / "train.json").read_text())["steps"] == 20
+    saved = json.loads((run / "train.json").read_text())
+    assert saved["steps"] == 20 and (saved["n_layer"], saved["n_head"], saved["d_model"]) == (1, 4, None)
     assert [r.path for r in jobs.runs()] == [run]
     assert run.name in text(at) and run.name in at.dataframe[0].value["run"].tolist()
     st_ = jobs.wait(run, timeout=240)
