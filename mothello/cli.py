@@ -113,10 +113,9 @@ def cmd_train(args) -> int:
         tc = _train_config(args)
         if args.finetune_language is not None:
             tc.languages = [exp.language_index(args.finetune_language)]
-    shape = tc.model_shape()
-    print(f"training {exp.name} ({tc.preset}: {shape['n_layer']} layer{'s' * (shape['n_layer'] != 1)} x "
-          f"{shape['d_model']}, {shape['n_head']} head{'s' * (shape['n_head'] != 1)}; "
-          f"{tc.objective}"
+    from .model import shape_label
+
+    print(f"training {exp.name} ({tc.preset}: {shape_label(tc.model_shape(), 'x')}; {tc.objective}"
           + (", NOT the study's objective" if tc.objective != "next-token" else "")
           + f") for {tc.total_steps} steps into {out}" + (" (resumed)" if args.resume else ""), flush=True)
     train(exp, tc, out, resume=args.resume, progress=True)

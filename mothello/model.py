@@ -47,6 +47,12 @@ PRESETS: dict[str, dict] = {
 }
 
 
+def shape_label(shape: dict, times: str = "×") -> str:
+    """'6 layers × 128 wide, 4 heads' for {n_layer, n_head, d_model} (times="x": ASCII, for the CLI)."""
+    n, h = shape["n_layer"], shape["n_head"]
+    return f"{n} layer{'s' * (n != 1)} {times} {shape['d_model']} wide, {h} head{'s' * (h != 1)}"
+
+
 def model_parts(n_layer: int) -> dict[str, tuple[str, ...]]:
     """The GPT's weights in named parts, as prefixes of its parameter names: the two embeddings, each
     block's attention and MLP (each with the LayerNorm in front of it; block k writes layer k), and the

@@ -9,7 +9,7 @@ import streamlit as st
 from mothello import jobs
 from mothello.checkpoints import ROOT, runs_dir
 from mothello.languages import LANGUAGE_TYPES, ConfigError, ExperimentConfig, Vocabulary, load_config
-from mothello.model import PRESETS, freeze_prefixes, model_parts
+from mothello.model import PRESETS, freeze_prefixes, model_parts, shape_label
 from mothello.othello import square_name
 from mothello.train import OBJECTIVES, PRESET_TRAINING, TrainConfig
 from mothello.transfer import RESTRICTED_OPENING, TransferConfig, reusable_pretrainings
@@ -29,8 +29,7 @@ present = widgets.page_header(
 
 
 def preset_label(p: str) -> str:
-    c = PRESETS[p]
-    return f"{p}: {c['n_layer']} layers × {c['d_model']} wide, {c['n_head']} heads"
+    return f"{p}: {shape_label(PRESETS[p])}"
 
 
 def builder() -> dict:
@@ -129,8 +128,7 @@ def training_form() -> TrainConfig | None:
     epochs = f"{tc.total_steps * tc.batch_size / tc.games:.2g}"
     m = tc.model_shape()
     if m != shape:
-        st.caption(f"Model: {m['n_layer']} layer{'s' * (m['n_layer'] != 1)} × {m['d_model']} wide, {m['n_head']} "
-                   f"head{'s' * (m['n_head'] != 1)} (the {preset} preset's shape changed under More settings).")
+        st.caption(f"Model: {shape_label(m)} (the {preset} preset's shape changed under More settings).")
     st.caption(f"{tc.total_steps:,} steps of {tc.batch_size} games ({epochs} epoch{'s' * (epochs != '1')} of "
                f"{tc.games:,} games); "
                f"evaluated every {tc.eval_every:,} steps on {tc.eval_games} held-out games; snapshots at "

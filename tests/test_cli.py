@@ -98,7 +98,7 @@ def test_train_tiny_preset_with_default_settings_finishes(tiny_cli_train):
     r = tiny_cli_train
     assert r.proc.returncode == 0, r.proc.stderr[-3000:]
     assert r.status["state"] == "finished" and r.status["step"] == r.status["total"]
-    assert "training naive-2 (tiny: 2 layers x 64, 2 heads; next-token) for 157 steps" in r.proc.stdout
+    assert "training naive-2 (tiny: 2 layers x 64 wide, 2 heads; next-token) for 157 steps" in r.proc.stdout
     assert f"finished at step 157/157: {r.run}" in r.proc.stdout
     assert "Traceback" not in r.proc.stderr
 
