@@ -1,6 +1,7 @@
 """Training throughput (tokens/s) of mothello's GPT against a minGPT-style reference of the same size,
 in the same run, on the same batches: the reference computes attention by hand (scores, mask,
-softmax), uses minGPT's tanh GELU written out in Python ops, and a default AdamW.
+softmax), uses minGPT's tanh GELU written out in Python ops, and a default AdamW. On a CPU with native
+bfloat16 (AVX512-BF16 or AMX) it also times bfloat16 autocast, which dtype="auto" trains with there.
 
     python benchmarks/bench_train.py [--preset small] [--steps 20]
 """
@@ -21,6 +22,7 @@ import torch.nn.functional as F  # noqa: E402
 from mothello.data import IGNORE, TrainingData  # noqa: E402
 from mothello.languages import Vocabulary, load_config  # noqa: E402
 from mothello.model import GPT, preset  # noqa: E402
+from mothello.train import native_bf16_cpu  # noqa: E402
 
 
 class NewGELU(nn.Module):
@@ -73,7 +75,7 @@ class RefGPT(nn.Module):
         return self.lm_head(self.ln_f(x))
 
 
-def tokens_per_s(model, opt, batches, steps):
+def tokens_per_s(model, opt, batches, steps, bf16=False):
     model.train()
     n_tok, start = 0, None
     for i in range(steps + 3):
@@ -81,8 +83,9 @@ def tokens_per_s(model, opt, batches, steps):
             n_tok, start = 0, time.perf_counter()
         b = batches[i % len(batches)]
         x, y = torch.as_tensor(b.inputs), torch.as_tensor(b.targets)
-        logits = model(x)
-        loss = F.cross_entropy(logits.flatten(0, 1), y.flatten(), ignore_index=IGNORE)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            logits = model(x)
+        loss = F.cross_entropy(logits.flatten(0, 1).float(), y.flatten(), ignore_index=IGNORE)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -110,11 +113,19 @@ def main():
     for rnd in range(2):  # alternate, so that neither side gets a quieter machine
         results.setdefault("ref", []).append(tokens_per_s(ref, torch.optim.AdamW(ref.parameters(), lr=1e-3), batches, args.steps))
         results.setdefault("ours", []).append(tokens_per_s(ours, ours.configure_optimizer(1e-3, 0.1), batches, args.steps))
+        if native_bf16_cpu():
+            results.setdefault("bf16", []).append(tokens_per_s(ours, ours.configure_optimizer(1e-3, 0.1), batches,
+                                                               args.steps, bf16=True))
     r, o = max(results["ref"]), max(results["ours"])
     print(f"model {args.preset}: {cfg.n_layer} layers x {cfg.d_model}, {ours.n_params:,} parameters, "
           f"batch {args.batch_size} games, {torch.get_num_threads()} threads")
     print(f"minGPT-style reference   {r:>10,.0f} tokens/s")
     print(f"mothello GPT             {o:>10,.0f} tokens/s   ratio {o / r:.2f}x")
+    if "bf16" in results:  # what dtype="auto" trains with on this CPU
+        b = max(results["bf16"])
+        print(f"mothello GPT, bfloat16   {b:>10,.0f} tokens/s   ratio {b / r:.2f}x  ({b / o:.2f}x its float32)")
+    else:
+        print("bfloat16: this CPU has no native bfloat16 (dtype=auto trains in float32 here)")
 
 
 if __name__ == "__main__":

@@ -84,7 +84,7 @@ def _train_config(args):
         raise ValueError(f"unknown preset {args.preset!r} (known: {', '.join(PRESET_TRAINING)})")
     kw = {**TrainConfig().to_dict(), "preset": args.preset, **PRESET_TRAINING[args.preset]}
     for key in ("games", "epochs", "steps", "batch_size", "lr", "seed", "objective", "eval_every", "eval_games",
-                "checkpoint_every", "device", "dtype", "init_from", "warmup_steps", "freeze", "n_layer", "n_head",
+                "checkpoint_every", "device", "dtype", "init_from", "init_step", "warmup_steps", "freeze", "n_layer", "n_head",
                 "d_model"):
         val = getattr(args, key, None)
         if val is not None:
@@ -117,7 +117,8 @@ def cmd_train(args) -> int:
 
     print(f"training {exp.name} ({tc.preset}: {shape_label(tc.model_shape(), 'x')}; {tc.objective}"
           + (", NOT the study's objective" if tc.objective != "next-token" else "")
-          + f") for {tc.total_steps} steps into {out}" + (" (resumed)" if args.resume else ""), flush=True)
+          + (f") from step {tc.init_step} to {tc.total_steps}" if tc.init_step else f") for {tc.total_steps} steps")
+          + f" into {out}" + (" (resumed)" if args.resume else ""), flush=True)
     train(exp, tc, out, resume=args.resume, progress=True)
     if int(os.environ.get("RANK", "0")) != 0:
         return 0  # under torchrun only rank 0 writes status.json; the others may finish before it does
@@ -317,7 +318,7 @@ def cmd_suite(args) -> int:
         return 0
     if args.sweep:
         return 0 if suite.build_sweep(until=args.until) else 1
-    suite.build(only=args.only or None)
+    suite.build(only=args.only or None, from_shipped=args.from_shipped)
     return 0
 
 
@@ -362,6 +363,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--prefix", help="forced opening of training games, e.g. 19,18,17")
     t.add_argument("--finetune-language", dest="finetune_language", help="train on this language only")
     t.add_argument("--init-from", dest="init_from", help="start from this checkpoint's weights")
+    t.add_argument("--init-step", dest="init_step", type=int,
+                   help="with --init-from: continue that model's step count (its data stream goes on; "
+                        "--steps is then the step to end at)")
     t.add_argument("--freeze", action="append", metavar="PART",
                    help="leave this model part as it starts, e.g. 'block 1 attention' (repeatable; parts: "
                         "token embeddings, position embeddings, block K attention, block K MLP, output layer)")
@@ -446,6 +450,9 @@ def build_parser() -> argparse.ArgumentParser:
     su.add_argument("--install", metavar="RUN", help="only install this training run into checkpoints/")
     su.add_argument("--name", help="checkpoint name for --install (default: the run's name)")
     su.add_argument("--summary", action="store_true", help="print the shipped checkpoints' headline numbers")
+    su.add_argument("--from-shipped", action="store_true",
+                    help="train a model's later stages (mothello.suite.STAGES) from its shipped checkpoint, "
+                         "where that ends an earlier stage, instead of retraining it from scratch")
     su.set_defaults(func=cmd_suite)
     return p
 

@@ -631,6 +631,33 @@ def over_training_notes(numbers: dict) -> list[str]:
     return lines
 
 
+def stages_text(staged: list[tuple[str, list[dict]]]) -> str:
+    """The later training stages of the models trained in stages (suite.STAGES), in words."""
+    from .suite import STAGE_TRAINING
+
+    st_ = STAGE_TRAINING
+    parts = []
+    for name, stages in staged:
+        later = [s for s in stages[1:] if s.get("to") is not None]
+        spans = ", ".join(f"{s['from']:,} -> {s['to']:,}" + (f" ({_hours(s):.1f} h wall-clock)" if _hours(s) else "")
+                          for s in later)
+        parts.append(f"`{name}` {spans}")
+    return ("Later stages: " + "; ".join(parts) + ". A later stage continues the model from where the previous "
+            "stage ended, on the next games of the same stream, with a warm restart of the learning rate "
+            f"(warm-up {st_['warmup_steps']} steps to {st_['lr']}, cosine to {st_['min_lr']}) and a fresh "
+            f"optimizer state, in {st_['dtype']} autocast (float32 weights): the shipped float16 model of the "
+            "previous stage was its start, as the previous stage's optimizer state is not shipped "
+            "(`python -m mothello suite --from-shipped`). On this CPU bfloat16 trains about 1.6x faster than "
+            "float32 (benchmarks/bench_train.py).\n")
+
+
+def _hours(stage: dict) -> float | None:
+    try:
+        return (pd.Timestamp(stage["finished"]) - pd.Timestamp(stage["started"])).total_seconds() / 3600
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def how_trained(numbers: dict) -> str:
     """How the suite was trained, what is missing, and how to reproduce it."""
     from .suite import SUITE, SUITE_TRAINING, TRANSFER, TRANSFER_SETTINGS
@@ -640,13 +667,17 @@ def how_trained(numbers: dict) -> str:
              f"Every suite model: the `{tr['preset']}` preset (3 layers x 192, 6 heads, 1.4M parameters), "
              f"next-token prediction on fresh uniformly random games every step, batch {tr['batch_size']}, "
              f"{tr['steps']:,} steps ({tr['steps'] * tr['batch_size']:,} games), AdamW with lr {tr['lr']} "
-             f"(warm-up {tr['warmup_steps']}, cosine to {tr['min_lr']}), fp32 on CPU. On one core of this "
+             f"(warm-up {tr['warmup_steps']}, cosine to {tr['min_lr']}), fp32 on CPU (the first stage). On one core of this "
              "2-core machine a 2-language model trains at about 7,400 tokens/s (116 steps/min), so 12,000 steps "
              "take about 1.7 core-hours; the runs shared the machine with development and were paused and "
              "resumed across sessions (exact resume from the saved state). No GPU was lent to these sessions. "
              f"Transfer runs: {TRANSFER_SETTINGS['pretrain_steps']:,} pretraining steps on the restricted "
              f"distribution, then {TRANSFER_SETTINGS['finetune_games']:,} games x "
              f"{TRANSFER_SETTINGS['finetune_epochs']} epochs of fine-tuning on one language.\n"]
+    staged = [(m["name"], m["trained"]["stages"]) for m in numbers["models"].values()
+              if len(m.get("trained", {}).get("stages") or []) > 1]
+    if staged:
+        lines.append(stages_text(staged))
     if numbers.get("variants"):
         lines.append(f"Fine-tuning variants ({', '.join(f'`{n}`' for n in numbers['variants'])}): the plain "
                      "run's fine-tuning with a part frozen, started from a copy of its pretrained model, so only the "
@@ -658,14 +689,19 @@ def how_trained(numbers: dict) -> str:
         lines.append("Training time, read from each run's log (evaluation timestamps; the hours a run stood "
                      "paused between sessions are left out): "
                      + ", ".join(f"`{n}` {h:.1f} h for {s:,} steps" for n, h, s in timed)
-                     + ", each on one CPU core that it shared with the other training and with development.\n")
+                     + (", the first stages each on one CPU core shared with the other training and with "
+                        "development, the later stages on both cores.\n" if staged else
+                        ", each on one CPU core that it shared with the other training and with development.\n"))
     sw = numbers.get("sweep")
+    anchors_step = next((m["step"] for m in numbers["models"].values() if m["name"] == "anchors-8"), None)
     if sw and sw.get("train_hours"):
         lines.append(f"Anchor sweep: {len(sw['train_hours'])} further runs of {sw['step']:,} steps each "
                      f"({', '.join(f'{k} anchors {h:.1f} h' for k, h in sw['train_hours'].items())}), one at a "
                      f"time on the same 2 cores, shared with development and at times with a fine-tuning run; "
                      f"the 8-anchor point is anchors-8's "
-                     f"{'final model' if sw['step'] == sw['schedule_steps'] else 'snapshot at that step'}.\n")
+                     + ("final model" if sw["step"] == anchors_step else
+                        "model at the end of its first stage (shipped as a snapshot)"
+                        if sw["step"] == sw["schedule_steps"] else "snapshot at that step") + ".\n")
     have = {m["name"] for m in numbers["models"].values()}
     missing = [n for n in SUITE if n not in have]
     missing += [f"transfer-{n}" for n in TRANSFER

@@ -10,13 +10,16 @@ weights.
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 from pathlib import Path
 
 import numpy as np
 
 from . import storage
-from .checkpoints import META, checkpoints_dir, list_snapshots, load_checkpoint, runs_dir, save_checkpoint
+from .checkpoints import (META, checkpoints_dir, list_snapshots, load_checkpoint, read_meta, runs_dir,
+                          save_checkpoint)
 from .data import heldout_games
 from .evaluate import default_device, legal_move_accuracy
 from .languages import load_config
@@ -28,11 +31,20 @@ from .transfer import (ANSWERS, RESTORED, TransferConfig, load_or_compute_alignm
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = ROOT / "configs"
 # Every suite model: the study's objective, the `small` preset, fresh games every step.
+# float32, as the shipped models were trained (before bfloat16 became the default on CPUs that have it).
 SUITE_TRAINING = dict(preset="small", games=None, steps=12_000, batch_size=64, lr=1.5e-3, min_lr=1.5e-4,
-                      warmup_steps=500, eval_every=1000, eval_games=100, checkpoint_every=500)
+                      warmup_steps=500, eval_every=1000, eval_games=100, checkpoint_every=500, dtype="float32")
 SUITE = ("naive-2", "anchors-8", "unified-mixed", "atomic-10")
+# Later training stages, per model: the steps each one ends at. A stage continues the model where the
+# previous stage ended (train.json: init_from, init_step): the stream of fresh games goes on, and the
+# learning rate warms up again, to a lower peak, and decays over the stage (a warm restart). A session
+# can thus add training to a shipped model without the previous stage's optimizer state, which is not
+# shipped. runs/suite-NAME holds the first stage (SUITE_TRAINING), runs/suite-NAME-to-STEP the others.
+STAGES: dict[str, tuple[int, ...]] = {"naive-2": (24_000,), "anchors-8": (24_000,), "unified-mixed": (24_000,)}
+STAGE_TRAINING = dict(lr=1e-3, min_lr=1e-4, warmup_steps=200, dtype="bfloat16")
 TRANSFER = ("naive-2", "anchors-8", "unified-mixed")
-TRANSFER_SETTINGS = dict(preset="small", pretrain_steps=6000, finetune_games=25_600, finetune_epochs=2)
+TRANSFER_SETTINGS = dict(preset="small", pretrain_steps=6000, finetune_games=25_600, finetune_epochs=2,
+                         dtype="float32")
 # Fine-tuning variants, NOT the study's protocol (labelled so wherever they show): one changed setting,
 # fine-tuned from their suite transfer run's own pretraining. They ship as tables only (no weights).
 VARIANTS = {"unified-mixed": {"block-1-attention-frozen": dict(freeze=["block 1 attention"])}}
@@ -54,16 +66,110 @@ def train_model(name: str, steps: int | None = None, progress: bool = True, unti
     run = runs_dir() / f"suite-{name}"
     if (run / "train.json").is_file():
         exp, tc = load_run_configs(run)
+        if _finished(run, tc.total_steps):  # also a stage adopted from a shipped checkpoint (no state)
+            return run
     else:
         exp = load_config(config or CONFIGS / f"{name}.toml")
         tc = TrainConfig(**{**SUITE_TRAINING, **({"steps": steps} if steps else {})})
     return train(exp, tc, run, resume=True, progress=progress, until=until)
 
 
+def stage_ends(name: str) -> list[int]:
+    """The steps a suite model's training stages end at: the first stage's, then STAGES'."""
+    return [SUITE_TRAINING["steps"], *STAGES.get(name, ())]
+
+
+def stage_run(name: str, k: int) -> Path:
+    """The run folder of stage k (0: the first)."""
+    return runs_dir() / (f"suite-{name}" if k == 0 else f"suite-{name}-to-{stage_ends(name)[k]}")
+
+
+def stage_config(name: str, k: int) -> TrainConfig:
+    """Stage k >= 1: the suite's settings with STAGE_TRAINING's, from the end of stage k - 1."""
+    ends = stage_ends(name)
+    return TrainConfig(**{**SUITE_TRAINING, **STAGE_TRAINING, "steps": ends[k], "init_step": ends[k - 1],
+                          "init_from": str(stage_run(name, k - 1))})
+
+
+def _finished(run: Path, step: int) -> bool:
+    st = storage.read_json(run / "status.json") if (run / "status.json").is_file() else {}
+    return st.get("state") == "finished" and st.get("step") == step
+
+
+def adopt_shipped(name: str) -> int | None:
+    """Make the shipped checkpoints/NAME the finished run of the stage it ends (when no run is there),
+    so the stages after it continue from it instead of retraining the model from scratch. Returns the
+    index of that stage, or None when the shipped model ends no stage or that stage's run exists."""
+    src = checkpoints_dir() / name
+    if not (src / META).is_file():
+        return None
+    meta = storage.read_json(src / META)
+    ends = stage_ends(name)
+    if meta.get("step") not in ends:
+        return None
+    k = ends.index(meta["step"])
+    run = stage_run(name, k)
+    if (run / "status.json").is_file():
+        return None
+    tmp = run.with_name(f".{run.name}.adopting")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    shutil.copytree(src, tmp, ignore=shutil.ignore_patterns("analysis"))
+    trained = meta.get("metrics", {}).get("trained", {})
+    storage.write_json(tmp / "status.json", {
+        **{k_: v for k_, v in trained.items() if v is not None}, "state": "finished", "step": meta["step"],
+        "total": meta["step"], "adopted_from": _shown(src), "weights_dtype": meta.get("weights_dtype")})
+    os.rename(tmp, run)
+    return k
+
+
+def _shown(path: Path) -> str:
+    """A path as recorded in shipped metadata: relative to the project when inside it."""
+    path = Path(path).resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def train_stages(name: str, progress: bool = True, from_shipped: bool = False) -> Path:
+    """Train (resuming) every stage of a suite model in turn; returns the last stage's run (finished or
+    not). from_shipped: start from the shipped checkpoint where it ends a stage (adopt_shipped)."""
+    first = 0
+    if from_shipped:
+        adopt_shipped(name)
+        ends = stage_ends(name)
+        first = max([k for k in range(len(ends)) if _finished(stage_run(name, k), ends[k])], default=0)
+    run = train_model(name, progress=progress) if first == 0 else stage_run(name, first)
+    for k in range(first + 1, len(stage_ends(name))):
+        if not _finished(run, stage_ends(name)[k - 1]):
+            return run
+        run = stage_run(name, k)
+        if (run / "train.json").is_file():
+            exp, tc = load_run_configs(run)
+            if _finished(run, tc.total_steps):
+                continue
+        else:
+            exp, tc = load_config(CONFIGS / f"{name}.toml"), stage_config(name, k)
+        train(exp, tc, run, resume=True, progress=progress)
+    return run
+
+
+def stage_history(run: Path) -> list[Path]:
+    """The runs a run continues (train.json init_from with init_step), oldest first, then the run."""
+    chain, seen = [Path(run)], set()
+    while True:
+        tc_path = chain[0] / "train.json"
+        tc = storage.read_json(tc_path) if tc_path.is_file() else {}
+        prev = tc.get("init_from")
+        if not tc.get("init_step") or not prev or not (Path(prev) / "train.json").is_file() or prev in seen:
+            return chain
+        seen.add(prev)
+        chain.insert(0, Path(prev))
+
+
 def install(run, name: str | None = None, half: bool = True, alignment_games: int = 1000,
-            aot_games: int = AOT_GAMES, snapshots: int | None = None) -> Path:
+            aot_games: int = AOT_GAMES, snapshots: int | None = None, reference_probe: bool = True) -> Path:
     """Make checkpoints/NAME from a training run: weights (float16 if lossless), snapshots, metrics,
-    alignment analysis, probes (float16 weights with `half`). Returns the checkpoint folder."""
+    alignment analysis (linear probes, and with `reference_probe` the study's MLP probe too), probes
+    (float16 weights with `half`). Returns the checkpoint folder."""
     run = Path(run)
     name = name or run.name.removeprefix("suite-")
     snapshots = SNAPSHOTS_SHIPPED.get(name, MAX_SNAPSHOTS) if snapshots is None else snapshots
@@ -86,11 +192,13 @@ def install(run, name: str | None = None, half: bool = True, alignment_games: in
         acc16 = acc32
     for step, path in shipped_snapshots(run, src.step, snapshots):
         snap = load_checkpoint(path, device=device)
-        save_checkpoint(tmp / "snapshots" / path.name, snap.model, snap.vocab, snap.meta["training"], step,
-                        snap.metrics, half=half)
-    for extra in ("metrics.jsonl", "experiment.toml", "train.json"):
+        save_checkpoint(tmp / "snapshots" / f"step-{step:09d}", snap.model, snap.vocab, snap.meta["training"],
+                        step, snap.metrics, half=half)
+    for extra in ("experiment.toml", "train.json"):
         if (run / extra).is_file():
             shutil.copy2(run / extra, tmp / extra)
+    history = stage_history(run)
+    storage.write_text(tmp / "metrics.jsonl", "".join(json.dumps(row) + "\n" for row in stage_metrics(history)))
     sample = heldout_games(SAMPLE_GAMES, seed=SAMPLE_SEED)
     metrics = {
         **ck.metrics,
@@ -99,11 +207,15 @@ def install(run, name: str | None = None, half: bool = True, alignment_games: in
         "legal_move_accuracy_float32": acc32,
         "sample_check": {"games": SAMPLE_GAMES, "seed": SAMPLE_SEED,
                          "legal_move_accuracy": legal_move_accuracy(ck.model, ck.vocab, sample, device=device)},
-        "trained": {k: status.get(k) for k in ("started", "updated", "finished", "device", "state")},
+        "trained": {**{k: status.get(k) for k in ("started", "updated", "finished", "device", "state")},
+                    **({"started": stages_trained(history)[0]["started"], "stages": stages_trained(history)}
+                       if len(history) > 1 else {})},
     }
     _write_metrics(tmp, metrics)
     ck = load_checkpoint(tmp, device=device)
     al = load_or_compute_alignment(ck, "linear", "relative", alignment_games, device=device)
+    if reference_probe:  # the study's 2-layer MLP probe beside it: is the colour missing, or only not linear?
+        load_or_compute_alignment(ck, "mlp", "relative", alignment_games, device=device)
     layers = {}
     for x in al.layers:
         layers[str(x)] = {"in_language": al.mean_diag(x), "cross_lingual": al.mean_cross(x),
@@ -136,11 +248,52 @@ def install(run, name: str | None = None, half: bool = True, alignment_games: in
 
 def shipped_snapshots(run, final_step: int, keep: int = MAX_SNAPSHOTS) -> list[tuple[int, Path]]:
     """The run's snapshots that ship: not the final step (that is the checkpoint itself), and at most
-    `keep` of them, spread from the first to the last (the size budget of checkpoints/)."""
-    snaps = [(s, p) for s, p in list_snapshots(run) if s != final_step]
-    if len(snaps) <= keep:
-        return snaps
-    return [snaps[i] for i in sorted(set(np.linspace(0, len(snaps) - 1, keep).round().astype(int)))]
+    `keep` of them (the size budget of checkpoints/). A run that continues earlier stages adds their
+    snapshots and their final models; the ends of earlier stages ship first (where each stage begins),
+    the rest are spread from the first snapshot to the last."""
+    history = stage_history(run)
+    snaps = {}
+    for r in history:
+        snaps.update(dict(list_snapshots(r)))
+    ends = [read_meta(r)["step"] for r in history[:-1]]
+    snaps.update({step: r for step, r in zip(ends, history[:-1])})
+    snaps.pop(final_step, None)
+    first = sorted(s for s in ends if s in snaps)[-keep:] if keep else []
+    rest = sorted(s for s in snaps if s not in first)
+    n = keep - len(first)
+    if len(rest) > n:
+        rest = [rest[i] for i in sorted(set(np.linspace(0, len(rest) - 1, n).round().astype(int)))] if n else []
+    return [(s, snaps[s]) for s in sorted(first + rest)]
+
+
+def stage_metrics(history: list[Path]) -> list[dict]:
+    """The metrics rows of a model trained in stages, each stage's rows after the previous stage's end."""
+    from .train import read_metrics
+
+    rows, last = [], -1
+    for r in history:
+        new = [row for row in read_metrics(r) if row.get("step", 0) > last]
+        rows += new
+        last = max([last] + [row.get("step", 0) for row in new])
+    return rows
+
+
+def stages_trained(history: list[Path]) -> list[dict]:
+    """Per stage: its steps, learning rate, number format, device, when it ran (and, for a stage taken
+    from a shipped checkpoint, where from)."""
+    out = []
+    for r in history:
+        tc = storage.read_json(r / "train.json")
+        st = storage.read_json(r / "status.json") if (r / "status.json").is_file() else {}
+        shipped = read_meta(r).get("metrics", {}).get("trained", {}).get("stages") if st.get("adopted_from") else None
+        if shipped:  # a shipped model adopted as a stage: the stages it was trained in
+            out += shipped
+            continue
+        out.append({"from": tc.get("init_step") or 0, "to": st.get("step"), "lr": tc.get("lr"),
+                    "dtype": tc.get("dtype"), "device": st.get("device"), "started": st.get("started"),
+                    "finished": st.get("finished"), **({"adopted_from": st["adopted_from"]}
+                                                        if st.get("adopted_from") else {})})
+    return out
 
 
 def _write_metrics(path: Path, metrics: dict) -> None:
@@ -206,13 +359,14 @@ def folder_size_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file()) / 1e6
 
 
-def build(only: list[str] | None = None, progress: bool = True) -> list[Path]:
-    """Train (resuming) and install the whole suite, or the models named in `only`."""
+def build(only: list[str] | None = None, progress: bool = True, from_shipped: bool = False) -> list[Path]:
+    """Train (resuming) and install the whole suite, or the models named in `only`. from_shipped: a
+    model's later stages continue from its shipped checkpoint where it ends a stage (adopt_shipped)."""
     done = []
     for name in SUITE:
         if only and name not in only:
             continue
-        run = train_model(name, progress=progress)
+        run = train_stages(name, progress=progress, from_shipped=from_shipped)
         st = storage.read_json(run / "status.json")
         if st.get("state") != "finished":
             print(f"{name}: {st.get('state')} at step {st.get('step')}; run `make demo-suite` again to resume")

@@ -73,10 +73,13 @@ class TrainConfig:
     snapshots: list[float] = field(default_factory=lambda: [0.05, 0.1, 0.25, 0.5, 1.0])
     prefix: list[int] | None = None     # forced opening of the training games (transfer pretraining)
     languages: list[int] | None = None  # train only on these input languages (fine-tuning)
-    init_from: str | None = None        # start from this checkpoint's weights (fine-tuning)
+    init_from: str | None = None        # start from this checkpoint's weights (fine-tuning, continuing)
+    init_step: int = 0                  # with init_from: the step its weights were trained to; this run
+                                        # counts on from there (data stream, snapshots, metrics), with its
+                                        # own warm-up and cosine over its steps init_step+1 .. total_steps
     freeze: list[str] | None = None     # model parts left as they are (model.model_parts names)
     device: str = "auto"                # auto: CUDA when present, else CPU
-    dtype: str = "auto"                 # auto: bfloat16 autocast on CUDA, float32 on CPU
+    dtype: str = "auto"                 # auto: bfloat16 autocast on CUDA and on CPUs with native bfloat16
     compile: bool = False
 
     def __post_init__(self):
@@ -93,6 +96,13 @@ class TrainConfig:
             raise ValueError(f"games ({self.games}) must be at least the batch size ({self.batch_size})")
         if self.dtype not in ("auto", "float32", "bfloat16"):
             raise ValueError("dtype must be auto, float32 or bfloat16")
+        if self.init_step < 0:
+            raise ValueError("init_step must be >= 0")
+        if self.init_step and not self.init_from:
+            raise ValueError("init_step continues a model's step count: it needs init_from")
+        if self.total_steps <= self.init_step:
+            raise ValueError(f"steps ({self.total_steps}) must be more than init_step ({self.init_step}): "
+                             "steps is the step the run ends at")
         GPTConfig(vocab_size=1, context_length=1, **self.model_shape())  # a bad shape fails here, before a run
 
     def model_shape(self) -> dict:
@@ -104,9 +114,15 @@ class TrainConfig:
 
     @property
     def total_steps(self) -> int:
+        """The step the run ends at (counted from init_step's model when it continues one)."""
         if self.steps is not None:
             return int(self.steps)
-        return max(1, math.ceil(self.epochs * self.games / self.batch_size))
+        return self.init_step + max(1, math.ceil(self.epochs * self.games / self.batch_size))
+
+    @property
+    def run_steps(self) -> int:
+        """How many steps this run trains: total_steps - init_step."""
+        return self.total_steps - self.init_step
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -121,8 +137,8 @@ class TrainConfig:
 
 
 def lr_at(step: int, tc: TrainConfig) -> float:
-    """Linear warmup, then cosine decay to min_lr at the last step."""
-    total = tc.total_steps
+    """Linear warmup, then cosine decay to min_lr at the last step (both counted from init_step)."""
+    total, step = tc.run_steps, step - tc.init_step
     if step < tc.warmup_steps:
         return tc.lr * (step + 1) / tc.warmup_steps
     progress = min(1.0, (step - tc.warmup_steps) / max(1, total - tc.warmup_steps))
@@ -264,8 +280,24 @@ def _loss(model, batch, vocab: Vocabulary, tc: TrainConfig, device, rows=None):
 
 
 def snapshot_steps(tc: TrainConfig) -> set[int]:
-    total = tc.total_steps
-    return {max(1, min(total, round(f * total))) for f in tc.snapshots}
+    """The steps whose models the run keeps: fractions of its own steps, counted on from init_step."""
+    n = tc.run_steps
+    return {tc.init_step + max(1, min(n, round(f * n))) for f in tc.snapshots}
+
+
+def native_bf16_cpu() -> bool:
+    """Whether this CPU computes bfloat16 matrix products natively (AVX512-BF16 or AMX): then bfloat16
+    autocast trains faster (benchmarks/bench_train.py); elsewhere it is emulated and slower."""
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
+def use_bfloat16(tc: TrainConfig, device: torch.device) -> bool:
+    if tc.dtype != "auto":
+        return tc.dtype == "bfloat16"
+    return device.type == "cuda" or (device.type == "cpu" and native_bf16_cpu())
 
 
 def _resolve_device(tc: TrainConfig, local_rank: int) -> torch.device:
@@ -312,13 +344,15 @@ def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, pro
             model.load_state_dict(base.model.state_dict())
         except RuntimeError as e:
             raise RunError(f"--init-from {tc.init_from}: weights do not fit the model preset ({e})") from None
+        if tc.init_step and base.step != tc.init_step:
+            raise RunError(f"--init-step {tc.init_step}: {tc.init_from} was trained to step {base.step}")
     if tc.freeze:
         try:
             model.freeze(tc.freeze)
         except ValueError as e:
             raise RunError(f"--freeze: {e}") from None
     opt = model.configure_optimizer(tc.lr, tc.weight_decay)
-    start = 0
+    start = tc.init_step
     if resume:
         start = _load_state(run, model, opt)
         if main:
@@ -356,7 +390,7 @@ def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, pro
         from torch.nn.parallel import DistributedDataParallel as DDP
 
         train_model = DDP(train_model, device_ids=[device.index] if device.type == "cuda" else None)
-    use_bf16 = tc.dtype == "bfloat16" or (tc.dtype == "auto" and device.type == "cuda")
+    use_bf16 = use_bfloat16(tc, device)
 
     stop = {"flag": False}
 

@@ -63,6 +63,7 @@ class TransferConfig:
     probe_games: int = 300
     seed: int = 0
     freeze: list[str] | None = None     # model parts left as pretrained during fine-tuning (not the study's)
+    dtype: str = "auto"                 # number format of both phases (TrainConfig.dtype)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -79,7 +80,7 @@ class TransferConfig:
         return TrainConfig(preset=self.preset, games=None, steps=self.pretrain_steps, batch_size=self.batch_size,
                            lr=self.pretrain_lr, min_lr=self.pretrain_lr / 10, seed=self.seed, prefix=RESTRICTED_OPENING,
                            eval_games=self.eval_games, eval_every=max(1, self.pretrain_steps // 10),
-                           checkpoint_every=base.get("checkpoint_every", 250), snapshots=[1.0])
+                           checkpoint_every=base.get("checkpoint_every", 250), snapshots=[1.0], dtype=self.dtype)
 
     def finetune_config(self, init_from: Path) -> TrainConfig:
         n = self.finetune_epochs * self.snapshots_per_epoch
@@ -89,7 +90,7 @@ class TransferConfig:
                            warmup_steps=min(100, steps // 10), seed=self.seed + 1, languages=[self.finetune_language],
                            init_from=str(init_from), eval_games=self.eval_games, eval_every=max(1, steps // n),
                            checkpoint_every=max(1, steps // n), snapshots=[k / n for k in range(1, n + 1)],
-                           freeze=self.freeze)
+                           freeze=self.freeze, dtype=self.dtype)
 
 
 def _measure(ck: Checkpoint, tc: TransferConfig, snapshot: int, step: int, games: np.ndarray, device) -> list[dict]:

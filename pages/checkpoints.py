@@ -79,22 +79,41 @@ def fmt_params(n: int) -> str:
 
 # -- charts (width="container", shown with width="stretch": charts.FIT_X) -------------------------
 
-def loss_chart(df: pd.DataFrame, s: float) -> alt.TopLevelMixin:
+def loss_chart(df: pd.DataFrame, s: float, stages: list[int] = ()) -> alt.TopLevelMixin:
     d = df.replace({"metric": theme.LOSS_NAMES})
     chart = charts.line_chart(d, "step", "value", "metric", title="Loss", y_title="cross-entropy (nats)",
                               colour_scale=alt.Scale(domain=list(theme.LOSS_COLOURS),
                                                      range=list(theme.LOSS_COLOURS.values())),
                               width="container", height=int(200 * s), y_format=".2f").encode(x=charts.STEP_X)
-    return charts.finish(chart, s, charts.FIT_X)
+    return charts.finish(charts.stage_marks(chart, stages, s), s, charts.FIT_X)
 
 
-def accuracy_chart(df: pd.DataFrame, names: list[str], s: float) -> alt.TopLevelMixin:
+def accuracy_chart(df: pd.DataFrame, names: list[str], s: float, stages: list[int] = ()) -> alt.TopLevelMixin:
     shown = [n for n in names if n in set(df["language"])]  # each in its language's colour, as on every page
     scale = alt.Scale(domain=shown, range=[theme.language_colour(names.index(n)) for n in shown])
     chart = charts.line_chart(df, "step", "value", "language", title="Legal-move accuracy",
                               y_title="legal-move accuracy", colour_scale=scale,
                               width="container", height=int(200 * s), y_domain=(0, 1)).encode(x=charts.STEP_X)
-    return charts.finish(chart, s, charts.FIT_X)
+    return charts.finish(charts.stage_marks(chart, stages, s), s, charts.FIT_X)
+
+
+def stages_of(ck: Checkpoint) -> list[dict]:
+    """The training stages of a model trained in stages (suite.STAGES); [] for one trained in one go."""
+    stages = ck.metrics.get("trained", {}).get("stages") or []
+    return stages if len(stages) > 1 else []
+
+
+def stages_frame(stages: list[dict]) -> pd.DataFrame:
+    rows = []
+    for k, x in enumerate(stages, start=1):
+        try:
+            hours = (pd.Timestamp(x["finished"]) - pd.Timestamp(x["started"])).total_seconds() / 3600
+        except (KeyError, TypeError, ValueError):
+            hours = None
+        rows.append({"stage": k, "steps": f"{x.get('from', 0):,} → {x.get('to') or 0:,}", "peak lr": x.get("lr"),
+                     "number format": {"auto": "auto (float32 on CPU then)"}.get(x.get("dtype"), x.get("dtype")),
+                     "device": x.get("device"), "wall-clock (h)": None if hours is None else round(hours, 2)})
+    return pd.DataFrame(rows)
 
 
 def compare_chart(df: pd.DataFrame, s: float) -> alt.TopLevelMixin:
@@ -145,8 +164,9 @@ def show(i: CheckpointInfo, present: bool, s: float, narrow: bool) -> None:
     else:
         loss = df[df.metric.isin(["train_loss", "val_loss"])]
         accd = df[df.metric == "legal_move_accuracy"]
-        parts = [(loss, lambda d: loss_chart(d, s), "loss"),
-                 (accd, lambda d: accuracy_chart(d, cfg.language_names, s), "legal-move-accuracy")]
+        starts = [x["from"] for x in stages_of(ck)[1:]]
+        parts = [(loss, lambda d: loss_chart(d, s, starts), "loss"),
+                 (accd, lambda d: accuracy_chart(d, cfg.language_names, s, starts), "legal-move-accuracy")]
         parts = [p for p in parts if not p[0].empty]
         where = [st.container() for _ in parts] if narrow else st.columns(len(parts))
         for col, (d, make, what) in zip(where, parts):
@@ -170,6 +190,12 @@ def show(i: CheckpointInfo, present: bool, s: float, narrow: bool) -> None:
                    "languages). Token 0 is padding." + (" Under unified output every next-move target is "
                                                         f"a token of {cfg.languages[0].name}." if cfg.unified_output else ""))
     with tabs[1]:
+        stages = stages_of(ck)
+        if stages:
+            st.markdown(f"Trained in **{len(stages)} stages**: each later one continues the model where the one "
+                        "before ended, on the next games of the stream, with the learning rate warmed up again "
+                        "(the dashed lines on the curves). The settings below are the last stage's.")
+            st.dataframe(stages_frame(stages), hide_index=True, width="stretch")
         st.dataframe(settings_frame(ck), hide_index=True, width="stretch", height=int(300 * s))
     with tabs[2]:
         snaps = snapshots(i.path)

@@ -215,6 +215,39 @@ def test_checkpoints_compares_two_side_by_side_and_marks_anchors(registry, tmp_p
         shutil.rmtree(registry / "runs" / "anchored")
 
 
+def test_checkpoints_page_shows_the_stages_of_a_model_trained_in_stages(registry):
+    """A model trained in stages (suite.STAGES): a table of its stages, and a dashed line on both curves
+    where the later stage begins; a model trained in one go has neither."""
+    staged = registry / "runs" / "staged"
+    shutil.copytree(registry / "runs" / "naive-2-tiny", staged)
+    meta = json.loads((staged / "checkpoint.json").read_text())
+    meta["metrics"]["trained"] = {"stages": [
+        {"from": 0, "to": 100, "lr": 3e-3, "dtype": "float32", "device": "cpu",
+         "started": "2026-11-01T10:00:00+00:00", "finished": "2026-11-01T11:30:00+00:00"},
+        {"from": 100, "to": meta["step"], "lr": 1e-3, "dtype": "bfloat16", "device": "cpu",
+         "started": "2026-11-02T10:00:00+00:00", "finished": "2026-11-02T10:45:00+00:00"}]}
+    (staged / "checkpoint.json").write_text(json.dumps(meta))
+    from mothello.ui import widgets
+
+    widgets.checkpoint_infos.clear()
+    try:
+        at = ok(page("checkpoints", ckpts="runs/staged"))
+        stages = frame_with(at, "stage")
+        assert list(stages["steps"]) == ["0 → 100", f"100 → {meta['step']}"]
+        assert list(stages["number format"]) == ["float32", "bfloat16"] and list(stages["wall-clock (h)"]) == [1.5, 0.75]
+        assert any("2 stages" in m.value for m in at.markdown)
+        specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+        assert len(specs) == 2
+        for spec in specs:
+            marks = [layer["mark"]["type"] for layer in spec["layer"]]
+            assert marks == ["line", "rule", "text"]
+        plain = ok(page("checkpoints", ckpts=TINY))
+        assert all("layer" not in json.loads(c.proto.spec) for c in plain.get("vega_lite_chart"))
+        assert not any("stage" in d.value.columns for d in plain.dataframe)
+    finally:
+        shutil.rmtree(staged)
+
+
 def test_checkpoints_unreadable_one_is_an_error_in_place(registry, broken):
     at = ok(page("checkpoints", ckpts=f"{BROKEN},{TINY}"))
     assert any("cannot be read" in e and "not valid JSON" in e for e in errors(at))

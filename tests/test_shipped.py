@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from mothello import sweep
+from mothello import suite, sweep
 from mothello.checkpoints import META, load_checkpoint
 from mothello.data import heldout_games
 from mothello.evaluate import legal_move_accuracy
@@ -31,6 +31,20 @@ MANY = [p for p in MODELS if len(load_config(p / "experiment.toml").input_langua
 def test_checkpoints_folder_within_budget():
     size = sum(p.stat().st_size for p in SHIPPED.rglob("*") if p.is_file()) / 1e6
     assert size < 60, f"checkpoints/ holds {size:.1f} MB; the budget is 60 MB"
+
+
+@pytest.mark.parametrize("name", suite.SUITE)
+def test_every_suite_model_ships_at_the_end_of_its_last_stage(name):
+    """The shipped suite model is what `make demo-suite` trains: it ends its last stage (suite.STAGES), its
+    recorded stages are the suite's, and its metrics log runs through all of them."""
+    meta = json.loads((SHIPPED / name / META).read_text())
+    ends = suite.stage_ends(name)
+    assert meta["step"] == ends[-1]
+    stages = meta["metrics"]["trained"].get("stages") or [{"from": 0, "to": meta["step"]}]
+    assert [(x["from"], x["to"]) for x in stages] == list(zip([0] + ends[:-1], ends))
+    steps = [json.loads(x)["step"] for x in (SHIPPED / name / "metrics.jsonl").read_text().splitlines()]
+    assert steps == sorted(set(steps)) and steps[-1] == ends[-1]
+    assert all(any(a < s <= b for s in steps) for a, b in zip([0] + ends[:-1], ends))
 
 
 @pytest.mark.parametrize("path", MODELS, ids=[p.name for p in MODELS])

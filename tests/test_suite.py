@@ -62,6 +62,9 @@ def test_install_writes_a_complete_checkpoint(installed):
     assert set(aot.step) == set(shipped) | {ck.step}
     for extra in ("metrics.jsonl", "experiment.toml", "train.json"):
         assert (path / extra).is_file()
+    # the study's reference probe (2-layer MLP) beside the linear one, on the installed weights
+    mlp = json.loads((path / "analysis" / "alignment-mlp-relative-n150.json").read_text())
+    assert mlp["kind"] == "mlp" and mlp["weights_sha256"] == ck.meta["weights_sha256"]
     # the stored probes (every language x layer) ship in float16 and load as float32 probes
     from safetensors import safe_open
 
@@ -288,3 +291,88 @@ def test_variant_notes_say_how_much_of_a_loss_freezing_saves(before, lost, varia
          "fine-tuned (study's protocol)": "90.0%", "fine-tuned, variant": "90.0%"},
         {"variant": "block 1 attention frozen", "language": "B", "pretrained": findings.pct(before),
          "fine-tuned (study's protocol)": findings.pct(after), "fine-tuned, variant": findings.pct(variant_after)}]
+
+
+# ---------------------------------------------------------------------------------------------
+# Training in stages (suite.STAGES): a later stage continues the model, also from a shipped checkpoint
+# ---------------------------------------------------------------------------------------------
+@pytest.fixture
+def tiny_stages(tmp_path, monkeypatch):
+    monkeypatch.setenv("MOTHELLO_RUNS", str(tmp_path / "runs"))
+    monkeypatch.setenv("MOTHELLO_CHECKPOINTS", str(tmp_path / "shipped"))
+    monkeypatch.setattr(suite, "SUITE_TRAINING", dict(
+        preset="tiny", games=None, steps=24, batch_size=8, lr=3e-3, min_lr=3e-4, warmup_steps=4, eval_every=8,
+        eval_games=4, checkpoint_every=8, device="cpu", dtype="float32"))
+    monkeypatch.setattr(suite, "STAGES", {"naive-2": (40,)})
+    monkeypatch.setattr(suite, "STAGE_TRAINING", dict(lr=2e-3, min_lr=2e-4, warmup_steps=2, dtype="bfloat16"))
+    return tmp_path
+
+
+def _steps(rows):
+    return [r["step"] for r in rows]
+
+
+def test_a_model_trained_in_stages_ships_its_whole_history(tiny_stages, monkeypatch):
+    from mothello.train import read_metrics
+
+    run = suite.train_stages("naive-2", progress=False)
+    first = suite.stage_run("naive-2", 0)
+    assert run == suite.stage_run("naive-2", 1) == tiny_stages / "runs" / "suite-naive-2-to-40"
+    assert suite.stage_history(run) == [first, run]
+    tc = json.loads((run / "train.json").read_text())
+    assert (tc["init_from"], tc["init_step"], tc["steps"], tc["lr"], tc["dtype"]) == (str(first), 24, 40, 2e-3,
+                                                                                       "bfloat16")
+    assert json.loads((run / "status.json").read_text())["step"] == 40
+    assert min(_steps(read_metrics(run))) > 24
+    # training again finds every stage finished and trains nothing
+    with monkeypatch.context() as m:
+        m.setattr(suite, "train", lambda *a, **k: pytest.fail("a finished stage was trained again"))
+        assert suite.train_stages("naive-2", progress=False) == run
+
+    path = suite.install(run, "naive-2", alignment_games=60, aot_games=40)
+    ck = load_checkpoint(path)
+    assert ck.step == 40
+    rows = [json.loads(x) for x in (path / "metrics.jsonl").read_text().splitlines()]
+    assert _steps(rows) == sorted(set(_steps(rows))) and _steps(rows) == _steps(read_metrics(first)) + \
+        _steps(read_metrics(run))
+    shipped = dict(list_snapshots(path))
+    assert 24 in shipped and len(shipped) == suite.MAX_SNAPSHOTS  # the end of stage 1 ships first
+    end1 = load_checkpoint(shipped[24]).model.state_dict()
+    for k, w in load_checkpoint(first).model.state_dict().items():
+        assert torch.allclose(end1[k], w.half().float() if ck.meta["weights_dtype"] == "float16" else w)
+    stages = ck.metrics["trained"]["stages"]
+    assert [(s["from"], s["to"], s["dtype"]) for s in stages] == [(0, 24, "float32"), (24, 40, "bfloat16")]
+    assert ck.metrics["trained"]["started"] == stages[0]["started"]
+    text = findings.how_trained(findings.collect(tiny_stages / "shipped"))  # the report says how it was trained
+    assert "Later stages: `naive-2` 24 -> 40" in text and "bfloat16 autocast" in text
+
+    # a fresh clone (no runs/) adds a stage to the shipped model without retraining the ones before
+    shutil.rmtree(tiny_stages / "runs")
+    monkeypatch.setattr(suite, "STAGES", {"naive-2": (40, 56)})
+    run3 = suite.train_stages("naive-2", progress=False, from_shipped=True)
+    adopted = suite.stage_run("naive-2", 1)
+    assert sorted(p.name for p in (tiny_stages / "runs").iterdir()) == [adopted.name, run3.name]
+    assert json.loads((adopted / "status.json").read_text())["adopted_from"] == str(path)  # outside the project
+    tc3 = json.loads((run3 / "train.json").read_text())
+    assert (tc3["init_from"], tc3["init_step"], tc3["steps"]) == (str(adopted), 40, 56)
+    path = suite.install(run3, "naive-2", alignment_games=60, aot_games=40)
+    m = load_checkpoint(path).metrics
+    assert [(s["from"], s["to"]) for s in m["trained"]["stages"]] == [(0, 24), (24, 40), (40, 56)]
+    rows = [json.loads(x)["step"] for x in (path / "metrics.jsonl").read_text().splitlines()]
+    assert rows == sorted(set(rows)) and rows[0] <= 8 and rows[-1] == 56
+    assert 40 in dict(list_snapshots(path))
+
+
+def test_a_shipped_model_is_adopted_only_at_the_end_of_a_stage(tiny_stages, installed, monkeypatch):
+    """The shipped tiny model (157 steps) ends no stage of a 24-step schedule; at the end of one it is
+    taken as that stage's finished run, once."""
+    _, _, path = installed
+    (tiny_stages / "shipped").mkdir()
+    shutil.copytree(path, tiny_stages / "shipped" / "naive-2")
+    assert suite.adopt_shipped("naive-2") is None and not (tiny_stages / "runs").exists()
+    assert suite.adopt_shipped("anchors-8") is None  # nothing shipped under that name
+    monkeypatch.setattr(suite, "STAGES", {"naive-2": (157, 200)})
+    assert suite.adopt_shipped("naive-2") == 1
+    st = json.loads((suite.stage_run("naive-2", 1) / "status.json").read_text())
+    assert st["state"] == "finished" and st["step"] == 157
+    assert suite.adopt_shipped("naive-2") is None  # the run is there now

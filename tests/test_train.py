@@ -31,6 +31,7 @@ from mothello.train import (
     load_run_configs,
     lr_at,
     read_metrics,
+    snapshot_steps,
     train,
 )
 
@@ -85,6 +86,57 @@ def test_total_steps_and_config_validation():
             TrainConfig(**bad)
     with pytest.raises(ValueError, match="unknown training setting"):
         TrainConfig.from_dict({"presett": "tiny"})
+
+
+def test_a_continuing_run_needs_a_model_and_ends_after_its_step():
+    for bad in (dict(init_step=5, steps=10), dict(init_step=10, steps=10, init_from="x"),
+                dict(init_step=-1, steps=10, init_from="x")):
+        with pytest.raises(ValueError):
+            TrainConfig(games=None, **bad)
+    tc = TrainConfig(games=1000, batch_size=100, epochs=1, init_step=30, init_from="x")
+    assert tc.total_steps == 40 and tc.run_steps == 10  # epochs count the run's own steps, on from init_step
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 50_000), st.integers(1, 3000), st.integers(0, 400), st.integers(-5, 3500),
+       st.lists(st.floats(0.01, 1.0), max_size=5))
+def test_a_continued_schedule_is_the_plain_schedule_moved_to_init_step(init, n, warmup, s, fractions):
+    """A run from init_step has the learning rate and snapshots of a fresh run of its length, moved on by
+    init_step: its own warm-up from where the model was, its own cosine to its last step."""
+    plain = TrainConfig(games=None, steps=n, warmup_steps=warmup, lr=1e-3, min_lr=1e-4, snapshots=fractions)
+    cont = TrainConfig(games=None, steps=init + n, init_step=init, init_from="m", warmup_steps=warmup, lr=1e-3,
+                       min_lr=1e-4, snapshots=fractions)
+    assert lr_at(init + s, cont) == lr_at(s, plain)
+    assert snapshot_steps(cont) == {init + x for x in snapshot_steps(plain)}
+    assert all(init < x <= init + n for x in snapshot_steps(cont))
+
+
+def test_dtype_auto_takes_bfloat16_on_cuda_and_on_cpus_that_have_it(monkeypatch):
+    from mothello import train as training
+
+    tc = {d: TrainConfig(games=None, steps=1, dtype=d) for d in ("auto", "float32", "bfloat16")}
+    for native in (True, False):
+        monkeypatch.setattr(training, "native_bf16_cpu", lambda: native)
+        assert training.use_bfloat16(tc["auto"], torch.device("cpu")) is native
+        assert training.use_bfloat16(tc["float32"], torch.device("cpu")) is False
+        assert training.use_bfloat16(tc["bfloat16"], torch.device("cpu")) is True
+        assert training.use_bfloat16(tc["auto"], torch.device("cuda")) is True
+        assert training.use_bfloat16(tc["float32"], torch.device("cuda")) is False
+
+
+def test_bfloat16_on_cpu_trains_float32_weights_and_resumes_exactly(naive2, tmp_path):
+    """bfloat16 autocast computes the products in bfloat16; the weights and optimizer stay float32, and a
+    run in two parts ends with the weights of the run in one go."""
+    tc = _small_tc(dtype="bfloat16", steps=12)
+    one = train(naive2, tc, tmp_path / "one")
+    train(naive2, tc, tmp_path / "two", until=7)
+    two = train(naive2, tc, tmp_path / "two", resume=True)
+    assert_same_weights(one, two)
+    assert all(w.dtype == torch.float32 for w in _weights(one).values())
+    fp32 = train(naive2, _small_tc(dtype="float32", steps=12), tmp_path / "fp32")
+    assert not torch.equal(_weights(one)["head.weight"], _weights(fp32)["head.weight"])  # it did compute in bf16
+    rows = read_metrics(one)
+    assert rows[-1]["train_loss"] < rows[0]["train_loss"] + 0.5
 
 
 @settings(max_examples=80, deadline=None)
@@ -371,6 +423,47 @@ def test_init_from_and_languages_fine_tune_on_one_language(naive2, tiny_checkpoi
     assert len(seen) == 3 and all((langs == 0).all() for langs in seen)
     assert json.loads((out / "train.json").read_text())["languages"] == [0]
     assert not torch.equal(_weights(out)["head.weight"], _weights(tiny_checkpoint)["head.weight"])
+
+
+def test_a_run_that_continues_a_model_counts_on_from_its_step(naive2, tiny_checkpoint, tmp_path, monkeypatch, capsys):
+    """init_step: the run takes the model's next steps: the stream of games goes on where the model's left
+    off, and the metrics, snapshots and status are numbered on from the model's step."""
+    k = load_checkpoint(tiny_checkpoint).step
+    seen = []
+    original = TrainingData.batch
+
+    def recording(self, step):
+        seen.append(step)
+        return original(self, step)
+    monkeypatch.setattr(TrainingData, "batch", recording)
+    tc = TrainConfig(preset="tiny", games=None, steps=k + 6, batch_size=8, warmup_steps=2, eval_every=3,
+                     eval_games=2, checkpoint_every=3, snapshots=[0.5, 1.0], init_from=str(tiny_checkpoint),
+                     init_step=k, device="cpu")
+    run = train(naive2, tc, tmp_path / "more")
+    assert seen == list(range(k, k + 6))
+    st = _status(run)
+    assert st["state"] == "finished" and st["step"] == st["total"] == k + 6
+    # evaluations on the schedule's grid of steps (every eval_every), and at the snapshots and the end
+    assert [r["step"] for r in read_metrics(run)] == sorted({s for s in range(k + 1, k + 7) if s % 3 == 0} | {k + 3, k + 6})
+    assert sorted(int(p.name.split("-")[1]) for p in (run / "snapshots").iterdir()) == [k + 3, k + 6]
+    assert load_checkpoint(run).step == k + 6
+    # resuming it continues the same numbering
+    train(naive2, TrainConfig.from_dict({**tc.to_dict(), "steps": k + 9}), tmp_path / "more", resume=True)
+    assert _status(run)["step"] == k + 9 and seen[6:] == [k + 6, k + 7, k + 8]
+    # a model trained to another step than init_step says is refused, before anything is written
+    with pytest.raises(RunError, match=f"trained to step {k}"):
+        train(naive2, TrainConfig.from_dict({**tc.to_dict(), "init_step": k + 1, "steps": k + 5}), tmp_path / "bad")
+    assert not (tmp_path / "bad" / "status.json").exists()
+    # the command line: --init-step names where it goes on from, and needs --init-from
+    out = tmp_path / "cli"
+    assert cli_main(["train", str(CONFIGS / "naive-2.toml"), "--preset", "tiny", "--stream", "--steps", str(k + 2),
+                     "--batch-size", "8", "--eval-games", "2", "--init-from", str(tiny_checkpoint),
+                     "--init-step", str(k), "--device", "cpu", "--out", str(out)]) == 0
+    assert f"from step {k} to {k + 2}" in capsys.readouterr().out and _status(out)["step"] == k + 2
+    assert cli_main(["train", str(CONFIGS / "naive-2.toml"), "--preset", "tiny", "--stream", "--steps", "9",
+                     "--init-step", "4", "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and "needs init_from" in err and err.count("\n") == 1
 
 
 def test_init_from_a_checkpoint_of_another_vocabulary_is_refused(tiny_checkpoint, tmp_path):
