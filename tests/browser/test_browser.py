@@ -57,6 +57,15 @@ def server(tiny_checkpoint, toy_transfer, tmp_path_factory):
     shutil.copytree(toy_transfer, variant, ignore=shutil.ignore_patterns("pretrain", "finetune"))
     tc = json.loads((variant / "transfer.json").read_text())
     (variant / "transfer.json").write_text(json.dumps({**tc, "freeze": ["block 1 attention"]}))
+    staged = runs / "naive-2-staged"  # the tiny model, recorded as trained in two stages
+    shutil.copytree(tiny_checkpoint, staged, ignore=shutil.ignore_patterns("state"))
+    meta = json.loads((staged / "checkpoint.json").read_text())
+    meta["metrics"]["trained"] = {"stages": [
+        {"from": 0, "to": 100, "lr": 3e-3, "dtype": "float32", "device": "cpu",
+         "started": "2026-11-01T10:00:00+00:00", "finished": "2026-11-01T11:30:00+00:00"},
+        {"from": 100, "to": meta["step"], "lr": 1e-3, "dtype": "bfloat16", "device": "cpu",
+         "started": "2026-11-02T10:00:00+00:00", "finished": "2026-11-02T10:45:00+00:00"}]}
+    (staged / "checkpoint.json").write_text(json.dumps(meta))
     env = {"MOTHELLO_CHECKPOINTS": ckpts, "MOTHELLO_RUNS": runs, "MOTHELLO_CACHE": cache, "MOTHELLO_FAST": "1"}
     try:
         with serve(env, base / "streamlit.log") as url:
@@ -145,6 +154,21 @@ def test_transfer_page_overlays_a_variant_with_the_study_run(server, browser):
         assert "naive-2 · block 1 attention frozen: a fine-tuning variant, not the study's protocol" in text
         _user_facing_text_is_clean(text, "/transfer with a variant")
         assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 3  # two overlays + put-back heatmaps
+    finally:
+        page.close()
+
+
+def test_checkpoints_page_shows_training_stages(server, browser):
+    """A model trained in stages: its curves mark where the later stage begins, and the Training
+    settings tab lists the stages; screenshot checkpoints-stages.png."""
+    page, _ = open_page(browser, f"{server}/checkpoints?ckpts=runs/naive-2-staged")
+    try:
+        page.get_by_role("tab", name="Training settings").click()
+        page.get_by_text("Trained in 2 stages").wait_for(timeout=30_000)
+        screenshot(page, SHOTS / "checkpoints-stages.png")
+        _no_exception(page, "/checkpoints with stages")
+        _user_facing_text_is_clean(_main_text(page), "/checkpoints with stages")
+        assert page.locator('[data-testid="stVegaLiteChart"]').count() == 2
     finally:
         page.close()
 
