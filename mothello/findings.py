@@ -61,7 +61,26 @@ def _model_numbers(path: Path) -> dict:
         "cross_by_layer": {int(k): v.get("cross_lingual") for k, v in al.get("layers", {}).items()},
         "anchor_squares": len({q for a in meta.get("experiment", {}).get("anchors", []) for q in a["squares"]}),
         "colour_in_language_mlp": _mlp_colour(path, meta, layer),
+        "previous_stage": _previous_stage(path, m, layer),
     }
+
+
+def _previous_stage(path: Path, m: dict, layer) -> dict | None:
+    """For a model trained in stages: the headline numbers of its model at the end of the stage before
+    the last (shipped as a snapshot, with the metrics it was installed with), at `layer`; else None."""
+    stages = m.get("trained", {}).get("stages") or []
+    if len(stages) < 2 or layer is None:
+        return None
+    step = stages[-2].get("to")
+    f = path / "snapshots" / f"step-{step:09d}" / META if isinstance(step, int) else None
+    try:
+        sm = storage.read_json(f).get("metrics", {}) if f is not None and f.is_file() else {}
+        row = sm["alignment"]["layers"][str(layer)]
+        acc = sm["legal_move_accuracy"]
+        return {"step": step, "legal_min": min(acc.values()), **{k: row[k] for k in (
+            "in_language", "cross_lingual", "colour_in_language", "colour_cross_lingual")}}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _mlp_colour(path: Path, meta: dict, layer) -> float | None:
@@ -651,6 +670,35 @@ def stages_text(staged: list[tuple[str, list[dict]]]) -> str:
             "float32 (benchmarks/bench_train.py).\n")
 
 
+def stage_gains(numbers: dict) -> list[str]:
+    """What the last stage bought each model trained in stages (against its model at the end of the
+    stage before, at the same layer), and where the in-language colour probe would reach 90% if each
+    doubling of the steps kept adding what the last one added."""
+    rows, lines = [], []
+    for m in numbers["models"].values():
+        prev = m.get("previous_stage")
+        if not prev or m.get("colour_in_language") is None:
+            continue
+        rows.append(f"| {m['name']} | {prev['step']:,} -> {m['step']:,} | {pct(prev['legal_min'])} -> "
+                    f"{pct(m['legal_min'])} | {pct(prev['in_language'])} -> {pct(m['in_language'])} | "
+                    f"{pct(prev['cross_lingual'])} -> {pct(m['cross_lingual'])} | "
+                    f"{pct(prev['colour_in_language'])} -> {pct(m['colour_in_language'])} |")
+        gain = m["colour_in_language"] - prev["colour_in_language"]
+        doublings = np.log2(m["step"] / prev["step"])
+        if gain > 0 and doublings > 0 and m["colour_in_language"] < 0.9:
+            more = (0.9 - m["colour_in_language"]) / (gain / doublings)
+            span = "one doubling" if abs(doublings - 1) < 0.05 else f"{doublings:.1f} doublings"
+            lines.append(f"`{m['name']}`: the colour probe gained {100 * gain:.1f} points over the last stage "
+                         f"({span} of the steps); at that pace 90% would take about {more:.1f} more doublings, "
+                         f"some {round(m['step'] * 2 ** more, -4):,.0f} steps in all.")
+    if not rows:
+        return []
+    head = ["What the last stage bought (layer as in the table above; legal moves: worst language):\n",
+            "| model | steps | legal moves | in-language | cross-lingual | colour in-language |",
+            "|---|---|---|---|---|---|", *rows, ""]
+    return ["\n".join(head)] + ([" ".join(lines) + "\n"] if lines else [])
+
+
 def _hours(stage: dict) -> float | None:
     try:
         return (pd.Timestamp(stage["finished"]) - pd.Timestamp(stage["started"])).total_seconds() / 3600
@@ -678,6 +726,7 @@ def how_trained(numbers: dict) -> str:
               if len(m.get("trained", {}).get("stages") or []) > 1]
     if staged:
         lines.append(stages_text(staged))
+        lines += stage_gains(numbers)
     if numbers.get("variants"):
         lines.append(f"Fine-tuning variants ({', '.join(f'`{n}`' for n in numbers['variants'])}): the plain "
                      "run's fine-tuning with a part frozen, started from a copy of its pretrained model, so only the "

@@ -376,3 +376,24 @@ def test_a_shipped_model_is_adopted_only_at_the_end_of_a_stage(tiny_stages, inst
     st = json.loads((suite.stage_run("naive-2", 1) / "status.json").read_text())
     assert st["state"] == "finished" and st["step"] == 157
     assert suite.adopt_shipped("naive-2") is None  # the run is there now
+
+
+def test_stage_gains_table_and_the_pace_to_the_colour_target():
+    def model(name, step, colour, prev_colour, prev_step=12_000):
+        prev = {"step": prev_step, "legal_min": 0.93, "in_language": 0.85, "cross_lingual": 0.5,
+                "colour_in_language": prev_colour, "colour_cross_lingual": 0.5}
+        return {"name": name, "step": step, "legal_min": 0.95, "in_language": 0.87, "cross_lingual": 0.49,
+                "colour_in_language": colour, "previous_stage": prev}
+
+    numbers = {"models": {"naive": model("naive-2", 24_000, 0.76, 0.72),
+                          "anchors": model("anchors-8", 48_000, 0.95, 0.80),   # at the target: no projection
+                          "many": model("atomic-10", 24_000, 0.60, 0.61),      # lost colour: no projection
+                          "unified": {"name": "unified-mixed", "step": 12_000, "colour_in_language": 0.7}}}
+    table, pace = findings.stage_gains(numbers)
+    assert "| naive-2 | 12,000 -> 24,000 | 93.0% -> 95.0% | 85.0% -> 87.0% | 50.0% -> 49.0% | 72.0% -> 76.0% |" in table
+    assert "| anchors-8 | 12,000 -> 48,000 |" in table and "unified-mixed" not in table
+    # 4 points a doubling, 14 to go: 3.5 more doublings from 24,000 = 24,000 * 2 ** 3.5 = 271,529
+    assert pace.startswith("`naive-2`: the colour probe gained 4.0 points over the last stage (one doubling")
+    assert "about 3.5 more doublings, some 270,000 steps in all." in pace
+    assert "anchors-8" not in pace and "atomic-10" not in pace
+    assert findings.stage_gains({"models": {"unified": numbers["models"]["unified"]}}) == []
