@@ -258,6 +258,13 @@ class CheckpointInfo:
         return float(np.mean(list(acc.values()))) if acc else None
 
 
+def training_stages(meta: dict) -> list[dict]:
+    """The training stages recorded in a checkpoint's metadata (metrics.trained.stages, suite.STAGES: each
+    {from, to, lr, dtype, device, started, finished}); [] for a model trained in one go."""
+    stages = (meta.get("metrics") or {}).get("trained", {}).get("stages") or []
+    return stages if len(stages) > 1 else []
+
+
 def list_snapshots(path) -> list[tuple[int, Path]]:
     """(step, folder) of each snapshot of a checkpoint, by step."""
     snaps = []

@@ -533,6 +533,10 @@ def ordering(numbers: dict) -> str:
                                  for k in where)
                      + "; the named layer was fixed beforehand (best in-language colour probe), so the verdict "
                        "stays.")
+    steps = {m["name"]: m.get("step") for _, m in have}
+    if len(set(steps.values())) > 1:  # a model with more training stages than another: say so
+        text += (" Not matched in training: " + ", ".join(f"{n} {s:,} steps" for n, s in steps.items() if s)
+                 + " (the later stages have not reached every model yet).")
     shares = [(m["name"], m["cross_lingual"] / m["in_language"]) for _, m in have if m.get("in_language")]
     if len(shares) == len(have):
         text += (" As a share of each model's own in-language accuracy (the models differ in how well they read "

@@ -10,7 +10,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from mothello.checkpoints import Checkpoint, CheckpointError, CheckpointInfo, info as snapshot_info, list_snapshots
+from mothello.checkpoints import (Checkpoint, CheckpointError, CheckpointInfo, info as snapshot_info, list_snapshots,
+                                  training_stages)
 from mothello.transfer import metrics_table
 from mothello.ui import charts, theme, widgets
 
@@ -97,12 +98,6 @@ def accuracy_chart(df: pd.DataFrame, names: list[str], s: float, stages: list[in
     return charts.finish(charts.stage_marks(chart, stages, s), s, charts.FIT_X)
 
 
-def stages_of(ck: Checkpoint) -> list[dict]:
-    """The training stages of a model trained in stages (suite.STAGES); [] for one trained in one go."""
-    stages = ck.metrics.get("trained", {}).get("stages") or []
-    return stages if len(stages) > 1 else []
-
-
 def stages_frame(stages: list[dict]) -> pd.DataFrame:
     rows = []
     for k, x in enumerate(stages, start=1):
@@ -164,7 +159,7 @@ def show(i: CheckpointInfo, present: bool, s: float, narrow: bool) -> None:
     else:
         loss = df[df.metric.isin(["train_loss", "val_loss"])]
         accd = df[df.metric == "legal_move_accuracy"]
-        starts = [x["from"] for x in stages_of(ck)[1:]]
+        starts = [x["from"] for x in training_stages(ck.meta)[1:]]
         parts = [(loss, lambda d: loss_chart(d, s, starts), "loss"),
                  (accd, lambda d: accuracy_chart(d, cfg.language_names, s, starts), "legal-move-accuracy")]
         parts = [p for p in parts if not p[0].empty]
@@ -190,7 +185,7 @@ def show(i: CheckpointInfo, present: bool, s: float, narrow: bool) -> None:
                    "languages). Token 0 is padding." + (" Under unified output every next-move target is "
                                                         f"a token of {cfg.languages[0].name}." if cfg.unified_output else ""))
     with tabs[1]:
-        stages = stages_of(ck)
+        stages = training_stages(ck.meta)
         if stages:
             st.markdown(f"Trained in **{len(stages)} stages**: each later one continues the model where the one "
                         "before ended, on the next games of the stream, with the learning rate warmed up again "

@@ -174,7 +174,8 @@ else:
             except Exception as e:  # noqa: BLE001 - a broken snapshot must not take the page down
                 prompt.error(f"Could not compute alignment over training for {name}: {e}")
     if df is not None and len(df):
-        chart, data = rv.alignment_over_training_chart(df, colour_only=colour_only, width=660)
+        chart, data = rv.alignment_over_training_chart(df, colour_only=colour_only, width=660,
+                                                       stages=rv.stage_starts(info.path))
         rv.show(chart, data, f"alignment-over-training-{info.path.name}-L{layer}")
         piv = df.pivot_table(index="step", columns="metric", values="value").sort_index()
         cross = "colour_cross" if colour_only else "cross_lingual"

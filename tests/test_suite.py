@@ -191,6 +191,13 @@ def test_ordering_sentence_follows_the_numbers(cross, holds):
     assert ("holds." in text) == holds and ("does not hold" in text) == (not holds)
     assert ("naive-2 50.0% < anchors-8" in text) == holds
     assert findings.ordering({"models": {"naive": models["naive"]}, "transfer": {}}) == ""
+    assert "Not matched in training" not in text  # no steps known: nothing to compare
+    for m, step in zip(models.values(), (24_000, 24_000, 12_000)):
+        m["step"] = step
+    text = findings.ordering({"models": models, "transfer": {}})
+    assert "Not matched in training: naive-2 24,000 steps, anchors-8 24,000 steps, unified-mixed 12,000 steps" in text
+    models["unified"]["step"] = 24_000
+    assert "Not matched" not in findings.ordering({"models": models, "transfer": {}})
 
 
 def test_training_hours_leave_out_the_pauses(tmp_path):

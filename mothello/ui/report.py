@@ -97,7 +97,7 @@ def figures(out: Path, root: Path | None = None) -> dict[str, str]:
             n_layer = load_checkpoint(paths[name]).model.cfg.n_layer
             df = stored_alignment_over_training(paths[name], n_layer, AOT_GAMES)
             if df is not None:
-                chart, _ = rv.alignment_over_training_chart(df)
+                chart, _ = rv.alignment_over_training_chart(df, stages=rv.stage_starts(paths[name]))
                 title = f"{name}: alignment over training (layer {n_layer}, probes on {AOT_GAMES} games)"
                 figs[f"training-{name}"] = _save(chart.properties(title=title), out, f"alignment-over-training-{name}")
     return figs

@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from .. import jobs, storage
-from ..checkpoints import META, checkpoints_dir, display_name, read_meta, runs_dir
+from ..checkpoints import META, checkpoints_dir, display_name, read_meta, runs_dir, training_stages
 from ..suite import TRANSFER
 from ..transfer import (ANSWERS_SHIFTED, FINETUNED, PRETRAINED, RESTORE_FALL, TABLE, TransferConfig, metrics_table,
                         restored_summary, store_alignment_over_training, stored_alignment_over_training,
@@ -447,7 +447,9 @@ def compute_alignment_over_training(path, layer: int, n_train: int, container=No
     return df.assign(n_train=n_train, weights=sha), (str(where) if where else None)
 
 
-def alignment_over_training_chart(df: pd.DataFrame, colour_only: bool = False, width: int = 640, height: int = 300):
+def alignment_over_training_chart(df: pd.DataFrame, colour_only: bool = False, width: int = 640, height: int = 300,
+                                  stages: list[int] = ()):
+    """stages: the steps where later training stages begin (marked; checkpoints.training_stages)."""
     keep = ["in_language", "cross_lingual", "aligned_rotation", "legal_move_accuracy"]
     if colour_only:
         keep = ["colour_in", "colour_cross", "legal_move_accuracy"]
@@ -465,10 +467,18 @@ def alignment_over_training_chart(df: pd.DataFrame, colour_only: bool = False, w
                               title=alt.Title("Alignment over training",
                                               subtitle=f"probes at layer {layer}, at every snapshot of the run",
                                               anchor="start")).encode(x=charts.STEP_X)
-    return chart, d[["step", "layer", "metric", "measure", "value"]]
+    return charts.stage_marks(chart, list(stages), s), d[["step", "layer", "metric", "measure", "value"]]
 
 
 # -- training runs -------------------------------------------------------------------------------
+def stage_starts(path) -> list[int]:
+    """Where a checkpoint's later training stages begin ([] when it was trained in one go)."""
+    try:
+        return [x["from"] for x in training_stages(read_meta(path))[1:]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
 def state_badge(state: str) -> str:
     return f":{STATE_COLOURS.get(state, 'gray')}-badge[{state}]"
 
