@@ -13,6 +13,7 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
+from conftest import staged_copy
 from mothello.checkpoints import list_snapshots, load_checkpoint, save_checkpoint
 from mothello.evaluate import predict_moves
 from mothello.languages import ExperimentConfig, LanguageSpec, Vocabulary, load_config
@@ -219,14 +220,7 @@ def test_checkpoints_page_shows_the_stages_of_a_model_trained_in_stages(registry
     """A model trained in stages (suite.STAGES): a table of its stages, and a dashed line on both curves
     where the later stage begins; a model trained in one go has neither."""
     staged = registry / "runs" / "staged"
-    shutil.copytree(registry / "runs" / "naive-2-tiny", staged)
-    meta = json.loads((staged / "checkpoint.json").read_text())
-    meta["metrics"]["trained"] = {"stages": [
-        {"from": 0, "to": 100, "lr": 3e-3, "dtype": "float32", "device": "cpu",
-         "started": "2026-11-01T10:00:00+00:00", "finished": "2026-11-01T11:30:00+00:00"},
-        {"from": 100, "to": meta["step"], "lr": 1e-3, "dtype": "bfloat16", "device": "cpu",
-         "started": "2026-11-02T10:00:00+00:00", "finished": "2026-11-02T10:45:00+00:00"}]}
-    (staged / "checkpoint.json").write_text(json.dumps(meta))
+    meta = staged_copy(registry / "runs" / "naive-2-tiny", staged)
     from mothello.ui import widgets
 
     widgets.checkpoint_infos.clear()

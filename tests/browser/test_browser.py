@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import staged_copy
+
 from .harness import CHROMIUM, board_box, click_and_wait, open_page, screenshot, serve
 
 SHOTS = Path(__file__).resolve().parent / "screenshots"
@@ -57,15 +59,7 @@ def server(tiny_checkpoint, toy_transfer, tmp_path_factory):
     shutil.copytree(toy_transfer, variant, ignore=shutil.ignore_patterns("pretrain", "finetune"))
     tc = json.loads((variant / "transfer.json").read_text())
     (variant / "transfer.json").write_text(json.dumps({**tc, "freeze": ["block 1 attention"]}))
-    staged = runs / "naive-2-staged"  # the tiny model, recorded as trained in two stages
-    shutil.copytree(tiny_checkpoint, staged, ignore=shutil.ignore_patterns("state"))
-    meta = json.loads((staged / "checkpoint.json").read_text())
-    meta["metrics"]["trained"] = {"stages": [
-        {"from": 0, "to": 100, "lr": 3e-3, "dtype": "float32", "device": "cpu",
-         "started": "2026-11-01T10:00:00+00:00", "finished": "2026-11-01T11:30:00+00:00"},
-        {"from": 100, "to": meta["step"], "lr": 1e-3, "dtype": "bfloat16", "device": "cpu",
-         "started": "2026-11-02T10:00:00+00:00", "finished": "2026-11-02T10:45:00+00:00"}]}
-    (staged / "checkpoint.json").write_text(json.dumps(meta))
+    staged_copy(tiny_checkpoint, runs / "naive-2-staged")  # the tiny model, recorded as trained in two stages
     env = {"MOTHELLO_CHECKPOINTS": ckpts, "MOTHELLO_RUNS": runs, "MOTHELLO_CACHE": cache, "MOTHELLO_FAST": "1"}
     try:
         with serve(env, base / "streamlit.log") as url:
