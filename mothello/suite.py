@@ -1,7 +1,9 @@
 """The shipped demo suite: which models, how they are trained, and how a run becomes a shipped checkpoint.
 
-`python -m mothello suite` (= `make demo-suite`) trains every model of the suite into runs/suite-NAME
-(resuming whatever is there), runs the transfer experiments and the anchor sweep (mothello.sweep), and
+`python -m mothello suite` (= `make demo-suite`) trains every model of the suite into runs/suite-NAME,
+and its later training stages (STAGES) into runs/suite-NAME-to-STEP (resuming whatever is there; with
+--from-shipped a shipped model that ends a stage stands in for that stage's run), runs the transfer
+experiments and the anchor sweep (mothello.sweep), and
 installs each result into checkpoints/NAME: float16 weights (kept only when evaluation shows no loss),
 snapshots, the alignment analysis (every layer, with baselines and Procrustes), and the metrics the app
 shows, plus an exact evaluation on a small fixed sample that tests/test_shipped.py recomputes from the
