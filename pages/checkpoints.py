@@ -95,7 +95,7 @@ def accuracy_chart(df: pd.DataFrame, names: list[str], s: float, stages: list[in
     chart = charts.line_chart(df, "step", "value", "language", title="Legal-move accuracy",
                               y_title="legal-move accuracy", colour_scale=scale,
                               width="container", height=int(200 * s), y_domain=(0, 1)).encode(x=charts.STEP_X)
-    return charts.finish(charts.stage_marks(chart, stages, s), s, charts.FIT_X)
+    return charts.finish(charts.stage_marks(chart, stages, s, label_at="bottom"), s, charts.FIT_X)
 
 
 def stages_frame(stages: list[dict]) -> pd.DataFrame:

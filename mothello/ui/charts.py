@@ -81,17 +81,19 @@ def line_chart(df: pd.DataFrame, x: str, y: str, colour: str, title: str = "", y
     return line.properties(width=width, height=height, title=title)
 
 
-def stage_marks(chart: alt.Chart, starts: list[int], font_scale: float = 1.0):
-    """A training-curve chart with a dashed line, labelled at its top, where each later training stage
-    begins (a model trained in stages, suite.STAGES: the learning rate warms up again there, so the loss
-    jumps). The chart itself when there are none."""
+def stage_marks(chart: alt.Chart, starts: list[int], font_scale: float = 1.0, label_at: str = "top"):
+    """A training-curve chart with a dashed line, labelled at its top (or its bottom, where an
+    accuracy's lines run high), where each later training stage begins (a model trained in stages,
+    suite.STAGES: the learning rate warms up again there, so the loss jumps). The chart itself when there
+    are none."""
     if not starts:
         return chart
     marks = pd.DataFrame({"step": list(starts), "label": [f"stage {k + 2}" for k in range(len(starts))]})
     base = alt.Chart(marks).encode(x=alt.X("step:Q"))
     rule = base.mark_rule(strokeDash=[5, 4], color="#777", strokeWidth=1.4)
-    label = base.mark_text(align="left", baseline="top", dx=4, y=4, color="#555",
-                           fontSize=12 * font_scale).encode(text="label:N")
+    where = dict(baseline="top", y=4) if label_at == "top" else dict(baseline="bottom", y="height", dy=-4)
+    label = base.mark_text(align="left", dx=4, color="#555", fontSize=12 * font_scale, **where).encode(
+        text="label:N")
     inner = chart.copy()
     size = {k: getattr(chart, k) for k in ("width", "height", "title") if getattr(chart, k) is not alt.Undefined}
     for k in size:

@@ -467,7 +467,8 @@ def alignment_over_training_chart(df: pd.DataFrame, colour_only: bool = False, w
                               title=alt.Title("Alignment over training",
                                               subtitle=f"probes at layer {layer}, at every snapshot of the run",
                                               anchor="start")).encode(x=charts.STEP_X)
-    return charts.stage_marks(chart, list(stages), s), d[["step", "layer", "metric", "measure", "value"]]
+    return (charts.stage_marks(chart, list(stages), s, label_at="bottom"),
+            d[["step", "layer", "metric", "measure", "value"]])
 
 
 # -- training runs -------------------------------------------------------------------------------
