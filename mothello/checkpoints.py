@@ -265,6 +265,14 @@ def training_stages(meta: dict) -> list[dict]:
     return stages if len(stages) > 1 else []
 
 
+def stage_hours(stage: dict) -> float | None:
+    """Wall-clock hours of one training stage (its started/finished timestamps); None if not recorded."""
+    try:
+        return (datetime.fromisoformat(stage["finished"]) - datetime.fromisoformat(stage["started"])).total_seconds() / 3600
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def list_snapshots(path) -> list[tuple[int, Path]]:
     """(step, folder) of each snapshot of a checkpoint, by step."""
     snaps = []

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from . import storage
-from .checkpoints import META, checkpoints_dir
+from .checkpoints import META, checkpoints_dir, stage_hours
 from .model import GPT, GPTConfig
 from .train import read_metrics
 from .transfer import (ANSWERS_SHIFTED, RESTORE_FALL, TABLE, TransferConfig, per_language_transfer,
@@ -662,7 +662,7 @@ def stages_text(staged: list[tuple[str, list[dict]]]) -> str:
     parts = []
     for name, stages in staged:
         later = [s for s in stages[1:] if s.get("to") is not None]
-        spans = ", ".join(f"{s['from']:,} -> {s['to']:,}" + (f" ({_hours(s):.1f} h wall-clock)" if _hours(s) else "")
+        spans = ", ".join(f"{s['from']:,} -> {s['to']:,}" + (f" ({h:.1f} h wall-clock)" if (h := stage_hours(s)) else "")
                           for s in later)
         parts.append(f"`{name}` {spans}")
     return ("Later stages: " + "; ".join(parts) + ". A later stage continues the model from where the previous "
@@ -701,13 +701,6 @@ def stage_gains(numbers: dict) -> list[str]:
             "| model | steps | legal moves | in-language | cross-lingual | colour in-language |",
             "|---|---|---|---|---|---|", *rows, ""]
     return ["\n".join(head)] + ([" ".join(lines) + "\n"] if lines else [])
-
-
-def _hours(stage: dict) -> float | None:
-    try:
-        return (pd.Timestamp(stage["finished"]) - pd.Timestamp(stage["started"])).total_seconds() / 3600
-    except (KeyError, TypeError, ValueError):
-        return None
 
 
 def how_trained(numbers: dict) -> str:

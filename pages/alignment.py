@@ -62,9 +62,10 @@ def matrix_chart(m, title, subtitle, name, container):
 
 # -- the matrices at one layer ----------------------------------------------------------------------
 st.subheader(f"Layer {layer}: who can read whom", divider="gray")
-if len(langs) <= 4:
+side = len(langs) <= 2  # two small matrices leave room for the numbers beside them
+if side:
     c1, c2, c3 = st.columns([1.12, 1.12, 0.76])
-else:  # many languages: two wide matrices side by side, the numbers in a row beneath them
+else:  # more languages (longer labels): two matrices side by side, the numbers in a row beneath them
     c1, c2 = st.columns(2)
     c3 = st.container()
 matrix_chart(direct, f"Direct · layer {layer}", f"{KIND} probe, {LABELS} labels, {what}",
@@ -77,7 +78,7 @@ else:
     c2.info("One input language: there is nothing to align.")
 off = ~np.eye(len(langs), dtype=bool)
 with c3:
-    cells = [st] * 3 if len(langs) <= 4 else st.columns(3)
+    cells = [st] * 3 if side else st.columns(3)
     cells[0].metric("In-language (diagonal)", f"{np.diag(direct).mean():.1%}")
     if off.any():
         cells[1].metric("Cross-lingual, direct", f"{direct[off].mean():.1%}",

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from mothello.checkpoints import (Checkpoint, CheckpointError, CheckpointInfo, info as snapshot_info, list_snapshots,
-                                  training_stages)
+                                  stage_hours, training_stages)
 from mothello.transfer import metrics_table
 from mothello.ui import charts, theme, widgets
 
@@ -101,10 +101,7 @@ def accuracy_chart(df: pd.DataFrame, names: list[str], s: float, stages: list[in
 def stages_frame(stages: list[dict]) -> pd.DataFrame:
     rows = []
     for k, x in enumerate(stages, start=1):
-        try:
-            hours = (pd.Timestamp(x["finished"]) - pd.Timestamp(x["started"])).total_seconds() / 3600
-        except (KeyError, TypeError, ValueError):
-            hours = None
+        hours = stage_hours(x)
         rows.append({"stage": k, "steps": f"{x.get('from', 0):,} → {x.get('to') or 0:,}", "peak lr": x.get("lr"),
                      "number format": {"auto": "auto (float32 on CPU then)"}.get(x.get("dtype"), x.get("dtype")),
                      "device": x.get("device"), "wall-clock (h)": None if hours is None else round(hours, 2)})

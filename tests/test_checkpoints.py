@@ -24,6 +24,8 @@ from mothello.checkpoints import (
     read_meta,
     resolve,
     save_checkpoint,
+    stage_hours,
+    training_stages,
 )
 from mothello.languages import Vocabulary, load_config
 from mothello.model import GPT, preset
@@ -364,3 +366,17 @@ def test_trained_run_directory_is_a_checkpoint(tiny_checkpoint, tmp_path, monkey
     assert entry.snapshots == sorted(int(p.name.split("-")[1]) for p in (tiny_checkpoint / "snapshots").iterdir())
     ck = load_checkpoint(resolve("runs/tiny"))
     assert ck.step == status["total"] and ck.meta["training"]["preset"] == "tiny"
+
+
+def test_training_stages_and_their_wall_clock_hours():
+    """Stages show only for a model trained in more than one; hours come from the stage's own timestamps
+    (any UTC offset), and a stage that never recorded both gives None rather than an error."""
+    first = {"from": 0, "to": 12000, "started": "2026-11-21T10:00:00+00:00", "finished": "2026-11-21T12:30:00+00:00"}
+    second = {"from": 12000, "to": 24000, "started": "2026-11-28T20:00:00+01:00", "finished": "2026-11-28T19:45:00+00:00"}
+    assert training_stages({"metrics": {"trained": {"stages": [first]}}}) == []
+    assert training_stages({}) == []
+    assert training_stages({"metrics": {"trained": {"stages": [first, second]}}}) == [first, second]
+    assert stage_hours(first) == pytest.approx(2.5)
+    assert stage_hours(second) == pytest.approx(0.75)
+    assert stage_hours({"started": first["started"]}) is None
+    assert stage_hours({"started": "yesterday", "finished": first["finished"]}) is None

@@ -103,6 +103,9 @@ def test_alignment_page(registry):
     assert best > 0 and at.slider(key="url_layer").value == best
     assert f"Direct · layer {best}" in titles(specs[0])[0] and "rotation" in titles(specs[1])[0]
     assert "per-square majority" in text(at) and "randomly initialised" in text(at)
+    # two languages: the three numbers in a third column beside the two matrices
+    holding = [c for c in at.columns if len(c.metric)]
+    assert len(holding[0].metric) == 3 and holding[0].weight < 1
     # baselines are drawn as rules on the across-layers chart
     assert any("per-square majority" in str(d.to_dict()) for d in specs[2]["_data"])
     direct_top = specs[0]["_data"][0]["accuracy"].tolist()
