@@ -250,23 +250,33 @@ def install(run, name: str | None = None, half: bool = True, alignment_games: in
 
 
 def shipped_snapshots(run, final_step: int, keep: int = MAX_SNAPSHOTS) -> list[tuple[int, Path]]:
-    """The run's snapshots that ship: not the final step (that is the checkpoint itself), and at most
-    `keep` of them (the size budget of checkpoints/). A run that continues earlier stages adds their
-    snapshots and their final models; the ends of earlier stages ship first (where each stage begins),
-    the rest are spread from the first snapshot to the last."""
+    """The run's snapshots that ship (pick_snapshots): a run that continues earlier stages adds their
+    snapshots and their final models."""
     history = stage_history(run)
     snaps = {}
     for r in history:
         snaps.update(dict(list_snapshots(r)))
     ends = [read_meta(r)["step"] for r in history[:-1]]
     snaps.update({step: r for step, r in zip(ends, history[:-1])})
-    snaps.pop(final_step, None)
-    first = sorted(s for s in ends if s in snaps)[-keep:] if keep else []
-    rest = sorted(s for s in snaps if s not in first)
+    return [(s, snaps[s]) for s in pick_snapshots(list(snaps), ends, final_step, keep)]
+
+
+def pick_snapshots(steps: list[int], ends: list[int], final_step: int, keep: int) -> list[int]:
+    """Which of a model's snapshot steps ship: not the final step (that is the checkpoint itself), at most
+    `keep` (the size budget of checkpoints/). The ends of earlier stages first (where each stage begins;
+    the latest first), but room is left for the earliest snapshot (alignment before it emerged); the rest
+    are spread from the first snapshot to the last. Sorted."""
+    steps = sorted(set(steps) - {final_step})
+    ends = sorted(s for s in set(ends) if s in steps)
+    if keep <= 0:
+        return []
+    others = [s for s in steps if s not in ends]
+    first = ends[-(keep - 1):] if keep > 1 and others else ends[-keep:]
+    rest = [s for s in steps if s not in first]
     n = keep - len(first)
     if len(rest) > n:
         rest = [rest[i] for i in sorted(set(np.linspace(0, len(rest) - 1, n).round().astype(int)))] if n else []
-    return [(s, snaps[s]) for s in sorted(first + rest)]
+    return sorted(first + rest)
 
 
 def stage_metrics(history: list[Path]) -> list[dict]:

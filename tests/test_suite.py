@@ -370,6 +370,32 @@ def test_a_model_trained_in_stages_ships_its_whole_history(tiny_stages, monkeypa
     assert 40 in dict(list_snapshots(path))
 
 
+@given(st.sets(st.integers(1, 500), min_size=1, max_size=30), st.data(), st.integers(0, 6))
+def test_pick_snapshots_keeps_the_budget_the_last_stage_start_and_the_earliest(steps, data, keep):
+    steps = sorted(steps)
+    final = data.draw(st.sampled_from(steps + [1000]))
+    ends = data.draw(st.lists(st.sampled_from(steps), max_size=4, unique=True))
+    picked = suite.pick_snapshots(steps, ends, final, keep)
+    pool = [s for s in steps if s != final]
+    assert picked == sorted(set(picked)) and set(picked) <= set(pool) and final not in picked
+    assert len(picked) == min(keep, len(pool))  # the budget, all of it when there is enough to ship
+    live_ends = sorted(e for e in ends if e != final)
+    if keep >= 1 and live_ends:
+        assert live_ends[-1] in picked  # where the last stage began: "what the last stage bought"
+    if keep >= 2 and pool:
+        assert pool[0] in picked  # the earliest: alignment before it emerged
+    if keep >= len(live_ends) + 1:
+        assert set(live_ends) <= set(picked)  # room for every stage start
+
+
+def test_pick_snapshots_for_the_shipped_shapes():
+    # one earlier stage, three to ship: its end, the first and the last snapshot (what shipped before)
+    assert suite.pick_snapshots([600, 6000, 12000, 18000, 24000], [12000], 24000, 3) == [600, 12000, 18000]
+    # two earlier stages, two to ship (atomic-10): the last stage's start and the first snapshot
+    assert suite.pick_snapshots([600, 6000, 12000, 18000, 24000, 36000], [12000, 24000], 48000, 2) == [600, 24000]
+    assert suite.pick_snapshots([12000, 24000], [12000, 24000], 48000, 2) == [12000, 24000]
+
+
 def test_a_shipped_model_is_adopted_only_at_the_end_of_a_stage(tiny_stages, installed, monkeypatch):
     """The shipped tiny model (157 steps) ends no stage of a 24-step schedule; at the end of one it is
     taken as that stage's finished run, once."""
