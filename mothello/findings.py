@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from . import storage
-from .checkpoints import META, checkpoints_dir, stage_hours
+from .checkpoints import META, checkpoints_dir, stage_hours, training_stages
 from .model import GPT, GPTConfig
 from .train import read_metrics
 from .transfer import (ANSWERS_SHIFTED, RESTORE_FALL, TABLE, TransferConfig, per_language_transfer,
@@ -108,10 +108,24 @@ def _over_training(path: Path, layer) -> dict | None:
 
 def training_hours(run: Path, until: int | None = None) -> float | None:
     """Hours of training in a run's log (metrics.jsonl), up to step `until` if given: the time between
-    consecutive evaluations, where an interval much slower than the run's median pace (the run was stopped
-    and resumed inside it) counts at the median pace instead. None without a log."""
+    consecutive evaluations, where an interval much slower than the median pace (the run was stopped and
+    resumed inside it) counts at the median pace instead. A model trained in stages (checkpoint.json)
+    is timed stage by stage, each against its own median pace (a stage can run on other hardware or in
+    another number format). None without a log."""
     pts_ = sorted((r["step"], pd.Timestamp(r["time"])) for r in read_metrics(run)
                   if "time" in r and (until is None or r["step"] <= until))
+    meta_path = Path(run) / META
+    stages = training_stages(storage.read_json(meta_path)) if meta_path.is_file() else []
+    spans = [(x.get("from") or 0, x.get("to")) for x in stages] or [(0, None)]
+    hours = [_log_hours([p for p in pts_ if a < p[0] and (b is None or p[0] <= b)] if k else
+                        [p for p in pts_ if b is None or p[0] <= b], a)
+             for k, (a, b) in enumerate(spans)]
+    hours = [h for h in hours if h is not None]
+    return float(sum(hours)) if hours else None
+
+
+def _log_hours(pts_: list, start: int) -> float | None:
+    """training_hours of one stretch of (step, time) evaluations that begins at step `start`."""
     if len(pts_) < 2:
         return None
     steps = np.diff([s for s, _ in pts_])
@@ -122,7 +136,7 @@ def training_hours(run: Path, until: int | None = None) -> float | None:
     pace = secs[ok] / steps[ok]
     med = float(np.median(pace))
     secs_used = np.where(pace <= 4 * med, secs[ok], steps[ok] * med)
-    first = pts_[0][0] * med  # steps before the first evaluation, at the median pace
+    first = (pts_[0][0] - start) * med  # steps before the first evaluation, at the median pace
     return float(secs_used.sum() + first) / 3600
 
 

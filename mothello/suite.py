@@ -43,7 +43,7 @@ SUITE = ("naive-2", "anchors-8", "unified-mixed", "atomic-10")
 # can thus add training to a shipped model without the previous stage's optimizer state, which is not
 # shipped. runs/suite-NAME holds the first stage (SUITE_TRAINING), runs/suite-NAME-to-STEP the others.
 STAGES: dict[str, tuple[int, ...]] = {
-    "naive-2": (24_000,), "anchors-8": (24_000,), "unified-mixed": (24_000,), "atomic-10": (24_000,)}
+    "naive-2": (24_000,), "anchors-8": (24_000,), "unified-mixed": (24_000,), "atomic-10": (24_000, 48_000)}
 STAGE_TRAINING = dict(lr=1e-3, min_lr=1e-4, warmup_steps=200, dtype="bfloat16")
 TRANSFER = ("naive-2", "anchors-8", "unified-mixed")
 TRANSFER_SETTINGS = dict(preset="small", pretrain_steps=6000, finetune_games=25_600, finetune_epochs=2,
@@ -197,6 +197,8 @@ def install(run, name: str | None = None, half: bool = True, alignment_games: in
         snap = load_checkpoint(path, device=device)
         save_checkpoint(tmp / "snapshots" / f"step-{step:09d}", snap.model, snap.vocab, snap.meta["training"],
                         step, snap.metrics, half=half)
+    if (dst / META).is_file():
+        carry_shipped_metrics(tmp, storage.read_json(dst / META))
     for extra in ("experiment.toml", "train.json"):
         if (run / extra).is_file():
             shutil.copy2(run / extra, tmp / extra)
@@ -307,6 +309,19 @@ def stages_trained(history: list[Path]) -> list[dict]:
                     "finished": st.get("finished"), **({"adopted_from": st["adopted_from"]}
                                                         if st.get("adopted_from") else {})})
     return out
+
+
+def carry_shipped_metrics(folder: Path, shipped: dict) -> list[int]:
+    """A snapshot with the very weights of the checkpoint shipped before (the end of the previous stage:
+    same weights_sha256) takes that checkpoint's metrics (its alignment analysis, full evaluation), so the
+    report can say what the last stage bought. Returns the steps it updated."""
+    done = []
+    for step, snap in list_snapshots(folder):
+        meta = read_meta(snap)
+        if meta.get("weights_sha256") == shipped.get("weights_sha256") and "alignment" not in meta.get("metrics", {}):
+            _write_metrics(snap, shipped["metrics"])
+            done.append(step)
+    return done
 
 
 def _write_metrics(path: Path, metrics: dict) -> None:

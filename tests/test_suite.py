@@ -211,6 +211,22 @@ def test_training_hours_leave_out_the_pauses(tmp_path):
     assert findings.training_hours(tmp_path / "missing") is None
 
 
+def test_training_hours_of_a_model_trained_in_stages_time_each_stage_at_its_own_pace(tmp_path):
+    """Stage 1: 10 steps a minute for 300 steps (30 min); stage 2, ten times faster: 600 steps in 6 min.
+    One median over both would take the slow stage's minutes for pauses and count them at the fast pace."""
+    t0 = pd.Timestamp("2026-01-01T10:00:00+00:00")
+    first = [(100 * i, t0 + pd.Timedelta(minutes=10 * i)) for i in range(1, 4)]
+    second = [(300 + 100 * i, pd.Timestamp("2026-01-02T09:00:00+00:00") + pd.Timedelta(minutes=i))
+              for i in range(1, 7)]
+    rows = [{"step": s, "time": t.isoformat()} for s, t in first + second]
+    (tmp_path / "metrics.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    stages = [{"from": 0, "to": 300}, {"from": 300, "to": 900}]
+    (tmp_path / "checkpoint.json").write_text(json.dumps({"metrics": {"trained": {"stages": stages}}}))
+    assert findings.training_hours(tmp_path) == pytest.approx(36 / 60)  # 30 min + 6 min; the night between left out
+    (tmp_path / "checkpoint.json").unlink()  # read as one run: the slow stage's intervals count as pauses
+    assert findings.training_hours(tmp_path) < 30 / 60
+
+
 @pytest.mark.parametrize("own, phrase", [
     (0.56, "no better than before fine-tuning"),   # knows its moves as before: the collapse is the vocabulary
     (0.80, "did improve"),                         # beneath the shift, a transfer that separate tokens hide
