@@ -265,19 +265,20 @@ def shipped_snapshots(run, final_step: int, keep: int = MAX_SNAPSHOTS) -> list[t
 
 def pick_snapshots(steps: list[int], ends: list[int], final_step: int, keep: int) -> list[int]:
     """Which of a model's snapshot steps ship: not the final step (that is the checkpoint itself), at most
-    `keep` (the size budget of checkpoints/). The ends of earlier stages first (where each stage begins;
-    the latest first), but room is left for the earliest snapshot (alignment before it emerged); the rest
-    are spread from the first snapshot to the last. Sorted."""
+    `keep` (the size budget of checkpoints/). First the ends of earlier stages (where each stage begins;
+    the latest first), keeping room for the earliest snapshot (alignment before it emerged); the rest
+    spread over the later snapshots, up to the last. Sorted."""
     steps = sorted(set(steps) - {final_step})
     ends = sorted(s for s in set(ends) if s in steps)
-    if keep <= 0:
+    if keep <= 0 or not steps:
         return []
-    others = [s for s in steps if s not in ends]
-    first = ends[-(keep - 1):] if keep > 1 and others else ends[-keep:]
+    first = ends[-1:] if keep == 1 else ends[-(keep - 1):]
+    if keep > 1 and steps[0] not in first:
+        first.append(steps[0])
     rest = [s for s in steps if s not in first]
     n = keep - len(first)
     if len(rest) > n:
-        rest = [rest[i] for i in sorted(set(np.linspace(0, len(rest) - 1, n).round().astype(int)))] if n else []
+        rest = [rest[i] for i in np.linspace(0, len(rest) - 1, n + 1)[1:].round().astype(int)] if n else []
     return sorted(first + rest)
 
 

@@ -400,6 +400,8 @@ def test_pick_snapshots_keeps_the_budget_the_last_stage_start_and_the_earliest(s
         assert live_ends[-1] in picked  # where the last stage began: "what the last stage bought"
     if keep >= 2 and pool:
         assert pool[0] in picked  # the earliest: alignment before it emerged
+    if keep >= len(live_ends) + 2 and pool:
+        assert pool[-1] in picked  # with room beyond the stage starts and the earliest: the latest too
     if keep >= len(live_ends) + 1:
         assert set(live_ends) <= set(picked)  # room for every stage start
 
