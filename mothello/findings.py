@@ -117,11 +117,10 @@ def training_hours(run: Path, until: int | None = None) -> float | None:
     meta_path = Path(run) / META
     stages = training_stages(storage.read_json(meta_path)) if meta_path.is_file() else []
     spans = [(x.get("from") or 0, x.get("to")) for x in stages] or [(0, None)]
-    hours = [_log_hours([p for p in pts_ if a < p[0] and (b is None or p[0] <= b)] if k else
-                        [p for p in pts_ if b is None or p[0] <= b], a)
+    hours = [_log_hours([p for p in pts_ if (k == 0 or a < p[0]) and (b is None or p[0] <= b)], a)
              for k, (a, b) in enumerate(spans)]
-    hours = [h for h in hours if h is not None]
-    return float(sum(hours)) if hours else None
+    timed = [h for h in hours if h is not None]
+    return float(sum(timed)) if timed else None
 
 
 def _log_hours(pts_: list, start: int) -> float | None:
