@@ -388,9 +388,19 @@ def folder_size_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file()) / 1e6
 
 
+def part_names() -> list[str]:
+    """What `build(only=...)` (`suite --only`) accepts: the models, their transfer runs and fine-tuning
+    variants, and the anchor sweep."""
+    return [*SUITE, *(f"transfer-{n}" for n in TRANSFER),
+            *(f"transfer-{n}-{v}" for n, vs in VARIANTS.items() for v in vs), "anchor-sweep"]
+
+
 def build(only: list[str] | None = None, progress: bool = True, from_shipped: bool = False) -> list[Path]:
     """Train (resuming) and install the whole suite, or the models named in `only`. from_shipped: a
     model's later stages continue from its shipped checkpoint where it ends a stage (adopt_shipped)."""
+    unknown = sorted(set(only or ()) - set(part_names()))
+    if unknown:
+        raise ValueError(f"no suite part named {', '.join(unknown)}; the parts: {' '.join(part_names())}")
     done = []
     for name in SUITE:
         if only and name not in only:

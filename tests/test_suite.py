@@ -448,3 +448,12 @@ def test_stage_gains_table_and_the_pace_to_the_colour_target():
     assert "about 3.5 more doublings, some 270,000 steps in all." in pace
     assert "anchors-8" not in pace and "atomic-10" not in pace
     assert findings.stage_gains({"models": {"unified": numbers["models"]["unified"]}}) == []
+
+
+def test_build_refuses_a_part_it_does_not_have_before_training_anything(monkeypatch):
+    monkeypatch.setattr(suite, "train_stages", lambda *a, **k: pytest.fail("trained despite a bad name"))
+    with pytest.raises(ValueError, match="no suite part named anchors-9.*anchors-8"):
+        suite.build(only=["anchors-8", "anchors-9"])
+    names = suite.part_names()
+    assert {"naive-2", "atomic-10", "transfer-unified-mixed", "anchor-sweep"} <= set(names)
+    assert "transfer-unified-mixed-block-1-attention-frozen" in names and "transfer-atomic-10" not in names
