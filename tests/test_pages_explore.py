@@ -438,6 +438,21 @@ def test_finish_keeps_legend_settings_with_the_house_style():
     assert spec["config"]["view"]["strokeWidth"] == 0 and spec["autosize"]["type"] == "fit-x"
 
 
+@pytest.mark.parametrize("n", [2, 8, 9, 10])
+def test_line_chart_legend_moves_beneath_the_plot_past_one_column(n):
+    """Ten languages' curves (atomic-10) on a 200-px plot: a legend column beside it would be cut off."""
+    import pandas as pd
+
+    from mothello.ui import charts
+
+    df = pd.DataFrame({"step": [0, 1] * n, "value": [0.5, 0.6] * n, "language": [f"L{i // 2}" for i in range(2 * n)]})
+    legend = charts.line_chart(df, "step", "value", "language", height=200).to_dict()["encoding"]["color"].get("legend")
+    if n > charts.MAX_LEGEND_COLUMN:
+        assert legend["orient"] == "bottom" and legend["columns"] == 5
+    else:
+        assert legend is None  # Vega-Lite's default: one column on the right
+
+
 def test_url_widgets_live_in_widgets_only():
     from mothello.ui import analysis_views, widgets
 

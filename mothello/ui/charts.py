@@ -64,12 +64,18 @@ def finish(chart, font_scale: float = 1.0, autosize: alt.AutoSizeParams = PAD, l
 STEP_X = alt.X("step:Q", title="training step", axis=alt.Axis(format=",d", tickMinStep=1))
 
 
+MAX_LEGEND_COLUMN = 8  # legend entries that fit in one column beside a 200-px-high plot
+
+
 def line_chart(df: pd.DataFrame, x: str, y: str, colour: str, title: str = "", y_title: str | None = None,
                colour_scale=None, width: int = 520, height: int = 280, y_format: str = ".0%",
                highlight: str | None = None, y_domain=None) -> alt.Chart:
     enc_y = alt.Y(f"{y}:Q", title=y_title or y, axis=alt.Axis(format=y_format),
                   scale=alt.Scale(domain=list(y_domain)) if y_domain else alt.Scale(zero=False))
-    colour_enc = alt.Color(f"{colour}:N", scale=colour_scale or alt.Undefined, title=None)
+    # a column of more names than fit beside the plot is cut off: past MAX_LEGEND_COLUMN, rows beneath it
+    legend = (alt.Legend(orient="bottom", direction="horizontal", columns=5, symbolStrokeWidth=3)
+              if df[colour].nunique() > MAX_LEGEND_COLUMN else alt.Undefined)
+    colour_enc = alt.Color(f"{colour}:N", scale=colour_scale or alt.Undefined, title=None, legend=legend)
     base = alt.Chart(df).encode(x=alt.X(f"{x}:Q", title=x), y=enc_y, color=colour_enc,
                                 tooltip=[x, colour, alt.Tooltip(f"{y}:Q", format=".3f")])
     if highlight is not None:
