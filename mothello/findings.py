@@ -550,6 +550,7 @@ def ordering(numbers: dict) -> str:
     if len(set(steps.values())) > 1:  # a model with more training stages than another: say so
         text += (" Not matched in training: " + ", ".join(f"{n} {s:,} steps" for n, s in steps.items() if s)
                  + " (the later stages have not reached every model yet).")
+        text += matched_ordering(have)
     shares = [(m["name"], m["cross_lingual"] / m["in_language"]) for _, m in have if m.get("in_language")]
     if len(shares) == len(have):
         text += (" As a share of each model's own in-language accuracy (the models differ in how well they read "
@@ -651,6 +652,22 @@ def answer_notes(numbers: dict) -> list[str]:
                 line += "."
             lines.append(line)
     return lines
+
+
+def matched_ordering(have: list[tuple[str, dict]]) -> str:
+    """The ordering again at the last step every model has a snapshot at (their stored alignment over
+    training: one probe protocol for all, at the last layer), or "" when they share no such step."""
+    series = [dict((m.get("over_training") or {}).get("cross_lingual") or []) for _, m in have]
+    common = set.intersection(*(set(x) for x in series)) if all(series) else set()
+    if not common:
+        return ""
+    step = max(common)
+    vals = [x[step] for x in series]
+    holds = all(a < b for a, b in zip(vals, vals[1:]))
+    sep = " < " if holds else ", "
+    return (f" At matched steps, the snapshots at {step:,} steps (the *alignment over training* probe, last layer): "
+            + sep.join(f"{m['name']} {pct(v)}" for (_, m), v in zip(have, vals))
+            + f"; the ordering {'holds' if holds else 'does not hold'} there.")
 
 
 def over_training_notes(numbers: dict) -> list[str]:

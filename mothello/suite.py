@@ -43,7 +43,7 @@ SUITE = ("naive-2", "anchors-8", "unified-mixed", "atomic-10")
 # can thus add training to a shipped model without the previous stage's optimizer state, which is not
 # shipped. runs/suite-NAME holds the first stage (SUITE_TRAINING), runs/suite-NAME-to-STEP the others.
 STAGES: dict[str, tuple[int, ...]] = {
-    "naive-2": (24_000,), "anchors-8": (24_000,), "unified-mixed": (24_000,), "atomic-10": (24_000, 48_000)}
+    "naive-2": (24_000,), "anchors-8": (24_000,), "unified-mixed": (24_000, 48_000), "atomic-10": (24_000, 48_000)}
 STAGE_TRAINING = dict(lr=1e-3, min_lr=1e-4, warmup_steps=200, dtype="bfloat16")
 TRANSFER = ("naive-2", "anchors-8", "unified-mixed")
 TRANSFER_SETTINGS = dict(preset="small", pretrain_steps=6000, finetune_games=25_600, finetune_epochs=2,

@@ -489,6 +489,10 @@ def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, pro
                 write_status(run, state="finished", step=step, finished=now())
             else:
                 write_status(run, state="cancelled", step=step, error=None)
+        if world > 1:  # leave together: a rank that tears gloo down while the other still talks to it can abort
+            import torch.distributed as dist
+
+            dist.barrier()
     except BaseException as e:
         if main:
             msg = f"{type(e).__name__}: {e}".splitlines()[0]

@@ -196,6 +196,17 @@ def test_ordering_sentence_follows_the_numbers(cross, holds):
         m["step"] = step
     text = findings.ordering({"models": models, "transfer": {}})
     assert "Not matched in training: naive-2 24,000 steps, anchors-8 24,000 steps, unified-mixed 12,000 steps" in text
+    assert "At matched steps" not in text  # no snapshots known
+    for m, (c24, c12) in zip(models.values(), ((0.36, 0.37), (0.78, 0.70), (0.83, 0.81))):
+        m["over_training"] = {"cross_lingual": [(600, 0.4), (12_000, c12), (24_000, c24)]}
+    models["unified"]["step"] = 48_000
+    text = findings.ordering({"models": models, "transfer": {}})
+    assert "At matched steps, the snapshots at 24,000 steps" in text
+    assert "naive-2 36.0% < anchors-8 78.0% < unified-mixed 83.0%; the ordering holds there." in text
+    models["unified"]["over_training"]["cross_lingual"][-1] = (24_000, 0.75)
+    assert "75.0%; the ordering does not hold there." in findings.ordering({"models": models, "transfer": {}})
+    del models["naive"]["over_training"]
+    assert "At matched steps" not in findings.ordering({"models": models, "transfer": {}})
     models["unified"]["step"] = 24_000
     assert "Not matched" not in findings.ordering({"models": models, "transfer": {}})
 
