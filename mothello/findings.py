@@ -32,7 +32,7 @@ from .model import GPT, GPTConfig
 from .train import read_metrics
 from .transfer import (ANSWERS_SHIFTED, RESTORE_FALL, TABLE, TransferConfig, per_language_transfer,
                        restored_summary, stored_alignment_over_training, stored_answer_languages,
-                       stored_restored_parts, transfer_summary, transfer_table, variant_label)
+                       scale_label, stored_restored_parts, transfer_summary, transfer_table, variant_label)
 
 MANY_TITLE = "Ten languages, naive: probe trained on A, reading B"  # the many-language figure's title
 MODELS = {"naive": "naive-2", "anchors": "anchors-8", "unified": "unified-mixed", "many": "atomic-10"}
@@ -164,6 +164,9 @@ def collect(root=None) -> dict:
     variants = variant_numbers(root)
     if variants:
         numbers["variants"] = variants
+    longer = longer_numbers(root)
+    if longer:
+        numbers["longer"] = longer
     sw = sweep_numbers(root, models)
     if sw:
         numbers["sweep"] = sw
@@ -186,25 +189,90 @@ def variant_numbers(root: Path) -> dict:
             continue
         s = transfer_summary(df.assign(run=run.name, label=run.name)).iloc[0].to_dict()
         restored = stored_restored_parts(run)
-        st = storage.read_json(run / "status.json") if (run / "status.json").is_file() else {}
-        try:
-            minutes = (datetime.fromisoformat(st["finished"]) - datetime.fromisoformat(st["started"])).total_seconds() / 60
-        except (KeyError, TypeError, ValueError):
-            minutes = None
-        out[run.name] = {**s, "variant": label, "minutes": minutes, "base": base.name, "frozen": list(tc.freeze or []),
-                         "per language": per_language_transfer(df, s["fine-tuned"]),
+        out[run.name] = {**s, "variant": label, "minutes": _run_minutes(run), "base": base.name,
+                         "frozen": list(tc.freeze or []), "per language": per_language_transfer(df, s["fine-tuned"]),
                          "restored": restored_summary(restored, s["fine-tuned"]) if restored is not None else []}
     return out
+
+
+def _run_minutes(run: Path) -> float | None:
+    """Wall-clock minutes from a run's start to its finish (status.json), or None."""
+    st = storage.read_json(run / "status.json") if (run / "status.json").is_file() else {}
+    try:
+        return (datetime.fromisoformat(st["finished"]) - datetime.fromisoformat(st["started"])).total_seconds() / 60
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def longer_numbers(root: Path) -> dict:
+    """{folder name: numbers} for every shipped transfer run that follows the study's protocol (no
+    variant_label) but pretrained for another number of steps than its plain run, which ships beside it
+    (transfer.scale_label)."""
+    out = {}
+    for run in sorted(root.glob("transfer-*")):
+        if not (run / TABLE).is_file() or not (run / "transfer.json").is_file():
+            continue
+        tc = TransferConfig.from_dict(storage.read_json(run / "transfer.json"))
+        df = transfer_table(run)
+        base = root / f"transfer-{df['experiment'].iloc[0]}"
+        if variant_label(tc) is not None or base == run or not (base / TABLE).is_file():
+            continue
+        base_tc = TransferConfig.from_dict(storage.read_json(base / "transfer.json"))
+        label = scale_label(tc, base_tc)
+        if label is None:
+            continue
+        s = transfer_summary(df.assign(run=run.name, label=run.name)).iloc[0].to_dict()
+        out[run.name] = {**s, "scale": label, "base": base.name, "pretrain_steps": tc.pretrain_steps,
+                         "base_pretrain_steps": base_tc.pretrain_steps, "dtype": tc.dtype,
+                         "minutes": _run_minutes(run), "per language": per_language_transfer(df, s["fine-tuned"])}
+    return out
+
+
+def _beside_plain(numbers: dict, key: str):
+    """(folder name, numbers, its plain run's numbers) for each side run in numbers[key] ('variants' or
+    'longer') whose plain transfer run is measured too."""
+    by_run = {t["run"]: t for t in numbers["transfer"].values()}
+    for name, v in numbers.get(key, {}).items():
+        base = by_run.get(v["base"].removeprefix("transfer-"))
+        if base is not None:
+            yield name, v, base
+
+
+def longer_rows(numbers: dict) -> pd.DataFrame:
+    """Per longer-pretraining run and language: before -> after fine-tuning at the plain run's pretraining
+    length and at the run's."""
+    rows = []
+    for name, v, base in _beside_plain(numbers, "longer"):
+        ft = v["fine-tuned"]
+        langs = {ft: ((base["fine-tuned before"], base["fine-tuned after"]),
+                      (v["fine-tuned before"], v["fine-tuned after"]))}
+        for lang, ends in v["per language"].items():
+            langs[lang] = (base["per language"].get(lang, (np.nan, np.nan)), ends)
+        for lang, ((a0, a1), (b0, b1)) in langs.items():
+            rows.append({"language": lang + (" (fine-tuned)" if lang == ft else ""),
+                         f"pretrained {v['base_pretrain_steps']:,} steps": f"{pct(a0)} -> {pct(a1)} ({pts(a1 - a0)})",
+                         f"pretrained {v['pretrain_steps']:,} steps": f"{pct(b0)} -> {pct(b1)} ({pts(b1 - b0)})"})
+    return pd.DataFrame(rows)
+
+
+def longer_notes(numbers: dict) -> list[str]:
+    """One line per longer-pretraining run: its transfer ratio beside its plain run's, against the rule."""
+    lines = []
+    for name, v, base in _beside_plain(numbers, "longer"):
+        r = v["transfer ratio"]
+        meets = np.isfinite(r) and r >= RULES["transfer"]
+        lines.append(f"- `{name}`: the others' mean goes {pct(v['others before'])} -> {pct(v['others after'])} "
+                     f"({pts(v['others gain'])}; at {v['base_pretrain_steps']:,} steps {pts(base['others gain'])}), "
+                     f"transfer ratio {_ratio(r)} (at {v['base_pretrain_steps']:,} steps {_ratio(base['transfer ratio'])}; "
+                     f"rule: at least {RULES['transfer']}): " + ("the transfer half of finding 4 holds at this "
+                     "pretraining length." if meets else "the transfer half of finding 4 still does not hold."))
+    return lines
 
 
 def variant_rows(numbers: dict) -> pd.DataFrame:
     """Per variant and language: pretrained, fine-tuned as in the study, fine-tuned in the variant."""
     rows = []
-    by_run = {t["run"]: t for t in numbers["transfer"].values()}
-    for name, v in numbers.get("variants", {}).items():
-        base = by_run.get(v["base"].removeprefix("transfer-"))
-        if base is None:
-            continue
+    for name, v, base in _beside_plain(numbers, "variants"):
         ft = v["fine-tuned"]
         langs = {ft: (v["fine-tuned before"], v["fine-tuned after"], base["fine-tuned after"])}
         for lang, (b0, b1) in v["per language"].items():
@@ -218,12 +286,8 @@ def variant_rows(numbers: dict) -> pd.DataFrame:
 
 def variant_notes(numbers: dict) -> list[str]:
     """One line per variant: its transfer ratio beside its plain run's."""
-    by_run = {t["run"]: t for t in numbers["transfer"].values()}
     lines = []
-    for name, v in numbers.get("variants", {}).items():
-        base = by_run.get(v["base"].removeprefix("transfer-"))
-        if base is None:
-            continue
+    for name, v, base in _beside_plain(numbers, "variants"):
         lines.append(f"- `{name}`: fine-tuned on {v['fine-tuned']} with {v['variant']}, from `{v['base']}`'s "
                      f"pretrained model and with its settings otherwise. The others' mean goes "
                      f"{pct(v['others before'])} -> {pct(v['others after'])} (study's protocol: "
@@ -465,6 +529,9 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
             more = (" It also says where in the weights a fallen language's loss sits, and what fine-tuning with that "
                     "part frozen does (a variant, not the study's protocol)." if k == 4 and numbers.get("variants")
                     else "")
+            if k == 4 and numbers.get("longer"):
+                more += " With a longer pretraining (the same protocol at a larger scale): " + "; ".join(
+                    f"{v['scale']}, transfer ratio {_ratio(v['transfer ratio'])}" for v in numbers["longer"].values()) + "."
             out.append(f"The transfer curves are in the section *Transfer experiment* below.{more}\n")
     if numbers["transfer"]:
         out.append("## Transfer experiment\n")
@@ -501,6 +568,16 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
             out.append("\n" + "\n".join(variant_notes(numbers)) + "\n")
             if "variant" in figures:
                 out.append(f"![The study's fine-tuning and the variant, overlaid]({figures['variant']})\n")
+        lrows = longer_rows(numbers)
+        if len(lrows):
+            out.append("**The same protocol, pretrained longer.** Is the outcome a matter of scale? The plain run "
+                       "again with more pretraining steps on the same restricted opening (and fine-tuning as "
+                       "before); legal-move accuracy before -> after fine-tuning, each run on its own evaluation "
+                       "games:\n")
+            out.append(markdown_table(lrows))
+            out.append("\n" + "\n".join(longer_notes(numbers)) + "\n")
+            if "longer" in figures:
+                out.append(f"![The plain run and the longer pretraining, overlaid]({figures['longer']})\n")
         out.append("")
     training = [k for k in figures if k.startswith("training")]
     if training:
@@ -760,6 +837,11 @@ def how_trained(numbers: dict) -> str:
                      "fine-tuning and its measurements ran ("
                      + ", ".join(f"{v['minutes']:.0f} min" for v in numbers["variants"].values() if v.get("minutes"))
                      + " wall-clock on the shared CPU); they ship as tables, without weights.\n")
+    if numbers.get("longer"):
+        lines.append("Longer pretraining (" + "; ".join(
+            f"`{n}`: {v['pretrain_steps']:,} pretraining steps in {v['dtype']}, then the same fine-tuning"
+            + (f", {v['minutes'] / 60:.1f} h wall-clock on both cores" if v.get("minutes") else "")
+            for n, v in numbers["longer"].items()) + "); it ships as tables, without weights.\n")
     timed = [(m["name"], m["train_hours"], m["step"]) for m in numbers["models"].values() if m.get("train_hours")]
     if timed:
         lines.append("Training time, read from each run's log (evaluation timestamps; the hours a run stood "

@@ -243,6 +243,13 @@ def variant_label(tc: TransferConfig) -> str | None:
     return f"{' and '.join(tc.freeze)} frozen" if tc.freeze else None
 
 
+def scale_label(tc: TransferConfig, reference: TransferConfig) -> str | None:
+    """How long a run pretrained, in words ('pretrained 12,000 steps'), when that differs from `reference`
+    (the plain run it stands beside): the study's protocol at another scale, not a variant of it. None
+    when they pretrain alike."""
+    return f"pretrained {tc.pretrain_steps:,} steps" if tc.pretrain_steps != reference.pretrain_steps else None
+
+
 def transfer_summary(df: pd.DataFrame) -> pd.DataFrame:
     """Per run (column `label`; `run` names it): the fine-tuned language, its legal-move accuracy
     before/after fine-tuning, the other languages' mean before/after, the mean alignment from the

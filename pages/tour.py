@@ -10,7 +10,7 @@ from mothello.othello import generate_games, replay, square_name
 from mothello.suite import TRANSFER
 from mothello.sweep import at_layer as sweep_at_layer
 from mothello.sweep import when as sweep_when
-from mothello.transfer import per_language_transfer
+from mothello.transfer import load_transfer_run, per_language_transfer
 from mothello.ui import analysis_views as av, board, run_views as rv, theme, widgets
 
 SLIDES = ["The setup", "Finding 1", "Finding 2", "Finding 3", "Finding 4"]
@@ -309,6 +309,17 @@ def finding_4() -> None:
                               per_language_transfer(vd, row["fine-tuned"]).items() if lang in plain)
             lines.append(f"Tried beside it, not the study's protocol: the same fine-tuning with {v['variant']} "
                          f"ends at {each}.")
+        for v in rv.shipped_longer(run):
+            vd, _ = rv.transfer_frames([v["path"]])
+            if vd.empty:
+                continue
+            vr = rv.transfer_summary(vd).iloc[0]
+            each = " · ".join(f"{lang} {rv.pts(b1 - b0)}" for lang, (b0, b1) in
+                              per_language_transfer(vd, vr["fine-tuned"]).items())
+            steps = load_transfer_run(run["path"])[1].pretrain_steps
+            lines.append(f"The same protocol, {v['scale']} instead of {steps:,}: fine-tuning {vr['fine-tuned']} "
+                         f"({rv.pts(vr['fine-tuned gain'])}) moves the others by {rv.pts(vr['others gain'])} ({each}): "
+                         f"transfer ratio {_ratio(vr)}.")
     if lines:
         caption(box, *lines)
 

@@ -31,17 +31,19 @@ if not ready:
 else:
     names = [r["name"] for r in ready]
     by_name = {r["name"]: r for r in ready}
-    shipped = [n for n in names if n.startswith("checkpoints/") and not by_name[n]["variant"]]
+    shipped = [n for n in names if n.startswith("checkpoints/") and not by_name[n]["variant"]
+               and not by_name[n]["scale"]]
 
     def run_label(n: str) -> str:  # shipped runs by what they are; others also by their folder
         r = by_name[n]
-        return (r["experiment"] + (f" · {r['variant']}" if r["variant"] else "")
+        return (r["experiment"] + "".join(f" · {r[k]}" for k in ("scale", "variant") if r[k])
                 + ("" if n.startswith("checkpoints/") else f" · {n}"))
 
     chosen = widgets.url_multiselect("Transfer runs", names, key="runs", default=shipped or names[-1:],
                                      container=st.sidebar, format_func=run_label,
                                      help="overlay several settings: naive, anchors, unified; a run marked "
-                                          "'frozen' is a fine-tuning variant, not the study's protocol")
+                                          "'frozen' is a fine-tuning variant, not the study's protocol; one "
+                                          "marked 'pretrained N steps' is the protocol with another pretraining length")
     view = widgets.url_select("Compare runs", ["run", "experiment"], key="view", container=st.sidebar,
                               format_func={"run": "side by side (colour = language)",
                                            "experiment": "overlaid (colour = experiment)"}.get)
@@ -56,6 +58,10 @@ else:
             st.caption(":material/science: " + "; ".join(variants) + (": a fine-tuning variant" if len(variants) == 1
                        else ": fine-tuning variants") + ", not the study's protocol. The named parts keep their "
                        "pretrained weights while the rest is fine-tuned, from the same pretrained model.")
+        longer = [run_label(n) for n in chosen if by_name[n]["scale"] and not by_name[n]["variant"]]
+        if longer:
+            st.caption(":material/schedule: " + "; ".join(longer) + ": the study's protocol, pretrained for another "
+                       "number of steps than the shipped run of the same experiment (same restricted opening).")
         if not df.empty:
             summary = rv.transfer_summary(df)
             state_of = {r["name"]: r["state"] for r in ready}

@@ -122,6 +122,14 @@ def test_tour_unified_slide_names_each_other_language(dirs, toy_transfer):
     t = text(page("tour", slide=4))
     assert (f"Tried beside it, not the study's protocol: the same fine-tuning with block 1 attention frozen ends at "
             f"L0 {pct(after)} (study's: {pct(after)})") in t
+    assert "The same protocol" not in t
+    # and a shipped longer pretraining of it (a copy labelled so) one more, by its own numbers
+    longer = dirs["checkpoints"] / "transfer-unified-mixed-pretrain-99"
+    shutil.copytree(toy_transfer, longer)
+    (longer / "transfer.json").write_text(json.dumps({**tc, "pretrain_steps": 99}))
+    t = text(page("tour", slide=4))
+    assert (f"The same protocol, pretrained 99 steps instead of {tc['pretrain_steps']:,}: fine-tuning L1") in t
+    assert f"moves the others by {pts(after - before)} (L0 {pts(after - before)})" in t
 
 
 # -- Transfer ----------------------------------------------------------------------------------------

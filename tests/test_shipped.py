@@ -157,18 +157,24 @@ def test_transfer_restored_parts_agree_with_the_table(path):
 
 
 @pytest.mark.parametrize("path", VARIANTS, ids=[p.name for p in VARIANTS])
-def test_a_shipped_variant_was_fine_tuned_from_its_plain_runs_pretrained_model(path):
-    """A variant ships tables only (no weights to recheck): it must be labelled as one, its plain run must
-    ship beside it, and both start from the same pretrained model: their first measurements are identical."""
+def test_a_shipped_side_run_says_how_it_departs_from_its_plain_run(path):
+    """A side run ships tables only (no weights to recheck), and its plain run must ship beside it. It is
+    either a labelled fine-tuning variant that starts from the plain run's pretrained model (their first
+    measurements are identical), or the plain run's protocol pretrained for another number of steps
+    (labelled so; its fine-tuning settings are the plain run's)."""
     import pandas as pd
 
-    from mothello.transfer import load_transfer_run, variant_label
+    from mothello.transfer import load_transfer_run, scale_label, variant_label
 
     exp, tc = load_transfer_run(path)
-    assert variant_label(tc), f"{path.name}: a transfer run without weights must be a labelled variant"
     plain = SHIPPED / f"transfer-{exp.name}"
     assert plain in TRANSFERS, f"{path.name}: its plain run {plain.name} is not shipped"
     _, plain_tc = load_transfer_run(plain)
+    if variant_label(tc) is None:
+        assert scale_label(tc, plain_tc), f"{path.name}: a run without weights must be a variant or pretrain longer"
+        same = {**tc.to_dict(), "pretrain_steps": plain_tc.pretrain_steps, "dtype": plain_tc.dtype}
+        assert same == plain_tc.to_dict(), f"{path.name}: only the pretraining may differ from {plain.name}"
+        return
     assert plain_tc.pretrain_config() == tc.pretrain_config()
     a, b = (pd.read_csv(p / "transfer.csv") for p in (plain, path))
     first = [x[x.snapshot == 0].sort_values(["metric", "language"]).reset_index(drop=True) for x in (a, b)]

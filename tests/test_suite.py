@@ -327,6 +327,41 @@ def test_variant_notes_say_how_much_of_a_loss_freezing_saves(before, lost, varia
          "fine-tuned (study's protocol)": findings.pct(after), "fine-tuned, variant": findings.pct(variant_after)}]
 
 
+@given(st.floats(-1.0, 2.0), st.floats(-1.0, 2.0))
+@settings(max_examples=60, deadline=None)
+def test_longer_notes_judge_the_longer_run_by_the_transfer_rule(ratio, base_ratio):
+    base = {"run": "u", "fine-tuned": "A", "per language": {"B": (0.6, 0.5)}, "others gain": -0.1,
+            "transfer ratio": base_ratio}
+    longer = {"scale": "pretrained 12,000 steps", "base": "transfer-u", "pretrain_steps": 12_000,
+              "base_pretrain_steps": 6000, "fine-tuned": "A", "others before": 0.7, "others after": 0.8,
+              "others gain": 0.1, "transfer ratio": ratio, "per language": {"B": (0.7, 0.8)}}
+    numbers = {"transfer": {"unified": base}, "longer": {"transfer-u-pretrain-12000": longer}}
+    [line] = findings.longer_notes(numbers)
+    assert f"transfer ratio {ratio:.2f} (at 6,000 steps {base_ratio:.2f}; rule: at least {findings.RULES['transfer']})" in line
+    assert line.endswith("holds at this pretraining length.") == (ratio >= findings.RULES["transfer"])
+    assert findings.longer_notes({"transfer": {}, "longer": numbers["longer"]}) == []  # no plain run: no line
+
+
+def test_a_pretraining_variant_runs_its_own_pretraining_and_a_finetuning_one_shares_it(tmp_path, monkeypatch):
+    """suite.run_transfer_suite: a side run that changes the pretraining must not copy the plain run's."""
+    monkeypatch.setenv("MOTHELLO_RUNS", str(tmp_path))
+    calls = []
+    monkeypatch.setattr(suite, "run_transfer", lambda exp, tc, out, **k: calls.append((tc, out, k)) or out)
+    monkeypatch.setattr(suite, "VARIANTS", {"naive-2": {"longer": dict(pretrain_steps=9000),
+                                                        "frozen": dict(freeze=["block 1 MLP"])}})
+    suite.run_transfer_suite("naive-2", progress=False, variant="longer")
+    [(tc, out, k)] = calls
+    assert tc.pretrain_steps == 9000 and out.name == "suite-transfer-naive-2-longer" and "pretrained" not in k
+    calls.clear()
+    plain = tmp_path / "suite-transfer-naive-2" / "pretrain"
+    plain.mkdir(parents=True)
+    (plain / "status.json").write_text(json.dumps({"state": "finished"}))
+    suite.run_transfer_suite("naive-2", progress=False, variant="frozen")
+    [(tc, out, k)] = calls
+    assert tc.freeze == ["block 1 MLP"] and tc.pretrain_steps == suite.TRANSFER_SETTINGS["pretrain_steps"]
+    assert k["pretrained"] == plain
+
+
 # ---------------------------------------------------------------------------------------------
 # Training in stages (suite.STAGES): a later stage continues the model, also from a shipped checkpoint
 # ---------------------------------------------------------------------------------------------

@@ -375,6 +375,55 @@ def test_a_variant_ships_as_tables_and_the_report_sets_it_beside_the_plain_run(t
     assert findings.verdicts(numbers) == findings.verdicts({**numbers, "variants": {}})  # verdicts ignore it
 
 
+def test_a_longer_pretraining_ships_as_tables_and_the_report_sets_it_beside_the_plain_run(toy_run, tmp_path,
+                                                                                          monkeypatch):
+    """The plain run's protocol pretrained for more steps: labelled by its pretraining (not a variant),
+    reported beside the plain run, and the verdicts still read the plain run."""
+    from mothello import findings, suite
+    from mothello.ui import run_views as rv
+
+    exp, tc, out = toy_run
+    longer = TransferConfig(**{**TOY, "pretrain_steps": 45})
+    assert tr.scale_label(longer, tc) == "pretrained 45 steps" and tr.scale_label(tc, tc) is None
+    assert tr.variant_label(longer) is None
+    run = run_transfer(exp, longer, tmp_path / "runs" / "longer")
+    assert load_checkpoint(run / "pretrain").step == 45
+    monkeypatch.setenv("MOTHELLO_CHECKPOINTS", str(tmp_path / "ck"))
+    monkeypatch.setenv("MOTHELLO_RUNS", str(tmp_path / "no-runs"))
+    path = suite.install_transfer(run, "naive-2-pretrain-45", weights=False)
+    assert not (path / "finetune").exists()
+    assert findings.collect(tmp_path / "ck").get("longer") is None  # without its plain run beside it
+    suite.install_transfer(out, "naive-2")
+    numbers = findings.collect(tmp_path / "ck")
+    assert list(numbers["longer"]) == ["transfer-naive-2-pretrain-45"] and numbers.get("variants") is None
+    assert list(numbers["transfer"]) == ["naive"] and numbers["transfer"]["naive"]["run"] == "naive-2"
+
+    def ends(r, lang):
+        acc = transfer_table(r).query("metric == 'legal_move_accuracy' and language == @lang")
+        return acc[acc.snapshot == 0]["value"].iloc[0], acc[acc.snapshot == acc.snapshot.max()]["value"].iloc[0]
+
+    rows = findings.longer_rows(numbers)
+    assert list(rows["language"]) == ["L1 (fine-tuned)", "L0"]
+    for col, r in (("pretrained 30 steps", out), ("pretrained 45 steps", run)):
+        a, b = ends(r, "L0")
+        assert rows[col].iloc[1] == f"{findings.pct(a)} -> {findings.pct(b)} ({findings.pts(b - a)})"
+    text = findings.render(numbers)
+    assert "The same protocol, pretrained longer" in text and "`transfer-naive-2-pretrain-45`" in text
+    assert "A fine-tuning variant" not in text
+    assert findings.verdicts(numbers) == findings.verdicts({**numbers, "longer": {}})
+    # in the app: labelled by its pretraining beside the plain run, and not picked by default
+    rv.transfer_runs.clear()
+    runs = {r["name"]: r for r in rv.transfer_runs()}
+    assert runs["checkpoints/transfer-naive-2-pretrain-45"]["scale"] == "pretrained 45 steps"
+    assert runs["checkpoints/transfer-naive-2"]["scale"] is None
+    df, errors = rv.transfer_frames([str(path), str(tmp_path / "ck" / "transfer-naive-2")])
+    assert not errors and list(dict.fromkeys(df["label"])) == ["naive-2 · pretrained 45 steps", "naive-2"]
+    assert [(r["name"], r["scale"]) for r in rv.shipped_longer(runs["checkpoints/transfer-naive-2"])] == [
+        ("checkpoints/transfer-naive-2-pretrain-45", "pretrained 45 steps")]
+    assert rv.shipped_longer(runs["checkpoints/transfer-naive-2-pretrain-45"]) == [
+        {**runs["checkpoints/transfer-naive-2"], "scale": "pretrained 30 steps"}]  # relative to the run asked about
+
+
 def test_reusing_a_pretraining_that_does_not_match_is_refused_before_any_work(toy_run, tmp_path):
     exp, tc, out = toy_run
     cases = [(config("anchors-8"), TransferConfig(**TOY), out / "pretrain", "another experiment"),

@@ -18,7 +18,8 @@ import pandas as pd
 
 from .. import storage
 from ..checkpoints import checkpoints_dir, load_checkpoint
-from ..findings import FIGURES, MANY_TITLE, MODELS, collect, render, sweep_numbers, variant_numbers
+from ..findings import (FIGURES, MANY_TITLE, MODELS, collect, longer_numbers, render, sweep_numbers,
+                        variant_numbers)
 from ..probes import load_alignment
 from ..suite import AOT_GAMES
 from ..sweep import when as sweep_when
@@ -90,6 +91,11 @@ def figures(out: Path, root: Path | None = None) -> dict[str, str]:
         if not df.empty and "variant" not in figs:
             chart, _ = rv.transfer_chart(df, by="experiment", width=620)
             figs["variant"] = _save(chart, out, name)
+    for name, v in longer_numbers(root).items():  # likewise the first longer pretraining's
+        df, _ = rv.transfer_frames([str(root / v["base"]), str(root / name)])
+        if not df.empty and "longer" not in figs:
+            chart, _ = rv.transfer_chart(df, by="experiment", width=620)
+            figs["longer"] = _save(chart, out, name)
     if many.is_dir():
         paths[MODELS["many"]] = many
     for name in MODELS.values():

@@ -23,7 +23,7 @@ from ..suite import TRANSFER
 from ..transfer import (ANSWERS_SHIFTED, FINETUNED, PRETRAINED, RESTORE_FALL, TABLE, TransferConfig, metrics_table,
                         restored_summary, store_alignment_over_training, stored_alignment_over_training,
                         stored_answer_languages, stored_restored_parts, transfer_summary, transfer_table,
-                        variant_label)
+                        scale_label, variant_label)
 from . import charts, theme, widgets
 
 MAKE_SUITE = "make demo-suite"
@@ -108,7 +108,8 @@ def transfer_runs() -> list[dict]:
             exp = _experiment_name(p)
             found.append({"name": display_name(p), "path": str(p), "has_table": (p / TABLE).is_file(),
                           "state": st_.get("state", "finished" if (p / TABLE).is_file() else "unknown"),
-                          "experiment": exp or st_.get("experiment") or p.name, "variant": _variant(p)})
+                          "experiment": exp or st_.get("experiment") or p.name, "variant": _variant(p),
+                          "scale": _scale(p)})
     return found
 
 
@@ -122,6 +123,18 @@ def _variant(run: Path) -> str | None:
     """transfer.variant_label of a run's settings (None for the study's protocol or unreadable settings)."""
     try:
         return variant_label(TransferConfig.from_dict(_read_json(run / "transfer.json")))
+    except (TypeError, ValueError):
+        return None
+
+
+def _scale(run: Path) -> str | None:
+    """transfer.scale_label of a run against the shipped plain run of its experiment,
+    checkpoints/transfer-<experiment> (None without one, for that run itself, or unreadable settings)."""
+    plain = Path(checkpoints_dir()) / f"transfer-{_experiment_name(run)}"
+    if not (plain / "transfer.json").is_file() or plain.resolve() == run.resolve():
+        return None
+    try:
+        return scale_label(*(TransferConfig.from_dict(_read_json(p / "transfer.json")) for p in (run, plain)))
     except (TypeError, ValueError):
         return None
 
@@ -160,6 +173,23 @@ def shipped_variants(experiment: str) -> list[dict]:
             and r["name"].startswith("checkpoints/")]
 
 
+def shipped_longer(plain: dict) -> list[dict]:
+    """The shipped transfer runs of `plain`'s experiment (a transfer_runs() entry) that follow the study's
+    protocol, pretrained for another number of steps than `plain`; "scale" says how (transfer.scale_label)."""
+    out = []
+    for r in transfer_runs():
+        if (r["has_table"] and not r["variant"] and r["experiment"] == plain["experiment"]
+                and r["name"].startswith("checkpoints/") and r["name"] != plain["name"]):
+            try:
+                label = scale_label(*(TransferConfig.from_dict(_read_json(Path(x["path"]) / "transfer.json"))
+                                      for x in (r, plain)))
+            except (TypeError, ValueError):
+                continue
+            if label:
+                out.append({**r, "scale": label})
+    return out
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def _transfer_table(path: str, stamp: tuple) -> pd.DataFrame:
     return transfer_table(path)
@@ -187,8 +217,9 @@ def transfer_frames(paths: list[str]) -> tuple[pd.DataFrame, list[str]]:
             errors.append(f"{display_name(Path(p))}: its transfer table is empty")
             continue
         label = str(df["experiment"].iloc[0])
-        if df["variant"].iloc[0]:
-            label += f" · {df['variant'].iloc[0]}"
+        for extra in (_scale(Path(p)), df["variant"].iloc[0]):
+            if extra:
+                label += f" · {extra}"
         n = sum(1 for v in labels.values() if v.split(" #")[0] == label)
         labels[p] = label if n == 0 else f"{label} #{n + 1}"
         df["label"] = labels[p]
