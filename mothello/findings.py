@@ -239,9 +239,9 @@ def _beside_plain(numbers: dict, key: str):
 
 
 def longer_rows(numbers: dict) -> pd.DataFrame:
-    """Per longer-pretraining run and language: before -> after fine-tuning at the plain run's pretraining
-    length and at the run's."""
-    rows = []
+    """One row per language: before -> after fine-tuning at the plain run's pretraining length and at each
+    longer run's (one column per length; a `run` column when longer runs stand beside several plain runs)."""
+    rows, bases, steps = {}, set(), set()
     for name, v, base in _beside_plain(numbers, "longer"):
         ft = v["fine-tuned"]
         langs = {ft: ((base["fine-tuned before"], base["fine-tuned after"]),
@@ -249,10 +249,16 @@ def longer_rows(numbers: dict) -> pd.DataFrame:
         for lang, ends in v["per language"].items():
             langs[lang] = (base["per language"].get(lang, (np.nan, np.nan)), ends)
         for lang, ((a0, a1), (b0, b1)) in langs.items():
-            rows.append({"language": lang + (" (fine-tuned)" if lang == ft else ""),
-                         f"pretrained {v['base_pretrain_steps']:,} steps": f"{pct(a0)} -> {pct(a1)} ({pts(a1 - a0)})",
-                         f"pretrained {v['pretrain_steps']:,} steps": f"{pct(b0)} -> {pct(b1)} ({pts(b1 - b0)})"})
-    return pd.DataFrame(rows)
+            row = rows.setdefault((base["run"], lang), {"run": base["run"],
+                                                        "language": lang + (" (fine-tuned)" if lang == ft else "")})
+            for n, x0, x1 in ((v["base_pretrain_steps"], a0, a1), (v["pretrain_steps"], b0, b1)):
+                row[f"pretrained {n:,} steps"] = f"{pct(x0)} -> {pct(x1)} ({pts(x1 - x0)})"
+                steps.add(n)
+        bases.add(base["run"])
+    df = pd.DataFrame(list(rows.values()))
+    if df.empty:
+        return df
+    return df[(["run"] if len(bases) > 1 else []) + ["language"] + [f"pretrained {n:,} steps" for n in sorted(steps)]]
 
 
 def longer_notes(numbers: dict) -> list[str]:
@@ -577,7 +583,7 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
             out.append(markdown_table(lrows))
             out.append("\n" + "\n".join(longer_notes(numbers)) + "\n")
             if "longer" in figures:
-                out.append(f"![The plain run and the longer pretraining, overlaid]({figures['longer']})\n")
+                out.append(f"![The plain run and its longer pretrainings, overlaid]({figures['longer']})\n")
         out.append("")
     training = [k for k in figures if k.startswith("training")]
     if training:

@@ -53,7 +53,8 @@ TRANSFER_SETTINGS = dict(preset="small", pretrain_steps=6000, finetune_games=25_
 # fine-tuned from the plain run's own pretraining; and a longer pretraining (the study's protocol at a
 # larger scale, transfer.scale_label), which runs its own (in bfloat16: on this CPU it is 1.6x faster).
 VARIANTS = {"unified-mixed": {"block-1-attention-frozen": dict(freeze=["block 1 attention"]),
-                               "pretrain-12000": dict(pretrain_steps=12_000, dtype="bfloat16")}}
+                               "pretrain-12000": dict(pretrain_steps=12_000, dtype="bfloat16"),
+                               "pretrain-24000": dict(pretrain_steps=24_000, dtype="bfloat16")}}
 SAMPLE_GAMES, SAMPLE_SEED = 30, 4242      # the fixed sample whose accuracy the shipped-checkpoint test recomputes
 FULL_EVAL_GAMES = 500
 MAX_SNAPSHOTS = 3          # snapshots shipped per model (each ~2.8 MB in float16)

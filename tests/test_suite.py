@@ -342,6 +342,26 @@ def test_longer_notes_judge_the_longer_run_by_the_transfer_rule(ratio, base_rati
     assert findings.longer_notes({"transfer": {}, "longer": numbers["longer"]}) == []  # no plain run: no line
 
 
+def test_longer_rows_put_each_pretraining_length_in_a_column_in_order():
+    base = {"run": "u", "fine-tuned": "A", "fine-tuned before": 0.7, "fine-tuned after": 0.9,
+            "per language": {"B": (0.6, 0.4)}}
+
+    def longer(steps, b_after):
+        return {"base": "transfer-u", "pretrain_steps": steps, "base_pretrain_steps": 6000, "fine-tuned": "A",
+                "fine-tuned before": 0.75, "fine-tuned after": 0.95, "per language": {"B": (0.6, b_after)}}
+
+    # listed longest first: the columns still run from the shortest pretraining to the longest
+    numbers = {"transfer": {"unified": base}, "longer": {"u-24000": longer(24_000, 0.7), "u-12000": longer(12_000, 0.5)}}
+    df = findings.longer_rows(numbers)
+    assert list(df.columns) == ["language", "pretrained 6,000 steps", "pretrained 12,000 steps", "pretrained 24,000 steps"]
+    assert df.to_dict("records") == [
+        {"language": "A (fine-tuned)", "pretrained 6,000 steps": "70.0% -> 90.0% (+20.0 points)",
+         "pretrained 12,000 steps": "75.0% -> 95.0% (+20.0 points)", "pretrained 24,000 steps": "75.0% -> 95.0% (+20.0 points)"},
+        {"language": "B", "pretrained 6,000 steps": "60.0% -> 40.0% (-20.0 points)",
+         "pretrained 12,000 steps": "60.0% -> 50.0% (-10.0 points)", "pretrained 24,000 steps": "60.0% -> 70.0% (+10.0 points)"}]
+    assert findings.longer_rows({"transfer": {}, "longer": numbers["longer"]}).empty
+
+
 def test_a_pretraining_variant_runs_its_own_pretraining_and_a_finetuning_one_shares_it(tmp_path, monkeypatch):
     """suite.run_transfer_suite: a side run that changes the pretraining must not copy the plain run's."""
     monkeypatch.setenv("MOTHELLO_RUNS", str(tmp_path))

@@ -91,11 +91,14 @@ def figures(out: Path, root: Path | None = None) -> dict[str, str]:
         if not df.empty and "variant" not in figs:
             chart, _ = rv.transfer_chart(df, by="experiment", width=620)
             figs["variant"] = _save(chart, out, name)
-    for name, v in longer_numbers(root).items():  # likewise the first longer pretraining's
-        df, _ = rv.transfer_frames([str(root / v["base"]), str(root / name)])
-        if not df.empty and "longer" not in figs:
+    longer = longer_numbers(root)
+    if longer:  # the first plain run that has longer pretrainings, overlaid with all of them
+        base = next(iter(longer.values()))["base"]
+        names = [n for n, v in longer.items() if v["base"] == base]
+        df, _ = rv.transfer_frames([str(root / base)] + [str(root / n) for n in names])
+        if not df.empty:
             chart, _ = rv.transfer_chart(df, by="experiment", width=620)
-            figs["longer"] = _save(chart, out, name)
+            figs["longer"] = _save(chart, out, f"{base}-pretraining")
     if many.is_dir():
         paths[MODELS["many"]] = many
     for name in MODELS.values():
