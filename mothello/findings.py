@@ -737,20 +737,41 @@ def answer_notes(numbers: dict) -> list[str]:
     return lines
 
 
+def _cross_at(m: dict, step: int) -> float | None:
+    """A model's cross-lingual accuracy in the table's protocol (its named layer) at `step`: the model itself,
+    or its model at the end of the stage before the last (previous_stage), when one is at that step."""
+    if m.get("step") == step:
+        return m.get("cross_lingual")
+    prev = m.get("previous_stage") or {}
+    return prev.get("cross_lingual") if prev.get("step") == step else None
+
+
 def matched_ordering(have: list[tuple[str, dict]]) -> str:
-    """The ordering again at the last step every model has a snapshot at (their stored alignment over
-    training: one probe protocol for all, at the last layer), or "" when they share no such step."""
+    """The ordering again at matched steps, or "" when the models share no step: in the table's protocol
+    where every model has a fully analysed model at one step (itself or its previous stage's end), and
+    at the last step of their stored alignment over training (one probe protocol for all, last layer)."""
+    def chain(vals: list[float]) -> tuple[bool, str]:
+        holds = all(a < b for a, b in zip(vals, vals[1:]))
+        return holds, (" < " if holds else ", ").join(f"{m['name']} {pct(v)}" for (_, m), v in zip(have, vals))
+
+    text = ""
+    steps = {m.get("step") for _, m in have} | {(m.get("previous_stage") or {}).get("step") for _, m in have}
+    full = [k for k in steps if isinstance(k, int) and all(_cross_at(m, k) is not None for _, m in have)]
+    if full:
+        step = max(full)
+        holds, said = chain([_cross_at(m, step) for _, m in have])
+        earlier = [m["name"] for _, m in have if m.get("step") != step]
+        text += (f" At matched steps, {step:,} (the table's protocol at the layers it names; "
+                 + ", ".join(earlier) + f" as shipped at the end of that stage): {said}; the ordering "
+                 f"{'holds' if holds else 'does not hold'} there.")
     series = [dict((m.get("over_training") or {}).get("cross_lingual") or []) for _, m in have]
     common = set.intersection(*(set(x) for x in series)) if all(series) else set()
-    if not common:
-        return ""
-    step = max(common)
-    vals = [x[step] for x in series]
-    holds = all(a < b for a, b in zip(vals, vals[1:]))
-    sep = " < " if holds else ", "
-    return (f" At matched steps, the snapshots at {step:,} steps (the *alignment over training* probe, last layer): "
-            + sep.join(f"{m['name']} {pct(v)}" for (_, m), v in zip(have, vals))
-            + f"; the ordering {'holds' if holds else 'does not hold'} there.")
+    if common:
+        step = max(common)
+        holds, said = chain([x[step] for x in series])
+        text += ((" With" if text else " At matched steps, with") + f" the *alignment over training* probe "
+                 f"(last layer) at {step:,} steps: {said}; the ordering {'holds' if holds else 'does not hold'} there.")
+    return text
 
 
 def over_training_notes(numbers: dict) -> list[str]:

@@ -201,11 +201,26 @@ def test_ordering_sentence_follows_the_numbers(cross, holds):
         m["over_training"] = {"cross_lingual": [(600, 0.4), (12_000, c12), (24_000, c24)]}
     models["unified"]["step"] = 48_000
     text = findings.ordering({"models": models, "transfer": {}})
-    assert "At matched steps, the snapshots at 24,000 steps" in text
+    assert "At matched steps, with the *alignment over training* probe (last layer) at 24,000 steps" in text
     assert "naive-2 36.0% < anchors-8 78.0% < unified-mixed 83.0%; the ordering holds there." in text
+    assert "the table's protocol" not in text  # unified-mixed's 24,000-step model has no full analysis here
     models["unified"]["over_training"]["cross_lingual"][-1] = (24_000, 0.75)
     assert "75.0%; the ordering does not hold there." in findings.ordering({"models": models, "transfer": {}})
+    # the end of unified-mixed's previous stage, fully analysed: the table's protocol at 24,000 steps, first
+    for prev in (0.84, 0.55):
+        models["unified"]["previous_stage"] = {"step": 24_000, "cross_lingual": prev}
+        text = findings.ordering({"models": models, "transfer": {}})
+        holds = cross[0] < cross[1] < prev
+        head = ("At matched steps, 24,000 (the table's protocol at the layers it names; unified-mixed as shipped at "
+                "the end of that stage): " + (" < " if holds else ", ").join(
+                    f"{n} {findings.pct(v)}" for n, v in zip(("naive-2", "anchors-8", "unified-mixed"),
+                                                             (cross[0], cross[1], prev)))
+                + f"; the ordering {'holds' if holds else 'does not hold'} there.")
+        assert head in text and text.index(head) < text.index("With the *alignment over training* probe")
     del models["naive"]["over_training"]
+    text = findings.ordering({"models": models, "transfer": {}})
+    assert "the table's protocol" in text and "alignment over training" not in text
+    del models["unified"]["previous_stage"]
     assert "At matched steps" not in findings.ordering({"models": models, "transfer": {}})
     models["unified"]["step"] = 24_000
     assert "Not matched" not in findings.ordering({"models": models, "transfer": {}})
