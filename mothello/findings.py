@@ -578,8 +578,7 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
         if len(lrows):
             out.append("**The same protocol, pretrained longer.** Is the outcome a matter of scale? The plain run "
                        "again with more pretraining steps on the same restricted opening (and fine-tuning as "
-                       "before); legal-move accuracy before -> after fine-tuning, each run on its own evaluation "
-                       "games:\n")
+                       "before); legal-move accuracy before -> after fine-tuning, on the same evaluation games:\n")
             out.append(markdown_table(lrows))
             out.append("\n" + "\n".join(longer_notes(numbers)) + "\n")
             if "longer" in figures:
