@@ -30,7 +30,7 @@ from . import storage
 from .checkpoints import META, checkpoints_dir, stage_hours, training_stages
 from .model import GPT, GPTConfig
 from .train import read_metrics
-from .transfer import (ANSWERS_SHIFTED, RESTORE_FALL, TABLE, TransferConfig, per_language_transfer,
+from .transfer import (ANSWERS_SHIFTED, RESTORE_FALL, TABLE, TransferConfig, best_snapshot, per_language_transfer,
                        restored_summary, stored_alignment_over_training, stored_answer_languages,
                        scale_label, stored_restored_parts, transfer_summary, transfer_table, variant_label)
 
@@ -224,7 +224,9 @@ def longer_numbers(root: Path) -> dict:
         s = transfer_summary(df.assign(run=run.name, label=run.name)).iloc[0].to_dict()
         out[run.name] = {**s, "scale": label, "base": base.name, "pretrain_steps": tc.pretrain_steps,
                          "base_pretrain_steps": base_tc.pretrain_steps, "dtype": tc.dtype,
-                         "minutes": _run_minutes(run), "per language": per_language_transfer(df, s["fine-tuned"])}
+                         "minutes": _run_minutes(run), "per language": per_language_transfer(df, s["fine-tuned"]),
+                         "best": best_snapshot(df, s["fine-tuned"]),
+                         "base best": best_snapshot(transfer_table(base), s["fine-tuned"])}
     return out
 
 
@@ -271,8 +273,22 @@ def longer_notes(numbers: dict) -> list[str]:
                      f"({pts(v['others gain'])}; at {v['base_pretrain_steps']:,} steps {pts(base['others gain'])}), "
                      f"transfer ratio {_ratio(r)} (at {v['base_pretrain_steps']:,} steps {_ratio(base['transfer ratio'])}; "
                      f"rule: at least {RULES['transfer']}): " + ("the transfer half of finding 4 holds at this "
-                     "pretraining length." if meets else "the transfer half of finding 4 still does not hold."))
+                     "pretraining length." if meets else "the transfer half of finding 4 still does not hold.")
+                     + _best_note(v.get("best"), v.get("base best"), v["base_pretrain_steps"], v["others gain"],
+                                  v["fine-tuning steps"]))
     return lines
+
+
+def _best_note(best: dict | None, base_best: dict | None, base_steps: int, end_gain: float, last: int) -> str:
+    """Where along fine-tuning the others stood highest (transfer.best_snapshot), when that was a rise
+    that the end of fine-tuning (step `last`, the others' gain `end_gain`) gave back."""
+    if not best or not base_best or best["step"] >= last or best["others gain"] - end_gain < 0.01:
+        return ""
+    return (f" Along fine-tuning the others stood highest at step {best['step']:,}: {pts(best['others gain'])} "
+            f"while the fine-tuned language had gained {pts(best['fine-tuned gain'])} (ratio "
+            f"{_ratio(best['transfer ratio'])}; at {base_steps:,} steps: step {base_best['step']:,}, "
+            f"{pts(base_best['others gain'])}, ratio {_ratio(base_best['transfer ratio'])}): what transfer there is "
+            "comes early, and further fine-tuning takes it back.") if best["others gain"] > 0.005 else ""
 
 
 def variant_rows(numbers: dict) -> pd.DataFrame:

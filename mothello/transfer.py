@@ -294,6 +294,23 @@ def per_language_transfer(df: pd.DataFrame, finetuned: str) -> dict[str, tuple[f
     return {lang: (float(first[lang]), float(last.get(lang, np.nan))) for lang in first.index if lang != finetuned}
 
 
+def best_snapshot(df: pd.DataFrame, finetuned: str) -> dict | None:
+    """One run's table: the fine-tuning snapshot (after the pretrained one) where the languages not
+    fine-tuned stand highest on average, {step, others gain, fine-tuned gain, transfer ratio} (gains
+    from the pretrained model; the ratio NaN when the fine-tuned language gained under half a point
+    there). The transfer ratio of the study is read at the last snapshot: this says whether transfer
+    came and went along the way. None without a snapshot after the first or another language."""
+    acc = df[df["metric"] == "legal_move_accuracy"].pivot_table(index="step", columns="language", values="value")
+    others = [c for c in acc.columns if c != finetuned]
+    if len(acc) < 2 or not others or finetuned not in acc.columns:
+        return None
+    gain = acc[others].mean(axis=1) - acc[others].iloc[0].mean()
+    step = gain.iloc[1:].idxmax()
+    ft_gain = float(acc.loc[step, finetuned] - acc[finetuned].iloc[0])
+    return {"step": int(step), "others gain": float(gain[step]), "fine-tuned gain": ft_gain,
+            "transfer ratio": float(gain[step]) / ft_gain if ft_gain > 0.005 else float("nan")}
+
+
 def answer_languages(run, device=None) -> pd.DataFrame | None:
     """Which language the final fine-tuned model answers in, for each language NOT fine-tuned, on the
     run's own evaluation games: the share of its greedy next tokens that are tokens of the fine-tuned

@@ -349,11 +349,19 @@ def test_longer_notes_judge_the_longer_run_by_the_transfer_rule(ratio, base_rati
             "transfer ratio": base_ratio}
     longer = {"scale": "pretrained 12,000 steps", "base": "transfer-u", "pretrain_steps": 12_000,
               "base_pretrain_steps": 6000, "fine-tuned": "A", "others before": 0.7, "others after": 0.8,
-              "others gain": 0.1, "transfer ratio": ratio, "per language": {"B": (0.7, 0.8)}}
+              "others gain": 0.1, "transfer ratio": ratio, "per language": {"B": (0.7, 0.8)},
+              "fine-tuning steps": 800}
     numbers = {"transfer": {"unified": base}, "longer": {"transfer-u-pretrain-12000": longer}}
     [line] = findings.longer_notes(numbers)
     assert f"transfer ratio {ratio:.2f} (at 6,000 steps {base_ratio:.2f}; rule: at least {findings.RULES['transfer']})" in line
     assert line.endswith("holds at this pretraining length.") == (ratio >= findings.RULES["transfer"])
+    # where along fine-tuning the others stood highest: said only for a rise that the end gave back
+    for step, gain, said in ((80, 0.15, True), (800, 0.15, False), (80, 0.105, False), (80, -0.02, False)):
+        longer["best"] = {"step": step, "others gain": gain, "fine-tuned gain": 0.1, "transfer ratio": gain / 0.1}
+        longer["base best"] = {"step": 80, "others gain": 0.016, "fine-tuned gain": 0.1, "transfer ratio": 0.16}
+        [line] = findings.longer_notes(numbers)
+        assert ("stood highest at step 80: +15.0 points" in line and "at 6,000 steps: step 80, +1.6 points, ratio 0.16"
+                in line) == said, (step, gain)
     assert findings.longer_notes({"transfer": {}, "longer": numbers["longer"]}) == []  # no plain run: no line
 
 

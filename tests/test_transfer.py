@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis_helpers import config
 from mothello import transfer as tr
@@ -373,6 +375,28 @@ def test_a_variant_ships_as_tables_and_the_report_sets_it_beside_the_plain_run(t
     text = findings.render(numbers)
     assert "A fine-tuning variant, NOT the study's protocol" in text and "`transfer-naive-2-frozen`" in text
     assert findings.verdicts(numbers) == findings.verdicts({**numbers, "variants": {}})  # verdicts ignore it
+
+
+@given(st.lists(st.tuples(*[st.floats(0, 1)] * 3), min_size=1, max_size=6))
+@settings(max_examples=80, deadline=None)
+def test_best_snapshot_is_where_the_others_stand_highest_after_the_start(acc):
+    """acc: per snapshot, legal-move accuracy of A (fine-tuned), B and C."""
+    df = pd.DataFrame([{"snapshot": i, "step": 80 * i, "language": lang, "metric": "legal_move_accuracy", "value": v}
+                       for i, row in enumerate(acc) for lang, v in zip("ABC", row)])
+    best = tr.best_snapshot(df, "A")
+    if len(acc) == 1:
+        assert best is None
+        return
+    means = [(b + c) / 2 for _, b, c in acc]
+    k = best["step"] // 80
+    assert 1 <= k < len(acc) and means[k] == pytest.approx(max(means[1:]))
+    assert best["others gain"] == pytest.approx(means[k] - means[0])
+    assert best["fine-tuned gain"] == pytest.approx(acc[k][0] - acc[0][0])
+    ft_gain = acc[k][0] - acc[0][0]
+    assert np.isnan(best["transfer ratio"]) == (ft_gain <= 0.005)
+    if ft_gain > 0.005:
+        assert best["transfer ratio"] == pytest.approx((means[k] - means[0]) / ft_gain)
+    assert tr.best_snapshot(df[df.language == "A"], "A") is None  # no other language
 
 
 def test_a_longer_pretraining_ships_as_tables_and_the_report_sets_it_beside_the_plain_run(toy_run, tmp_path,
