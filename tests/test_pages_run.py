@@ -203,6 +203,30 @@ def test_transfer_page_says_when_the_other_language_answers_in_the_fine_tuned_on
     assert "answers with L1 tokens" not in text(page("transfer"))
 
 
+def test_transfer_page_says_when_the_others_gave_back_a_rise_along_fine_tuning(dirs, toy_transfer):
+    run = dirs["checkpoints"] / "transfer-naive-2"
+    shutil.copytree(toy_transfer, run)
+    df = pd.read_csv(run / "transfer.csv")
+    acc = df.metric == "legal_move_accuracy"
+    steps = sorted(df.loc[acc, "step"].unique())
+    assert len(steps) == 3  # pretrained, then two snapshots
+
+    def write(l0):  # L1 is fine-tuned: 0.5 -> 0.8 -> 0.9; L0 (the other) as given per snapshot
+        for step, a, b in zip(steps, (0.5, 0.8, 0.9), l0):
+            df.loc[acc & (df.step == step) & (df.language == "L1"), "value"] = a
+            df.loc[acc & (df.step == step) & (df.language == "L0"), "value"] = b
+        df.to_csv(run / "transfer.csv", index=False)
+
+    write((0.4, 0.55, 0.42))
+    t = text(page("transfer"))
+    from mothello.ui.run_views import pts
+
+    assert (f"Along fine-tuning the others stood highest at step {steps[1]:,} ({pts(0.15)} while L1 had gained "
+            f"{pts(0.3)}, transfer ratio 0.50); by the end they are at {pts(0.02)}.") in t
+    write((0.4, 0.45, 0.5))  # still rising at the end: nothing to say
+    assert "stood highest" not in text(page("transfer"))
+
+
 def test_transfer_page_names_the_part_that_carries_a_languages_loss(dirs, toy_transfer):
     from mothello.transfer import FINETUNED, PRETRAINED, RESTORED
 

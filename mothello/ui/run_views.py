@@ -20,10 +20,10 @@ import streamlit as st
 from .. import jobs, storage
 from ..checkpoints import META, checkpoints_dir, display_name, read_meta, runs_dir, training_stages
 from ..suite import TRANSFER
-from ..transfer import (ANSWERS_SHIFTED, FINETUNED, PRETRAINED, RESTORE_FALL, TABLE, TransferConfig, metrics_table,
-                        restored_summary, store_alignment_over_training, stored_alignment_over_training,
-                        stored_answer_languages, stored_restored_parts, transfer_summary, transfer_table,
-                        scale_label, variant_label)
+from ..transfer import (ANSWERS_SHIFTED, FINETUNED, PRETRAINED, RESTORE_FALL, TABLE, TransferConfig, best_snapshot,
+                        metrics_table, restored_summary, scale_label, store_alignment_over_training,
+                        stored_alignment_over_training, stored_answer_languages, stored_restored_parts,
+                        transfer_summary, transfer_table, variant_label)
 from . import charts, theme, widgets
 
 MAKE_SUITE = "make demo-suite"
@@ -604,8 +604,26 @@ def transfer_cards(row: pd.Series, container=None, state: str | None = None) -> 
     c[2].metric("alignment", pct(row["alignment after"]), _delta(gain),
                 help=f"board-probe accuracy of a probe trained on {ft}, applied to the other languages "
                      "(same games); change since the pretrained model")
+    peak = peak_line(row)
+    if peak:
+        where.caption(peak)
     for line in answer_lines(row["path"]):
         where.caption(line)
+
+
+def peak_line(row: pd.Series) -> str | None:
+    """When the languages not fine-tuned stood at least a point higher along fine-tuning than at its end
+    (transfer.best_snapshot), that in words; else None."""
+    try:
+        best = best_snapshot(read_transfer(_path_of(row["path"])), row["fine-tuned"])
+    except (OSError, ValueError, KeyError):
+        return None
+    if best is None or best["step"] >= row["fine-tuning steps"] or best["others gain"] - row["others gain"] < 0.01:
+        return None
+    ratio = "" if not np.isfinite(best["transfer ratio"]) else f", transfer ratio {best['transfer ratio']:.2f}"
+    return (f":material/show_chart: Along fine-tuning the others stood highest at step {best['step']:,} "
+            f"({pts(best['others gain'])} while {row['fine-tuned']} had gained {pts(best['fine-tuned gain'])}{ratio}); "
+            f"by the end they are at {pts(row['others gain'])}.")
 
 
 def answer_lines(name: str) -> list[str]:
