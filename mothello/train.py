@@ -473,10 +473,13 @@ def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, pro
             if step in snap_steps:
                 save_checkpoint(run / "snapshots" / f"step-{step:09d}", model, vocab, tc.to_dict(), step,
                                 _summary(last_metrics))
-            if step % tc.checkpoint_every == 0 or step == total or stop["flag"]:
+            saved = step % tc.checkpoint_every == 0 or step == total or stop["flag"]
+            if saved:
                 _save_state(run, step, model, vocab, opt, tc, _summary(last_metrics))
                 save_checkpoint(run, model, vocab, tc.to_dict(), step, _summary(last_metrics))
-            if time.perf_counter() - last_status > 2 or step == total or stop["flag"]:
+            # status at least every 2 s, and after every saved state: a job that dies then shows the step
+            # it will resume from, not an older one
+            if saved or time.perf_counter() - last_status > 2:
                 last_status = time.perf_counter()
                 eta = (total - step) * elapsed / max(step - start, 1)
                 write_status(run, state="running", step=step, tokens_per_s=tok_s, eta_s=eta)

@@ -88,8 +88,8 @@ def test_job_lifecycle_launch_cancel_resume_kill_resume(root, exp):
     # resume, then SIGKILL the process group once a later checkpoint exists: the view says died
     jobs.resume(run)
     assert jobs.status(run).state in ("starting", "running")
-    _until(lambda: (run / "state" / "LATEST").read_text().strip() > f"step-{cancelled_at:09d}",
-           what="a checkpoint after resuming")
+    _until(lambda: (run / "state" / "LATEST").read_text().strip() > f"step-{cancelled_at:09d}"
+           and jobs.status(run).step > cancelled_at, what="a checkpoint after resuming, and its status")
     os.killpg(json.loads((run / "job.json").read_text())["pgid"], signal.SIGKILL)
     st = _wait(run)
     assert st.state == "died" and not st.alive and st.resumable, _log(run)

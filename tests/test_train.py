@@ -327,6 +327,18 @@ def test_training_in_parts_with_until_equals_the_run_in_one_go(naive2, tmp_path)
     assert [r["step"] for r in read_metrics(parts)] == [r["step"] for r in read_metrics(whole)]
 
 
+def test_status_is_written_after_every_saved_state(naive2, tmp_path):
+    """A job that dies right after saving a state must not show an older step than the one it resumes
+    from: status.json follows every saved state (besides its every-2-seconds beat)."""
+    import dataclasses
+
+    tc = dataclasses.replace(_small_tc(), checkpoint_every=3)
+    reported = []
+    train(naive2, tc, tmp_path / "r", on_status=lambda step, total: reported.append(step))
+    saved = [s for s in range(1, tc.total_steps + 1) if s % 3 == 0 or s == tc.total_steps]
+    assert set(saved) <= set(reported), (saved, reported)
+
+
 def test_resume_after_sigkill_of_the_cli_reproduces_the_uninterrupted_run(naive2, tmp_path):
     out = tmp_path / "killed"
     cmd = [sys.executable, "-m", "mothello", "train", str(CONFIGS / "naive-2.toml"), "--preset", "tiny",
