@@ -279,6 +279,46 @@ def longer_notes(numbers: dict) -> list[str]:
     return lines
 
 
+def longer_trend(numbers: dict) -> list[str]:
+    """One line per plain run with longer pretrainings beside it: the transfer ratio and, per language not
+    fine-tuned, its own ratio (its gain over the fine-tuned language's) at every pretraining length, and
+    which languages follow the fine-tuned one (own ratio at least the rule's) at every length, at some, at none."""
+    runs: dict[str, tuple[dict, dict[int, dict]]] = {}
+    for _, v, base in _beside_plain(numbers, "longer"):
+        _, by_steps = runs.setdefault(base["run"], (base, {v["base_pretrain_steps"]: base}))
+        by_steps[v["pretrain_steps"]] = v
+    lines = []
+    for base, by_steps in runs.values():
+        if len(by_steps) < 3:  # the plain run and one longer one: the table and the run's line say it all
+            continue
+        steps = sorted(by_steps)
+        ft = base["fine-tuned"]
+        own = {}  # language -> own ratio per length (nan where the language is missing)
+        for n in steps:
+            t = by_steps[n]
+            gain = t["fine-tuned after"] - t["fine-tuned before"]
+            for lang in base["per language"]:
+                b0, b1 = t["per language"].get(lang, (np.nan, np.nan))
+                own.setdefault(lang, []).append((b1 - b0) / gain if gain > 0 else np.nan)
+        follows = {lang: sum(np.isfinite(r) and r >= RULES["transfer"] for r in rs) for lang, rs in own.items()}
+        groups = {"at every length": [l for l, k in follows.items() if k == len(steps)],
+                  "at some lengths": [l for l, k in follows.items() if 0 < k < len(steps)],
+                  "at none": [l for l, k in follows.items() if k == 0]}
+        held = [n for n in steps if np.isfinite(by_steps[n]["transfer ratio"])
+                and by_steps[n]["transfer ratio"] >= RULES["transfer"]]
+        slash = " / ".join
+        lines.append(
+            f"Across pretraining lengths {slash(f'{n:,}' for n in steps)} steps, the transfer ratio is "
+            f"{slash(_ratio(by_steps[n]['transfer ratio']) for n in steps)}; each language not fine-tuned, its "
+            f"own gain over {ft}'s: "
+            + "; ".join(f"{lang} {slash(_ratio(r) for r in rs)}" for lang, rs in own.items()) + ". "
+            + ("More pretraining does not bring the transfer half of finding 4 at these lengths. " if not held else
+               f"The transfer half of finding 4 holds at {slash(f'{n:,}' for n in held)} steps. ")
+            + f"Following {ft} (own ratio at least {RULES['transfer']}): "
+            + "; ".join(f"{', '.join(ls)} {when}" for when, ls in groups.items() if ls) + ".")
+    return lines
+
+
 def _best_note(best: dict | None, base_best: dict | None, base_steps: int, end_gain: float, last: int) -> str:
     """Where along fine-tuning the others stood highest (transfer.best_snapshot), when that was a rise
     that the end of fine-tuning (step `last`, the others' gain `end_gain`) gave back."""
@@ -597,6 +637,7 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
                        "before); legal-move accuracy before -> after fine-tuning, on the same evaluation games:\n")
             out.append(markdown_table(lrows))
             out.append("\n" + "\n".join(longer_notes(numbers)) + "\n")
+            out += [line + "\n" for line in longer_trend(numbers)]
             if "longer" in figures:
                 out.append(f"![The plain run and its longer pretrainings, overlaid]({figures['longer']})\n")
         out.append("")
@@ -883,7 +924,8 @@ def how_trained(numbers: dict) -> str:
         lines.append("Longer pretraining (" + "; ".join(
             f"`{n}`: {v['pretrain_steps']:,} pretraining steps in {v['dtype']}, then the same fine-tuning"
             + (f", {v['minutes'] / 60:.1f} h wall-clock on both cores" if v.get("minutes") else "")
-            for n, v in numbers["longer"].items()) + "); it ships as tables, without weights.\n")
+            for n, v in numbers["longer"].items()) + ("); they ship" if len(numbers["longer"]) > 1 else "); it ships")
+                     + " as tables, without weights.\n")
     timed = [(m["name"], m["train_hours"], m["step"]) for m in numbers["models"].values() if m.get("train_hours")]
     if timed:
         lines.append("Training time, read from each run's log (evaluation timestamps; the hours a run stood "

@@ -385,6 +385,38 @@ def test_longer_rows_put_each_pretraining_length_in_a_column_in_order():
     assert findings.longer_rows({"transfer": {}, "longer": numbers["longer"]}).empty
 
 
+@given(st.lists(st.floats(-0.3, 0.3), min_size=3, max_size=3), st.lists(st.floats(-0.3, 0.3), min_size=3, max_size=3))
+@settings(max_examples=60, deadline=None)
+def test_longer_trend_says_which_languages_follow_the_fine_tuned_one_at_each_length(b_gains, c_gains):
+    """Fine-tuned language A gains 0.2 at every length; B and C gain the given amounts at 6k / 12k / 24k."""
+    def run(steps, b, c, **extra):
+        return {"run": "u", "fine-tuned": "A", "fine-tuned before": 0.6, "fine-tuned after": 0.8,
+                "per language": {"B": (0.5, 0.5 + b), "C": (0.5, 0.5 + c)}, "transfer ratio": (b + c) / 2 / 0.2,
+                "pretrain_steps": steps, **extra}
+
+    base = run(6000, b_gains[0], c_gains[0])
+    longer = {f"u-{n}": run(n, b, c, base="transfer-u", base_pretrain_steps=6000)
+              for n, b, c in zip((24_000, 12_000), b_gains[:0:-1], c_gains[:0:-1])}
+    [line] = findings.longer_trend({"transfer": {"unified": base}, "longer": longer})
+    ratios = {n: (b + c) / 2 / 0.2 for n, b, c in zip((6000, 12_000, 24_000), b_gains, c_gains)}
+    assert line.startswith("Across pretraining lengths 6,000 / 12,000 / 24,000 steps, the transfer ratio is "
+                           + " / ".join(f"{r:.2f}" for r in ratios.values()) + ";")
+    for lang, gains in (("B", b_gains), ("C", c_gains)):
+        own = [((0.5 + g) - 0.5) / (0.8 - 0.6) for g in gains]  # as the per-language table's ends give it
+        assert f"{lang} " + " / ".join(f"{r:.2f}" for r in own) in line
+        k = sum(r >= findings.RULES["transfer"] for r in own)
+        when = "at every length" if k == 3 else "at none" if k == 0 else "at some lengths"
+        following = line.split("Following A (own ratio at least 0.5): ")[1]
+        group = next(part for part in following.rstrip(".").split("; ") if part.endswith(when))
+        assert lang in group.removesuffix(when)
+    held = [n for n, r in ratios.items() if r >= findings.RULES["transfer"]]
+    assert ("More pretraining does not bring" in line) == (not held)
+    # one longer run beside the plain run: the table and the run's own line say it; no trend line
+    one = dict(list(longer.items())[:1])
+    assert findings.longer_trend({"transfer": {"unified": base}, "longer": one}) == []
+    assert findings.longer_trend({"transfer": {}, "longer": longer}) == []
+
+
 def test_a_pretraining_variant_runs_its_own_pretraining_and_a_finetuning_one_shares_it(tmp_path, monkeypatch):
     """suite.run_transfer_suite: a side run that changes the pretraining must not copy the plain run's."""
     monkeypatch.setenv("MOTHELLO_RUNS", str(tmp_path))
