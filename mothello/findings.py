@@ -279,6 +279,14 @@ def longer_notes(numbers: dict) -> list[str]:
     return lines
 
 
+def own_ratio(t: dict, lang: str) -> float:
+    """A language not fine-tuned: its gain over the fine-tuned language's gain in transfer numbers `t`
+    (nan when that language is missing, or the fine-tuned one gained no more than half a point)."""
+    gain = t["fine-tuned after"] - t["fine-tuned before"]
+    b0, b1 = t["per language"].get(lang, (np.nan, np.nan))
+    return (b1 - b0) / gain if gain > 0.005 else np.nan
+
+
 def longer_trend(numbers: dict) -> list[str]:
     """One line per plain run with longer pretrainings beside it: the transfer ratio and, per language not
     fine-tuned, its own ratio (its gain over the fine-tuned language's) at every pretraining length, and
@@ -293,13 +301,7 @@ def longer_trend(numbers: dict) -> list[str]:
             continue
         steps = sorted(by_steps)
         ft = base["fine-tuned"]
-        own = {}  # language -> own ratio per length (nan where the language is missing)
-        for n in steps:
-            t = by_steps[n]
-            gain = t["fine-tuned after"] - t["fine-tuned before"]
-            for lang in base["per language"]:
-                b0, b1 = t["per language"].get(lang, (np.nan, np.nan))
-                own.setdefault(lang, []).append((b1 - b0) / gain if gain > 0 else np.nan)
+        own = {lang: [own_ratio(by_steps[n], lang) for n in steps] for lang in base["per language"]}
         follows = {lang: sum(np.isfinite(r) and r >= RULES["transfer"] for r in rs) for lang, rs in own.items()}
         groups = {"at every length": [l for l, k in follows.items() if k == len(steps)],
                   "at some lengths": [l for l, k in follows.items() if 0 < k < len(steps)],
@@ -723,9 +725,8 @@ def measured_notes(numbers: dict) -> dict[int, str]:
                        f"{a['embedding_different']:.2f} and {n['embedding_different']:.2f}.")
     tu = numbers["transfer"].get("unified")
     if tu and len(tu.get("per language", {})) > 1:
-        ft_gain = tu["fine-tuned after"] - tu["fine-tuned before"]
         each = "; ".join(f"{lang} {pct(b0)} -> {pct(b1)} ({pts(b1 - b0)}"
-                         + (f", ratio {(b1 - b0) / ft_gain:.2f})" if ft_gain > 0.005 else ")")
+                         + (f", ratio {r:.2f})" if np.isfinite(r := own_ratio(tu, lang)) else ")")
                          for lang, (b0, b1) in tu["per language"].items())
         out[4] = (f"Fine-tuning {tu['fine-tuned']} ({pct(tu['fine-tuned before'])} -> {pct(tu['fine-tuned after'])}) "
                   f"moved each language not fine-tuned differently: {each}. The rule reads their mean.")
