@@ -861,8 +861,9 @@ def stages_text(staged: list[tuple[str, list[dict]]]) -> str:
             f"(warm-up {st_['warmup_steps']} steps to {st_['lr']}, cosine to {st_['min_lr']}) and a fresh "
             f"optimizer state, in {st_['dtype']} autocast (float32 weights): the shipped float16 model of the "
             "previous stage was its start, as the previous stage's optimizer state is not shipped "
-            "(`python -m mothello suite --from-shipped`). On this CPU bfloat16 trains about 1.6x faster than "
-            "float32 (benchmarks/bench_train.py).\n")
+            "(`python -m mothello suite --from-shipped`). On the CPU they trained on (native bfloat16) "
+            "bfloat16 trains about 1.6x faster than float32 (benchmarks/bench_train.py); a CPU that emulates "
+            "bfloat16 trains about 17x slower in it, so there the suite trains these stages in float32.\n")
 
 
 def stage_gains(numbers: dict) -> list[str]:

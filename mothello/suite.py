@@ -26,7 +26,7 @@ from .data import heldout_games
 from .evaluate import default_device, legal_move_accuracy
 from .languages import load_config
 from .probes import BoardProbe, embedding_similarity, load_or_compute_alignment, load_or_train_layer_probes
-from .train import TrainConfig, load_run_configs, snapshot_steps, train
+from .train import TrainConfig, bfloat16_emulated, load_run_configs, snapshot_steps, train
 from .transfer import (ANSWERS, RESTORED, TransferConfig, load_or_compute_alignment_over_training, run_transfer,
                        store_answer_languages, store_restored_parts)
 
@@ -51,7 +51,7 @@ TRANSFER_SETTINGS = dict(preset="small", pretrain_steps=6000, finetune_games=25_
 # Side runs beside a suite transfer run, shipped as tables only (no weights), each with one change:
 # fine-tuning variants, NOT the study's protocol (labelled so wherever they show, transfer.variant_label),
 # fine-tuned from the plain run's own pretraining; and a longer pretraining (the study's protocol at a
-# larger scale, transfer.scale_label), which runs its own (in bfloat16: on this CPU it is 1.6x faster).
+# larger scale, transfer.scale_label), which runs its own (in bfloat16 where the CPU has it natively: 1.6x faster; dtype_here).
 VARIANTS = {"unified-mixed": {"block-1-attention-frozen": dict(freeze=["block 1 attention"]),
                                "pretrain-12000": dict(pretrain_steps=12_000, dtype="bfloat16"),
                                "pretrain-24000": dict(pretrain_steps=24_000, dtype="bfloat16")}}
@@ -91,10 +91,20 @@ def stage_run(name: str, k: int) -> Path:
     return runs_dir() / (f"suite-{name}" if k == 0 else f"suite-{name}-to-{stage_ends(name)[k]}")
 
 
+def dtype_here(settings: dict) -> dict:
+    """`settings`, with a request for bfloat16 turned into float32 where this machine would emulate it.
+    The later stages and the longer pretrainings ask for bfloat16 for its speed (1.6x float32 on a CPU
+    with AVX512-BF16 or AMX); on a CPU without, it is about 17x SLOWER than float32 (train.bfloat16_emulated).
+    The run's train.json records the dtype it trained in, and the report reads it from there."""
+    if settings.get("dtype") == "bfloat16" and bfloat16_emulated(default_device()):
+        return {**settings, "dtype": "float32"}
+    return settings
+
+
 def stage_config(name: str, k: int) -> TrainConfig:
-    """Stage k >= 1: the suite's settings with STAGE_TRAINING's, from the end of stage k - 1."""
+    """Stage k >= 1: the suite's settings with STAGE_TRAINING's (dtype_here), from the end of stage k - 1."""
     ends = stage_ends(name)
-    return TrainConfig(**{**SUITE_TRAINING, **STAGE_TRAINING, "steps": ends[k], "init_step": ends[k - 1],
+    return TrainConfig(**{**SUITE_TRAINING, **dtype_here(STAGE_TRAINING), "steps": ends[k], "init_step": ends[k - 1],
                           "init_from": str(stage_run(name, k - 1))})
 
 
@@ -344,7 +354,7 @@ def run_transfer_suite(name: str, progress: bool = True, variant: str | None = N
     tc = TransferConfig(finetune_language=exp.input_languages[0], **TRANSFER_SETTINGS)
     if variant is None:
         return run_transfer(exp, tc, out, resume=True, progress=progress)
-    vtc = TransferConfig.from_dict({**tc.to_dict(), **VARIANTS[name][variant]})
+    vtc = TransferConfig.from_dict({**tc.to_dict(), **dtype_here(VARIANTS[name][variant])})
     vout = runs_dir() / f"suite-transfer-{name}-{variant}"
     if vtc.pretrain_config() != tc.pretrain_config():  # a pretraining variant runs its own pretraining
         return run_transfer(exp, vtc, vout, resume=True, progress=progress)

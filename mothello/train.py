@@ -294,6 +294,12 @@ def native_bf16_cpu() -> bool:
         return False
 
 
+def bfloat16_emulated(device) -> bool:
+    """Whether bfloat16 autocast would be emulated on `device`: a CPU without AVX512-BF16 or AMX, where it
+    trains many times slower than float32 (`small` on a 2-core AMD EPYC: 465 against 7,791 tokens/s)."""
+    return torch.device(device).type == "cpu" and not native_bf16_cpu()
+
+
 def use_bfloat16(tc: TrainConfig, device: torch.device) -> bool:
     if tc.dtype != "auto":
         return tc.dtype == "bfloat16"
@@ -402,6 +408,9 @@ def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, pro
         for s in (signal.SIGTERM, signal.SIGINT):
             previous_handlers[s] = signal.signal(s, _on_signal)
 
+    if progress and main and use_bf16 and bfloat16_emulated(device):
+        print("warning: this CPU emulates bfloat16 (no AVX512-BF16 or AMX): training will be many times "
+              "slower than with --dtype float32", flush=True)
     bar = None
     if progress and main:
         from tqdm import tqdm

@@ -449,7 +449,19 @@ def tiny_stages(tmp_path, monkeypatch):
         eval_games=4, checkpoint_every=8, device="cpu", dtype="float32"))
     monkeypatch.setattr(suite, "STAGES", {"naive-2": (40,)})
     monkeypatch.setattr(suite, "STAGE_TRAINING", dict(lr=2e-3, min_lr=2e-4, warmup_steps=2, dtype="bfloat16"))
+    monkeypatch.setattr(suite, "bfloat16_emulated", lambda device: False)  # as on the CPU the suite trained on
     return tmp_path
+
+
+def test_bfloat16_stages_and_pretrainings_train_in_float32_where_bfloat16_is_emulated(tiny_stages, monkeypatch):
+    """The suite asks for bfloat16 for its speed; where it would be emulated (many times slower) the run
+    trains in float32 instead, and records that in its train.json."""
+    for emulated, dtype in ((True, "float32"), (False, "bfloat16")):
+        monkeypatch.setattr(suite, "bfloat16_emulated", lambda device: emulated)
+        assert suite.stage_config("naive-2", 1).dtype == dtype
+        assert suite.dtype_here({"dtype": "bfloat16", "lr": 1.0}) == {"dtype": dtype, "lr": 1.0}
+        assert suite.dtype_here({"dtype": "float32"}) == {"dtype": "float32"}
+    assert suite.stage_config("naive-2", 1).init_step == 24
 
 
 def _steps(rows):

@@ -124,6 +124,18 @@ def test_dtype_auto_takes_bfloat16_on_cuda_and_on_cpus_that_have_it(monkeypatch)
         assert training.use_bfloat16(tc["float32"], torch.device("cuda")) is False
 
 
+def test_a_run_asking_for_bfloat16_on_a_cpu_that_emulates_it_says_so(naive2, tmp_path, monkeypatch, capsys):
+    from mothello import train as training
+
+    for native, warned in ((False, True), (True, False)):
+        monkeypatch.setattr(training, "native_bf16_cpu", lambda: native)
+        assert training.bfloat16_emulated("cpu") is warned and training.bfloat16_emulated("cuda") is False
+        train(naive2, _small_tc(dtype="bfloat16", steps=2), tmp_path / f"native-{native}", progress=True)
+        assert ("this CPU emulates bfloat16" in capsys.readouterr().out) is warned
+    train(naive2, _small_tc(dtype="float32", steps=2), tmp_path / "fp32", progress=True)  # still emulated
+    assert "emulates bfloat16" not in capsys.readouterr().out
+
+
 def test_bfloat16_on_cpu_trains_float32_weights_and_resumes_exactly(naive2, tmp_path):
     """bfloat16 autocast computes the products in bfloat16; the weights and optimizer stay float32, and a
     run in two parts ends with the weights of the run in one go."""
