@@ -51,7 +51,8 @@ TRANSFER_SETTINGS = dict(preset="small", pretrain_steps=6000, finetune_games=25_
 # Side runs beside a suite transfer run, shipped as tables only (no weights), each with one change:
 # fine-tuning variants, NOT the study's protocol (labelled so wherever they show, transfer.variant_label),
 # fine-tuned from the plain run's own pretraining; and a longer pretraining (the study's protocol at a
-# larger scale, transfer.scale_label), which runs its own (in bfloat16 where the CPU has it natively: 1.6x faster; dtype_here).
+# larger scale, transfer.scale_label), which runs its own (in bfloat16 where the CPU computes it natively:
+# 1.6x faster; float32 where it would be emulated, dtype_here).
 VARIANTS = {"unified-mixed": {"block-1-attention-frozen": dict(freeze=["block 1 attention"]),
                                "pretrain-12000": dict(pretrain_steps=12_000, dtype="bfloat16"),
                                "pretrain-24000": dict(pretrain_steps=24_000, dtype="bfloat16")}}
@@ -104,8 +105,8 @@ def dtype_here(settings: dict) -> dict:
 def stage_config(name: str, k: int) -> TrainConfig:
     """Stage k >= 1: the suite's settings with STAGE_TRAINING's (dtype_here), from the end of stage k - 1."""
     ends = stage_ends(name)
-    return TrainConfig(**{**SUITE_TRAINING, **dtype_here(STAGE_TRAINING), "steps": ends[k], "init_step": ends[k - 1],
-                          "init_from": str(stage_run(name, k - 1))})
+    return TrainConfig(**{**SUITE_TRAINING, **dtype_here(STAGE_TRAINING), "steps": ends[k],
+                          "init_step": ends[k - 1], "init_from": str(stage_run(name, k - 1))})
 
 
 def _finished(run: Path, step: int) -> bool:
