@@ -189,7 +189,7 @@ def _bar(desc: str):
 
 
 def cmd_probe(args) -> int:
-    from .probes import majority_baseline, train_probe
+    from .probes import majority_baseline, placer_baseline, train_probe
 
     ck = _load(args.checkpoint)
     langs = [args.language] if args.language is not None else ck.config.input_languages
@@ -203,9 +203,10 @@ def cmd_probe(args) -> int:
     li = ck.config.language_index(langs[0])
     base = majority_baseline(move_states(ck, li, args.games, PROBE_TRAIN_SEED, [0]).labels(args.labels),
                              move_states(ck, li, 200, PROBE_TEST_SEED, [0]).labels(args.labels))
+    placer = placer_baseline(200, args.labels)
     if args.json:
         print(json.dumps({"checkpoint": ck.name, "kind": args.kind, "labels": args.labels, "probes": rows,
-                          "baseline_majority": base}))
+                          "baseline_majority": base, "baseline_placer": placer}))
         return 0
     print(f"{ck.name}: {args.kind} probes on {args.labels} labels, {args.games} training games, 200 test games")
     print(f"{'layer':>5} {'language':<12} {'accuracy':>9} {'occupancy':>10} {'colour':>8}")
@@ -213,6 +214,8 @@ def cmd_probe(args) -> int:
         print(f"{r['layer']:>5} {r['language']:<12} {r['accuracy']:>9.4f} {r['occupancy']:>10.4f} {r['colour']:>8.4f}")
     print(f"{'':>5} {'majority':<12} {base['accuracy']:>9.4f} {base['occupancy']:>10.4f} {base['colour']:>8.4f}"
           "   (per-square majority guess)")
+    print(f"{'':>5} {'placer':<12} {placer['accuracy']:>9.4f} {placer['occupancy']:>10.4f} {placer['colour']:>8.4f}"
+          "   (every disc the colour of who placed it: no flip tracked)")
     return 0
 
 

@@ -29,6 +29,7 @@ import pandas as pd
 from . import storage
 from .checkpoints import META, checkpoints_dir, stage_hours, training_stages
 from .model import GPT, GPTConfig
+from .probes import placer_baseline
 from .train import read_metrics
 from .transfer import (ANSWERS_SHIFTED, RESTORE_FALL, TABLE, TransferConfig, best_snapshot, per_language_transfer,
                        restored_summary, stored_alignment_over_training, stored_answer_languages,
@@ -160,7 +161,7 @@ def collect(root=None) -> dict:
                 restored = stored_restored_parts(run)
                 if restored is not None:
                     transfer[role]["restored"] = restored_summary(restored, transfer[role]["fine-tuned"])
-    numbers = {"models": models, "transfer": transfer}
+    numbers = {"models": models, "transfer": transfer, "placer": placer_baseline()}
     variants = variant_numbers(root)
     if variants:
         numbers["variants"] = variants
@@ -563,7 +564,11 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
                "*after rotation* maps B's hidden states onto A's with an orthogonal Procrustes fitted on 300 "
                "other games first. *Colour* is the accuracy on occupied squares only (is it mine or theirs): "
                "occupancy alone is easy. Baselines: the per-square majority guess and the same probe on a randomly "
-               "initialised model.\n")
+               "initialised model" + (
+                   "; and for colour, the board read off the move list with every disc the colour of whoever placed "
+                   "it, no flip tracked (`probes.placer_baseline`, the same test positions): "
+                   f"{pct(p['colour'])} on occupied squares ({pct(p['accuracy'])} over all squares). A colour probe "
+                   "above it shows a model that tracks flips" if (p := numbers.get("placer")) else "") + ".\n")
     order = ordering(numbers)
     if order:
         out.append(order + "\n")
@@ -845,6 +850,21 @@ def over_training_notes(numbers: dict) -> list[str]:
     return lines
 
 
+def stage_notes(stage: dict) -> list[str]:
+    """What sets a later stage apart from suite.STAGE_TRAINING (its learning rates, its number format), and
+    its wall-clock time."""
+    from .suite import STAGE_TRAINING
+
+    notes = []
+    if stage.get("lr") not in (None, STAGE_TRAINING["lr"]):
+        notes.append(f"peak lr {stage['lr']:g}" + (f", cosine to {stage['min_lr']:g}" if stage.get("min_lr") else ""))
+    if stage.get("dtype") not in (None, STAGE_TRAINING["dtype"]):
+        notes.append(stage["dtype"])
+    if h := stage_hours(stage):
+        notes.append(f"{h:.1f} h wall-clock")
+    return notes
+
+
 def stages_text(staged: list[tuple[str, list[dict]]]) -> str:
     """The later training stages of the models trained in stages (suite.STAGES), in words."""
     from .suite import STAGE_TRAINING
@@ -853,15 +873,15 @@ def stages_text(staged: list[tuple[str, list[dict]]]) -> str:
     parts = []
     for name, stages in staged:
         later = [s for s in stages[1:] if s.get("to") is not None]
-        spans = ", ".join(f"{s['from']:,} -> {s['to']:,}" + (f" ({h:.1f} h wall-clock)" if (h := stage_hours(s)) else "")
+        spans = ", ".join(f"{s['from']:,} -> {s['to']:,}" + (f" ({', '.join(notes)})" if (notes := stage_notes(s)) else "")
                           for s in later)
         parts.append(f"`{name}` {spans}")
     return ("Later stages: " + "; ".join(parts) + ". A later stage continues the model from where the previous "
             "stage ended, on the next games of the same stream, with a warm restart of the learning rate "
-            f"(warm-up {st_['warmup_steps']} steps to {st_['lr']}, cosine to {st_['min_lr']}) and a fresh "
-            f"optimizer state, in {st_['dtype']} autocast (float32 weights): the shipped float16 model of the "
-            "previous stage was its start, as the previous stage's optimizer state is not shipped "
-            "(`python -m mothello suite --from-shipped`). On the CPU they trained on (native bfloat16) "
+            f"(warm-up {st_['warmup_steps']} steps to {st_['lr']}, cosine to {st_['min_lr']}, unless noted) and a fresh "
+            f"optimizer state, in {st_['dtype']} autocast unless noted (float32 weights): the shipped float16 model "
+            "of the previous stage was its start, as the previous stage's optimizer state is not shipped "
+            "(`python -m mothello suite --from-shipped`). On a CPU with native bfloat16 (AVX512-BF16 or AMX) "
             "bfloat16 trains about 1.6x faster than float32 (benchmarks/bench_train.py); a CPU that emulates "
             "bfloat16 trains about 17x slower in it, so there the suite trains these stages in float32.\n")
 
@@ -963,8 +983,10 @@ def how_trained(numbers: dict) -> str:
         lines.append("Below the 90% target for the in-language colour probe (mine / theirs on occupied squares): "
                      + ", ".join(f"`{x}` ({pct(m['colour_in_language'])})" for x, m in
                                  ((m["name"], m) for m in numbers["models"].values()) if x in weak)
-                     + ". These models know occupancy well and colour only partly, so every cross-lingual "
-                     "number here is about a partial world model.\n")
+                     + ". These models know occupancy well and colour only partly" + (
+                         f" (above the {pct(p['colour'])} of ignoring every flip: they track some flips, not all)"
+                         if (p := numbers.get("placer")) else "")
+                     + ", so every cross-lingual number here is about a partial world model.\n")
         mlp = [(m["name"], m) for m in numbers["models"].values()
                if m["name"] in weak and m.get("colour_in_language_mlp") is not None]
         if mlp:

@@ -12,6 +12,7 @@ depend on how many games are generated with it or on how many threads generate t
 Public API:
     generate_games(n, seed=0, prefix=None) -> (n, 60) int8, squares, -1 after the game ends
     replay(games) -> Replay(boards, legal, player, next_player, next_legal, lengths)
+    placer_boards(games) -> (n, 60, 64) int8: each disc coloured by who placed it (flips ignored)
     absolute_labels(boards), relative_labels(boards, next_player) -> (..., 64) class ids 0/1/2
     square_name(19) == "c4", parse_square("c4") == 19
 """
@@ -402,6 +403,26 @@ def replay(games) -> Replay:
     if error[3]:
         raise IllegalMoveError(*(int(v) for v in error))
     return Replay(boards, legal, player, next_player, next_legal, lengths)
+
+
+def placer_boards(games, r: Replay | None = None) -> np.ndarray:
+    """(n, 60, 64) int8, like Replay.boards but with each disc coloured by the side that placed it (the
+    four starting discs keep their starting colours): the board a reader of the move list gets without
+    tracking a single flip. Occupancy is exact; colour is right wherever a disc was never flipped or was
+    flipped back. A baseline for colour probes (probes.placer_baseline)."""
+    games = np.asarray(games)
+    if games.ndim == 1:
+        games = games[None, :]
+    r = replay(games) if r is None else r
+    n = games.shape[0]
+    placed = np.zeros((n, N_SQUARES), dtype=np.int8)
+    placed[:, list(START_WHITE)], placed[:, list(START_BLACK)] = WHITE, BLACK
+    out = np.zeros((n, MAX_MOVES, N_SQUARES), dtype=np.int8)
+    for t in range(min(games.shape[1], MAX_MOVES)):
+        live = np.flatnonzero(r.player[:, t] != 0)
+        placed[live, games[live, t]] = r.player[live, t]
+        out[live, t] = placed[live]
+    return out
 
 
 def legal_moves_after(moves) -> list[int]:

@@ -17,6 +17,8 @@ rotation"). Under unified output, language 0 is never an input: matrices cover t
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,9 +29,11 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from . import storage
-from .activations import ALIGN_FIT_SEED, PROBE_TEST_SEED, PROBE_TRAIN_SEED, MoveStates, move_states
+from .activations import ALIGN_FIT_SEED, PROBE_TEST_SEED, PROBE_TRAIN_SEED, MoveStates, board_labels, move_states
 from .checkpoints import Checkpoint
+from .data import heldout_games
 from .model import GPT
+from .othello import placer_boards, replay
 
 KINDS = ("linear", "mlp")
 LABELS = ("absolute", "relative")
@@ -267,6 +271,19 @@ def majority_baseline(y_train: np.ndarray, y_test: np.ndarray) -> dict:
     # A tie in the counts goes to the higher class id (the tiny increasing offset), for the overall guess
     # and for the colour guess alike: deterministic, and no better than either choice in expectation.
     return accuracy_detail(proba + 1e-9 * np.arange(3), y_test)
+
+
+@functools.lru_cache(maxsize=8)
+def placer_baseline(n_test: int = 200, labels: str = "relative") -> dict:
+    """The board read off the move list without tracking flips (othello.placer_boards: every disc the
+    colour of who placed it), scored like a probe on the probe test positions (accuracy_detail; occupancy
+    is exact). The bar a colour probe must clear to show the model tracks flips, where the majority guess
+    only shows it knows more than square statistics. The same for every model: the test games are."""
+    games = heldout_games(n_test, seed=PROBE_TEST_SEED)
+    r = replay(games)
+    y = board_labels(r, labels)[r.mask]
+    guess = board_labels(dataclasses.replace(r, boards=placer_boards(games, r)), labels)[r.mask]
+    return accuracy_detail(np.eye(3)[guess], y)
 
 
 def random_model_checkpoint(ck: Checkpoint, seed: int = 0) -> Checkpoint:

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from mothello import probes
 from mothello.sweep import at_layer as sweep_at_layer
 from mothello.sweep import when as sweep_when
 from mothello.ui import analysis_views as av
@@ -85,8 +86,11 @@ with c3:
                         delta=f"{100 * (direct[off].mean() - np.diag(direct).mean()):+.1f} pp vs in-language")
         cells[2].metric("Cross-lingual, after rotation", f"{rotated[off].mean():.1%}",
                         delta=f"{100 * (rotated[off].mean() - direct[off].mean()):+.1f} pp vs direct")
+    placer = probes.placer_baseline(res.settings.get("n_test", 200), res.labels)[key]
     st.markdown(f"**Baselines** · per-square majority guess **{maj:.1%}** · the same probe on a randomly "
-                f"initialised model **{rnd:.1%}**")
+                f"initialised model **{rnd:.1%}** · every disc the colour of who placed it **{placer:.1%}**",
+                help="The last: the board read off the move list without tracking a single flip (occupancy "
+                     "exact). A colour score above it shows the model tracks flips.")
     if not present:
         st.caption(f"Probes trained on {res.settings.get('n_train', n_train):,} games per language, scored on "
                    f"{res.settings.get('n_test', 200)} other games read in each language.")

@@ -86,6 +86,7 @@ def test_probe_json(ckpt, capsys):
     for p in d["probes"]:
         assert set(p) >= {"accuracy", "occupancy", "colour"} and 0 < p["accuracy"] <= 1
     assert set(d["baseline_majority"]) == {"accuracy", "occupancy", "colour"}
+    assert d["baseline_placer"]["occupancy"] == 1.0 and 0.5 < d["baseline_placer"]["colour"] < 0.8
     # the probes are saved beside the checkpoint
     saved = sorted(p.name for p in (ckpt / "analysis" / "probes").iterdir())
     assert saved == ["L0-L1-linear-relative-n100", "L1-L1-linear-relative-n100"]

@@ -16,6 +16,7 @@ from mothello.othello import (
     generate_games,
     legal_moves_after,
     parse_square,
+    placer_boards,
     relative_labels,
     replay,
     square_name,
@@ -512,3 +513,34 @@ def test_relative_labels_are_relative_to_next_player(special_games):
     # Black to move on a position: mine == black.
     one = relative_labels(r.boards[0, 0], np.int8(1))
     np.testing.assert_array_equal(one, absolute_labels(r.boards[0, 0]))
+
+
+# ---------------------------------------------------------------------------------------------
+# The placer board (flips ignored): a baseline for colour probes
+# ---------------------------------------------------------------------------------------------
+@GAME_SETTINGS
+@given(seed=SEEDS, n=st.integers(1, 4))
+def test_placer_board_is_the_board_with_every_flip_undone(seed, n):
+    """Independently of placer_boards' bookkeeping: a disc's placer is its colour on the reference board,
+    turned back once for every time it was flipped (a change of sign between consecutive boards)."""
+    games = generate_games(n, seed)
+    got = placer_boards(games)
+    assert got.shape == (n, 60, 64) and got.dtype == np.int8
+    for g in range(n):
+        moves = [int(m) for m in games[g] if m >= 0]
+        flips = np.zeros(64, int)
+        prev = np.array(ref.Game().flat())
+        for t, (_, mover, board, _, _) in enumerate(ref.trace(moves)):
+            board = np.array(board)
+            flips += (prev * board) < 0
+            prev = board
+            assert np.array_equal(got[g, t], board * (-1) ** flips), (g, t)
+        assert not got[g, len(moves):].any()  # padding stays empty
+
+
+def test_placer_board_after_the_first_move_keeps_the_flipped_disc_white():
+    got = placer_boards(np.array([parse_square("c4")]))[0, 0]
+    board = replay(np.array([parse_square("c4")])).boards[0, 0]
+    assert board[parse_square("d4")] == 1 and got[parse_square("d4")] == -1  # black flipped it; white placed it
+    assert got[parse_square("c4")] == 1
+    assert np.array_equal(np.delete(got, parse_square("d4")), np.delete(board, parse_square("d4")))

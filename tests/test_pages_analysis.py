@@ -103,6 +103,9 @@ def test_alignment_page(registry):
     assert best > 0 and at.slider(key="url_layer").value == best
     assert f"Direct · layer {best}" in titles(specs[0])[0] and "rotation" in titles(specs[1])[0]
     assert "per-square majority" in text(at) and "randomly initialised" in text(at)
+    from mothello.probes import placer_baseline
+
+    assert f"who placed it **{placer_baseline()['accuracy']:.1%}**" in text(at)  # overall; colour below
     # two languages: the three numbers in a third column beside the two matrices
     holding = [c for c in at.columns if len(c.metric)]
     assert len(holding[0].metric) == 3 and holding[0].weight < 1
@@ -122,6 +125,7 @@ def test_alignment_page(registry):
     at.radio(key="url_metric").set_value("colour").run()
     ok(at)
     assert "colour accuracy on occupied squares" in titles(charts(at)[0])[0]
+    assert f"who placed it **{placer_baseline()['colour']:.1%}**" in text(at)
 
     # a second checkpoint side by side (its stored alignment: copy it so that nothing is recomputed)
     shutil.copytree(registry / "runs" / "tiny" / "analysis", registry / "runs" / "tiny-b" / "analysis",

@@ -13,7 +13,8 @@ from analysis_helpers import config, copy_config, untrained_checkpoint
 from mothello import probes
 from mothello.activations import PROBE_TEST_SEED, PROBE_TRAIN_SEED, move_states
 from mothello.checkpoints import load_checkpoint
-from mothello.othello import PLAYABLE
+from mothello.data import heldout_games
+from mothello.othello import PLAYABLE, replay
 from mothello.probes import (AlignmentResult, BoardProbe, accuracy_detail, alignment, apply_procrustes,
                              embedding_similarity, fit_probes, majority_baseline, parallel_similarity,
                              procrustes)
@@ -280,6 +281,19 @@ def test_majority_baseline_exact():
     assert d["accuracy"] == pytest.approx((1 + 1 + 2 + 0 + 120) / 128)
     assert d["occupancy"] == pytest.approx((1 + 2 + 2 + 1 + 120) / 128)
     assert d["colour"] == pytest.approx(3 / 6)
+
+
+def test_placer_baseline_knows_occupancy_and_misses_only_flipped_colours():
+    from mothello.probes import placer_baseline
+
+    for labels in ("relative", "absolute"):
+        d = placer_baseline(40, labels)
+        assert d["occupancy"] == 1.0
+        assert 0.5 < d["colour"] < 0.8   # flips are common: many discs have changed hands
+        r = replay(heldout_games(40, seed=PROBE_TEST_SEED))
+        occupied = (r.boards != 0)[r.mask].mean()  # the errors are exactly the occupied squares of the wrong colour
+        assert d["accuracy"] == pytest.approx(1 - occupied * (1 - d["colour"]))
+    assert placer_baseline(40, "relative")["colour"] == placer_baseline(40, "absolute")["colour"]
 
 
 def test_majority_baseline_breaks_ties_towards_the_higher_class():

@@ -464,6 +464,20 @@ def test_bfloat16_stages_and_pretrainings_train_in_float32_where_bfloat16_is_emu
     assert suite.stage_config("naive-2", 1).init_step == 24
 
 
+def test_a_stage_can_warm_up_to_its_own_peak_and_the_report_says_so(tiny_stages, monkeypatch):
+    monkeypatch.setattr(suite, "STAGES", {"naive-2": (40, 56)})
+    monkeypatch.setattr(suite, "STAGE_OVERRIDES", {("naive-2", 56): dict(lr=2e-4, min_lr=2e-5)})
+    first, second = suite.stage_config("naive-2", 1), suite.stage_config("naive-2", 2)
+    assert (first.lr, first.min_lr, first.warmup_steps) == (2e-3, 2e-4, 2)  # STAGE_TRAINING's
+    assert (second.lr, second.min_lr, second.warmup_steps, second.init_step) == (2e-4, 2e-5, 2, 40)
+    stages = [{"from": 24, "to": 40, "lr": 2e-3, "min_lr": 2e-4, "dtype": "bfloat16"},
+              {"from": 40, "to": 56, "lr": 2e-4, "min_lr": 2e-5, "dtype": "float32"}]
+    assert findings.stage_notes(stages[0]) == []
+    assert findings.stage_notes(stages[1]) == ["peak lr 0.0002, cosine to 2e-05", "float32"]
+    text = findings.stages_text([("naive-2", [{"from": 0, "to": 24}, *stages])])
+    assert "`naive-2` 24 -> 40, 40 -> 56 (peak lr 0.0002, cosine to 2e-05, float32)." in text
+
+
 def _steps(rows):
     return [r["step"] for r in rows]
 
