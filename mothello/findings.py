@@ -63,6 +63,7 @@ def _model_numbers(path: Path) -> dict:
         "anchor_squares": len({q for a in meta.get("experiment", {}).get("anchors", []) for q in a["squares"]}),
         "colour_in_language_mlp": _mlp_colour(path, meta, layer),
         "previous_stage": _previous_stage(path, m, layer),
+        "stage_ends": _stage_ends(path, m, layer),
     }
 
 
@@ -72,7 +73,19 @@ def _previous_stage(path: Path, m: dict, layer) -> dict | None:
     stages = m.get("trained", {}).get("stages") or []
     if len(stages) < 2 or layer is None:
         return None
-    step = stages[-2].get("to")
+    return _stage_end(path, stages[-2].get("to"), layer)
+
+
+def _stage_ends(path: Path, m: dict, layer) -> dict[int, dict]:
+    """{step: headline numbers} of the model at the end of every earlier stage shipped fully analysed."""
+    stages = m.get("trained", {}).get("stages") or []
+    if layer is None:
+        return {}
+    found = {s.get("to"): _stage_end(path, s.get("to"), layer) for s in stages[:-1]}
+    return {k: v for k, v in found.items() if v is not None}
+
+
+def _stage_end(path: Path, step, layer) -> dict | None:
     f = path / "snapshots" / f"step-{step:09d}" / META if isinstance(step, int) else None
     try:
         sm = storage.read_json(f).get("metrics", {}) if f is not None and f.is_file() else {}
@@ -801,11 +814,13 @@ def answer_notes(numbers: dict) -> list[str]:
 
 def _cross_at(m: dict, step: int) -> float | None:
     """A model's cross-lingual accuracy in the table's protocol (its named layer) at `step`: the model itself,
-    or its model at the end of the stage before the last (previous_stage), when one is at that step."""
+    or its model at the end of an earlier stage (previous_stage, stage_ends), when one is at that step."""
     if m.get("step") == step:
         return m.get("cross_lingual")
     prev = m.get("previous_stage") or {}
-    return prev.get("cross_lingual") if prev.get("step") == step else None
+    if prev.get("step") == step:
+        return prev.get("cross_lingual")
+    return (m.get("stage_ends") or {}).get(step, {}).get("cross_lingual")
 
 
 def matched_ordering(have: list[tuple[str, dict]]) -> str:
@@ -817,7 +832,8 @@ def matched_ordering(have: list[tuple[str, dict]]) -> str:
         return holds, (" < " if holds else ", ").join(f"{m['name']} {pct(v)}" for (_, m), v in zip(have, vals))
 
     text = ""
-    steps = {m.get("step") for _, m in have} | {(m.get("previous_stage") or {}).get("step") for _, m in have}
+    steps = {m.get("step") for _, m in have} | {(m.get("previous_stage") or {}).get("step") for _, m in have} \
+        | {k for _, m in have for k in (m.get("stage_ends") or {})}
     full = [k for k in steps if isinstance(k, int) and all(_cross_at(m, k) is not None for _, m in have)]
     if full:
         step = max(full)

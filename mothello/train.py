@@ -139,7 +139,7 @@ class TrainConfig:
 def lr_at(step: int, tc: TrainConfig) -> float:
     """Linear warmup, then cosine decay to min_lr at the last step (both counted from init_step)."""
     total, step = tc.run_steps, step - tc.init_step
-    if step < tc.warmup_steps:
+    if tc.warmup_steps and step < tc.warmup_steps:  # no warm-up: the cosine from the first step
         return tc.lr * (step + 1) / tc.warmup_steps
     progress = min(1.0, (step - tc.warmup_steps) / max(1, total - tc.warmup_steps))
     return tc.min_lr + 0.5 * (tc.lr - tc.min_lr) * (1 + math.cos(math.pi * progress))
