@@ -814,12 +814,9 @@ def answer_notes(numbers: dict) -> list[str]:
 
 def _cross_at(m: dict, step: int) -> float | None:
     """A model's cross-lingual accuracy in the table's protocol (its named layer) at `step`: the model itself,
-    or its model at the end of an earlier stage (previous_stage, stage_ends), when one is at that step."""
+    or its model at the end of an earlier stage (stage_ends), when one is at that step."""
     if m.get("step") == step:
         return m.get("cross_lingual")
-    prev = m.get("previous_stage") or {}
-    if prev.get("step") == step:
-        return prev.get("cross_lingual")
     return (m.get("stage_ends") or {}).get(step, {}).get("cross_lingual")
 
 
@@ -832,8 +829,7 @@ def matched_ordering(have: list[tuple[str, dict]]) -> str:
         return holds, (" < " if holds else ", ").join(f"{m['name']} {pct(v)}" for (_, m), v in zip(have, vals))
 
     text = ""
-    steps = {m.get("step") for _, m in have} | {(m.get("previous_stage") or {}).get("step") for _, m in have} \
-        | {k for _, m in have for k in (m.get("stage_ends") or {})}
+    steps = {m.get("step") for _, m in have} | {k for _, m in have for k in (m.get("stage_ends") or {})}
     full = [k for k in steps if isinstance(k, int) and all(_cross_at(m, k) is not None for _, m in have)]
     if full:
         step = max(full)

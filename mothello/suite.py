@@ -336,7 +336,8 @@ def stages_trained(history: list[Path]) -> list[dict]:
             out += shipped
             continue
         out.append({"from": tc.get("init_step") or 0, "to": st.get("step"), "lr": tc.get("lr"),
-                    "min_lr": tc.get("min_lr"), "warmup_steps": tc.get("warmup_steps"), "dtype": tc.get("dtype"), "device": st.get("device"), "started": st.get("started"),
+                    "min_lr": tc.get("min_lr"), "warmup_steps": tc.get("warmup_steps"), "dtype": tc.get("dtype"),
+                    "device": st.get("device"), "started": st.get("started"),
                     "finished": st.get("finished"), **({"adopted_from": st["adopted_from"]}
                                                         if st.get("adopted_from") else {})})
     return out

@@ -206,9 +206,9 @@ def test_ordering_sentence_follows_the_numbers(cross, holds):
     assert "the table's protocol" not in text  # unified-mixed's 24,000-step model has no full analysis here
     models["unified"]["over_training"]["cross_lingual"][-1] = (24_000, 0.75)
     assert "75.0%; the ordering does not hold there." in findings.ordering({"models": models, "transfer": {}})
-    # the end of unified-mixed's previous stage, fully analysed: the table's protocol at 24,000 steps, first
+    # the end of an earlier stage of unified-mixed, fully analysed: the table's protocol at 24,000 steps, first
     for prev in (0.84, 0.55):
-        models["unified"]["previous_stage"] = {"step": 24_000, "cross_lingual": prev}
+        models["unified"]["stage_ends"] = {24_000: {"step": 24_000, "cross_lingual": prev}}
         text = findings.ordering({"models": models, "transfer": {}})
         holds = cross[0] < cross[1] < prev
         head = ("At matched steps, 24,000 (the table's protocol at the layers it names; unified-mixed as shipped at "
@@ -220,7 +220,7 @@ def test_ordering_sentence_follows_the_numbers(cross, holds):
     del models["naive"]["over_training"]
     text = findings.ordering({"models": models, "transfer": {}})
     assert "the table's protocol" in text and "alignment over training" not in text
-    del models["unified"]["previous_stage"]
+    del models["unified"]["stage_ends"]
     assert "At matched steps" not in findings.ordering({"models": models, "transfer": {}})
     models["unified"]["step"] = 24_000
     assert "Not matched" not in findings.ordering({"models": models, "transfer": {}})
