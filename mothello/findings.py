@@ -39,6 +39,7 @@ MANY_TITLE = "Ten languages, naive: probe trained on A, reading B"  # the many-l
 MODELS = {"naive": "naive-2", "anchors": "anchors-8", "unified": "unified-mixed", "many": "atomic-10"}
 RULES = {"naive_gap": 0.10, "anchor_gain": 0.05, "no_transfer": 0.25, "unified_gap": 0.05, "transfer": 0.5}
 FIGURES = "docs/findings"
+MIN_PACE_DOUBLINGS = 0.5   # the least span of stage ends (in doublings of the steps) a pace is read from
 
 
 def _model_numbers(path: Path) -> dict:
@@ -900,8 +901,8 @@ def stages_text(staged: list[tuple[str, list[dict]]]) -> str:
 
 def stage_gains(numbers: dict) -> list[str]:
     """What the last stage bought each model trained in stages (against its model at the end of the
-    stage before, at the same layer), and where the in-language colour probe would reach 90% if each
-    doubling of the steps kept adding what the last one added."""
+    stage before, at the same layer), and where the in-language colour probe would reach 90% at the pace
+    per doubling of the steps its stages have kept so far (_colour_pace)."""
     rows, lines = [], []
     for m in numbers["models"].values():
         prev = m.get("previous_stage")
@@ -911,20 +912,44 @@ def stage_gains(numbers: dict) -> list[str]:
                     f"{pct(m['legal_min'])} | {pct(prev['in_language'])} -> {pct(m['in_language'])} | "
                     f"{pct(prev['cross_lingual'])} -> {pct(m['cross_lingual'])} | "
                     f"{pct(prev['colour_in_language'])} -> {pct(m['colour_in_language'])} |")
-        gain = m["colour_in_language"] - prev["colour_in_language"]
-        doublings = np.log2(m["step"] / prev["step"])
-        if gain > 0 and doublings > 0 and m["colour_in_language"] < 0.9:
-            more = (0.9 - m["colour_in_language"]) / (gain / doublings)
-            span = "one doubling" if abs(doublings - 1) < 0.05 else f"{doublings:.1f} doublings"
-            lines.append(f"`{m['name']}`: the colour probe gained {100 * gain:.1f} points over the last stage "
-                         f"({span} of the steps); at that pace 90% would take about {more:.1f} more doublings, "
-                         f"some {round(m['step'] * 2 ** more, -4):,.0f} steps in all.")
+        if (line := _colour_pace(m, prev)) is not None:
+            lines.append(line)
     if not rows:
         return []
     head = ["What the last stage bought (layer as in the table above; legal moves: worst language):\n",
             "| model | steps | legal moves | in-language | cross-lingual | colour in-language |",
             "|---|---|---|---|---|---|", *rows, ""]
     return ["\n".join(head)] + ([" ".join(lines) + "\n"] if lines else [])
+
+
+def _colour_pace(m: dict, prev: dict) -> str | None:
+    """Where the in-language colour probe would reach 90% if every doubling of the steps added what the
+    stages so far added per doubling: with two stage ends, the last stage's gain; with more, the slope of a
+    least-squares line through colour against log2(steps) over every stage end shipped (one short last
+    stage alone is too little to read a pace from: under MIN_PACE_DOUBLINGS it says so instead). None at or
+    past the target, or with no gain."""
+    ends = {s["step"]: s["colour_in_language"] for s in [prev, *(m.get("stage_ends") or {}).values()]
+            if s.get("colour_in_language") is not None and s.get("step")}
+    ends[m["step"]] = m["colour_in_language"]
+    steps = np.array(sorted(ends), dtype=float)
+    x, y = np.log2(steps), np.array([ends[k] for k in sorted(ends)])
+    doublings = float(x[-1] - x[0])
+    if len(steps) < 2 or doublings <= 0 or m["colour_in_language"] >= 0.9:
+        return None
+    if doublings < MIN_PACE_DOUBLINGS:
+        return (f"`{m['name']}`: its shipped stage ends span only {doublings:.1f} doublings of the steps "
+                f"({int(steps[0]):,} to {int(steps[-1]):,}), too few to read a pace to 90% colour from.")
+    per = float(np.polyfit(x, y, 1)[0]) if len(steps) > 2 else float(y[-1] - y[0]) / doublings
+    if per <= 0:
+        return None
+    more = (0.9 - m["colour_in_language"]) / per
+    span = "one doubling" if abs(doublings - 1) < 0.05 else f"{doublings:.1f} doublings"
+    said = (f"the colour probe gained {100 * (y[-1] - y[0]):.1f} points over the last stage ({span} of the steps)"
+            if len(steps) == 2 else
+            f"over its {len(steps)} stage ends from {int(steps[0]):,} to {int(steps[-1]):,} steps ({span}) the colour "
+            f"probe gained {100 * per:.1f} points a doubling (least-squares line through colour against log2 steps)")
+    return (f"`{m['name']}`: {said}; at that pace 90% would take about {more:.1f} more doublings, "
+            f"some {round(m['step'] * 2 ** more, -4):,.0f} steps in all.")
 
 
 def how_trained(numbers: dict) -> str:

@@ -598,6 +598,35 @@ def test_stage_gains_table_and_the_pace_to_the_colour_target():
     assert findings.stage_gains({"models": {"unified": numbers["models"]["unified"]}}) == []
 
 
+def test_the_pace_to_the_colour_target_is_fitted_over_every_stage_end_not_read_off_a_short_last_stage():
+    def end(step, colour):
+        return {"step": step, "legal_min": 0.9, "in_language": 0.85, "cross_lingual": 0.8,
+                "colour_in_language": colour, "colour_cross_lingual": 0.7}
+
+    # 70% at 12k, 74% at 24k, 78% at 48k: 4 points a doubling; a short last stage to 51k adds only 0.1 point
+    m = {"name": "unified-mixed", "step": 51_000, "legal_min": 0.93, "in_language": 0.86, "cross_lingual": 0.85,
+         "colour_in_language": 0.781, "previous_stage": end(48_000, 0.78),
+         "stage_ends": {12_000: end(12_000, 0.70), 24_000: end(24_000, 0.74), 48_000: end(48_000, 0.78)}}
+    table, pace = findings.stage_gains({"models": {"unified": m}})
+    assert "| unified-mixed | 48,000 -> 51,000 |" in table
+    x = np.log2([12_000, 24_000, 48_000, 51_000])
+    per = np.polyfit(x, [0.70, 0.74, 0.78, 0.781], 1)[0]
+    assert 0.038 < per < 0.041   # the fit, not the last stage's 0.1 point over 0.09 doublings (1.1 a doubling)
+    more = (0.9 - 0.781) / per
+    assert f"over its 4 stage ends from 12,000 to 51,000 steps (2.1 doublings) the colour probe gained {100 * per:.1f} points a doubling" in pace
+    assert f"about {more:.1f} more doublings, some {round(51_000 * 2 ** more, -4):,.0f} steps in all." in pace
+    # a model that lost colour across its stages gets no projection
+    m["stage_ends"] = {12_000: end(12_000, 0.80), 24_000: end(24_000, 0.79)}
+    m["previous_stage"], m["colour_in_language"] = end(48_000, 0.78), 0.779
+    assert findings.stage_gains({"models": {"unified": m}})[1:] == []
+    # one short stage alone: no pace read from it, and the report says why
+    m.update(stage_ends={48_000: end(48_000, 0.70)}, previous_stage=end(48_000, 0.70), colour_in_language=0.75)
+    m["step"] = 60_000
+    _, short = findings.stage_gains({"models": {"unified": m}})
+    assert short.strip() == ("`unified-mixed`: its shipped stage ends span only 0.3 doublings of the steps "
+                             "(48,000 to 60,000), too few to read a pace to 90% colour from.")
+
+
 def test_build_refuses_a_part_it_does_not_have_before_training_anything(monkeypatch):
     monkeypatch.setattr(suite, "train_stages", lambda *a, **k: pytest.fail("trained despite a bad name"))
     with pytest.raises(ValueError, match="no suite part named anchors-9.*anchors-8"):
