@@ -934,12 +934,12 @@ def _colour_pace(m: dict, prev: dict) -> str | None:
     steps = np.array(sorted(ends), dtype=float)
     x, y = np.log2(steps), np.array([ends[k] for k in sorted(ends)])
     doublings = float(x[-1] - x[0])
-    if len(steps) < 2 or doublings <= 0 or m["colour_in_language"] >= 0.9:
+    if doublings <= 0 or m["colour_in_language"] >= 0.9:
         return None
     if doublings < MIN_PACE_DOUBLINGS:
         return (f"`{m['name']}`: its shipped stage ends span only {doublings:.1f} doublings of the steps "
                 f"({int(steps[0]):,} to {int(steps[-1]):,}), too few to read a pace to 90% colour from.")
-    per = float(np.polyfit(x, y, 1)[0]) if len(steps) > 2 else float(y[-1] - y[0]) / doublings
+    per = float(np.polyfit(x, y, 1)[0])  # through two stage ends: the last stage's gain per doubling
     if per <= 0:
         return None
     more = (0.9 - m["colour_in_language"]) / per
