@@ -871,6 +871,8 @@ def stage_notes(stage: dict) -> list[str]:
     notes = []
     if stage.get("lr") not in (None, STAGE_TRAINING["lr"]):
         notes.append(f"peak lr {stage['lr']:g}" + (f", cosine to {stage['min_lr']:g}" if stage.get("min_lr") else ""))
+    if stage.get("warmup_steps") not in (None, STAGE_TRAINING["warmup_steps"]):
+        notes.append(f"warm-up {stage['warmup_steps']:,} steps")
     if stage.get("dtype") not in (None, STAGE_TRAINING["dtype"]):
         notes.append(stage["dtype"])
     if h := stage_hours(stage):

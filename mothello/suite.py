@@ -43,14 +43,15 @@ SUITE = ("naive-2", "anchors-8", "unified-mixed", "atomic-10")
 # can thus add training to a shipped model without the previous stage's optimizer state, which is not
 # shipped. runs/suite-NAME holds the first stage (SUITE_TRAINING), runs/suite-NAME-to-STEP the others.
 STAGES: dict[str, tuple[int, ...]] = {
-    "naive-2": (24_000,), "anchors-8": (24_000,), "unified-mixed": (24_000, 48_000, 51_000), "atomic-10": (24_000, 48_000, 62_000)}
+    "naive-2": (24_000,), "anchors-8": (24_000,), "unified-mixed": (24_000, 48_000, 51_000), "atomic-10": (24_000, 48_000, 62_000, 72_000)}
 STAGE_TRAINING = dict(lr=1e-3, min_lr=1e-4, warmup_steps=200, dtype="bfloat16")
 # A stage's own settings over STAGE_TRAINING's, by (model, step the stage ends at). A short stage that
 # refines a long-trained model warms up to a lower peak: at 1e-3 a stage first undoes more than a few
 # thousand steps win back (unified-mixed's 24,000 -> 48,000 stage fell from 90.6% to 85.0% legal in its
 # first 1,000 steps, and was above 90.6% again only at 40,000, once the rate had decayed below 3.3e-4).
 STAGE_OVERRIDES: dict[tuple[str, int], dict] = {("unified-mixed", 51_000): dict(lr=2e-4, min_lr=2e-5),
-                                                 ("atomic-10", 62_000): dict(lr=2e-4, min_lr=2e-5)}
+                                                 ("atomic-10", 62_000): dict(lr=2e-4, min_lr=2e-5),
+                                                 ("atomic-10", 72_000): dict(lr=2e-4, min_lr=2e-5, warmup_steps=1000)}
 TRANSFER = ("naive-2", "anchors-8", "unified-mixed")
 TRANSFER_SETTINGS = dict(preset="small", pretrain_steps=6000, finetune_games=25_600, finetune_epochs=2,
                          dtype="float32")

@@ -474,6 +474,11 @@ def test_a_stage_can_warm_up_to_its_own_peak_and_the_report_says_so(tiny_stages,
               {"from": 40, "to": 56, "lr": 2e-4, "min_lr": 2e-5, "dtype": "float32"}]
     assert findings.stage_notes(stages[0]) == []
     assert findings.stage_notes(stages[1]) == ["peak lr 0.0002, cosine to 2e-05", "float32"]
+    longer_warmup = {**stages[1], "warmup_steps": suite.STAGE_TRAINING["warmup_steps"] + 998}
+    assert findings.stage_notes(longer_warmup) == ["peak lr 0.0002, cosine to 2e-05",
+                                                   f"warm-up {suite.STAGE_TRAINING['warmup_steps'] + 998:,} steps", "float32"]
+    assert findings.stage_notes({**stages[1], "warmup_steps": suite.STAGE_TRAINING["warmup_steps"]}) == \
+        findings.stage_notes(stages[1])
     text = findings.stages_text([("naive-2", [{"from": 0, "to": 24}, *stages])])
     assert "`naive-2` 24 -> 40, 40 -> 56 (peak lr 0.0002, cosine to 2e-05, float32)." in text
 
