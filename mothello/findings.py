@@ -875,6 +875,8 @@ def stage_notes(stage: dict) -> list[str]:
         notes.append(f"warm-up {stage['warmup_steps']:,} steps")
     if stage.get("dtype") not in (None, STAGE_TRAINING["dtype"]):
         notes.append(stage["dtype"])
+    if stage.get("init_optimizer"):
+        notes.append("AdamW moments carried over")
     if h := stage_hours(stage):
         notes.append(f"{h:.1f} h wall-clock")
     return notes
@@ -894,9 +896,11 @@ def stages_text(staged: list[tuple[str, list[dict]]]) -> str:
     return ("Later stages: " + "; ".join(parts) + ". A later stage continues the model from where the previous "
             "stage ended, on the next games of the same stream, with a warm restart of the learning rate "
             f"(warm-up {st_['warmup_steps']} steps to {st_['lr']}, cosine to {st_['min_lr']}, unless noted) and a fresh "
-            f"optimizer state, in {st_['dtype']} autocast unless noted (float32 weights): the shipped float16 model "
-            "of the previous stage was its start, as the previous stage's optimizer state is not shipped "
-            "(`python -m mothello suite --from-shipped`). On a CPU with native bfloat16 (AVX512-BF16 or AMX) "
+            f"optimizer state unless noted, in {st_['dtype']} autocast unless noted (float32 weights): the shipped "
+            "float16 model of the previous stage was its start, as the previous stage's optimizer state is not "
+            "shipped (`python -m mothello suite --from-shipped`), except where the AdamW moments are carried "
+            "over: that stage ran right after the one before it and started from its float32 weights and saved "
+            "optimizer state (`python -m mothello train --init-optimizer`). On a CPU with native bfloat16 (AVX512-BF16 or AMX) "
             "bfloat16 trains about 1.6x faster than float32 (benchmarks/bench_train.py); a CPU that emulates "
             "bfloat16 trains about 17x slower in it, so there the suite trains these stages in float32.\n")
 

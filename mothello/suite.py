@@ -339,6 +339,7 @@ def stages_trained(history: list[Path]) -> list[dict]:
             continue
         out.append({"from": tc.get("init_step") or 0, "to": st.get("step"), "lr": tc.get("lr"),
                     "min_lr": tc.get("min_lr"), "warmup_steps": tc.get("warmup_steps"), "dtype": tc.get("dtype"),
+                    **({"init_optimizer": True} if tc.get("init_optimizer") else {}),
                     "device": st.get("device"), "started": st.get("started"),
                     "finished": st.get("finished"), **({"adopted_from": st["adopted_from"]}
                                                         if st.get("adopted_from") else {})})

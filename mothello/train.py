@@ -77,6 +77,9 @@ class TrainConfig:
     init_step: int = 0                  # with init_from: the step its weights were trained to; this run
                                         # counts on from there (data stream, snapshots, metrics), with its
                                         # own warm-up and cosine over its steps init_step+1 .. total_steps
+    init_optimizer: bool = False        # with init_from a run folder whose saved state is at init_step:
+                                        # carry its AdamW moments over too (a continuation, not a restart
+                                        # with a fresh optimizer); its learning-rate schedule stays this run's
     freeze: list[str] | None = None     # model parts left as they are (model.model_parts names)
     device: str = "auto"                # auto: CUDA when present, else CPU
     dtype: str = "auto"                 # auto: bfloat16 autocast on CUDA and on CPUs with native bfloat16
@@ -100,6 +103,8 @@ class TrainConfig:
             raise ValueError("init_step must be >= 0")
         if self.init_step and not self.init_from:
             raise ValueError("init_step continues a model's step count: it needs init_from")
+        if self.init_optimizer and not (self.init_from and self.init_step):
+            raise ValueError("init_optimizer carries a run's optimizer over: it needs init_from and init_step")
         if self.total_steps <= self.init_step:
             raise ValueError(f"steps ({self.total_steps}) must be more than init_step ({self.init_step}): "
                              "steps is the step the run ends at")
@@ -185,15 +190,17 @@ def _save_state(run: Path, step: int, model: GPT, vocab: Vocabulary, opt: torch.
             shutil.rmtree(old, ignore_errors=True)
 
 
-def _load_state(run: Path, model: GPT, opt: torch.optim.Optimizer) -> int:
-    from safetensors.torch import load_file
-
+def _latest_state(run: Path) -> Path:
     latest = run / "state" / "LATEST"
     if not latest.is_file():
         raise RunError(f"{run}: nothing to resume (no state/LATEST)")
-    sdir = run / "state" / latest.read_text().strip()
-    ck = load_checkpoint(sdir)
-    model.load_state_dict(ck.model.state_dict())
+    return run / "state" / latest.read_text().strip()
+
+
+def _read_optimizer_state(sdir: Path) -> tuple[dict, dict, dict]:
+    """A saved state's optimizer: ({param index: {name: value}}, trainer.json, the tensors file)."""
+    from safetensors.torch import load_file
+
     trainer = storage.read_json(sdir / "trainer.json")
     tensors = load_file(str(sdir / "optimizer.safetensors"))
     state: dict = {}
@@ -204,9 +211,38 @@ def _load_state(run: Path, model: GPT, opt: torch.optim.Optimizer) -> int:
     for key, v in trainer["scalars"].items():
         _, idx, name = key.split(".", 2)
         state.setdefault(int(idx), {})[name] = v
+    return state, trainer, tensors
+
+
+def _load_state(run: Path, model: GPT, opt: torch.optim.Optimizer) -> int:
+    sdir = _latest_state(run)
+    ck = load_checkpoint(sdir)
+    model.load_state_dict(ck.model.state_dict())
+    state, trainer, tensors = _read_optimizer_state(sdir)
     opt.load_state_dict({"state": state, "param_groups": trainer["param_groups"]})
     torch.set_rng_state(tensors["rng.torch"])
     return int(trainer["step"])
+
+
+def carry_optimizer(run: Path, step: int, model: GPT, opt: torch.optim.Optimizer) -> None:
+    """Give `opt` (over `model`) the AdamW moments that run folder `run` saved at `step`, keeping `opt`'s
+    own hyperparameters: a later stage then continues the earlier one's optimizer instead of starting
+    from zero moments. The saved model must be `model`'s weights (checked), so the moments fit them."""
+    try:
+        sdir = _latest_state(Path(run))
+        state, trainer, _ = _read_optimizer_state(sdir)
+        saved = load_checkpoint(sdir).model.state_dict()
+    except (OSError, KeyError, ValueError, CheckpointError) as e:
+        raise RunError(f"--init-optimizer: {run} holds no readable optimizer state ({e}); a shipped "
+                       "checkpoint has none, only a run folder that saved one does") from None
+    if int(trainer["step"]) != step:
+        raise RunError(f"--init-optimizer: {run}'s saved state is at step {trainer['step']}, not {step}")
+    if any(not torch.equal(v, saved[k]) for k, v in model.state_dict().items()):
+        raise RunError(f"--init-optimizer: {run}'s saved state is not the model it starts from")
+    groups = opt.state_dict()["param_groups"]
+    if [len(g["params"]) for g in groups] != [len(g["params"]) for g in trainer["param_groups"]]:
+        raise RunError(f"--init-optimizer: {run}'s optimizer trained other parameters (a different --freeze?)")
+    opt.load_state_dict({"state": state, "param_groups": groups})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -358,6 +394,8 @@ def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, pro
         except ValueError as e:
             raise RunError(f"--freeze: {e}") from None
     opt = model.configure_optimizer(tc.lr, tc.weight_decay)
+    if tc.init_optimizer and not resume:
+        carry_optimizer(Path(tc.init_from), tc.init_step, model, opt)
     start = tc.init_step
     if resume:
         start = _load_state(run, model, opt)

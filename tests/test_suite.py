@@ -483,6 +483,43 @@ def test_a_stage_can_warm_up_to_its_own_peak_and_the_report_says_so(tiny_stages,
     assert "`naive-2` 24 -> 40, 40 -> 56 (peak lr 0.0002, cosine to 2e-05, float32)." in text
 
 
+def _adam_steps(run):
+    """The AdamW step count in a run's saved state: how many updates its moments have seen."""
+    from safetensors.torch import load_file
+
+    sdir = run / "state" / (run / "state" / "LATEST").read_text().strip()
+    return {int(v) for k, v in load_file(str(sdir / "optimizer.safetensors")).items() if k.endswith(".step")}
+
+
+def test_a_stage_that_carries_the_optimizer_continues_the_stage_before_and_the_report_says_so(tiny_stages, monkeypatch):
+    from mothello.train import RunError
+
+    monkeypatch.setattr(suite, "STAGES", {"naive-2": (40, 56)})
+    monkeypatch.setattr(suite, "STAGE_OVERRIDES", {("naive-2", 56): dict(lr=2e-4, min_lr=2e-5, init_optimizer=True)})
+    assert not suite.stage_config("naive-2", 1).init_optimizer and suite.stage_config("naive-2", 2).init_optimizer
+    run = suite.train_stages("naive-2", progress=False)
+    before = suite.stage_run("naive-2", 1)
+    assert json.loads((run / "train.json").read_text())["init_optimizer"] is True
+    # the moments went on from the 16 updates of the stage before, not from zero: 16 + 16 updates
+    assert (_adam_steps(before), _adam_steps(run)) == ({16}, {32})
+    stages = suite.stages_trained(suite.stage_history(run))
+    assert ["init_optimizer" in s for s in stages] == [False, False, True]
+    assert findings.stage_notes(stages[2])[:2] == ["peak lr 0.0002, cosine to 2e-05", "AdamW moments carried over"]
+    assert "AdamW moments carried over" not in findings.stage_notes(stages[1])
+    text = findings.stages_text([("naive-2", stages)])
+    assert "40 -> 56 (peak lr 0.0002, cosine to 2e-05, AdamW moments carried over" in text
+
+    # a shipped checkpoint holds no optimizer state: a carried stage after it says so, in one line
+    path = suite.install(run, "naive-2", alignment_games=60, aot_games=40)
+    assert [s.get("init_optimizer", False) for s in load_checkpoint(path).metrics["trained"]["stages"]] == \
+        [False, False, True]
+    shutil.rmtree(tiny_stages / "runs")
+    monkeypatch.setattr(suite, "STAGES", {"naive-2": (40, 56, 64)})
+    monkeypatch.setattr(suite, "STAGE_OVERRIDES", {("naive-2", 64): dict(init_optimizer=True)})
+    with pytest.raises(RunError, match="no readable optimizer state.*shipped checkpoint has none"):
+        suite.train_stages("naive-2", progress=False, from_shipped=True)
+
+
 def _steps(rows):
     return [r["step"] for r in rows]
 

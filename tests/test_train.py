@@ -4,6 +4,7 @@ SIGKILL), refusal to overwrite a run, DistributedDataParallel, fine-tuning."""
 import json
 import math
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -488,6 +489,46 @@ def test_a_run_that_continues_a_model_counts_on_from_its_step(naive2, tiny_check
                      "--init-step", "4", "--out", str(tmp_path / "x")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error:") and "needs init_from" in err and err.count("\n") == 1
+
+
+def test_a_continuation_that_carries_the_optimizer_is_the_uninterrupted_run(naive2, tiny_checkpoint, tmp_path,
+                                                                             capsys):
+    """init_optimizer: a run that continues run A from A's last step with A's AdamW moments, at the same
+    (constant) learning rate, trains exactly the steps A would have trained next; a fresh optimizer does
+    not. It needs A's saved state at init_step, and says so in one line where it is missing."""
+    flat = dict(preset="tiny", games=None, batch_size=16, lr=1e-3, min_lr=1e-3, warmup_steps=0, eval_every=100,
+                eval_games=2, checkpoint_every=100, snapshots=[], device="cpu")
+    whole = train(naive2, TrainConfig(**flat, steps=8), tmp_path / "whole")
+    first = train(naive2, TrainConfig(**flat, steps=4), tmp_path / "first")
+    carried = train(naive2, TrainConfig(**flat, steps=8, init_from=str(first), init_step=4, init_optimizer=True),
+                    tmp_path / "carried")
+    fresh = train(naive2, TrainConfig(**flat, steps=8, init_from=str(first), init_step=4), tmp_path / "fresh")
+    assert_same_weights(carried, whole)
+    assert not torch.equal(_weights(fresh)["head.weight"], _weights(whole)["head.weight"])
+    assert json.loads((carried / "train.json").read_text())["init_optimizer"] is True
+    # refused before anything is written: a checkpoint without a saved state, a state at another step
+    shipped = tmp_path / "shipped"  # a checkpoint folder, as shipped: weights, no optimizer state
+    shutil.copytree(tiny_checkpoint, shipped, ignore=shutil.ignore_patterns("state"))
+    k = load_checkpoint(shipped).step
+    with pytest.raises(RunError, match="no readable optimizer state"):
+        train(naive2, TrainConfig(**flat, steps=k + 2, init_from=str(shipped), init_step=k,
+                                  init_optimizer=True), tmp_path / "bad1")
+    mixed = tmp_path / "mixed"  # the model of step 4 beside the state of step 8
+    shutil.copytree(first, mixed, ignore=shutil.ignore_patterns("state"))
+    shutil.copytree(whole / "state", mixed / "state")
+    with pytest.raises(RunError, match="state is at step 8, not 4"):
+        train(naive2, TrainConfig(**flat, steps=6, init_from=str(mixed), init_step=4, init_optimizer=True),
+              tmp_path / "bad0")
+    assert not (tmp_path / "bad1" / "status.json").exists()
+    with pytest.raises(ValueError, match="needs init_from and init_step"):
+        TrainConfig(**flat, steps=8, init_optimizer=True)
+    # the command line
+    assert cli_main(["train", str(CONFIGS / "naive-2.toml"), "--preset", "tiny", "--stream", "--steps", str(k + 2),
+                     "--batch-size", "16", "--eval-games", "2", "--init-from", str(shipped), "--init-step",
+                     str(k), "--init-optimizer", "--device", "cpu",
+                     "--out", str(tmp_path / "cli")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and "no readable optimizer state" in err and err.count("\n") == 1
 
 
 def test_init_from_a_checkpoint_of_another_vocabulary_is_refused(tiny_checkpoint, tmp_path):
