@@ -63,9 +63,31 @@ def _model_numbers(path: Path) -> dict:
         "cross_by_layer": {int(k): v.get("cross_lingual") for k, v in al.get("layers", {}).items()},
         "anchor_squares": len({q for a in meta.get("experiment", {}).get("anchors", []) for q in a["squares"]}),
         "colour_in_language_mlp": _mlp_colour(path, meta, layer),
+        "colour_by_move": _colour_by_move(path, meta, layer),
         "previous_stage": _previous_stage(path, m, layer),
         "stage_ends": _stage_ends(path, m, layer),
+        "restarts": restart_dips(read_metrics(path), m.get("trained", {}).get("stages") or []),
     }
+
+
+def restart_dips(rows: list[dict], stages: list[dict]) -> list[dict]:
+    """For each later stage (a warm restart of the learning rate): the in-training legal-move accuracy
+    (mean over the input languages) at its start, the lowest it fell to inside the stage and where, the
+    first evaluation from there on back at the start's level (None: it never came back) and at the stage's end. Stages
+    whose start was not evaluated are left out."""
+    mean = {r["step"]: float(np.mean(list(r["legal_move_accuracy"].values())))
+            for r in rows if r.get("legal_move_accuracy")}
+    out = []
+    for s in stages[1:]:
+        a, b = s.get("from"), s.get("to")
+        inside = sorted((k, v) for k, v in mean.items() if b is not None and a is not None and a < k <= b)
+        if a not in mean or not inside:
+            continue
+        low_step, low = min(inside, key=lambda kv: kv[1])
+        out.append({"from": a, "to": b, "start": mean[a], "low": low, "low_step": low_step,
+                    "back": next((k for k, v in inside if k >= low_step and v >= mean[a]), None), "end": inside[-1][1],
+                    "lr": s.get("lr"), "warmup_steps": s.get("warmup_steps"), "carried": bool(s.get("init_optimizer"))})
+    return out
 
 
 def _previous_stage(path: Path, m: dict, layer) -> dict | None:
@@ -107,6 +129,20 @@ def _mlp_colour(path: Path, meta: dict, layer) -> float | None:
         if not d or d.get("weights_sha256") != meta.get("weights_sha256") or layer is None:
             return None
         return float(np.diag(np.asarray(d["layers"][str(layer)]["colour_matrix"])).mean())
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _colour_by_move(path: Path, meta: dict, layer) -> dict | None:
+    """probes.colour_by_move stored beside the checkpoint for these weights at `layer`, with its languages
+    averaged: {"bins", "occupied", "placer", "colour": [per bin]}; else None."""
+    f = path / "analysis" / "colour-by-move-linear-relative-n1000.json"
+    try:
+        d = storage.read_json(f) if f.is_file() else None
+        if not d or d.get("weights_sha256") != meta.get("weights_sha256") or d.get("layer") != layer:
+            return None
+        return {"bins": [tuple(b) for b in d["bins"]], "occupied": d["occupied"], "placer": d["placer"],
+                "colour": np.mean(np.asarray(list(d["colour"].values()), dtype=float), axis=0).tolist()}
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -928,6 +964,84 @@ def stage_gains(numbers: dict) -> list[str]:
     return ["\n".join(head)] + ([" ".join(lines) + "\n"] if lines else [])
 
 
+def restart_table(numbers: dict) -> list[str]:
+    """The dip after each later stage's warm restart (restart_dips), per model trained in stages; and, where
+    a stage that carried the AdamW moments over follows one with the same schedule and a fresh optimizer,
+    the two dips side by side: is the dip the fresh optimizer's or the learning rate's?"""
+    from .suite import SUITE_TRAINING
+
+    rows, lines = [], []
+    for m in numbers["models"].values():
+        dips = m.get("restarts") or []
+        for d in dips:
+            back = "not back" if d["back"] is None else f"{d['back']:,}"
+            warm = "n/a" if d["warmup_steps"] is None else f"{d['warmup_steps']:,} steps"
+            rows.append(f"| {m['name']} | {d['from']:,} -> {d['to']:,} | {d['lr']:g}, {warm} | "
+                        f"{'carried over' if d['carried'] else 'fresh'} | {pct(d['start'])} | {pct(d['low'])} at "
+                        f"{d['low_step']:,} ({pts(d['low'] - d['start'])}) | {back} | {pct(d['end'])} |")
+        for prev, d in zip(dips, dips[1:]):
+            if d["carried"] and not prev["carried"] and (prev["lr"], prev["warmup_steps"]) == (d["lr"], d["warmup_steps"]) \
+                    and prev["to"] == d["from"] and d["to"] - d["from"] == prev["to"] - prev["from"]:
+                fresh, kept = prev["start"] - prev["low"], d["start"] - d["low"]
+                if fresh < 0.005:  # no dip to explain
+                    continue
+                verdict = ("the dip is the fresh optimizer's" if kept < fresh / 2 else
+                           "the dip is NOT the fresh optimizer's: the warm restart of the learning rate alone makes it"
+                           if kept >= 0.8 * fresh else "carrying the moments over takes part of the dip away")
+                lines.append(f"`{m['name']}`: two stages with the same schedule (peak lr {d['lr']:g}, warm-up "
+                             f"{d['warmup_steps'] or 0:,} steps, {d['to'] - d['from']:,} steps), one after the other: with a "
+                             f"fresh optimizer the model fell {100 * fresh:.1f} points, with the AdamW moments carried over "
+                             f"{100 * kept:.1f} points: {verdict}.")
+    if not rows:
+        return []
+    head = ["Warm restarts: each later stage warms its learning rate up again; the in-training evaluation "
+            f"(legal moves, mean over the input languages, {SUITE_TRAINING['eval_games']} games each) at the stage's start, the lowest it fell to "
+            "inside the stage, the first evaluation back at the start's level, and at the stage's end:\n",
+            "| model | steps | peak lr, warm-up | optimizer | at start | lowest | back by step | at end |",
+            "|---|---|---|---|---|---|---|---|", *rows, ""]
+    return ["\n".join(head)] + ([" ".join(lines) + "\n"] if lines else [])
+
+
+def colour_by_move_table(models: list[dict]) -> list[str]:
+    """Where along a game the models lose the colour (probes.colour_by_move, stored at install): a row per
+    model and the placer baseline's row, by stretch of the game; then what the rows say. [] when no
+    model has it stored."""
+    have = [m for m in models if m.get("colour_by_move")]
+    if not have:
+        return []
+    first = have[0]["colour_by_move"]
+    bins = first["bins"]
+    head = " | ".join(f"moves {a}-{b}" for a, b in bins)
+    rows = [f"| {m['name']} | " + " | ".join(pct(v) for v in m["colour_by_move"]["colour"]) + " |" for m in have]
+    rows.append("| placer baseline (no flip tracked) | " + " | ".join(pct(v) for v in first["placer"]) + " |")
+    curves = [m["colour_by_move"]["colour"] for m in have]
+    placer = first["placer"]
+
+    def span(xs: list[float], unit: str = "%") -> str:
+        lo, hi = (f"{100 * x:.1f}" for x in (min(xs), max(xs)))
+        return f"{lo}{unit}" if lo == hi else f"{lo}-{hi}{unit}"
+
+    where = lambda k: f"moves {bins[k][0]}-{bins[k][1]}"  # noqa: E731
+    if all(c.index(max(c)) == 0 and c.index(min(c)) == len(c) - 1 for c in curves):
+        lead = [(c[0] - placer[0], c[-1] - placer[-1]) for c in curves]
+        text = (f"Every model here reads the colour best in the opening ({span([c[0] for c in curves])} in "
+                f"{where(0)}) and worst at the end of the game ({span([c[-1] for c in curves])} in "
+                f"{where(-1)}); its lead over the placer baseline goes from {span([x for x, _ in lead], ' points')} "
+                f"to {span([y for _, y in lead], ' points')}" + (
+                    ": the models follow the flips of the opening and lose more of them the more have piled up."
+                    if all(y < x for x, y in lead) else "."))
+    else:
+        text = "The models do not all lose the colour steadily along the game (see the rows)."
+    above = [where(k) for k in range(len(bins)) if all(c[k] >= 0.9 for c in curves)]
+    text += (f" Every model reaches the 90% target only in {', '.join(above)}." if above else
+             " No stretch of the game reaches the 90% target in every model.")
+    return ["Where along a game the colour is lost: the in-language linear probe at the table's layer, colour on "
+            "occupied squares by the move the board follows (mean over the model's input languages; the "
+            f"{sum(first['occupied']):,} occupied squares of the probe test positions), beside the placer "
+            "baseline on the same positions:\n\n" + "\n".join([f"| model | {head} |", "|---" * (len(bins) + 1) + "|",
+                                                              *rows]) + "\n", text + "\n"]
+
+
 def _colour_pace(m: dict, prev: dict) -> str | None:
     """Where the in-language colour probe would reach 90% if every doubling of the steps added what the
     stages so far added per doubling: with two stage ends, the last stage's gain; with more, the slope of a
@@ -979,6 +1093,7 @@ def how_trained(numbers: dict) -> str:
     if staged:
         lines.append(stages_text(staged))
         lines += stage_gains(numbers)
+        lines += restart_table(numbers)
     if numbers.get("variants"):
         lines.append(f"Fine-tuning variants ({', '.join(f'`{n}`' for n in numbers['variants'])}): the plain "
                      "run's fine-tuning with a part frozen, started from a copy of its pretrained model, so only the "
@@ -1040,6 +1155,7 @@ def how_trained(numbers: dict) -> str:
                          + (": no better, so the colour is missing from the models, not hidden from a linear probe.\n"
                             if all(m["colour_in_language_mlp"] < m["colour_in_language"] + 0.02 for _, m in mlp)
                             else ".\n"))
+        lines += colour_by_move_table([m for m in numbers["models"].values() if m["name"] in weak])
     lines.append("Reproduce:\n\n```bash\nmake demo-suite   # trains (resuming) and installs checkpoints/, then "
                  "writes this file\nmake findings     # this file and docs/findings/ from checkpoints/ alone\n```\n")
     return "\n".join(lines)

@@ -286,6 +286,77 @@ def placer_baseline(n_test: int = 200, labels: str = "relative") -> dict:
     return accuracy_detail(np.eye(3)[guess], y)
 
 
+MOVE_BINS = ((1, 10), (11, 20), (21, 30), (31, 40), (41, 50), (51, 60))  # colour_by_move's stretches of a game
+
+
+def colour_by_stretch(proba: np.ndarray, y: np.ndarray, move: np.ndarray) -> list[float]:
+    """accuracy_detail's colour (the more likely colour right, on truly occupied squares) per stretch of the
+    game (MOVE_BINS): proba (N, 64, 3) or predicted classes (N, 64), y (N, 64) labels, move (N,) the move
+    (1-based) each board follows. NaN for a stretch without an occupied square."""
+    y = np.asarray(y)
+    colour = proba if proba.ndim == 2 else np.where(proba[..., 1] >= proba[..., 2], 1, 2)
+    right = colour == y
+    cells = [((move >= a) & (move <= b))[:, None] & (y > 0) for a, b in MOVE_BINS]
+    return [float(right[c].mean()) if c.any() else float("nan") for c in cells]
+
+
+def move_numbers(mask: np.ndarray) -> np.ndarray:
+    """(N,) the move (1-based) of every board of a (games, 60) mask, in rows order (MoveStates.rows)."""
+    return np.nonzero(mask)[1] + 1
+
+
+@functools.lru_cache(maxsize=8)
+def placer_by_stretch(n_test: int = 200, labels: str = "relative") -> tuple[float, ...]:
+    """placer_baseline's colour per stretch of the game (MOVE_BINS), on the same positions."""
+    games = heldout_games(n_test, seed=PROBE_TEST_SEED)
+    r = replay(games)
+    placer = board_labels(dataclasses.replace(r, boards=placer_boards(games, r)), labels)[r.mask]
+    return tuple(colour_by_stretch(placer, board_labels(r, labels)[r.mask], move_numbers(r.mask)))
+
+
+def colour_by_move(ck: Checkpoint, layer: int, n_train: int = 1000, n_test: int = 200, device=None) -> dict:
+    """Where along a game the model loses the colour of the discs: the in-language colour accuracy (mine /
+    theirs on occupied squares) of each input language's linear relative probe at `layer` (the stored one
+    when it is of these weights), by the move the board follows (MOVE_BINS), on the probe test positions;
+    beside it the placer baseline on the same positions. {"layer", "bins", "occupied": squares per bin,
+    "placer": [per bin], "colour": {language: [per bin]}}; the occupied-weighted mean of a language's
+    bins is its probe's colour accuracy (accuracy_detail)."""
+    r = replay(heldout_games(n_test, seed=PROBE_TEST_SEED))
+    y, move = board_labels(r, "relative")[r.mask], move_numbers(r.mask)
+    out = {"layer": int(layer), "bins": [list(b) for b in MOVE_BINS], "n_train": n_train, "n_test": n_test,
+           "occupied": [int((((move >= a) & (move <= b))[:, None] & (y > 0)).sum()) for a, b in MOVE_BINS],
+           "placer": list(placer_by_stretch(n_test, "relative")), "colour": {}}
+    for li in ck.config.input_languages:
+        name = ck.config.languages[ck.config.language_index(li)].name
+        probe = load_or_train_probe(ck, li, layer, "linear", "relative", n_train, device=device)
+        ms = move_states(ck, li, n_test, PROBE_TEST_SEED, [layer], device=device)
+        out["colour"][name] = colour_by_stretch(probe.predict_proba(ms.rows(layer)), y, move)
+    return out
+
+
+def colour_by_move_path(ck: Checkpoint, n_train: int) -> Path:
+    return Path(ck.path) / "analysis" / f"colour-by-move-linear-relative-n{n_train}.json"
+
+
+def load_or_compute_colour_by_move(ck: Checkpoint, layer: int, n_train: int = 1000, n_test: int = 200,
+                                   device=None) -> dict:
+    """colour_by_move stored beside the checkpoint (for these weights, this layer and this many test
+    games), else computed and stored when the folder is writable."""
+    path = colour_by_move_path(ck, n_train)
+    try:
+        d = json.loads(path.read_text()) if path.is_file() else {}
+    except (OSError, ValueError):
+        d = {}
+    if d.get("weights_sha256") == ck.meta["weights_sha256"] and (d.get("layer"), d.get("n_test")) == (int(layer), n_test):
+        return d
+    d = {**colour_by_move(ck, layer, n_train, n_test, device=device), "weights_sha256": ck.meta["weights_sha256"]}
+    try:
+        storage.write_json(path, d)
+    except OSError:
+        pass
+    return d
+
+
 def random_model_checkpoint(ck: Checkpoint, seed: int = 0) -> Checkpoint:
     """The same config with randomly initialised weights (a baseline for probes)."""
     torch.manual_seed(seed)

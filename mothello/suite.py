@@ -25,7 +25,8 @@ from .checkpoints import (META, checkpoints_dir, list_snapshots, load_checkpoint
 from .data import heldout_games
 from .evaluate import default_device, legal_move_accuracy
 from .languages import load_config
-from .probes import BoardProbe, embedding_similarity, load_or_compute_alignment, load_or_train_layer_probes
+from .probes import (BoardProbe, alignment, embedding_similarity, load_or_compute_alignment,
+                     load_or_compute_colour_by_move, load_or_train_layer_probes)
 from .train import TrainConfig, bfloat16_emulated, load_run_configs, snapshot_steps, train
 from .transfer import (ANSWERS, RESTORED, TransferConfig, load_or_compute_alignment_over_training, run_transfer,
                        store_answer_languages, store_restored_parts)
@@ -43,15 +44,27 @@ SUITE = ("naive-2", "anchors-8", "unified-mixed", "atomic-10")
 # can thus add training to a shipped model without the previous stage's optimizer state, which is not
 # shipped. runs/suite-NAME holds the first stage (SUITE_TRAINING), runs/suite-NAME-to-STEP the others.
 STAGES: dict[str, tuple[int, ...]] = {
-    "naive-2": (24_000,), "anchors-8": (24_000,), "unified-mixed": (24_000, 48_000, 51_000), "atomic-10": (24_000, 48_000, 62_000, 72_000)}
+    "naive-2": (24_000,), "anchors-8": (24_000,), "unified-mixed": (24_000, 48_000, 51_000, 56_000, 66_000),
+    "atomic-10": (24_000, 48_000, 62_000, 72_000, 77_000, 82_000)}
 STAGE_TRAINING = dict(lr=1e-3, min_lr=1e-4, warmup_steps=200, dtype="bfloat16")
 # A stage's own settings over STAGE_TRAINING's, by (model, step the stage ends at). A short stage that
 # refines a long-trained model warms up to a lower peak: at 1e-3 a stage first undoes more than a few
 # thousand steps win back (unified-mixed's 24,000 -> 48,000 stage fell from 90.6% to 85.0% legal in its
 # first 1,000 steps, and was above 90.6% again only at 40,000, once the rate had decayed below 3.3e-4).
-STAGE_OVERRIDES: dict[tuple[str, int], dict] = {("unified-mixed", 51_000): dict(lr=2e-4, min_lr=2e-5),
-                                                 ("atomic-10", 62_000): dict(lr=2e-4, min_lr=2e-5),
-                                                 ("atomic-10", 72_000): dict(lr=2e-4, min_lr=2e-5, warmup_steps=1000)}
+# A stage with init_optimizer carries the previous stage's AdamW moments over (train.carry_optimizer): it
+# needs that stage's run folder with its saved state, which a shipped checkpoint lacks, so it runs only
+# right after the stage before it, in the same runs/. atomic-10's 77,000 -> 82,000 stage repeats the
+# 72,000 -> 77,000 stage's schedule with carried moments: is the dip after a warm restart the fresh
+# moments'? It is not: carried, the model fell about as far (93.4% -> 91.0% mean legal moves 1,000 steps
+# in, against 93.5% -> 90.8% fresh); the jump of the learning rate (10x, from the last stage's 2e-5) makes
+# it. unified-mixed's later stages therefore warm up to half that peak, 1e-4.
+_LOW = dict(lr=2e-4, min_lr=2e-5)
+_LOWER = dict(lr=1e-4, min_lr=1e-5, warmup_steps=1000)
+STAGE_OVERRIDES: dict[tuple[str, int], dict] = {
+    ("unified-mixed", 51_000): _LOW, ("unified-mixed", 56_000): _LOWER, ("unified-mixed", 66_000): _LOWER,
+    ("atomic-10", 62_000): _LOW, ("atomic-10", 72_000): dict(_LOW, warmup_steps=1000),
+    ("atomic-10", 77_000): dict(_LOW, warmup_steps=1000),
+    ("atomic-10", 82_000): dict(_LOW, warmup_steps=1000, init_optimizer=True)}
 TRANSFER = ("naive-2", "anchors-8", "unified-mixed")
 TRANSFER_SETTINGS = dict(preset="small", pretrain_steps=6000, finetune_games=25_600, finetune_epochs=2,
                          dtype="float32")
@@ -249,16 +262,7 @@ def install(run, name: str | None = None, half: bool = True, alignment_games: in
     al = load_or_compute_alignment(ck, "linear", "relative", alignment_games, device=device)
     if reference_probe:  # the study's 2-layer MLP probe beside it: is the colour missing, or only not linear?
         load_or_compute_alignment(ck, "mlp", "relative", alignment_games, device=device)
-    layers = {}
-    for x in al.layers:
-        layers[str(x)] = {"in_language": al.mean_diag(x), "cross_lingual": al.mean_cross(x),
-                          "aligned_rotation": al.mean_cross(x, aligned=True),
-                          "colour_in_language": al.mean_diag(x, colour=True),
-                          "colour_cross_lingual": al.mean_cross(x, colour=True),
-                          "baseline_majority": al.baseline_majority["accuracy"],
-                          "baseline_random_model": al.baseline_random_model[x]["accuracy"]}
-    best = al.best_layer()
-    metrics["alignment"] = {"probe": "linear, relative (empty/mine/theirs)", "best_layer": best, "layers": layers}
+    metrics["alignment"] = alignment_summary(al)
     emb = embedding_similarity(ck)
     off = ~np.eye(len(emb["languages"]), dtype=bool)
     metrics["embedding_similarity"] = {
@@ -269,7 +273,15 @@ def install(run, name: str | None = None, half: bool = True, alignment_games: in
     # the snapshots as the Transfer page shows it by default: instant in the app
     for li in ck.config.input_languages:
         load_or_train_layer_probes(ck, li, "linear", "relative", alignment_games, device=device)
+    # where along a game the colour is lost, with those probes at the layer the report reads (FINDINGS.md)
+    load_or_compute_colour_by_move(ck, metrics["alignment"]["best_layer"], alignment_games, device=device)
     load_or_compute_alignment_over_training(tmp, layer=ck.model.cfg.n_layer, n_train=aot_games, device=device)
+    # the ends of earlier stages that ship (a stage run right after the one before it was never installed):
+    # their headline numbers, so the report can say what the last stage bought and compare at matched steps
+    ends = {s["to"] for s in (metrics["trained"].get("stages") or [])[:-1]}
+    for step, snap in list_snapshots(tmp):
+        if step in ends and "alignment" not in read_meta(snap).get("metrics", {}):
+            analyse_stage_end(snap, games, alignment_games, device)
     if half:  # the stored probes' weights in float16: half the size, predictions unchanged (test_probes)
         for folder in sorted((tmp / "analysis" / "probes").glob("*/")):
             BoardProbe.load(folder).save(folder, half=True)
@@ -292,19 +304,29 @@ def shipped_snapshots(run, final_step: int, keep: int = MAX_SNAPSHOTS) -> list[t
     # (their runs are not here; their final models are among its snapshots)
     ends = sorted(set(ends) | {s["to"] for r in history[:-1] for s in training_stages(read_meta(r))
                                if s.get("to") not in (None, final_step)})
-    return [(s, snaps[s]) for s in pick_snapshots(list(snaps), ends, final_step, keep)]
+    return [(s, snaps[s]) for s in pick_snapshots(list(snaps), ends, final_step, keep, matched_steps())]
 
 
-def pick_snapshots(steps: list[int], ends: list[int], final_step: int, keep: int) -> list[int]:
+def matched_steps() -> set[int]:
+    """The steps every suite model's training ends at: where the report compares a longer-trained model
+    with the others at matched steps (findings.matched_ordering), so its stage end there ships."""
+    return {STAGES[n][-1] for n in SUITE if STAGES.get(n)}
+
+
+def pick_snapshots(steps: list[int], ends: list[int], final_step: int, keep: int,
+                   matched: set[int] | frozenset = frozenset()) -> list[int]:
     """Which of a model's snapshot steps ship: not the final step (that is the checkpoint itself), at most
-    `keep` (the size budget of checkpoints/). First the ends of earlier stages (where each stage begins;
-    the latest first), keeping room for the earliest snapshot (alignment before it emerged); the rest
-    spread over the later snapshots, up to the last. Sorted."""
+    `keep` (the size budget of checkpoints/). First the ends of earlier stages (where each stage begins):
+    the latest, then those at a `matched` step (where another suite model ends: the report compares
+    there), then the others, latest first, keeping room for the earliest snapshot (alignment before it
+    emerged); the rest spread over the later snapshots, up to the last. Sorted."""
     steps = sorted(set(steps) - {final_step})
     ends = sorted(s for s in set(ends) if s in steps)
     if keep <= 0 or not steps:
         return []
-    first = ends[-1:] if keep == 1 else ends[-(keep - 1):]
+    ranked = ends[-1:] + sorted((e for e in ends[:-1] if e in matched), reverse=True) + \
+        sorted((e for e in ends[:-1] if e not in matched), reverse=True)
+    first = ranked[:max(keep - 1, 1)]
     if keep > 1 and steps[0] not in first:
         first.append(steps[0])
     rest = [s for s in steps if s not in first]
@@ -344,6 +366,29 @@ def stages_trained(history: list[Path]) -> list[dict]:
                     "finished": st.get("finished"), **({"adopted_from": st["adopted_from"]}
                                                         if st.get("adopted_from") else {})})
     return out
+
+
+def alignment_summary(al) -> dict:
+    """The headline numbers of an alignment analysis per layer, as checkpoint.json records them."""
+    layers = {}
+    for x in al.layers:
+        layers[str(x)] = {"in_language": al.mean_diag(x), "cross_lingual": al.mean_cross(x),
+                          "aligned_rotation": al.mean_cross(x, aligned=True),
+                          "colour_in_language": al.mean_diag(x, colour=True),
+                          "colour_cross_lingual": al.mean_cross(x, colour=True),
+                          "baseline_majority": al.baseline_majority["accuracy"],
+                          "baseline_random_model": al.baseline_random_model[x]["accuracy"]}
+    return {"probe": "linear, relative (empty/mine/theirs)", "best_layer": al.best_layer(), "layers": layers}
+
+
+def analyse_stage_end(snap: Path, games: np.ndarray, alignment_games: int, device=None) -> None:
+    """Record in a shipped snapshot's checkpoint.json what the final model records: legal-move accuracy
+    on the full held-out games and the alignment summary (the analysis itself is not stored: size)."""
+    ck = load_checkpoint(snap, device=device)
+    al = alignment(ck, kind="linear", labels="relative", n_train=alignment_games, device=device)
+    acc = legal_move_accuracy(ck.model, ck.vocab, games, device=device)
+    _write_metrics(snap, {**ck.metrics, "legal_move_accuracy": acc, "legal_move_accuracy_games": len(games),
+                          "alignment": alignment_summary(al)})
 
 
 def carry_shipped_metrics(folder: Path, shipped: dict) -> list[int]:

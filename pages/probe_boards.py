@@ -145,3 +145,25 @@ if held_b is not None:
 c_text.caption(f"**Baseline** · per-square majority guess: **{maj['accuracy']:.1%}** of squares "
                f"(colour on occupied squares {maj['colour']:.0%}). A probe on a randomly initialised model is "
                "shown on the Alignment page.")
+
+# -- colour along the game --------------------------------------------------------------------------
+st.subheader("Colour along the game", divider="gray")
+along = av.colour_along_game(ck, probe_list, str(ck.path), av.sha(ck), lang_a, kind, labels, n_train)
+c_chart, c_text = st.columns([3, 1.2], gap="large")
+fig = charts.finish(av.colour_along_game_chart(
+    along, f"{lang_a} probe ({kind}, {labels}): colour on occupied squares, by stretch of the game",
+    width=int(540 * widgets.scale()), height=int(250 * widgets.scale())), widgets.scale())
+c_chart.altair_chart(fig, width="content")
+widgets.export_buttons(fig, along, f"probe-colour-along-game-{kind}-{labels}-{lang_a}", container=c_chart)
+at_best = along[along["series"] == f"layer {best}"]
+placer_row = along[along["series"] == av.PLACER]["colour"].tolist()
+first, last = at_best.iloc[0], at_best.iloc[-1]
+c_text.metric(f"Layer {best}, moves {first['moves']}", f"{first['colour']:.1%}", help="the best layer, as above")
+c_text.metric(f"Layer {best}, moves {last['moves']}", f"{last['colour']:.1%}",
+              delta=f"{100 * (last['colour'] - first['colour']):+.1f} pp vs moves {first['moves']}")
+if not present:
+    c_text.caption(f"{'Is a disc mine or theirs' if labels == 'relative' else 'Is a disc black or white'}, by how "
+                   f"far into the game the board is ({av.N_TEST} held-out "
+                   f"games). **Dashed**: every disc the colour of who placed it, tracking no flip "
+                   f"({placer_row[0]:.0%} early, {placer_row[-1]:.0%} late). A probe above "
+                   "the dashed line follows flips; where it meets it, the model has lost them.")

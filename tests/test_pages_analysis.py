@@ -15,6 +15,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from mothello import probes
+
 ROOT = Path(__file__).resolve().parents[1]
 CKPT = "runs/tiny"
 
@@ -166,6 +168,16 @@ def test_probe_boards_page(registry):
     first = next(s for s in charts(at) if "concat" in s)
     assert sum(sum(r["wrong"] for r in b["data"]["values"]) for b in first["concat"][1:]) > 0
     assert "per-square majority" in text(at)
+    # colour along the game: a line per layer and the placer baseline, per stretch of 10 moves
+    along = next(s for s in charts(at) if any("by stretch of the game" in t for t in titles(s)))
+    df = next(d for d in along["_data"] if "series" in d)
+    assert sorted(set(df["series"])) == ["layer 0", "layer 1", "layer 2", "placer baseline (no flip tracked)"]
+    assert list(df[df.series == "layer 2"]["moves"]) == [f"{a}-{b}" for a, b in probes.MOVE_BINS]
+    assert df[df.series.str.startswith("placer")]["colour"].tolist() == pytest.approx(probes.placer_by_stretch(200))
+    assert df["colour"].between(0, 1).all()
+    first, last = (m.label for m in at.metric[-2:])
+    assert first.startswith("Layer ") and first.endswith(", moves 1-10") and last.endswith(", moves 51-60")
+    assert "tracking no flip" in text(at)
 
     # the move slider changes the boards
     at.slider(key="url_move").set_value(30).run()

@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from conftest import staged_copy
@@ -506,3 +508,20 @@ def test_heatmap_slants_column_labels_only_when_they_would_overlap(names, size, 
     spec = charts.heatmap(df, size=size).to_dict()
     angle = spec["layer"][0]["encoding"]["x"]["axis"]["labelAngle"]
     assert (angle != 0) == slanted
+
+
+@given(st.lists(st.integers(0, 100_000), min_size=1, max_size=12, unique=True), st.floats(0.05, 0.5))
+def test_stage_labels_close_together_go_on_rows_of_their_own_and_never_overlap(starts, room):
+    from mothello.ui import charts
+
+    starts = sorted(starts)
+    span = max(starts) * 1.1 + 1
+    rows = charts.label_rows(starts, span, room)
+    for r in set(rows):
+        xs = [x for x, k in zip(starts, rows) if k == r]
+        assert all(b - a >= room * span for a, b in zip(xs, xs[1:]))  # no two labels on a row overlap
+    for i, (x, r) in enumerate(zip(starts, rows)):  # each on the lowest row with room for it
+        for lower in range(r):
+            before = [s for s, k in zip(starts[:i], rows[:i]) if k == lower]
+            assert before and x - before[-1] < room * span
+    assert charts.label_rows([10, 10 + int(room * span) + 1], span, room) == [0, 0]

@@ -529,3 +529,34 @@ def test_fit_probes_rejects_mixed_settings_and_bad_shapes(synthetic):
         fit_probes([BoardProbe(epochs=1)], [X, X], y)
     with pytest.raises(ValueError, match=r"X \(N, C\)"):
         fit_probes([BoardProbe(epochs=1), BoardProbe(epochs=1)], [X, X[:, :4]], y)
+
+
+def test_colour_by_move_splits_the_probe_colour_accuracy_along_the_game(naive_ck, tmp_path, monkeypatch):
+    """Per stretch of the game, the colour accuracy of the stored probe: weighted by the occupied squares
+    it is the probe's own colour accuracy, and the placer row is the placer baseline's; stored for these
+    weights and this layer, and computed again for others."""
+    import shutil
+
+    ck_path = tmp_path / "ck"
+    shutil.copytree(naive_ck.path, ck_path)
+    ck = load_checkpoint(ck_path)
+    got = probes.load_or_compute_colour_by_move(ck, 2, n_train=30, n_test=20)
+    assert got["bins"] == [list(b) for b in probes.MOVE_BINS] and got["layer"] == 2
+    assert set(got["colour"]) == {"L0", "L1"} and got["weights_sha256"] == ck.meta["weights_sha256"]
+    y = replay(heldout_games(20, seed=PROBE_TEST_SEED))
+    assert sum(got["occupied"]) == (y.boards != 0)[y.mask].sum()
+    w = np.asarray(got["occupied"], dtype=float)
+    for name, curve in got["colour"].items():
+        probe = probes.load_or_train_probe(ck, name, 2, labels="relative", n_train=30)
+        te = move_states(ck, name, 20, PROBE_TEST_SEED, [2])
+        assert np.dot(w, curve) / w.sum() == pytest.approx(probe.score_detail(te.rows(2), te.labels("relative"))["colour"])
+        assert all(0 <= v <= 1 for v in curve)
+    assert np.dot(w, got["placer"]) / w.sum() == pytest.approx(probes.placer_baseline(20)["colour"])
+    assert got["placer"][0] > got["placer"][-1]  # flips pile up: who placed a disc says less late in a game
+
+    monkeypatch.setattr(probes, "colour_by_move", lambda *a, **k: pytest.fail("computed again"))
+    assert probes.load_or_compute_colour_by_move(ck, 2, n_train=30, n_test=20) == got  # stored
+    monkeypatch.undo()
+    other = probes.load_or_compute_colour_by_move(ck, 1, n_train=30, n_test=20)  # another layer: computed
+    assert other["layer"] == 1
+    assert json.loads(probes.colour_by_move_path(ck, 30).read_text())["layer"] == 1

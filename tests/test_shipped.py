@@ -90,6 +90,22 @@ def test_recorded_alignment_matches_stored_analysis(path):
             assert summary["cross_lingual"] == pytest.approx(float(m[~np.eye(len(m), dtype=bool)].mean()))
 
 
+@pytest.mark.parametrize("path", MODELS, ids=[p.name for p in MODELS])
+def test_colour_along_the_game_is_of_the_shipped_weights_and_adds_up_to_the_recorded_colour(path):
+    """The stored colour-by-move analysis FINDINGS.md reads: of these weights, at the layer the report
+    compares, every input language; weighted by the occupied squares, each language's row is its in-language
+    probe's colour accuracy in the stored alignment (probes stored in float16: within 0.1 point)."""
+    meta = json.loads((path / META).read_text())
+    d = json.loads((path / "analysis" / "colour-by-move-linear-relative-n1000.json").read_text())
+    layer = meta["metrics"]["alignment"]["best_layer"]
+    assert d["weights_sha256"] == meta["weights_sha256"] and d["layer"] == layer
+    al = json.loads((path / "analysis" / "alignment-linear-relative-n1000.json").read_text())["layers"][str(layer)]
+    assert list(d["colour"]) == al["languages"]
+    w = np.asarray(d["occupied"], dtype=float)
+    for name, diag in zip(al["languages"], np.diag(np.asarray(al["colour_matrix"]))):
+        assert np.dot(w, d["colour"][name]) / w.sum() == pytest.approx(diag, abs=1e-3), name
+
+
 @pytest.mark.parametrize("path", TRANSFERS, ids=[p.name for p in TRANSFERS])
 def test_transfer_run_matches_its_final_model(path):
     """A shipped transfer run: its final fine-tuned model reproduces its recorded sample accuracy exactly,

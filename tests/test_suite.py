@@ -557,6 +557,13 @@ def test_a_model_trained_in_stages_ships_its_whole_history(tiny_stages, monkeypa
     assert ck.metrics["trained"]["started"] == stages[0]["started"]
     text = findings.how_trained(findings.collect(tiny_stages / "shipped"))  # the report says how it was trained
     assert "Later stages: `naive-2` 24 -> 40" in text and "bfloat16 autocast" in text
+    # the end of stage 1 was never installed: the install measured it as it measures the final model, so
+    # the report says what the last stage bought
+    end = load_checkpoint(shipped[24])
+    assert end.metrics["legal_move_accuracy"] == legal_move_accuracy(end.model, end.vocab, suite.full_eval_games())
+    assert end.metrics["alignment"]["layers"].keys() == ck.metrics["alignment"]["layers"].keys()
+    assert not (shipped[24] / "analysis").exists()  # its numbers only: the analysis would cost the size budget
+    assert "| naive-2 | 24 -> 40 |" in text
 
     # a fresh clone (no runs/) adds a stage to the shipped model without retraining the ones before
     shutil.rmtree(tiny_stages / "runs")
@@ -581,7 +588,8 @@ def test_pick_snapshots_keeps_the_budget_the_last_stage_start_and_the_earliest(s
     steps = sorted(steps)
     final = data.draw(st.sampled_from(steps + [1000]))
     ends = data.draw(st.lists(st.sampled_from(steps), max_size=4, unique=True))
-    picked = suite.pick_snapshots(steps, ends, final, keep)
+    matched = set(data.draw(st.lists(st.sampled_from(steps), max_size=3)))
+    picked = suite.pick_snapshots(steps, ends, final, keep, matched)
     pool = [s for s in steps if s != final]
     assert picked == sorted(set(picked)) and set(picked) <= set(pool) and final not in picked
     assert len(picked) == min(keep, len(pool))  # the budget, all of it when there is enough to ship
@@ -594,6 +602,9 @@ def test_pick_snapshots_keeps_the_budget_the_last_stage_start_and_the_earliest(s
         assert pool[-1] in picked  # with room beyond the stage starts and the earliest: the latest too
     if keep >= len(live_ends) + 1:
         assert set(live_ends) <= set(picked)  # room for every stage start
+    at_matched = [e for e in live_ends[:-1] if e in matched]
+    if keep >= len(at_matched) + 2:
+        assert set(at_matched) <= set(picked)  # a stage end where another model ends: next after the last
 
 
 def test_pick_snapshots_for_the_shipped_shapes():
@@ -602,6 +613,13 @@ def test_pick_snapshots_for_the_shipped_shapes():
     # two earlier stages, two to ship (atomic-10): the last stage's start and the first snapshot
     assert suite.pick_snapshots([600, 6000, 12000, 18000, 24000, 36000], [12000, 24000], 48000, 2) == [600, 24000]
     assert suite.pick_snapshots([12000, 24000], [12000, 24000], 48000, 2) == [12000, 24000]
+    # unified-mixed after five stages: the last stage's start, the end where naive-2 and anchors-8 end
+    # (the report's matched-steps ordering) and the first snapshot; not the latest two ends
+    um = [600, 12000, 24000, 48000, 51000, 56000]
+    assert suite.pick_snapshots(um, um[1:], 66000, 3, {24000, 66000, 82000}) == [600, 24000, 56000]
+    assert suite.pick_snapshots(um, um[1:], 66000, 3) == [600, 51000, 56000]
+    assert suite.pick_snapshots(um, um[1:], 66000, 2, {24000}) == [600, 56000]  # the budget of atomic-10
+    assert suite.matched_steps() == {suite.STAGES[n][-1] for n in suite.SUITE}
 
 
 def test_a_shipped_model_is_adopted_only_at_the_end_of_a_stage(tiny_stages, installed, monkeypatch):
@@ -617,6 +635,39 @@ def test_a_shipped_model_is_adopted_only_at_the_end_of_a_stage(tiny_stages, inst
     st = json.loads((suite.stage_run("naive-2", 1) / "status.json").read_text())
     assert st["state"] == "finished" and st["step"] == 157
     assert suite.adopt_shipped("naive-2") is None  # the run is there now
+
+
+def _eval_row(step, acc):
+    return {"step": step, "legal_move_accuracy": {"L0": acc - 0.01, "L1": acc + 0.01}}
+
+
+def test_the_dip_after_a_warm_restart_is_measured_per_stage_and_a_carried_optimizer_is_compared():
+    stages = [{"from": 0, "to": 100}, {"from": 100, "to": 200, "lr": 2e-4, "warmup_steps": 10},
+              {"from": 200, "to": 300, "lr": 2e-4, "warmup_steps": 10, "init_optimizer": True},
+              {"from": 300, "to": 400, "lr": 2e-4, "warmup_steps": 10}]
+    curve = {50: 0.80, 100: 0.90, 110: 0.90, 125: 0.86, 150: 0.84, 175: 0.91, 200: 0.92,
+             225: 0.915, 250: 0.925, 300: 0.93, 350: 0.90, 400: 0.905}
+    rows = [_eval_row(k, v) for k, v in curve.items()] + [{"step": 60, "train_loss": 1.0}]  # a row without an eval
+    dips = findings.restart_dips(rows, stages)
+    assert [(d["from"], d["low_step"], d["back"], d["carried"]) for d in dips] == \
+        [(100, 150, 175, False), (200, 225, 250, True), (300, 350, None, False)]
+    assert [round(d["low"] - d["start"], 3) for d in dips] == [-0.06, -0.005, -0.03]
+    assert dips[0]["start"] == pytest.approx(0.90) and dips[2]["end"] == pytest.approx(0.905)
+    # a stage whose start was never evaluated is left out
+    assert [d["from"] for d in findings.restart_dips([r for r in rows if r["step"] != 200], stages)] == [100, 300]
+
+    table, line = findings.restart_table({"models": {"many": {"name": "atomic-10", "restarts": dips}}})
+    assert "| atomic-10 | 100 -> 200 | 0.0002, 10 steps | fresh | 90.0% | 84.0% at 150 (-6.0 points) | 175 | 92.0% |" in table
+    assert "| atomic-10 | 300 -> 400 | 0.0002, 10 steps | fresh | 93.0% | 90.0% at 350 (-3.0 points) | not back |" in table
+    assert "fresh optimizer the model fell 6.0 points, with the AdamW moments carried over 0.5 points: the dip is " \
+           "the fresh optimizer's." in line
+    same = [dips[0], {**dips[1], "low": dips[1]["start"] - 0.055}]  # carried, and it falls as far
+    assert "the dip is NOT the fresh optimizer's" in findings.restart_table({"models": {"m": {"name": "m", "restarts": same}}})[1]
+    other = [dips[0], {**dips[1], "lr": 1e-3}]  # another schedule: nothing to compare
+    unknown = findings.restart_table({"models": {"m": {"name": "m", "restarts": [{**dips[0], "warmup_steps": None}]}}})
+    assert "| m | 100 -> 200 | 0.0002, n/a | fresh |" in unknown[0]
+    assert len(findings.restart_table({"models": {"m": {"name": "m", "restarts": other}}})) == 1
+    assert findings.restart_table({"models": {"m": {"name": "m", "restarts": []}}}) == []
 
 
 def test_stage_gains_table_and_the_pace_to_the_colour_target():
@@ -676,3 +727,28 @@ def test_build_refuses_a_part_it_does_not_have_before_training_anything(monkeypa
     names = suite.part_names()
     assert {"naive-2", "atomic-10", "transfer-unified-mixed", "anchor-sweep"} <= set(names)
     assert "transfer-unified-mixed-block-1-attention-frozen" in names and "transfer-atomic-10" not in names
+
+
+def test_the_report_says_where_along_a_game_the_colour_is_lost():
+    bins = [(1, 10), (11, 20), (21, 30)]
+    placer = [0.70, 0.64, 0.60]
+
+    def model(name, colour):
+        return {"name": name, "colour_by_move": {"bins": bins, "occupied": [100, 200, 300], "placer": placer,
+                                                 "colour": colour}}
+
+    table, text = findings.colour_by_move_table([model("naive-2", [0.95, 0.80, 0.66]), {"name": "none"},
+                                                 model("anchors-8", [0.97, 0.85, 0.68])])
+    assert "| model | moves 1-10 | moves 11-20 | moves 21-30 |" in table and "600 occupied squares" in table
+    assert "| naive-2 | 95.0% | 80.0% | 66.0% |" in table and "| none |" not in table
+    assert "| placer baseline (no flip tracked) | 70.0% | 64.0% | 60.0% |" in table
+    assert "best in the opening (95.0-97.0% in moves 1-10)" in text and "(66.0-68.0% in moves 21-30)" in text
+    assert "from 25.0-27.0 points to 6.0-8.0 points: the models follow the flips" in text
+    assert "reaches the 90% target only in moves 1-10." in text
+    # a model that does not fall steadily, and none at 90%: said so, no story told
+    _, text = findings.colour_by_move_table([model("m", [0.85, 0.88, 0.70])])
+    assert "do not all lose the colour steadily" in text and "No stretch of the game reaches" in text
+    # the lead does not shrink: no claim about flips piling up
+    _, text = findings.colour_by_move_table([model("m", [0.75, 0.70, 0.69])])
+    assert "from 5.0 points to 9.0 points." in text and "pile" not in text
+    assert findings.colour_by_move_table([{"name": "none"}]) == []

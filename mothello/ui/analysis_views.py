@@ -178,6 +178,47 @@ def heldout_scores(_ck: Checkpoint, _probes: list, path: str, weights_sha: str, 
         return [p.score_detail(states.rows(x), y) for x, p in enumerate(_probes)]
 
 
+PLACER = "placer baseline (no flip tracked)"
+
+
+@st.cache_data(show_spinner="Scoring the probes along the game ...", max_entries=32)
+def colour_along_game(_ck: Checkpoint, _probes: list, path: str, weights_sha: str, language: str, kind: str,
+                      labels: str, n_train: int) -> pd.DataFrame:
+    """Per layer (and the placer baseline) and stretch of the game (probes.MOVE_BINS): the colour accuracy on
+    occupied squares of the probes on `language`, on N_TEST held-out games read in it. Columns series,
+    moves ("1-10", ...), colour."""
+    with one_thread():
+        states = move_states(_ck, language, N_TEST, PROBE_TEST_SEED, layers=None)
+        y, move = states.labels(labels), probes.move_numbers(states.mask)
+        curves = {f"layer {x}": probes.colour_by_stretch(p.predict_proba(states.rows(x)), y, move)
+                  for x, p in enumerate(_probes)}
+    curves[PLACER] = list(probes.placer_by_stretch(N_TEST, labels))
+    return pd.DataFrame([{"series": k, "moves": f"{a}-{b}", "colour": v} for k, vals in curves.items()
+                         for (a, b), v in zip(probes.MOVE_BINS, vals)])
+
+
+def colour_along_game_chart(df: pd.DataFrame, title: str, width: int, height: int) -> alt.LayerChart:
+    """colour_along_game's table: a line per layer (light to dark with depth), the placer baseline dashed grey."""
+    layers = [x for x in dict.fromkeys(df["series"]) if x != PLACER]
+    scale = alt.Scale(domain=layers + [PLACER], range=theme.layer_colours(len(layers)) + ["#8c8c8c"])
+    y_scale = alt.Scale(domain=[max(0.0, float(df["colour"].min()) - 0.03), 1.0])
+    moves = list(dict.fromkeys(df["moves"]))
+    legend = alt.Legend(orient="bottom", direction="horizontal", columns=len(layers) + 1, symbolStrokeWidth=3,
+                        labelLimit=260)
+    base = alt.Chart(df).encode(
+        x=alt.X("moves:O", sort=moves, title="moves of the game", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("colour:Q", title="colour accuracy (occupied squares)", axis=alt.Axis(format=".0%"), scale=y_scale),
+        color=alt.Color("series:N", scale=scale, title=None, legend=legend),
+        strokeDash=alt.condition(f"datum.series == '{PLACER}'", alt.value([6, 4]), alt.value([1, 0])),
+        tooltip=["series", "moves", alt.Tooltip("colour:Q", format=".1%")])
+    target = alt.Chart(pd.DataFrame({"y": [0.9], "label": ["90% target"]})).encode(
+        y=alt.Y("y:Q", scale=y_scale))
+    label = target.mark_text(align="right", dx=-2, dy=-7, color="#777", fontSize=12 * widgets.scale()).encode(
+        x=alt.datum(moves[-1], type="ordinal"), text="label:N")
+    return alt.layer(target.mark_rule(color="#aaa", strokeDash=[2, 3], strokeWidth=1.2), label,
+                     base.mark_line(point=True, strokeWidth=2.2)).properties(width=width, height=height, title=title)
+
+
 def heldout_accuracy(ck: Checkpoint, probe_list: list, probe_language: str, read_language: str, kind: str,
                      labels: str, n_train: int) -> list[float]:
     """Per layer: held-out accuracy of the probe trained on probe_language, read in read_language.

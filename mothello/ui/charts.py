@@ -94,14 +94,39 @@ def stage_marks(chart: alt.Chart, starts: list[int], font_scale: float = 1.0, la
     are none."""
     if not starts:
         return chart
-    marks = pd.DataFrame({"step": list(starts), "label": [f"stage {k + 2}" for k in range(len(starts))]})
+    marks = pd.DataFrame({"step": list(starts), "label": [f"stage {k + 2}" for k in range(len(starts))],
+                          "row": label_rows(list(starts), _x_span(chart, starts))})
     base = alt.Chart(marks).encode(x=alt.X("step:Q"))
     rule = base.mark_rule(strokeDash=[5, 4], color="#777", strokeWidth=1.4)
-    where = dict(baseline="top", y=4) if label_at == "top" else dict(baseline="bottom", y="height", dy=-4)
-    label = base.mark_text(align="left", dx=4, color="#555", fontSize=12 * font_scale, **where).encode(
-        text="label:N")
+    labels = []
+    for row in sorted(set(marks["row"])):  # stages close together: their labels on rows of their own
+        off = row * 15 * font_scale
+        where = dict(baseline="top", y=4 + off) if label_at == "top" else dict(baseline="bottom", y="height", dy=-4 - off)
+        labels.append(alt.Chart(marks[marks["row"] == row]).encode(x=alt.X("step:Q"), text="label:N").mark_text(
+            align="left", dx=4, color="#555", fontSize=12 * font_scale, **where))
     inner = chart.copy()
     size = {k: getattr(chart, k) for k in ("width", "height", "title") if getattr(chart, k) is not alt.Undefined}
     for k in size:
         setattr(inner, k, alt.Undefined)
-    return alt.layer(inner, rule, label).properties(**size)
+    return alt.layer(inner, rule, *labels).properties(**size)
+
+
+def _x_span(chart: alt.Chart, starts: list[int]) -> float:
+    """The x range a training-curve chart spans: its data's steps where it carries them, else the stages'."""
+    data = chart.data if isinstance(chart.data, pd.DataFrame) else None
+    hi = float(data["step"].max()) if data is not None and "step" in data and len(data) else max(starts) * 1.1
+    return max(hi, max(starts), 1.0)
+
+
+def label_rows(starts: list[int], span: float, room: float = 0.2) -> list[int]:
+    """A row for each stage label, lowest first: a label goes on the lowest row where the label before it
+    is at least `room` of the x span to its left (a label is about that wide), so none overlap."""
+    last: list[float] = []  # per row: where its latest label starts
+    rows = []
+    for x in starts:
+        row = next((r for r, at in enumerate(last) if x - at >= room * span), len(last))
+        if row == len(last):
+            last.append(x)
+        last[row] = x
+        rows.append(row)
+    return rows

@@ -23,6 +23,16 @@ LOSS_COLOURS = {"train": "#9e9e9e", "held-out": "#222222"}
 LOSS_NAMES = {"train_loss": "train", "val_loss": "held-out"}
 
 
+# Lines drawn per layer: light (embeddings) to dark (the last layer).
+LAYER_RAMP = ["#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"]
+
+
+def layer_colours(n: int) -> list[str]:
+    """n colours of LAYER_RAMP, evenly spread from its light end to its dark end."""
+    last = len(LAYER_RAMP) - 1
+    return [LAYER_RAMP[round(i * last / (n - 1)) if n > 1 else last] for i in range(n)]
+
+
 def language_colour(i: int) -> str:
     return LANGUAGE_COLOURS[i % len(LANGUAGE_COLOURS)]
 
