@@ -57,7 +57,7 @@ STAGE_TRAINING = dict(lr=1e-3, min_lr=1e-4, warmup_steps=200, dtype="bfloat16")
 # 72,000 -> 77,000 stage's schedule with carried moments: is the dip after a warm restart the fresh
 # moments'? It is not: carried, the model fell about as far (93.4% -> 91.0% mean legal moves 1,000 steps
 # in, against 93.5% -> 90.8% fresh); the jump of the learning rate (10x, from the last stage's 2e-5) makes
-# it. unified-mixed's later stages therefore warm up to half that peak, 1e-4.
+# it. The later stages therefore warm up to half that peak, 1e-4 (_LOWER).
 _LOW = dict(lr=2e-4, min_lr=2e-5)
 _LOWER = dict(lr=1e-4, min_lr=1e-5, warmup_steps=1000)
 STAGE_OVERRIDES: dict[tuple[str, int], dict] = {
