@@ -44,7 +44,7 @@ SUITE = ("naive-2", "anchors-8", "unified-mixed", "atomic-10")
 # can thus add training to a shipped model without the previous stage's optimizer state, which is not
 # shipped. runs/suite-NAME holds the first stage (SUITE_TRAINING), runs/suite-NAME-to-STEP the others.
 STAGES: dict[str, tuple[int, ...]] = {
-    "naive-2": (24_000,), "anchors-8": (24_000,), "unified-mixed": (24_000, 48_000, 51_000, 56_000, 66_000),
+    "naive-2": (24_000,), "anchors-8": (24_000,), "unified-mixed": (24_000, 48_000, 51_000, 56_000, 66_000, 78_000),
     "atomic-10": (24_000, 48_000, 62_000, 72_000, 77_000, 82_000)}
 STAGE_TRAINING = dict(lr=1e-3, min_lr=1e-4, warmup_steps=200, dtype="bfloat16")
 # A stage's own settings over STAGE_TRAINING's, by (model, step the stage ends at). A short stage that
@@ -62,6 +62,7 @@ _LOW = dict(lr=2e-4, min_lr=2e-5)
 _LOWER = dict(lr=1e-4, min_lr=1e-5, warmup_steps=1000)
 STAGE_OVERRIDES: dict[tuple[str, int], dict] = {
     ("unified-mixed", 51_000): _LOW, ("unified-mixed", 56_000): _LOWER, ("unified-mixed", 66_000): _LOWER,
+    ("unified-mixed", 78_000): _LOWER,
     ("atomic-10", 62_000): _LOW, ("atomic-10", 72_000): dict(_LOW, warmup_steps=1000),
     ("atomic-10", 77_000): dict(_LOW, warmup_steps=1000),
     ("atomic-10", 82_000): dict(_LOW, warmup_steps=1000, init_optimizer=True)}
