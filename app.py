@@ -13,7 +13,7 @@ PAGES = {
         st.Page("pages/play.py", title="Play", icon=":material/sports_esports:", url_path="play"),
     ],
     "Representations": [
-        st.Page("pages/probe_boards.py", title="Probe boards", icon=":material/grid_view:", url_path="probe-boards"),
+        st.Page("pages/probe_boards.py", title="Probe boards", icon=":material/grid_view:", url_path="probe_boards"),
         st.Page("pages/alignment.py", title="Alignment", icon=":material/compare_arrows:", url_path="alignment"),
         st.Page("pages/representations.py", title="Representations", icon=":material/scatter_plot:",
                 url_path="representations"),

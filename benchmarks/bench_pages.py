@@ -43,7 +43,7 @@ for _p in (ROOT, ROOT / "tests"):
     if str(_p) not in sys.path:
         sys.path.insert(0, str(_p))
 
-PAGES = ["home", "checkpoints", "play", "probe-boards", "alignment", "representations", "transfer", "train", "tour"]
+PAGES = ["home", "checkpoints", "play", "probe_boards", "alignment", "representations", "transfer", "train", "tour"]
 PAGE_TARGET_S, CLICK_TARGET_S, UMAP_TARGET_S = 3.0, 0.3, 20.0
 
 

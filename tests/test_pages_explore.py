@@ -525,3 +525,18 @@ def test_stage_labels_close_together_go_on_rows_of_their_own_and_never_overlap(s
             before = [s for s, k in zip(starts[:i], rows[:i]) if k == lower]
             assert before and x - before[-1] < room * span
     assert charts.label_rows([10, 10 + int(room * span) + 1], span, room) == [0, 0]
+
+
+def test_every_page_url_is_its_file_name_so_a_deep_link_opens_on_a_fresh_server():
+    """Streamlit answers a fresh server's first request against the files in pages/ (app.py's st.navigation
+    has not run yet): a page whose url_path is not its file's name opens as "Page not found" from a shared
+    link (seen with probe-boards for probe_boards.py)."""
+    import ast
+
+    tree = ast.parse((ROOT / "app.py").read_text())
+    pages = [node for node in ast.walk(tree) if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "Page"]
+    assert len(pages) == len(list(PAGES.glob("*.py")))  # every page file is routed
+    for node in pages:
+        file = Path(node.args[0].value)
+        url = next(k.value.value for k in node.keywords if k.arg == "url_path")
+        assert (ROOT / file).is_file() and url == file.stem, (file, url)

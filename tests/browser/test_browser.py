@@ -26,7 +26,7 @@ PAGES = {  # url path -> text that must be on the page ("" is Home, the default 
     "": "mOthello",
     "checkpoints": "Checkpoints",
     "play": "Play",
-    "probe-boards": "Probe boards",
+    "probe_boards": "Probe boards",
     "alignment": "Alignment",
     "representations": "Representations",
     "transfer": "Transfer",
@@ -34,7 +34,7 @@ PAGES = {  # url path -> text that must be on the page ("" is Home, the default 
     "tour": "Finding",
 }
 # Presentation mode (?present=1): pages a talk shows, with the extra URL state of the view shown.
-PRESENT = {"alignment": "", "probe-boards": "", "representations": "", "play": "&moves=f5,d6,c3,d3,c4",
+PRESENT = {"alignment": "", "probe_boards": "", "representations": "", "play": "&moves=f5,d6,c3,d3,c4",
            "tour": "&slide=1", "": ""}
 
 if not Path(CHROMIUM).exists():
