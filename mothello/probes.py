@@ -274,19 +274,31 @@ def majority_baseline(y_train: np.ndarray, y_test: np.ndarray) -> dict:
 
 
 @functools.lru_cache(maxsize=8)
+def _placer_positions(n_test: int, labels: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The probe test positions: (y (N, 64) true labels, guess (N, 64) the placer board's labels
+    (othello.placer_boards), move (N,) the move each board follows, 1-based)."""
+    games = heldout_games(n_test, seed=PROBE_TEST_SEED)
+    r = replay(games)
+    guess = board_labels(dataclasses.replace(r, boards=placer_boards(games, r)), labels)[r.mask]
+    return board_labels(r, labels)[r.mask], guess, move_numbers(r.mask)
+
+
+@functools.lru_cache(maxsize=8)
 def placer_baseline(n_test: int = 200, labels: str = "relative") -> dict:
     """The board read off the move list without tracking flips (othello.placer_boards: every disc the
     colour of who placed it), scored like a probe on the probe test positions (accuracy_detail; occupancy
     is exact). The bar a colour probe must clear to show the model tracks flips, where the majority guess
     only shows it knows more than square statistics. The same for every model: the test games are."""
-    games = heldout_games(n_test, seed=PROBE_TEST_SEED)
-    r = replay(games)
-    y = board_labels(r, labels)[r.mask]
-    guess = board_labels(dataclasses.replace(r, boards=placer_boards(games, r)), labels)[r.mask]
+    y, guess, _ = _placer_positions(n_test, labels)
     return accuracy_detail(np.eye(3)[guess], y)
 
 
 MOVE_BINS = ((1, 10), (11, 20), (21, 30), (31, 40), (41, 50), (51, 60))  # colour_by_move's stretches of a game
+
+
+def _stretch_cells(y: np.ndarray, move: np.ndarray) -> list[np.ndarray]:
+    """Per MOVE_BINS stretch: (N, 64) bool, the occupied squares of the boards that follow its moves."""
+    return [((move >= a) & (move <= b))[:, None] & (y > 0) for a, b in MOVE_BINS]
 
 
 def colour_by_stretch(proba: np.ndarray, y: np.ndarray, move: np.ndarray) -> list[float]:
@@ -296,8 +308,7 @@ def colour_by_stretch(proba: np.ndarray, y: np.ndarray, move: np.ndarray) -> lis
     y = np.asarray(y)
     colour = proba if proba.ndim == 2 else np.where(proba[..., 1] >= proba[..., 2], 1, 2)
     right = colour == y
-    cells = [((move >= a) & (move <= b))[:, None] & (y > 0) for a, b in MOVE_BINS]
-    return [float(right[c].mean()) if c.any() else float("nan") for c in cells]
+    return [float(right[c].mean()) if c.any() else float("nan") for c in _stretch_cells(y, move)]
 
 
 def move_numbers(mask: np.ndarray) -> np.ndarray:
@@ -305,13 +316,10 @@ def move_numbers(mask: np.ndarray) -> np.ndarray:
     return np.nonzero(mask)[1] + 1
 
 
-@functools.lru_cache(maxsize=8)
 def placer_by_stretch(n_test: int = 200, labels: str = "relative") -> tuple[float, ...]:
     """placer_baseline's colour per stretch of the game (MOVE_BINS), on the same positions."""
-    games = heldout_games(n_test, seed=PROBE_TEST_SEED)
-    r = replay(games)
-    placer = board_labels(dataclasses.replace(r, boards=placer_boards(games, r)), labels)[r.mask]
-    return tuple(colour_by_stretch(placer, board_labels(r, labels)[r.mask], move_numbers(r.mask)))
+    y, guess, move = _placer_positions(n_test, labels)
+    return tuple(colour_by_stretch(guess, y, move))
 
 
 def colour_by_move(ck: Checkpoint, layer: int, n_train: int = 1000, n_test: int = 200, device=None) -> dict:
@@ -321,10 +329,9 @@ def colour_by_move(ck: Checkpoint, layer: int, n_train: int = 1000, n_test: int 
     beside it the placer baseline on the same positions. {"layer", "bins", "occupied": squares per bin,
     "placer": [per bin], "colour": {language: [per bin]}}; the occupied-weighted mean of a language's
     bins is its probe's colour accuracy (accuracy_detail)."""
-    r = replay(heldout_games(n_test, seed=PROBE_TEST_SEED))
-    y, move = board_labels(r, "relative")[r.mask], move_numbers(r.mask)
+    y, _, move = _placer_positions(n_test, "relative")
     out = {"layer": int(layer), "bins": [list(b) for b in MOVE_BINS], "n_train": n_train, "n_test": n_test,
-           "occupied": [int((((move >= a) & (move <= b))[:, None] & (y > 0)).sum()) for a, b in MOVE_BINS],
+           "occupied": [int(c.sum()) for c in _stretch_cells(y, move)],
            "placer": list(placer_by_stretch(n_test, "relative")), "colour": {}}
     for li in ck.config.input_languages:
         name = ck.config.languages[ck.config.language_index(li)].name
