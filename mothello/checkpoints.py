@@ -265,6 +265,21 @@ def training_stages(meta: dict) -> list[dict]:
     return stages if len(stages) > 1 else []
 
 
+def stage_games(stage: dict, batch_size: int) -> int:
+    """Games one training stage saw: its steps times its batch (`batch_size` where the stage records none:
+    the stages recorded before batches were, all trained at the suite's first batch size)."""
+    return (int(stage.get("to") or 0) - int(stage.get("from") or 0)) * int(stage.get("batch_size") or batch_size)
+
+
+def games_at(stages: list[dict], step: int, batch_size: int) -> int:
+    """Games a model trained in `stages` had seen by `step`: each stage's steps up to `step` times its batch.
+    With no stages recorded, step * batch_size."""
+    if not stages:
+        return int(step) * int(batch_size)
+    return sum(stage_games({**s, "to": min(int(s.get("to") or 0), step)}, batch_size) for s in stages
+               if int(s.get("from") or 0) < step)
+
+
 def stage_hours(stage: dict) -> float | None:
     """Wall-clock hours of one training stage (its started/finished timestamps); None if not recorded."""
     try:

@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 
 from . import storage
-from .checkpoints import META, checkpoints_dir, stage_hours, training_stages
-from .model import GPT, GPTConfig
+from .checkpoints import META, checkpoints_dir, games_at, stage_games, stage_hours, training_stages
+from .model import GPT, PRESETS, GPTConfig
 from .probes import placer_baseline
 from .train import read_metrics
 from .transfer import (ANSWERS_SHIFTED, RESTORE_FALL, TABLE, TransferConfig, best_snapshot, per_language_transfer,
@@ -39,7 +39,7 @@ MANY_TITLE = "Ten languages, naive: probe trained on A, reading B"  # the many-l
 MODELS = {"naive": "naive-2", "anchors": "anchors-8", "unified": "unified-mixed", "many": "atomic-10"}
 RULES = {"naive_gap": 0.10, "anchor_gain": 0.05, "no_transfer": 0.25, "unified_gap": 0.05, "transfer": 0.5}
 FIGURES = "docs/findings"
-MIN_PACE_DOUBLINGS = 0.5   # the least span of stage ends (in doublings of the steps) a pace is read from
+MIN_PACE_DOUBLINGS = 0.5   # the least span of stage ends (in doublings of the games seen) a pace is read from
 
 
 def _model_numbers(path: Path) -> dict:
@@ -221,7 +221,106 @@ def collect(root=None) -> dict:
     sw = sweep_numbers(root, models)
     if sw:
         numbers["sweep"] = sw
+    paper = paper_runs(root)
+    if paper:
+        numbers["paper"] = paper
     return numbers
+
+
+PAPER_RUNS = "paper-preset/runs.json"   # the paper preset's GPU runs, as tables (scripts/gpu_stages.py --record)
+
+
+def paper_runs(root: Path) -> list[dict]:
+    """The recorded runs of the `paper` preset on a GPU (their weights do not ship); [] when none."""
+    path = Path(root) / PAPER_RUNS
+    return storage.read_json(path).get("runs", []) if path.is_file() else []
+
+
+def gpu_stages(numbers: dict) -> list[tuple[str, dict]]:
+    """(model name, stage) of every suite model's stage that ran on a GPU."""
+    return [(m["name"], x) for m in numbers["models"].values() for x in (m.get("trained") or {}).get("stages") or []
+            if str(x.get("device") or "").startswith("cuda")]
+
+
+def _games_per_s(stage: dict) -> float | None:
+    from .suite import SUITE_TRAINING
+
+    h = stage_hours(stage)
+    return stage_games(stage, SUITE_TRAINING["batch_size"]) / (h * 3600) if h else None
+
+
+def paper_section(numbers: dict) -> str:
+    """The `paper` preset on a lent GPU: its runs (settings, speed, legal moves, probes where measured),
+    beside the shipped `small` model of the same experiment. "" without recorded runs."""
+    runs = numbers.get("paper") or []
+    if not runs:
+        return ""
+    from .languages import Vocabulary, load_config
+    from .suite import CONFIGS
+
+    r0 = runs[0]
+    vocab = Vocabulary.build(load_config(CONFIGS / f"{r0['experiment']}.toml"))
+    shape = PRESETS[r0["preset"]]
+    params = GPT(GPTConfig(vocab_size=vocab.size, context_length=vocab.context_length, **shape)).n_params
+    small = next((m for m in numbers["models"].values() if m["name"] == r0["experiment"]), None)
+    lines = [f"## The `{r0['preset']}` preset on a GPU\n",
+             f"One session was lent a GPU ({r0['gpu']}, PyTorch {r0['torch']}). "
+             + ("Beside the suite's GPU stages (above) it" if gpu_stages(numbers) else "It")
+             + f" trained the `{r0['preset']}` preset (Othello-GPT's size: {shape['n_layer']} layers "
+             f"x {shape['d_model']}, {shape['n_head']} heads, {params / 1e6:.1f}M parameters"
+             + (f", {params / small['params']:.0f}x the shipped models" if small and small.get("params") else "")
+             + f") on `{r0['experiment']}` from scratch, with the same training code (`scripts/gpu_stages.py`): "
+             f"next-token prediction on fresh games, batch {r0['batch_size']}, AdamW with lr {r0['lr']:g} (warm-up "
+             f"{r0['warmup_steps']}, cosine to {r0['min_lr']:g}), {r0['dtype']} autocast. Legal moves: the 500 held-out "
+             "games of the table above; probes: its protocol (linear, relative labels, 1,000 training games, the "
+             "layer where the in-language colour probe is best). Its weights do not ship (the size budget); its "
+             f"numbers are in `checkpoints/{PAPER_RUNS}`.\n",
+             "| run | steps (games) | GPU shared with | torch.compile | training | tokens/s | legal moves (worst / mean) "
+             "| layer | in-language | cross-lingual | colour in-language |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for k, r in enumerate(runs, start=1):
+        acc = list(r["legal_move_accuracy"].values())
+        al = r.get("alignment") or {}
+        row = (al.get("layers") or {}).get(str(al.get("best_layer")), {})
+        shared = f"{r['shared_with']} other trainings" if r["shared_with"] else "nothing"
+        comp = "yes" if r["compiled"] else "no"
+        lines.append(f"| {k} | {r['steps']:,} ({millions(r['steps'] * r['batch_size'])}) | {shared} | {comp} | "
+                     f"{r['train_s'] / 60:.1f} min | {r['tokens_per_s']:,.0f} | {pct(min(acc))} / {pct(np.mean(acc))} | "
+                     + (f"{al['best_layer']} of {shape['n_layer']} | {pct(row.get('in_language'))} | "
+                        f"{pct(row.get('cross_lingual'))} | {pct(row.get('colour_in_language'))} |" if row else
+                        "n/a | n/a | n/a | n/a |"))
+    lines.append("")
+    notes = []
+    cut = [k for k, r in enumerate(runs, start=1) if not r.get("alignment")]
+    if cut:
+        notes.append(f"Run {', '.join(map(str, cut))}: the probe analysis did not finish inside the lease, so only its "
+                     "legal moves were measured.")
+    if small:
+        probed = [(k, r) for k, r in enumerate(runs, start=1) if r.get("alignment")]
+        ends = {st: e for st, e in (small.get("stage_ends") or {}).items() if e.get("colour_in_language") is not None}
+        ends[small["step"]] = small
+        said = ", ".join(f"{st:,} steps ({millions(games_seen(small, st))}): legal {pct(e.get('legal_min'))}, colour "
+                         f"{pct(e['colour_in_language'])}" for st, e in sorted(ends.items()))
+        for k, r in probed:
+            row = r["alignment"]["layers"][str(r["alignment"]["best_layer"])]
+            gap = row["in_language"] - row["cross_lingual"]
+            notes.append(f"Run {k} after {millions(r['steps'] * r['batch_size'])}: colour {pct(row['colour_in_language'])}, "
+                         f"cross-lingual {pct(row['cross_lingual'])} against {pct(row['in_language'])} in-language "
+                         f"({100 * gap:.1f} points apart).")
+        notes.append(f"The shipped `small` {small['name']} (worst language, and colour at the table's layer) at its "
+                     f"analysed stage ends: {said}.")
+        below = [k for k, r in probed if (r["alignment"]["layers"][str(r["alignment"]["best_layer"])]
+                                          ["colour_in_language"] < 0.9)]
+        if below:
+            notes.append("So this run does not settle whether the 90% colour target is a matter of model size: "
+                         "it is below it too, after far fewer games than the shipped model has seen.")
+    if len(runs) > 1 and runs[0]["compiled"] != runs[1]["compiled"]:
+        c = next(r for r in runs if r["compiled"])
+        notes.append(f"torch.compile compiled this model and trained with it on the GPU (about {c['measured']['warmup_s']:.0f} s "
+                     "to compile); the runs shared the GPU differently, so their speeds do not compare compiled against eager.")
+    return "\n".join(lines) + "\n" + " ".join(notes) + "\n"
+
+
 
 
 def variant_numbers(root: Path) -> dict:
@@ -550,6 +649,7 @@ def models_table(numbers: dict) -> pd.DataFrame:
     for role, m in numbers["models"].items():
         rows.append({
             "model": m["name"], "steps": f"{m['step']:,} / {m['steps']:,}" if m.get("steps") else f"{m['step']:,}",
+            "games seen": f"{games_seen(m, m['step']) / 1e6:.1f}M",
             "legal moves (worst language)": pct(m["legal_min"]),
             "layer": f"{m['layer']} of {m['n_layer']}" if m.get("layer") is not None else "n/a",
             "in-language": pct(m.get("in_language")), "cross-lingual": pct(m.get("cross_lingual")),
@@ -601,7 +701,9 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
     v = verdicts(numbers)
     status = ", ".join(f"finding {k} {s}" for k, (s, _) in v.items())
     out = ["# Findings: the mOthello study on our shipped models\n",
-           "We trained the study's models with our own code on a laptop-class CPU and measured its four findings "
+           "We trained the study's models with our own code on a laptop-class CPU"
+           + (" (their last stages on a GPU lent for one session)" if gpu_stages(numbers) else "")
+           + " and measured its four findings "
            "with the app's probes and metrics. Every number below is read from the shipped checkpoints, whose "
            f"recorded metrics a test recomputes from the weights. Status: {status}.\n"]
     if preamble:
@@ -708,6 +810,9 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
             out.append("\n".join(notes_) + "\n")
         out += [f"![Alignment over training: {k.removeprefix('training-')}]({figures[k]})\n" for k in training]
     out.append(how_trained(numbers))
+    if paper := paper_section(numbers):
+        out.append(paper)
+    out.append(reproduce(numbers))
     if appendix:
         out.append(appendix.strip() + "\n")
     return "\n".join(out).rstrip() + "\n"
@@ -743,9 +848,11 @@ def ordering(numbers: dict) -> str:
                      + "; the named layer was fixed beforehand (best in-language colour probe), so the verdict "
                        "stays.")
     steps = {m["name"]: m.get("step") for _, m in have}
-    if len(set(steps.values())) > 1:  # a model with more training stages than another: say so
-        text += (" Not matched in training: " + ", ".join(f"{n} {s:,} steps" for n, s in steps.items() if s)
-                 + " (the later stages have not reached every model yet).")
+    games = {m["name"]: games_seen(m, m["step"]) for _, m in have if m.get("step")}
+    if len(set(steps.values())) > 1 or len(set(games.values())) > 1:  # trained unequally: say so
+        text += (" Not matched in training: " + ", ".join(
+            f"{n} {s:,} steps" + (f" ({millions(games[n])})" if n in games else "") for n, s in steps.items() if s)
+                 + " (the later stages have not reached every model alike).")
         text += matched_ordering(have)
     shares = [(m["name"], m["cross_lingual"] / m["in_language"]) for _, m in have if m.get("in_language")]
     if len(shares) == len(have):
@@ -900,9 +1007,9 @@ def over_training_notes(numbers: dict) -> list[str]:
 
 
 def stage_notes(stage: dict) -> list[str]:
-    """What sets a later stage apart from suite.STAGE_TRAINING (its learning rates, its number format), and
-    its wall-clock time."""
-    from .suite import STAGE_TRAINING
+    """What sets a later stage apart from suite.STAGE_TRAINING (its learning rates, its number format, its
+    batch), and its wall-clock time and where it ran when that was a GPU."""
+    from .suite import STAGE_TRAINING, SUITE_TRAINING
 
     notes = []
     if stage.get("lr") not in (None, STAGE_TRAINING["lr"]):
@@ -911,10 +1018,16 @@ def stage_notes(stage: dict) -> list[str]:
         notes.append(f"warm-up {stage['warmup_steps']:,} steps")
     if stage.get("dtype") not in (None, STAGE_TRAINING["dtype"]):
         notes.append(stage["dtype"])
+    if stage.get("batch_size") not in (None, SUITE_TRAINING["batch_size"]):
+        notes.append(f"batch {stage['batch_size']:,}")
     if stage.get("init_optimizer"):
         notes.append("AdamW moments carried over")
-    if h := stage_hours(stage):
-        notes.append(f"{h:.1f} h wall-clock")
+    where = (f"on a GPU ({stage.get('device_name') or stage['device']})"
+             if str(stage.get("device") or "").startswith("cuda") else "")
+    if (h := stage_hours(stage)) is not None:
+        notes.append((f"{h * 60:.0f} min" if h < 1 else f"{h:.1f} h") + " wall-clock" + (f" {where}" if where else ""))
+    elif where:
+        notes.append(where)
     return notes
 
 
@@ -1042,34 +1155,70 @@ def colour_by_move_table(models: list[dict]) -> list[str]:
                                                               *rows]) + "\n", text + "\n"]
 
 
+def games_seen(m: dict, step: int) -> int:
+    """Games model numbers `m` had seen by `step` (checkpoints.games_at over its recorded stages; a stage
+    that records no batch trained at the suite's)."""
+    from .suite import SUITE_TRAINING
+
+    return games_at((m.get("trained") or {}).get("stages") or [], step, SUITE_TRAINING["batch_size"])
+
+
+def millions(games: int) -> str:
+    return f"{games / 1e9:.1f} billion games" if games >= 1e9 else f"{games / 1e6:.1f} million games"
+
+
 def _colour_pace(m: dict, prev: dict) -> str | None:
-    """Where the in-language colour probe would reach 90% if every doubling of the steps added what the
+    """Where the in-language colour probe would reach 90% if every doubling of the games seen added what the
     stages so far added per doubling: with two stage ends, the last stage's gain; with more, the slope of a
-    least-squares line through colour against log2(steps) over every stage end shipped (one short last
-    stage alone is too little to read a pace from: under MIN_PACE_DOUBLINGS it says so instead). None at or
-    past the target, or with no gain."""
+    least-squares line through colour against log2(games) over every stage end shipped (one short last
+    stage alone is too little to read a pace from: under MIN_PACE_DOUBLINGS it says so instead). Games, not
+    steps: a stage with a larger batch sees more games a step. None at or past the target, or with no gain."""
     ends = {s["step"]: s["colour_in_language"] for s in [prev, *(m.get("stage_ends") or {}).values()]
             if s.get("colour_in_language") is not None and s.get("step")}
     ends[m["step"]] = m["colour_in_language"]
-    steps = np.array(sorted(ends), dtype=float)
-    x, y = np.log2(steps), np.array([ends[k] for k in sorted(ends)])
+    steps = sorted(ends)
+    games = np.array([games_seen(m, k) for k in steps], dtype=float)
+    x, y = np.log2(games), np.array([ends[k] for k in steps])
     doublings = float(x[-1] - x[0])
     if doublings <= 0 or m["colour_in_language"] >= 0.9:
         return None
     if doublings < MIN_PACE_DOUBLINGS:
-        return (f"`{m['name']}`: its shipped stage ends span only {doublings:.1f} doublings of the steps "
-                f"({int(steps[0]):,} to {int(steps[-1]):,}), too few to read a pace to 90% colour from.")
+        return (f"`{m['name']}`: its shipped stage ends span only {doublings:.1f} doublings of the games seen "
+                f"({steps[0]:,} to {steps[-1]:,} steps), too few to read a pace to 90% colour from.")
     per = float(np.polyfit(x, y, 1)[0])  # through two stage ends: the last stage's gain per doubling
     if per <= 0:
         return None
     more = (0.9 - m["colour_in_language"]) / per
     span = "one doubling" if abs(doublings - 1) < 0.05 else f"{doublings:.1f} doublings"
-    said = (f"the colour probe gained {100 * (y[-1] - y[0]):.1f} points over the last stage ({span} of the steps)"
+    said = (f"the colour probe gained {100 * (y[-1] - y[0]):.1f} points over the last stage ({span} of the games seen)"
             if len(steps) == 2 else
-            f"over its {len(steps)} stage ends from {int(steps[0]):,} to {int(steps[-1]):,} steps ({span}) the colour "
-            f"probe gained {100 * per:.1f} points a doubling (least-squares line through colour against log2 steps)")
-    return (f"`{m['name']}`: {said}; at that pace 90% would take about {more:.1f} more doublings, "
-            f"some {round(m['step'] * 2 ** more, -4):,.0f} steps in all.")
+            f"over its {len(steps)} stage ends from {steps[0]:,} to {steps[-1]:,} steps ({span} of the games seen) "
+            f"the colour probe gained {100 * per:.1f} points a doubling (least-squares line through colour against "
+            "log2 games)")
+    target = round(games[-1] * 2 ** more, -5)
+    gpu = [x for x in (m.get("trained") or {}).get("stages") or [] if str(x.get("device") or "").startswith("cuda")]
+    rate = _games_per_s(gpu[-1]) if gpu else None
+    at_gpu = (f"; at the {rate:,.0f} games/s its GPU stage trained at (sharing the GPU), the rest would take about "
+              f"{(target - games[-1]) / rate / 3600:.1f} GPU-hours" if rate else "")
+    return (f"`{m['name']}`: {said}; at that pace 90% would take about {more:.1f} more doublings, some "
+            f"{millions(target)} in all ({millions(int(games[-1]))} so far){at_gpu}.")
+
+
+def gpu_text(numbers: dict) -> str:
+    """Which stages ran on a GPU and how fast, against the CPU stages ("No GPU ..." when none did)."""
+    gpu = gpu_stages(numbers)
+    if not gpu:
+        return "No GPU was lent to these sessions. "
+    cpu = [g for m in numbers["models"].values() for x in (m.get("trained") or {}).get("stages") or []
+           if not str(x.get("device") or "").startswith("cuda") and x.get("from") and (g := _games_per_s(x))]
+    fast = [g for _, x in gpu if (g := _games_per_s(x))]
+    names = sorted({x.get("device_name") or x["device"] for _, x in gpu})
+    text = (f"One session was lent a GPU ({', '.join(names)}): the last stage of " + ", ".join(f"`{n}`" for n, _ in gpu)
+            + " ran there, all at once on the one GPU (below)")
+    if fast and cpu:
+        text += (f", at {min(fast):,.0f}-{max(fast):,.0f} games/s each against {min(cpu):,.0f}-{max(cpu):,.0f} "
+                 "games/s for the later stages on the CPU")
+    return text + ". "
 
 
 def how_trained(numbers: dict) -> str:
@@ -1084,7 +1233,7 @@ def how_trained(numbers: dict) -> str:
              f"(warm-up {tr['warmup_steps']}, cosine to {tr['min_lr']}), fp32 on CPU (the first stage). On one core of this "
              "2-core machine a 2-language model trains at about 7,400 tokens/s (116 steps/min), so 12,000 steps "
              "take about 1.7 core-hours; the runs shared the machine with development and were paused and "
-             "resumed across sessions (exact resume from the saved state). No GPU was lent to these sessions. "
+             "resumed across sessions (exact resume from the saved state). " + gpu_text(numbers) +
              f"Transfer runs: {TRANSFER_SETTINGS['pretrain_steps']:,} pretraining steps on the restricted "
              f"distribution, then {TRANSFER_SETTINGS['finetune_games']:,} games x "
              f"{TRANSFER_SETTINGS['finetune_epochs']} epochs of fine-tuning on one language.\n"]
@@ -1112,7 +1261,8 @@ def how_trained(numbers: dict) -> str:
                      "paused between sessions are left out): "
                      + ", ".join(f"`{n}` {h:.1f} h for {s:,} steps" for n, h, s in timed)
                      + (", the first stages each on one CPU core shared with the other training and with "
-                        "development, the later stages on both cores.\n" if staged else
+                        "development, the later stages on both cores"
+                        + (", the GPU stages on the lent GPU" if gpu_stages(numbers) else "") + ".\n" if staged else
                         ", each on one CPU core that it shared with the other training and with development.\n"))
     sw = numbers.get("sweep")
     anchors_step = next((m["step"] for m in numbers["models"].values() if m["name"] == "anchors-8"), None)
@@ -1156,6 +1306,12 @@ def how_trained(numbers: dict) -> str:
                             if all(m["colour_in_language_mlp"] < m["colour_in_language"] + 0.02 for _, m in mlp)
                             else ".\n"))
         lines += colour_by_move_table([m for m in numbers["models"].values() if m["name"] in weak])
-    lines.append("Reproduce:\n\n```bash\nmake demo-suite   # trains (resuming) and installs checkpoints/, then "
-                 "writes this file\nmake findings     # this file and docs/findings/ from checkpoints/ alone\n```\n")
     return "\n".join(lines)
+
+
+def reproduce(numbers: dict) -> str:
+    """The commands that retrain and redraw what the report shows."""
+    gpu = ("\npython scripts/gpu_stages.py --seconds 450 --out DIR   # on a lent GPU: its stages and the paper "
+           "preset, all at once" if gpu_stages(numbers) or numbers.get("paper") else "")
+    return ("Reproduce:\n\n```bash\nmake demo-suite   # trains (resuming) and installs checkpoints/, then "
+            "writes this file\nmake findings     # this file and docs/findings/ from checkpoints/ alone" + gpu + "\n```\n")

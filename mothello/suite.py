@@ -44,8 +44,9 @@ SUITE = ("naive-2", "anchors-8", "unified-mixed", "atomic-10")
 # can thus add training to a shipped model without the previous stage's optimizer state, which is not
 # shipped. runs/suite-NAME holds the first stage (SUITE_TRAINING), runs/suite-NAME-to-STEP the others.
 STAGES: dict[str, tuple[int, ...]] = {
-    "naive-2": (24_000,), "anchors-8": (24_000,), "unified-mixed": (24_000, 48_000, 51_000, 56_000, 66_000, 78_000),
-    "atomic-10": (24_000, 48_000, 62_000, 72_000, 77_000, 82_000)}
+    "naive-2": (24_000, 32_000), "anchors-8": (24_000, 32_000),
+    "unified-mixed": (24_000, 48_000, 51_000, 56_000, 66_000, 78_000, 85_000),
+    "atomic-10": (24_000, 48_000, 62_000, 72_000, 77_000, 82_000, 90_000)}
 STAGE_TRAINING = dict(lr=1e-3, min_lr=1e-4, warmup_steps=200, dtype="bfloat16")
 # A stage's own settings over STAGE_TRAINING's, by (model, step the stage ends at). A short stage that
 # refines a long-trained model warms up to a lower peak: at 1e-3 a stage first undoes more than a few
@@ -58,6 +59,11 @@ STAGE_TRAINING = dict(lr=1e-3, min_lr=1e-4, warmup_steps=200, dtype="bfloat16")
 # moments'? It is not: carried, the model fell about as far (93.4% -> 91.0% mean legal moves 1,000 steps
 # in, against 93.5% -> 90.8% fresh); the jump of the learning rate (10x, from the last stage's 2e-5) makes
 # it. The later stages therefore warm up to half that peak, 1e-4 (_LOWER).
+# A stage trained on a lent GPU (scripts/gpu_stages.py: every model at once, each as many steps as fit
+# in the lease): 16x the batch, so each step sees 1,024 fresh games, at a peak rate between the first
+# stage's and the later ones'; it warms up from the shipped model and decays over the stage.
+GPU_STAGE = dict(batch_size=1024, lr=6e-4, min_lr=6e-5, warmup_steps=1000, eval_every=2000, eval_games=100,
+                 checkpoint_every=5000, dtype="bfloat16")
 _LOW = dict(lr=2e-4, min_lr=2e-5)
 _LOWER = dict(lr=1e-4, min_lr=1e-5, warmup_steps=1000)
 STAGE_OVERRIDES: dict[tuple[str, int], dict] = {
@@ -65,7 +71,10 @@ STAGE_OVERRIDES: dict[tuple[str, int], dict] = {
     ("unified-mixed", 78_000): _LOWER,
     ("atomic-10", 62_000): _LOW, ("atomic-10", 72_000): dict(_LOW, warmup_steps=1000),
     ("atomic-10", 77_000): dict(_LOW, warmup_steps=1000),
-    ("atomic-10", 82_000): dict(_LOW, warmup_steps=1000, init_optimizer=True)}
+    ("atomic-10", 82_000): dict(_LOW, warmup_steps=1000, init_optimizer=True),
+    # the lent H200 (2026-12-04): all four at once, 7 minutes (scripts/gpu_stages.py)
+    ("naive-2", 32_000): GPU_STAGE, ("anchors-8", 32_000): GPU_STAGE, ("unified-mixed", 85_000): GPU_STAGE,
+    ("atomic-10", 90_000): GPU_STAGE}
 TRANSFER = ("naive-2", "anchors-8", "unified-mixed")
 TRANSFER_SETTINGS = dict(preset="small", pretrain_steps=6000, finetune_games=25_600, finetune_epochs=2,
                          dtype="float32")
@@ -309,9 +318,9 @@ def shipped_snapshots(run, final_step: int, keep: int = MAX_SNAPSHOTS) -> list[t
 
 
 def matched_steps() -> set[int]:
-    """The steps every suite model's training ends at: where the report compares a longer-trained model
-    with the others at matched steps (findings.matched_ordering), so its stage end there ships."""
-    return {STAGES[n][-1] for n in SUITE if STAGES.get(n)}
+    """The steps at which every suite model ends a stage: where the report compares the models at matched
+    steps (findings.matched_ordering), so a longer-trained model's stage end there ships."""
+    return set.intersection(*(set(stage_ends(n)) for n in SUITE))
 
 
 def pick_snapshots(steps: list[int], ends: list[int], final_step: int, keep: int,
@@ -350,20 +359,23 @@ def stage_metrics(history: list[Path]) -> list[dict]:
 
 
 def stages_trained(history: list[Path]) -> list[dict]:
-    """Per stage: its steps, learning rate, number format, device, when it ran (and, for a stage taken
+    """Per stage: its steps, learning rate, batch, number format, device, when it ran (and, for a stage taken
     from a shipped checkpoint, where from)."""
     out = []
     for r in history:
         tc = storage.read_json(r / "train.json")
         st = storage.read_json(r / "status.json") if (r / "status.json").is_file() else {}
         shipped = read_meta(r).get("metrics", {}).get("trained", {}).get("stages") if st.get("adopted_from") else None
-        if shipped:  # a shipped model adopted as a stage: the stages it was trained in
-            out += shipped
+        if shipped:  # a shipped model adopted as a stage: the stages it was trained in (those recorded before
+            # stages recorded their batch all trained at the suite's)
+            out += [{**x, "batch_size": x.get("batch_size") or SUITE_TRAINING["batch_size"]} for x in shipped]
             continue
         out.append({"from": tc.get("init_step") or 0, "to": st.get("step"), "lr": tc.get("lr"),
                     "min_lr": tc.get("min_lr"), "warmup_steps": tc.get("warmup_steps"), "dtype": tc.get("dtype"),
                     **({"init_optimizer": True} if tc.get("init_optimizer") else {}),
-                    "device": st.get("device"), "started": st.get("started"),
+                    "batch_size": tc.get("batch_size"), "device": st.get("device"),
+                    **({"device_name": st["device_name"]} if st.get("device_name") else {}),
+                    "started": st.get("started"),
                     "finished": st.get("finished"), **({"adopted_from": st["adopted_from"]}
                                                         if st.get("adopted_from") else {})})
     return out

@@ -295,9 +295,19 @@ def _append_metrics(run: Path, row: dict) -> None:
 # ---------------------------------------------------------------------------------------------
 # Training
 # ---------------------------------------------------------------------------------------------
+def _to_device(x: np.ndarray, device: torch.device) -> torch.Tensor:
+    """A batch array on `device`; to a GPU through pinned memory, without waiting for the copy, so the
+    next batch is generated while the GPU still computes this step."""
+    t = torch.from_numpy(np.ascontiguousarray(x))
+    if device.type != "cuda":
+        return t
+    return t.pin_memory().to(device, non_blocking=True)
+
+
 def _loss(model, batch, vocab: Vocabulary, tc: TrainConfig, device, rows=None):
-    inputs = torch.as_tensor(batch.inputs, device=device)
-    targets = torch.as_tensor(batch.targets, device=device)
+    device = torch.device(device)
+    inputs = _to_device(batch.inputs, device)
+    targets = _to_device(batch.targets, device)
     logits = model(inputs)  # (B, T, V)
     if tc.objective == "next-token":
         return F.cross_entropy(logits.flatten(0, 1).float(), targets.flatten(), ignore_index=IGNORE)
@@ -425,7 +435,8 @@ def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, pro
         write_status(run, state="running", step=start, total=total, pid=os.getpid(),
                      proc_start=process_start_time(os.getpid()),
                      started=status.get("started") or now(), error=None, world_size=world,
-                     device=str(device), objective=tc.objective, experiment=exp.name)
+                     device=str(device), objective=tc.objective, experiment=exp.name,
+                     device_name=torch.cuda.get_device_name(device) if device.type == "cuda" else None)
 
     train_model = model
     if tc.compile:
@@ -468,7 +479,7 @@ def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, pro
 
     step = start
     last_metrics: dict = {}
-    losses: list[float] = []
+    losses: list[torch.Tensor] = []
     tokens_seen, t0, last_status = 0, time.perf_counter(), 0.0
     try:
         model.train()
@@ -488,7 +499,7 @@ def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, pro
             step += 1
             if until is not None and step >= until:
                 stop["flag"] = True
-            losses.append(loss.item())
+            losses.append(loss.detach())  # no .item() here: on a GPU it would wait for the step every step
             tokens_seen += int((batch.inputs > 0).sum()) * world
             if bar is not None:
                 bar.update(1)
@@ -505,7 +516,7 @@ def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, pro
             elapsed = time.perf_counter() - t0
             tok_s = tokens_seen / elapsed if elapsed > 0 else None
             if step % tc.eval_every == 0 or step == total or step in snap_steps:
-                row = evaluate_now(step, float(np.mean(losses)) if losses else None, tok_s)
+                row = evaluate_now(step, float(torch.stack(losses).float().mean()) if losses else None, tok_s)
                 losses = []
                 last_metrics = row
                 _append_metrics(run, row)

@@ -102,11 +102,13 @@ def stages_frame(stages: list[dict]) -> pd.DataFrame:
     rows = []
     for k, x in enumerate(stages, start=1):
         hours = stage_hours(x)
-        rows.append({"stage": k, "steps": f"{x.get('from', 0):,} → {x.get('to') or 0:,}", "peak lr": x.get("lr"),
+        rows.append({"stage": k, "steps": f"{x.get('from', 0):,} → {x.get('to') or 0:,}",
+                     "batch": x.get("batch_size"), "peak lr": x.get("lr"),
                      "final lr": x.get("min_lr"), "warm-up steps": x.get("warmup_steps"),
                      "optimizer": "carried over" if x.get("init_optimizer") else "fresh",
                      "number format": {"auto": "auto (float32 on CPU then)"}.get(x.get("dtype"), x.get("dtype")),
-                     "device": x.get("device"), "wall-clock (h)": None if hours is None else round(hours, 2)})
+                     "device": x.get("device_name") or x.get("device"),
+                     "wall-clock (h)": None if hours is None else round(hours, 2)})
     return pd.DataFrame(rows)
 
 

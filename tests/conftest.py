@@ -147,18 +147,18 @@ def pin_torch_threads():
 
 def staged_copy(src: Path, dst: Path) -> dict:
     """A copy of checkpoint `src` at `dst`, recorded as trained in two stages (suite.STAGES): 0 -> 100 in
-    float32 for 1.5 h, then 100 -> its step in bfloat16 for 0.75 h, carrying the first stage's AdamW moments
-    over. Returns its metadata."""
+    float32 for 1.5 h at batch 64, then 100 -> its step in bfloat16 for 0.75 h at batch 1,024 on a GPU, carrying
+    the first stage's AdamW moments over. Returns its metadata."""
     import json
     import shutil
 
     shutil.copytree(src, dst, ignore=shutil.ignore_patterns("state"))
     meta = json.loads((dst / "checkpoint.json").read_text())
     meta["metrics"]["trained"] = {"stages": [
-        {"from": 0, "to": 100, "lr": 3e-3, "dtype": "float32", "device": "cpu",
+        {"from": 0, "to": 100, "lr": 3e-3, "dtype": "float32", "batch_size": 64, "device": "cpu",
          "started": "2026-11-01T10:00:00+00:00", "finished": "2026-11-01T11:30:00+00:00"},
         {"from": 100, "to": meta["step"], "lr": 1e-3, "min_lr": 1e-4, "warmup_steps": 200, "init_optimizer": True,
-         "dtype": "bfloat16", "device": "cpu",
+         "dtype": "bfloat16", "batch_size": 1024, "device": "cuda:0", "device_name": "NVIDIA H200",
          "started": "2026-11-02T10:00:00+00:00", "finished": "2026-11-02T10:45:00+00:00"}]}
     (dst / "checkpoint.json").write_text(json.dumps(meta))
     return meta

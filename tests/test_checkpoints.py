@@ -10,10 +10,14 @@ import shutil
 import numpy as np
 import pytest
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
 from safetensors import safe_open
 
 from conftest import CONFIGS
 from mothello.checkpoints import (
+    games_at,
+    stage_games,
     META,
     WEIGHTS,
     CheckpointError,
@@ -380,3 +384,33 @@ def test_training_stages_and_their_wall_clock_hours():
     assert stage_hours(second) == pytest.approx(0.75)
     assert stage_hours({"started": first["started"]}) is None
     assert stage_hours({"started": "yesterday", "finished": first["finished"]}) is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Games seen across training stages of different batch sizes
+# ---------------------------------------------------------------------------------------------
+_stage_lists = st.lists(st.tuples(st.integers(1, 5_000), st.sampled_from([None, 8, 64, 1024])), min_size=1, max_size=6)
+
+
+def _stages(spans):
+    stages, at = [], 0
+    for n, batch in spans:
+        stages.append({"from": at, "to": at + n, **({"batch_size": batch} if batch else {})})
+        at += n
+    return stages
+
+
+@given(_stage_lists, st.integers(0, 40_000))
+def test_games_seen_count_each_stages_steps_at_its_own_batch(spans, step):
+    stages = _stages(spans)
+    games = games_at(stages, step, batch_size=64)
+    # one game list per step, as a brute-force count
+    per_step = [s.get("batch_size") or 64 for s in stages for _ in range(s["to"] - s["from"])]
+    assert games == sum(per_step[:step])
+    assert games_at(stages, stages[-1]["to"], 64) == sum(stage_games(s, 64) for s in stages)
+
+
+def test_games_seen_without_stages_is_steps_times_the_batch():
+    assert games_at([], 1_000, 64) == 64_000
+    assert stage_games({"from": 24_000, "to": 32_000, "batch_size": 1024}, 64) == 8_192_000
+    assert stage_games({"from": 12_000, "to": 24_000}, 64) == 768_000  # a stage recorded before batches were

@@ -47,6 +47,38 @@ def test_every_suite_model_ships_at_the_end_of_its_last_stage(name):
     assert all(any(a < s <= b for s in steps) for a, b in zip([0] + ends[:-1], ends))
 
 
+@pytest.mark.parametrize("name", suite.SUITE)
+def test_a_stage_trained_on_a_gpu_records_its_batch_and_its_settings_are_the_suites(name):
+    """The report counts games from each stage's batch: every shipped stage records one, and a stage with
+    the GPU settings (suite.GPU_STAGE) trained with them."""
+    stages = json.loads((SHIPPED / name / META).read_text())["metrics"]["trained"]["stages"]
+    assert all(x.get("batch_size") for x in stages[1:])
+    for x in stages:
+        if suite.STAGE_OVERRIDES.get((name, x["to"])) is suite.GPU_STAGE:
+            assert x["device"].startswith("cuda") and x["batch_size"] == suite.GPU_STAGE["batch_size"]
+            assert (x["lr"], x["min_lr"], x["warmup_steps"]) == tuple(suite.GPU_STAGE[k] for k in
+                                                                      ("lr", "min_lr", "warmup_steps"))
+
+
+def test_the_paper_preset_runs_are_recorded_whole():
+    """checkpoints/paper-preset/runs.json (scripts/gpu_stages.py --record): every run finished the steps it
+    recorded, its in-training log ends there, and its held-out legal moves cover the experiment's input
+    languages; a run with probes names a layer it has."""
+    from mothello import findings
+    from mothello.model import PRESETS
+
+    runs = findings.paper_runs(SHIPPED)
+    assert runs, "no paper preset runs recorded"
+    for r in runs:
+        exp = load_config(suite.CONFIGS / f"{r['experiment']}.toml")
+        assert r["state"] == "finished" and r["metrics"][-1]["step"] == r["steps"]
+        assert set(r["legal_move_accuracy"]) == {exp.languages[i].name for i in exp.input_languages}
+        assert all(0 < v <= 1 for v in r["legal_move_accuracy"].values())
+        if r.get("alignment"):
+            assert 0 <= r["alignment"]["best_layer"] <= PRESETS[r["preset"]]["n_layer"]
+            assert str(r["alignment"]["best_layer"]) in r["alignment"]["layers"]
+
+
 @pytest.mark.parametrize("path", MODELS, ids=[p.name for p in MODELS])
 def test_recorded_accuracy_matches_the_weights(path):
     ck = load_checkpoint(path)

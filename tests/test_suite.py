@@ -195,8 +195,18 @@ def test_ordering_sentence_follows_the_numbers(cross, holds):
     for m, step in zip(models.values(), (24_000, 24_000, 12_000)):
         m["step"] = step
     text = findings.ordering({"models": models, "transfer": {}})
-    assert "Not matched in training: naive-2 24,000 steps, anchors-8 24,000 steps, unified-mixed 12,000 steps" in text
+    assert ("Not matched in training: naive-2 24,000 steps (1.5 million games), anchors-8 24,000 steps (1.5 million "
+            "games), unified-mixed 12,000 steps (0.8 million games)") in text
     assert "At matched steps" not in text  # no snapshots known
+    # equal steps, unequal games (a last stage at a larger batch): still not matched
+    for m in models.values():
+        m["step"] = 32_000
+    models["naive"]["trained"] = {"stages": [{"from": 0, "to": 24_000}, {"from": 24_000, "to": 32_000, "batch_size": 1024}]}
+    text = findings.ordering({"models": models, "transfer": {}})
+    assert "naive-2 32,000 steps (9.7 million games), anchors-8 32,000 steps (2.0 million games)" in text
+    del models["naive"]["trained"]
+    for m, step in zip(models.values(), (24_000, 24_000, 12_000)):
+        m["step"] = step
     for m, (c24, c12) in zip(models.values(), ((0.36, 0.37), (0.78, 0.70), (0.83, 0.81))):
         m["over_training"] = {"cross_lingual": [(600, 0.4), (12_000, c12), (24_000, c24)]}
     models["unified"]["step"] = 48_000
@@ -619,7 +629,13 @@ def test_pick_snapshots_for_the_shipped_shapes():
     assert suite.pick_snapshots(um, um[1:], 66000, 3, {24000, 66000, 82000}) == [600, 24000, 56000]
     assert suite.pick_snapshots(um, um[1:], 66000, 3) == [600, 51000, 56000]
     assert suite.pick_snapshots(um, um[1:], 66000, 2, {24000}) == [600, 56000]  # the budget of atomic-10
-    assert suite.matched_steps() == {suite.STAGES[n][-1] for n in suite.SUITE}
+    # the steps where every suite model ends a stage: the first stage's and the second's, not the GPU stages'
+    # ends (32,000, 85,000, 90,000), which differ per model
+    matched = suite.matched_steps()
+    assert matched == set.intersection(*(set(suite.stage_ends(n)) for n in suite.SUITE)) == {12000, 24000}
+    # unified-mixed after its GPU stage: the CPU stages' last end, the matched end and the first snapshot
+    um = [600, 12000, 24000, 48000, 51000, 56000, 66000, 78000]
+    assert suite.pick_snapshots(um, um[1:], 85000, 3, matched) == [600, 24000, 78000]
 
 
 def test_a_shipped_model_is_adopted_only_at_the_end_of_a_stage(tiny_stages, installed, monkeypatch):
@@ -684,11 +700,29 @@ def test_stage_gains_table_and_the_pace_to_the_colour_target():
     table, pace = findings.stage_gains(numbers)
     assert "| naive-2 | 12,000 -> 24,000 | 93.0% -> 95.0% | 85.0% -> 87.0% | 50.0% -> 49.0% | 72.0% -> 76.0% |" in table
     assert "| anchors-8 | 12,000 -> 48,000 |" in table and "unified-mixed" not in table
-    # 4 points a doubling, 14 to go: 3.5 more doublings from 24,000 = 24,000 * 2 ** 3.5 = 271,529
-    assert pace.startswith("`naive-2`: the colour probe gained 4.0 points over the last stage (one doubling")
-    assert "about 3.5 more doublings, some 270,000 steps in all." in pace
+    # 4 points a doubling, 14 to go: 3.5 more doublings from 24,000 steps of 64 games (1,536,000 games)
+    # = 1,536,000 * 2 ** 3.5 = 17.4 million games
+    assert pace.startswith("`naive-2`: the colour probe gained 4.0 points over the last stage (one doubling of the "
+                           "games seen)")
+    assert "about 3.5 more doublings, some 17.4 million games in all (1.5 million games so far)." in pace
     assert "anchors-8" not in pace and "atomic-10" not in pace
     assert findings.stage_gains({"models": {"unified": numbers["models"]["unified"]}}) == []
+    # a last stage at 16x the batch: 8,000 steps of 1,024 games are 2.66 doublings of the games seen, not the
+    # 0.4 of the steps; the pace is per doubling of the games
+    naive = model("naive-2", 32_000, 0.80, 0.76, prev_step=24_000)
+    naive["trained"] = {"stages": [{"from": 0, "to": 12_000}, {"from": 12_000, "to": 24_000},
+                                   {"from": 24_000, "to": 32_000, "batch_size": 1024, "device": "cuda:0",
+                                    "started": "2026-12-04T16:42:00+00:00", "finished": "2026-12-04T16:49:30+00:00"}]}
+    _, pace = findings.stage_gains({"models": {"naive": naive}})
+    doublings = np.log2((1_536_000 + 8_000 * 1024) / 1_536_000)
+    assert f"over the last stage ({doublings:.1f} doublings of the games seen)" in pace
+    more = (0.9 - 0.80) / (0.04 / doublings)
+    assert f"about {more:.1f} more doublings, some {round(9_728_000 * 2 ** more, -5) / 1e6:.1f} million games in all" in pace
+    # and how long the rest would take on the GPU at the speed of its GPU stage (8,000 x 1,024 games in 450 s)
+    rate = 8_000 * 1024 / 450
+    hours = (round(9_728_000 * 2 ** more, -5) - 9_728_000) / rate / 3600
+    assert pace.rstrip().endswith(f"at the {rate:,.0f} games/s its GPU stage trained at (sharing the GPU), the rest "
+                                  f"would take about {hours:.1f} GPU-hours.")
 
 
 def test_the_pace_to_the_colour_target_is_fitted_over_every_stage_end_not_read_off_a_short_last_stage():
@@ -706,8 +740,9 @@ def test_the_pace_to_the_colour_target_is_fitted_over_every_stage_end_not_read_o
     per = np.polyfit(x, [0.70, 0.74, 0.78, 0.781], 1)[0]
     assert 0.038 < per < 0.041   # the fit, not the last stage's 0.1 point over 0.09 doublings (1.1 a doubling)
     more = (0.9 - 0.781) / per
-    assert f"over its 4 stage ends from 12,000 to 51,000 steps (2.1 doublings) the colour probe gained {100 * per:.1f} points a doubling" in pace
-    assert f"about {more:.1f} more doublings, some {round(51_000 * 2 ** more, -4):,.0f} steps in all." in pace
+    assert (f"over its 4 stage ends from 12,000 to 51,000 steps (2.1 doublings of the games seen) the colour probe "
+            f"gained {100 * per:.1f} points a doubling") in pace
+    assert f"about {more:.1f} more doublings, some {round(51_000 * 64 * 2 ** more, -5) / 1e6:.1f} million games in all" in pace
     # a model that lost colour across its stages gets no projection
     m["stage_ends"] = {12_000: end(12_000, 0.80), 24_000: end(24_000, 0.79)}
     m["previous_stage"], m["colour_in_language"] = end(48_000, 0.78), 0.779
@@ -716,8 +751,8 @@ def test_the_pace_to_the_colour_target_is_fitted_over_every_stage_end_not_read_o
     m.update(stage_ends={48_000: end(48_000, 0.70)}, previous_stage=end(48_000, 0.70), colour_in_language=0.75)
     m["step"] = 60_000
     _, short = findings.stage_gains({"models": {"unified": m}})
-    assert short.strip() == ("`unified-mixed`: its shipped stage ends span only 0.3 doublings of the steps "
-                             "(48,000 to 60,000), too few to read a pace to 90% colour from.")
+    assert short.strip() == ("`unified-mixed`: its shipped stage ends span only 0.3 doublings of the games seen "
+                             "(48,000 to 60,000 steps), too few to read a pace to 90% colour from.")
 
 
 def test_build_refuses_a_part_it_does_not_have_before_training_anything(monkeypatch):

@@ -1,0 +1,295 @@
+"""One timed GPU session: a training stage of every suite model, and the `paper` preset beside them.
+
+A lent GPU comes with a fixed budget of minutes. This script spends it in one go: every suite model
+continues from its shipped checkpoint (suite.adopt_shipped) into a stage of its own, and the `paper`
+preset (Othello-GPT's size) trains from scratch on unified-mixed, all at once on the one GPU, each in
+its own process. Each process first measures its own speed there (while the others measure theirs), then
+trains a stage of as many steps as fit before the deadline: a whole schedule (warm-up, cosine decay to
+min_lr) over those steps, so the stage ends decayed, not cut off.
+
+    python scripts/gpu_stages.py --seconds 420 --out DIR
+
+What comes back in DIR (a few files, small enough for a lease's return channel):
+    NAME.tar.gz      runs/suite-NAME-to-END without its optimizer state (the model, metrics, configs)
+    paper.tar.gz     the paper run's configs, metrics and its analysis (paper.json), without its weights
+                     (`--record` adds such runs to checkpoints/paper-preset/runs.json, which the report reads)
+    summary.json     per process: the steps, the measured speed, the held-out legal-move accuracy
+    logs.tar.gz      every process's output
+
+Back on the workstation, suite.STAGES and STAGE_OVERRIDES (GPU_STAGE) record the stages at the steps
+they ended at, so `python -m mothello suite --from-shipped` installs them (and on a GPU retrains them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+PAPER = dict(preset="paper", games=None, batch_size=256, lr=5e-4, min_lr=5e-5, warmup_steps=500,
+             eval_every=500, eval_games=100, checkpoint_every=5000, dtype="bfloat16")
+PAPER_CONFIG = "unified-mixed"
+# --dry-run: the same pipeline at a size a CPU runs in a minute (to check the script before a lease)
+DRY = dict(batch_size=16, eval_every=50, checkpoint_every=100)
+
+
+def _device():
+    import torch
+
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def _steps_that_fit(rate: float, seconds: float, unit: int = 500, margin: float = 0.8) -> int:
+    """Steps at `rate` steps/s in `seconds`, in whole units, with a margin: for evaluations and saves, and
+    for the other processes, some of which were still starting while this one measured."""
+    return max(unit, int(rate * seconds * margin) // unit * unit)
+
+
+# The paper run measures its (compiled) speed after compiling, while the suite stages are still starting:
+# on the H200 on 2026-12-04 it measured 39 steps/s, trained at 19 beside the four stages, and overran its
+# slot by about 150 s, so its probe analysis was cut off. Sharing the GPU it plans with this margin.
+PAPER_SHARED_MARGIN = 0.45
+
+
+def measure(exp, tc, init_from=None, warmup: int = 20, timed: int = 60, compile_: bool = False) -> dict:
+    """Steps per second of one training step as train() takes it (same model, batch, number format)."""
+    import torch
+
+    from mothello.checkpoints import load_checkpoint
+    from mothello.data import TrainingData
+    from mothello.languages import Vocabulary
+    from mothello.model import GPT, GPTConfig
+    from mothello.train import _loss
+
+    device = _device()
+    vocab = Vocabulary.build(exp)
+    model = GPT(GPTConfig(vocab_size=vocab.size, context_length=vocab.context_length, **tc.model_shape())).to(device)
+    if init_from:
+        model.load_state_dict(load_checkpoint(init_from).model.state_dict())
+    opt = model.configure_optimizer(1e-5, tc.weight_decay)  # a tiny rate: this copy is thrown away anyway
+    fwd = torch.compile(model) if compile_ else model
+    data = TrainingData(vocab, tc.batch_size, None, seed=tc.seed + 999)
+    t_compile = time.perf_counter()
+
+    def step(i):
+        with torch.autocast(device.type, dtype=torch.bfloat16):
+            loss = _loss(fwd, data.batch(i), vocab, tc, device)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), tc.grad_clip)
+        opt.step()
+
+    for i in range(warmup):
+        step(i)
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    sync()
+    t0 = time.perf_counter()
+    for i in range(timed):
+        step(warmup + i)
+    sync()
+    dt = time.perf_counter() - t0
+    return {"steps_per_s": timed / dt, "warmup_s": t0 - t_compile, "compiled": compile_}
+
+
+def worker_suite(name: str, deadline: float, out: Path, settings: dict) -> dict:
+    """Train one suite model's GPU stage (from its shipped checkpoint) until about `deadline`."""
+    from mothello import suite
+    from mothello.checkpoints import load_checkpoint, read_meta
+    from mothello.evaluate import legal_move_accuracy
+    from mothello.languages import load_config
+    from mothello.train import TrainConfig, train
+
+    suite.adopt_shipped(name)
+    start = read_meta(suite.checkpoints_dir() / name)["step"]
+    k = suite.stage_ends(name).index(start)
+    init_from = suite.stage_run(name, k)
+    exp = load_config(suite.CONFIGS / f"{name}.toml")
+    base = {**suite.SUITE_TRAINING, **settings}
+    probe = measure(exp, TrainConfig(**{**base, "steps": start + 1}), init_from)
+    n = _steps_that_fit(probe["steps_per_s"], deadline - time.time(), unit=1000)
+    tc = TrainConfig(**{**base, "steps": start + n, "init_step": start, "init_from": str(init_from)})
+    run = suite.runs_dir() / f"suite-{name}-to-{start + n}"
+    t0 = time.time()
+    train(exp, tc, run, resume=True, progress=False)
+    took = time.time() - t0
+    status = json.loads((run / "status.json").read_text())
+    with tarfile.open(out / f"{name}.tar.gz", "w:gz") as tar:
+        for f in sorted(run.iterdir()):
+            if f.name != "state" and f.name != "snapshots":
+                tar.add(f, arcname=f"{run.name}/{f.name}")
+    ck = load_checkpoint(run, device=_device())
+    acc = legal_move_accuracy(ck.model, ck.vocab, suite.full_eval_games(), device=_device())
+    return {"name": name, "from": start, "to": start + n, "state": status["state"], "step": status["step"],
+            "measured": probe, "train_s": took,
+            "legal_move_accuracy_500": acc, "settings": settings}
+
+
+def worker_paper(deadline: float, out: Path, analysis_s: float, dry: bool = False, quick: bool = False,
+                 shared: bool = False) -> dict:
+    """Train the paper preset from scratch on unified-mixed until about `deadline` less the analysis."""
+    import torch
+
+    from mothello import suite
+    from mothello.checkpoints import load_checkpoint
+    from mothello.evaluate import legal_move_accuracy
+    from mothello.languages import load_config
+    from mothello.probes import alignment
+    from mothello.train import TrainConfig, train
+
+    exp = load_config(suite.CONFIGS / f"{PAPER_CONFIG}.toml")
+    settings = {**PAPER, **(dict(DRY, preset="tiny") if dry else {})}
+    tc0 = TrainConfig(**{**settings, "steps": 1})
+    try:  # torch.compile on this GPU: its speed, or why not
+        if quick:
+            raise RuntimeError("not tried (--quick: no time for compiling)")
+        probe = measure(exp, tc0, compile_=True, warmup=5, timed=40)
+        compiled = True
+    except Exception as e:  # noqa: BLE001 - any failure of the compiler: train eagerly, and say why
+        probe = {**measure(exp, tc0), "compile_error": f"{type(e).__name__}: {e}".splitlines()[0]}
+        compiled = False
+    left = deadline - analysis_s - time.time() - (probe["warmup_s"] * 0.5 if compiled else 0)
+    n = _steps_that_fit(probe["steps_per_s"], left, margin=PAPER_SHARED_MARGIN if shared else 0.8)
+    tc = TrainConfig(**{**settings, "steps": n, "compile": compiled})
+    run = suite.runs_dir() / f"paper-{PAPER_CONFIG}"
+    t0 = time.time()
+    train(exp, tc, run, resume=True, progress=False)
+    took = time.time() - t0
+    status = json.loads((run / "status.json").read_text())
+    ck = load_checkpoint(run, device=_device())
+    acc = legal_move_accuracy(ck.model, ck.vocab, suite.full_eval_games(), device=_device())
+    result = {"name": f"paper-{PAPER_CONFIG}", "steps": n, "state": status["state"], "step": status["step"],
+              "measured": probe, "train_s": took, "legal_move_accuracy_500": acc,
+              "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+              "torch": torch.__version__}
+    _pack_paper(run, out, result)  # what training measured comes back even if the analysis runs out of time
+    t1 = time.time()
+    al = alignment(ck, kind="linear", labels="relative", n_train=100 if dry else 1000, device=_device(),
+                   random_baseline=not quick)
+    result = {**result, "alignment": suite.alignment_summary(al), "analysis_s": time.time() - t1}
+    _pack_paper(run, out, result)
+    return result
+
+
+def _pack_paper(run: Path, out: Path, result: dict) -> None:
+    (run / "paper.json").write_text(json.dumps(result, indent=1))
+    tmp = out / ".paper.tar.gz"
+    with tarfile.open(tmp, "w:gz") as tar:
+        for f in ("train.json", "experiment.toml", "status.json", "metrics.jsonl", "paper.json", "checkpoint.json"):
+            if (run / f).is_file():
+                tar.add(run / f, arcname=f"{run.name}/{f}")
+    os.replace(tmp, out / "paper.tar.gz")
+
+
+def paper_record(run: Path, shared_with: int) -> dict:
+    """A paper run (unpacked from paper.tar.gz) as the report reads it: its settings, timing, speed,
+    in-training evaluations, held-out legal moves and, where the analysis finished, its alignment."""
+    from mothello import storage
+    from mothello.train import read_metrics
+
+    tc, st, res = (storage.read_json(run / f) for f in ("train.json", "status.json", "paper.json"))
+    return {"experiment": PAPER_CONFIG, "preset": tc["preset"], "steps": st["step"], "state": st["state"],
+            "batch_size": tc["batch_size"], "lr": tc["lr"], "min_lr": tc["min_lr"], "warmup_steps": tc["warmup_steps"],
+            "dtype": tc["dtype"], "compiled": tc["compile"], "gpu": res.get("gpu"), "torch": res.get("torch"),
+            "shared_with": shared_with, "started": st["started"], "finished": st.get("finished"),
+            "train_s": res["train_s"], "tokens_per_s": st.get("tokens_per_s"), "measured": res["measured"],
+            "legal_move_accuracy": res["legal_move_accuracy_500"], "alignment": res.get("alignment"),
+            "analysis_s": res.get("analysis_s"), "metrics": read_metrics(run)}
+
+
+def record(runs: list[tuple[Path, int]]) -> Path:
+    """Write checkpoints/paper-preset/runs.json from paper runs (folder, how many runs shared its GPU)."""
+    from mothello import storage
+    from mothello.checkpoints import checkpoints_dir
+
+    path = checkpoints_dir() / "paper-preset" / "runs.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    storage.write_json(path, {"runs": [paper_record(r, n) for r, n in runs]})
+    return path
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=420, help="training time, all processes together")
+    ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--models", default=None, help="comma-separated suite models (default: all) and/or 'paper'")
+    ap.add_argument("--analysis-seconds", type=float, default=75, help="kept for the paper run's analysis")
+    ap.add_argument("--dry-run", action="store_true", help="a CPU-sized check of the whole pipeline")
+    ap.add_argument("--quick", action="store_true", help="paper: no torch.compile, no random-model baseline")
+    ap.add_argument("--record", nargs="+", metavar="RUN[:N]", default=None,
+                    help="write checkpoints/paper-preset/runs.json from unpacked paper runs (N: how many other "
+                         "trainings shared the GPU, default 0)")
+    ap.add_argument("--worker", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--deadline", type=float, default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--shared", action="store_true", help=argparse.SUPPRESS)  # other workers share the GPU
+    args = ap.parse_args()
+    if args.record:
+        runs = [(Path(r.rsplit(":", 1)[0]), int(r.rsplit(":", 1)[1])) if ":" in r else (Path(r), 0) for r in args.record]
+        print(record(runs))
+        return 0
+    if args.out is None:
+        ap.error("--out is needed")
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    if args.worker:
+        from mothello import suite
+
+        if args.worker == "paper":
+            res = worker_paper(args.deadline, args.out, args.analysis_seconds, args.dry_run, args.quick, args.shared)
+        else:
+            res = worker_suite(args.worker, args.deadline, args.out,
+                               {**suite.GPU_STAGE, **(DRY if args.dry_run else {})})
+        (args.out / f"{args.worker}.json").write_text(json.dumps(res, indent=1))
+        return 0
+
+    from mothello import suite
+
+    names = args.models.split(",") if args.models else [*suite.SUITE, "paper"]
+    deadline = time.time() + args.seconds
+    logs = suite.runs_dir() / "gpu-stages-logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "3", "NUMBA_NUM_THREADS": "3"}
+    procs = {}
+    for name in names:
+        log = open(logs / f"{name}.log", "w")
+        procs[name] = subprocess.Popen([sys.executable, __file__, "--worker", name, "--deadline", str(deadline),
+                                        "--out", str(args.out), "--analysis-seconds", str(args.analysis_seconds),
+                                        *(["--dry-run"] if args.dry_run else []),
+                                        *(["--quick"] if args.quick else []),
+                                        *(["--shared"] if len(names) > 1 else [])],
+                                       stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+    hard = deadline + args.analysis_seconds + 30  # past this a worker is stopped (train saves and stops)
+    while any(p.poll() is None for p in procs.values()) and time.time() < hard:
+        time.sleep(2)
+    for p in procs.values():
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+    for p in procs.values():
+        try:
+            p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+    summary = {}
+    for name, p in procs.items():
+        f = args.out / f"{name}.json"
+        summary[name] = {"returncode": p.returncode, **(json.loads(f.read_text()) if f.is_file() else {})}
+        if f.is_file():
+            f.unlink()
+    (args.out / "summary.json").write_text(json.dumps(summary, indent=1))
+    with tarfile.open(args.out / "logs.tar.gz", "w:gz") as tar:
+        tar.add(logs, arcname="logs")
+    print(json.dumps({n: {k: s.get(k) for k in ("returncode", "state", "step", "from", "to", "steps", "train_s",
+                                                  "legal_move_accuracy_500")} for n, s in summary.items()}, indent=1))
+    return 0 if all(p.returncode == 0 for p in procs.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
