@@ -280,6 +280,15 @@ def games_at(stages: list[dict], step: int, batch_size: int) -> int:
                if int(s.get("from") or 0) < step)
 
 
+def games_seen(meta: dict, steps) -> np.ndarray:
+    """Games a checkpoint's model had seen at each of `steps` (its metrics' steps, say): over its recorded
+    training stages, each at its own batch (a stage that records none: the checkpoint's batch), else
+    steps x its batch. The x axis that compares training at different batch sizes."""
+    batch = int((meta.get("training") or {}).get("batch_size") or 1)
+    stages = training_stages(meta)
+    return np.array([games_at(stages, int(x), batch) for x in steps], dtype=np.int64)
+
+
 def stage_hours(stage: dict) -> float | None:
     """Wall-clock hours of one training stage (its started/finished timestamps); None if not recorded."""
     try:

@@ -10,8 +10,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from mothello.checkpoints import (Checkpoint, CheckpointError, CheckpointInfo, info as snapshot_info, list_snapshots,
-                                  stage_hours, training_stages)
+from mothello.checkpoints import (Checkpoint, CheckpointError, CheckpointInfo, games_seen, info as snapshot_info,
+                                  list_snapshots, read_meta, stage_hours, training_stages)
 from mothello.transfer import metrics_table
 from mothello.ui import charts, theme, widgets
 
@@ -80,22 +80,30 @@ def fmt_params(n: int) -> str:
 
 # -- charts (width="container", shown with width="stretch": charts.FIT_X) -------------------------
 
-def loss_chart(df: pd.DataFrame, s: float, stages: list[int] = ()) -> alt.TopLevelMixin:
+def with_games(df: pd.DataFrame, meta: dict) -> pd.DataFrame:
+    """A training-curve table with a "games" column beside "step": the games the model had seen there."""
+    return df.assign(games=games_seen(meta, df["step"])) if len(df) else df.assign(games=[])
+
+
+def loss_chart(df: pd.DataFrame, s: float, stages: list[int] = (), axis: str = "training step") -> alt.TopLevelMixin:
+    x, enc = charts.X_AXES[axis]
     d = df.replace({"metric": theme.LOSS_NAMES})
-    chart = charts.line_chart(d, "step", "value", "metric", title="Loss", y_title="cross-entropy (nats)",
+    chart = charts.line_chart(d, x, "value", "metric", title="Loss", y_title="cross-entropy (nats)",
                               colour_scale=alt.Scale(domain=list(theme.LOSS_COLOURS),
                                                      range=list(theme.LOSS_COLOURS.values())),
-                              width="container", height=int(200 * s), y_format=".2f").encode(x=charts.STEP_X)
-    return charts.finish(charts.stage_marks(chart, stages, s), s, charts.FIT_X)
+                              width="container", height=int(200 * s), y_format=".2f").encode(x=enc)
+    return charts.finish(charts.stage_marks(chart, stages, s, x=x), s, charts.FIT_X)
 
 
-def accuracy_chart(df: pd.DataFrame, names: list[str], s: float, stages: list[int] = ()) -> alt.TopLevelMixin:
+def accuracy_chart(df: pd.DataFrame, names: list[str], s: float, stages: list[int] = (),
+                   axis: str = "training step") -> alt.TopLevelMixin:
+    x, enc = charts.X_AXES[axis]
     shown = [n for n in names if n in set(df["language"])]  # each in its language's colour, as on every page
     scale = alt.Scale(domain=shown, range=[theme.language_colour(names.index(n)) for n in shown])
-    chart = charts.line_chart(df, "step", "value", "language", title="Legal-move accuracy",
+    chart = charts.line_chart(df, x, "value", "language", title="Legal-move accuracy",
                               y_title="legal-move accuracy", colour_scale=scale,
-                              width="container", height=int(200 * s), y_domain=(0, 1)).encode(x=charts.STEP_X)
-    return charts.finish(charts.stage_marks(chart, stages, s, label_at="bottom"), s, charts.FIT_X)
+                              width="container", height=int(200 * s), y_domain=(0, 1)).encode(x=enc)
+    return charts.finish(charts.stage_marks(chart, stages, s, label_at="bottom", x=x), s, charts.FIT_X)
 
 
 def stages_frame(stages: list[dict]) -> pd.DataFrame:
@@ -112,16 +120,17 @@ def stages_frame(stages: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def compare_chart(df: pd.DataFrame, s: float) -> alt.TopLevelMixin:
-    chart = charts.line_chart(df, "step", "legal-move accuracy", "checkpoint",
+def compare_chart(df: pd.DataFrame, s: float, axis: str = "training step") -> alt.TopLevelMixin:
+    x, enc = charts.X_AXES[axis]
+    chart = charts.line_chart(df, x, "legal-move accuracy", "checkpoint",
                               title="Legal-move accuracy over training (mean over input languages)",
                               colour_scale=alt.Scale(scheme="dark2"),
-                              width="container", height=int(220 * s), y_domain=(0, 1)).encode(x=charts.STEP_X)
+                              width="container", height=int(220 * s), y_domain=(0, 1)).encode(x=enc)
     return charts.finish(chart, s, charts.FIT_X)
 
 
 # -- one checkpoint -------------------------------------------------------------------------------
-def show(i: CheckpointInfo, present: bool, s: float, narrow: bool) -> None:
+def show(i: CheckpointInfo, present: bool, s: float, narrow: bool, axis: str = "training step") -> None:
     st.subheader(i.name, anchor=False)
     if i.error:
         st.error(f"This checkpoint cannot be read: {i.error}", icon=":material/error:")
@@ -153,7 +162,7 @@ def show(i: CheckpointInfo, present: bool, s: float, narrow: bool) -> None:
                                help="Mean over input languages, from the checkpoint's own evaluation.")
 
     name = slug(i.name)
-    df = curves(i.path)
+    df = with_games(curves(i.path), ck.meta)
     if df.empty:
         st.info("No training curves: this checkpoint has no metrics.jsonl, or its run has not evaluated yet.",
                 icon=":material/show_chart:")
@@ -161,8 +170,10 @@ def show(i: CheckpointInfo, present: bool, s: float, narrow: bool) -> None:
         loss = df[df.metric.isin(["train_loss", "val_loss"])]
         accd = df[df.metric == "legal_move_accuracy"]
         starts = [x["from"] for x in training_stages(ck.meta)[1:]]
-        parts = [(loss, lambda d: loss_chart(d, s, starts), "loss"),
-                 (accd, lambda d: accuracy_chart(d, cfg.language_names, s, starts), "legal-move-accuracy")]
+        if axis == "games seen":
+            starts = [int(g) for g in games_seen(ck.meta, starts)]
+        parts = [(loss, lambda d: loss_chart(d, s, starts, axis), "loss"),
+                 (accd, lambda d: accuracy_chart(d, cfg.language_names, s, starts, axis), "legal-move-accuracy")]
         parts = [p for p in parts if not p[0].empty]
         where = [st.container() for _ in parts] if narrow else st.columns(len(parts))
         for col, (d, make, what) in zip(where, parts):
@@ -236,6 +247,9 @@ if not chosen:
     st.info("Pick at least one checkpoint above.")
     st.stop()
 picked = [by_name[n] for n in chosen]
+axis = widgets.url_radio("Training curves against", list(charts.X_AXES), key="x", default="training step",
+                         help="Games seen compares training at different batch sizes: a stage at batch 1,024 "
+                              "sees 16 times the games a step of one at 64 does.")
 
 if len(picked) > 1:
     st.dataframe(summary_frame(picked), hide_index=True, width="stretch",
@@ -249,19 +263,20 @@ if len(picked) > 1:
         d = d[d.metric == "legal_move_accuracy"]
         if not d.empty:
             mean = d.groupby("step", as_index=False)["value"].mean()
+            mean = with_games(mean, read_meta(i.path))
             rows.append(mean.assign(checkpoint=i.name).rename(columns={"value": "legal-move accuracy"}))
     if rows:
         both = pd.concat(rows, ignore_index=True)
-        chart = compare_chart(both, s)
+        chart = compare_chart(both, s, axis)
         st.altair_chart(chart, width="stretch")
         if not present:
             widgets.export_buttons(chart, both, "checkpoints-compare-legal-move-accuracy")
 
 if len(picked) == 1:
-    show(picked[0], present, s, narrow=False)
+    show(picked[0], present, s, narrow=False, axis=axis)
 else:
     for start in range(0, len(picked), 2):
         cols = st.columns(2, gap="large", border=True)
         for col, i in zip(cols, picked[start:start + 2]):
             with col:
-                show(i, present, s, narrow=True)
+                show(i, present, s, narrow=True, axis=axis)

@@ -17,6 +17,7 @@ from safetensors import safe_open
 from conftest import CONFIGS
 from mothello.checkpoints import (
     games_at,
+    games_seen,
     stage_games,
     META,
     WEIGHTS,
@@ -414,3 +415,11 @@ def test_games_seen_without_stages_is_steps_times_the_batch():
     assert games_at([], 1_000, 64) == 64_000
     assert stage_games({"from": 24_000, "to": 32_000, "batch_size": 1024}, 64) == 8_192_000
     assert stage_games({"from": 12_000, "to": 24_000}, 64) == 768_000  # a stage recorded before batches were
+
+
+def test_a_checkpoints_games_seen_follow_its_stages_or_its_batch():
+    one_go = {"training": {"batch_size": 32}, "metrics": {}}
+    assert list(games_seen(one_go, [0, 10, 250])) == [0, 320, 8000]
+    staged = {"training": {"batch_size": 1024}, "metrics": {"trained": {"stages": [
+        {"from": 0, "to": 100, "batch_size": 64}, {"from": 100, "to": 300}]}}}  # the second: the checkpoint's batch
+    assert list(games_seen(staged, [50, 100, 200, 300])) == [3200, 6400, 6400 + 102_400, 6400 + 204_800]

@@ -239,6 +239,28 @@ def test_checkpoints_page_shows_the_stages_of_a_model_trained_in_stages(registry
         for spec in specs:
             marks = [layer["mark"]["type"] for layer in spec["layer"]]
             assert marks == ["line", "rule", "text"]
+        # against games seen: the same curves with the second stage's 1,024 games a step, its mark at the
+        # 100 x 64 games of the first
+        by_games = ok(page("checkpoints", ckpts="runs/staged", x="games seen"))
+        from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+        specs = []
+        for c in by_games.get("vega_lite_chart"):
+            spec = json.loads(c.proto.spec)
+            spec["datasets"] = {d.name: convert_arrow_bytes_to_pandas_df(d.data.data).to_dict("records")
+                                for d in c.proto.datasets}
+            specs.append(spec)
+        assert len(specs) == 2
+        for spec in specs:
+            line, rule = spec["layer"][0], spec["layer"][1]
+            assert line["encoding"]["x"]["field"] == "games" and line["encoding"]["x"]["title"] == "games seen"
+            rows = spec["datasets"][line["data"]["name"]]
+            assert all(r["games"] == (r["step"] * 64 if r["step"] <= 100 else 6400 + (r["step"] - 100) * 1024)
+                       for r in rows)
+            assert [r["games"] for r in spec["datasets"][rule["data"]["name"]]] == [6400]
+        compared = ok(page("checkpoints", ckpts=f"runs/staged,{TINY}", x="games seen"))
+        first = json.loads(compared.get("vega_lite_chart")[0].proto.spec)  # the comparison, above the two
+        assert first["encoding"]["x"]["field"] == "games" and "Legal-move accuracy over training" in str(first["title"])
         plain = ok(page("checkpoints", ckpts=TINY))
         assert all("layer" not in json.loads(c.proto.spec) for c in plain.get("vega_lite_chart"))
         assert not any("stage" in d.value.columns for d in plain.dataframe)

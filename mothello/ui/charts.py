@@ -62,6 +62,8 @@ def finish(chart, font_scale: float = 1.0, autosize: alt.AutoSizeParams = PAD, l
 
 
 STEP_X = alt.X("step:Q", title="training step", axis=alt.Axis(format=",d", tickMinStep=1))
+GAMES_X = alt.X("games:Q", title="games seen", axis=alt.Axis(format="~s"))
+X_AXES = {"training step": ("step", STEP_X), "games seen": ("games", GAMES_X)}  # a training curve's x: field, encoding
 
 
 MAX_LEGEND_COLUMN = 8  # legend entries that fit in one column beside a 200-px-high plot
@@ -87,22 +89,23 @@ def line_chart(df: pd.DataFrame, x: str, y: str, colour: str, title: str = "", y
     return line.properties(width=width, height=height, title=title)
 
 
-def stage_marks(chart: alt.Chart, starts: list[int], font_scale: float = 1.0, label_at: str = "top"):
+def stage_marks(chart: alt.Chart, starts: list[int], font_scale: float = 1.0, label_at: str = "top",
+                x: str = "step"):
     """A training-curve chart with a dashed line, labelled at its top (or its bottom, where an
     accuracy's lines run high), where each later training stage begins (a model trained in stages,
     suite.STAGES: the learning rate warms up again there, so the loss jumps). The chart itself when there
-    are none."""
+    are none. x: the chart's x field (step, or games seen), in which `starts` are given."""
     if not starts:
         return chart
-    marks = pd.DataFrame({"step": list(starts), "label": [f"stage {k + 2}" for k in range(len(starts))],
-                          "row": label_rows(list(starts), _x_span(chart, starts))})
-    base = alt.Chart(marks).encode(x=alt.X("step:Q"))
+    marks = pd.DataFrame({x: list(starts), "label": [f"stage {k + 2}" for k in range(len(starts))],
+                          "row": label_rows(list(starts), _x_span(chart, starts, x))})
+    base = alt.Chart(marks).encode(x=alt.X(f"{x}:Q"))
     rule = base.mark_rule(strokeDash=[5, 4], color="#777", strokeWidth=1.4)
     labels = []
     for row in sorted(set(marks["row"])):  # stages close together: their labels on rows of their own
         off = row * 15 * font_scale
         where = dict(baseline="top", y=4 + off) if label_at == "top" else dict(baseline="bottom", y="height", dy=-4 - off)
-        labels.append(alt.Chart(marks[marks["row"] == row]).encode(x=alt.X("step:Q"), text="label:N").mark_text(
+        labels.append(alt.Chart(marks[marks["row"] == row]).encode(x=alt.X(f"{x}:Q"), text="label:N").mark_text(
             align="left", dx=4, color="#555", fontSize=12 * font_scale, **where))
     inner = chart.copy()
     size = {k: getattr(chart, k) for k in ("width", "height", "title") if getattr(chart, k) is not alt.Undefined}
@@ -111,10 +114,10 @@ def stage_marks(chart: alt.Chart, starts: list[int], font_scale: float = 1.0, la
     return alt.layer(inner, rule, *labels).properties(**size)
 
 
-def _x_span(chart: alt.Chart, starts: list[int]) -> float:
-    """The x range a training-curve chart spans: its data's steps where it carries them, else the stages'."""
+def _x_span(chart: alt.Chart, starts: list[int], x: str = "step") -> float:
+    """The x range a training-curve chart spans: its data's x where it carries it, else the stages'."""
     data = chart.data if isinstance(chart.data, pd.DataFrame) else None
-    hi = float(data["step"].max()) if data is not None and "step" in data and len(data) else max(starts) * 1.1
+    hi = float(data[x].max()) if data is not None and x in data and len(data) else max(starts) * 1.1
     return max(hi, max(starts), 1.0)
 
 
