@@ -62,7 +62,9 @@ def finish(chart, font_scale: float = 1.0, autosize: alt.AutoSizeParams = PAD, l
 
 
 STEP_X = alt.X("step:Q", title="training step", axis=alt.Axis(format=",d", tickMinStep=1))
-GAMES_X = alt.X("games:Q", title="games seen", axis=alt.Axis(format="~s"))
+# SI units, each tick on its own (an axis-wide prefix would label the origin "0M")
+GAMES_X = alt.X("games:Q", title="games seen",
+                axis=alt.Axis(labelExpr="datum.value == 0 ? '0' : format(datum.value, '~s')"))
 X_AXES = {"training step": ("step", STEP_X), "games seen": ("games", GAMES_X)}  # a training curve's x: field, encoding
 
 
