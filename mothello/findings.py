@@ -236,10 +236,15 @@ def paper_runs(root: Path) -> list[dict]:
     return storage.read_json(path).get("runs", []) if path.is_file() else []
 
 
+def on_gpu(stage: dict) -> bool:
+    """Whether a training stage ran on a GPU (its recorded device)."""
+    return str(stage.get("device") or "").startswith("cuda")
+
+
 def gpu_stages(numbers: dict) -> list[tuple[str, dict]]:
     """(model name, stage) of every suite model's stage that ran on a GPU."""
     return [(m["name"], x) for m in numbers["models"].values() for x in (m.get("trained") or {}).get("stages") or []
-            if str(x.get("device") or "").startswith("cuda")]
+            if on_gpu(x)]
 
 
 def _games_per_s(stage: dict) -> float | None:
@@ -299,7 +304,7 @@ def paper_section(numbers: dict) -> str:
         probed = [(k, r) for k, r in enumerate(runs, start=1) if r.get("alignment")]
         ends = {st: e for st, e in (small.get("stage_ends") or {}).items() if e.get("colour_in_language") is not None}
         ends[small["step"]] = small
-        said = ", ".join(f"{st:,} steps ({millions(games_seen(small, st))}): legal {pct(e.get('legal_min'))}, colour "
+        said = ", ".join(f"{st:,} steps ({millions(model_games(small, st))}): legal {pct(e.get('legal_min'))}, colour "
                          f"{pct(e['colour_in_language'])}" for st, e in sorted(ends.items()))
         for k, r in probed:
             row = r["alignment"]["layers"][str(r["alignment"]["best_layer"])]
@@ -319,8 +324,6 @@ def paper_section(numbers: dict) -> str:
         notes.append(f"torch.compile compiled this model and trained with it on the GPU (about {c['measured']['warmup_s']:.0f} s "
                      "to compile); the runs shared the GPU differently, so their speeds do not compare compiled against eager.")
     return "\n".join(lines) + "\n" + " ".join(notes) + "\n"
-
-
 
 
 def variant_numbers(root: Path) -> dict:
@@ -649,7 +652,7 @@ def models_table(numbers: dict) -> pd.DataFrame:
     for role, m in numbers["models"].items():
         rows.append({
             "model": m["name"], "steps": f"{m['step']:,} / {m['steps']:,}" if m.get("steps") else f"{m['step']:,}",
-            "games seen": f"{games_seen(m, m['step']) / 1e6:.1f}M",
+            "games seen": f"{model_games(m, m['step']) / 1e6:.1f}M",
             "legal moves (worst language)": pct(m["legal_min"]),
             "layer": f"{m['layer']} of {m['n_layer']}" if m.get("layer") is not None else "n/a",
             "in-language": pct(m.get("in_language")), "cross-lingual": pct(m.get("cross_lingual")),
@@ -848,7 +851,7 @@ def ordering(numbers: dict) -> str:
                      + "; the named layer was fixed beforehand (best in-language colour probe), so the verdict "
                        "stays.")
     steps = {m["name"]: m.get("step") for _, m in have}
-    games = {m["name"]: games_seen(m, m["step"]) for _, m in have if m.get("step")}
+    games = {m["name"]: model_games(m, m["step"]) for _, m in have if m.get("step")}
     if len(set(steps.values())) > 1 or len(set(games.values())) > 1:  # trained unequally: say so
         text += (" Not matched in training: " + ", ".join(
             f"{n} {s:,} steps" + (f" ({millions(games[n])})" if n in games else "") for n, s in steps.items() if s)
@@ -1023,7 +1026,7 @@ def stage_notes(stage: dict) -> list[str]:
     if stage.get("init_optimizer"):
         notes.append("AdamW moments carried over")
     where = (f"on a GPU ({stage.get('device_name') or stage['device']})"
-             if str(stage.get("device") or "").startswith("cuda") else "")
+             if on_gpu(stage) else "")
     if (h := stage_hours(stage)) is not None:
         notes.append((f"{h * 60:.0f} min" if h < 1 else f"{h:.1f} h") + " wall-clock" + (f" {where}" if where else ""))
     elif where:
@@ -1155,9 +1158,10 @@ def colour_by_move_table(models: list[dict]) -> list[str]:
                                                               *rows]) + "\n", text + "\n"]
 
 
-def games_seen(m: dict, step: int) -> int:
+def model_games(m: dict, step: int) -> int:
     """Games model numbers `m` had seen by `step` (checkpoints.games_at over its recorded stages; a stage
-    that records no batch trained at the suite's)."""
+    that records no batch trained at the suite's). checkpoints.games_seen does the same from a checkpoint's
+    metadata."""
     from .suite import SUITE_TRAINING
 
     return games_at((m.get("trained") or {}).get("stages") or [], step, SUITE_TRAINING["batch_size"])
@@ -1177,7 +1181,7 @@ def _colour_pace(m: dict, prev: dict) -> str | None:
             if s.get("colour_in_language") is not None and s.get("step")}
     ends[m["step"]] = m["colour_in_language"]
     steps = sorted(ends)
-    games = np.array([games_seen(m, k) for k in steps], dtype=float)
+    games = np.array([model_games(m, k) for k in steps], dtype=float)
     x, y = np.log2(games), np.array([ends[k] for k in steps])
     doublings = float(x[-1] - x[0])
     if doublings <= 0 or m["colour_in_language"] >= 0.9:
@@ -1196,7 +1200,7 @@ def _colour_pace(m: dict, prev: dict) -> str | None:
             f"the colour probe gained {100 * per:.1f} points a doubling (least-squares line through colour against "
             "log2 games)")
     target = round(games[-1] * 2 ** more, -5)
-    gpu = [x for x in (m.get("trained") or {}).get("stages") or [] if str(x.get("device") or "").startswith("cuda")]
+    gpu = [x for x in (m.get("trained") or {}).get("stages") or [] if on_gpu(x)]
     rate = _games_per_s(gpu[-1]) if gpu else None
     at_gpu = (f"; at the {rate:,.0f} games/s its GPU stage trained at (sharing the GPU), the rest would take about "
               f"{(target - games[-1]) / rate / 3600:.1f} GPU-hours" if rate else "")
@@ -1210,7 +1214,7 @@ def gpu_text(numbers: dict) -> str:
     if not gpu:
         return "No GPU was lent to these sessions. "
     cpu = [g for m in numbers["models"].values() for x in (m.get("trained") or {}).get("stages") or []
-           if not str(x.get("device") or "").startswith("cuda") and x.get("from") and (g := _games_per_s(x))]
+           if not on_gpu(x) and x.get("from") and (g := _games_per_s(x))]
     fast = [g for _, x in gpu if (g := _games_per_s(x))]
     names = sorted({x.get("device_name") or x["device"] for _, x in gpu})
     text = (f"One session was lent a GPU ({', '.join(names)}): the last stage of " + ", ".join(f"`{n}`" for n, _ in gpu)

@@ -232,7 +232,15 @@ def main() -> int:
     ap.add_argument("--shared", action="store_true", help=argparse.SUPPRESS)  # other workers share the GPU
     args = ap.parse_args()
     if args.record:
-        runs = [(Path(r.rsplit(":", 1)[0]), int(r.rsplit(":", 1)[1])) if ":" in r else (Path(r), 0) for r in args.record]
+        runs = []
+        for r in args.record:
+            path, _, n = r.rpartition(":") if ":" in r else (r, "", "0")
+            missing = [f for f in ("train.json", "status.json", "paper.json") if not (Path(path) / f).is_file()]
+            if not n.isdigit():
+                ap.error(f"--record {r}: N, after the colon, is how many trainings shared the GPU")
+            if missing:
+                ap.error(f"--record {r}: no {', '.join(missing)} in {path} (unpack paper.tar.gz first)")
+            runs.append((Path(path), int(n)))
         print(record(runs))
         return 0
     if args.out is None:
@@ -253,6 +261,9 @@ def main() -> int:
     from mothello import suite
 
     names = args.models.split(",") if args.models else [*suite.SUITE, "paper"]
+    unknown = [n for n in names if n not in (*suite.SUITE, "paper")]
+    if unknown:
+        ap.error(f"--models: no {', '.join(unknown)} (known: {', '.join(suite.SUITE)}, paper)")
     deadline = time.time() + args.seconds
     logs = suite.runs_dir() / "gpu-stages-logs"
     logs.mkdir(parents=True, exist_ok=True)

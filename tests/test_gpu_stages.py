@@ -131,3 +131,20 @@ def test_a_gpu_stage_is_reported_with_its_batch_its_gpu_and_its_speed():
            f"{12_000 * 64 / 4320:,.0f}-{12_000 * 64 / 4320:,.0f} games/s" in text
     assert findings.gpu_text({"models": {"unified": {"name": "u", "trained": {"stages": [cpu]}}}}) == \
         "No GPU was lent to these sessions. "
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--models", "naive-2,bogus", "--out", "OUT"], "--models: no bogus (known: naive-2, anchors-8"),
+    (["--record", "MISSING"], "no train.json, status.json, paper.json in"),
+    (["--record", "MISSING:many"], "N, after the colon, is how many trainings shared the GPU"),
+    (["--seconds", "5"], "--out is needed"),
+])
+def test_bad_arguments_get_a_one_line_error_before_anything_runs(tmp_path, args, message):
+    import subprocess
+    import sys
+
+    args = [a.replace("OUT", str(tmp_path / "out")).replace("MISSING", str(tmp_path / "nothing")) for a in args]
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "gpu_stages.py"), *args], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 2 and message in proc.stderr.strip().splitlines()[-1]
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
