@@ -97,6 +97,7 @@ def _train_config(args):
         kw["prefix"] = [parse_square(x) for x in args.prefix.split(",")]
     kw["compile"] = bool(args.compile)
     kw["init_optimizer"] = bool(getattr(args, "init_optimizer", False))
+    kw["deepen"] = bool(getattr(args, "deepen", False))
     return TrainConfig.from_dict(kw)
 
 
@@ -373,6 +374,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--init-optimizer", dest="init_optimizer", action="store_true",
                    help="with --init-from RUN_DIR and --init-step: also carry over that run's AdamW moments "
                         "(saved in RUN_DIR/state at that step) instead of starting a fresh optimizer")
+    t.add_argument("--deepen", action="store_true",
+                   help="with --init-from a shallower model and --n-layer: its blocks first, the new ones "
+                        "after them starting as identities (the run starts as that model computes)")
     t.add_argument("--freeze", action="append", metavar="PART",
                    help="leave this model part as it starts, e.g. 'block 1 attention' (repeatable; parts: "
                         "token embeddings, position embeddings, block K attention, block K MLP, output layer)")

@@ -39,6 +39,8 @@ MANY_TITLE = "Ten languages, naive: probe trained on A, reading B"  # the many-l
 MODELS = {"naive": "naive-2", "anchors": "anchors-8", "unified": "unified-mixed", "many": "atomic-10"}
 RULES = {"naive_gap": 0.10, "anchor_gain": 0.05, "no_transfer": 0.25, "unified_gap": 0.05, "transfer": 0.5}
 FIGURES = "docs/findings"
+DEPTH_MARGIN = 0.01       # colour closer than this (a deeper model against the shipped one; layer to layer) is alike
+SILENT_SHARE = 0.25       # added blocks that write at most this share of what an original block writes are silent
 MIN_PACE_DOUBLINGS = 0.5   # the least span of stage ends (in doublings of the games seen) a pace is read from
 
 
@@ -224,6 +226,9 @@ def collect(root=None) -> dict:
     paper = paper_runs(root)
     if paper:
         numbers["paper"] = paper
+    depth = depth_runs(root)
+    if depth:
+        numbers["depth"] = depth
     return numbers
 
 
@@ -234,6 +239,155 @@ def paper_runs(root: Path) -> list[dict]:
     """The recorded runs of the `paper` preset on a GPU (their weights do not ship); [] when none."""
     path = Path(root) / PAPER_RUNS
     return storage.read_json(path).get("runs", []) if path.is_file() else []
+
+
+DEPTH_RUNS = "depth-trials/runs.json"   # deeper models on a GPU, as tables (scripts/gpu_stages.py --record-depth)
+
+
+def depth_runs(root: Path) -> list[dict]:
+    """The recorded depth trials (suite models grown deeper, or retrained deeper; no weights ship)."""
+    path = Path(root) / DEPTH_RUNS
+    return storage.read_json(path).get("runs", []) if path.is_file() else []
+
+
+def _best(r: dict) -> dict:
+    """A recorded run's alignment numbers at its best layer (where its in-language colour probe is best)."""
+    al = r["alignment"]
+    return {"layer": al["best_layer"], **al["layers"][str(al["best_layer"])]}
+
+
+def _together(n: int) -> str:
+    return {1: "alone on the GPU", 2: "both at once on the one GPU"}.get(n, f"all {n} at once on the one GPU")
+
+
+def _span(xs: list[float]) -> str:
+    """'1.5-2.6 points' (or '2.0 points' when they agree), from fractions."""
+    lo, hi = 100 * min(xs), 100 * max(xs)
+    return f"{lo:.1f} points" if round(lo, 1) == round(hi, 1) else f"{lo:.1f}-{hi:.1f} points"
+
+
+def depth_section(numbers: dict) -> str:
+    """Is the colour a matter of depth? The depth trials: shipped models grown deeper by a GPU stage, and a
+    suite model trained from scratch at more layers, each beside what the shipped model reached (or, by its
+    pace, would reach) after as many games. "" without recorded trials."""
+    runs = numbers.get("depth") or []
+    if not runs:
+        return ""
+    shipped = {m["name"]: m for m in numbers["models"].values()}
+    grown = [r for r in runs if r["kind"] == "deepen"]
+    fresh = [r for r in runs if r["kind"] == "scratch"]
+    r0 = runs[0]
+    lines = ["## Is it depth?\n",
+             "The shipped models read the colour of the discs below the 90% target, and lose it as flips pile up "
+             "(above). Are three layers too few to keep track? A lent GPU "
+             f"({r0['gpu']}, PyTorch {r0['torch']}) tried it two ways, with the same training code "
+             "(`scripts/gpu_stages.py --deepen`, `--scratch`), torch.compile'd, on fresh games at batch "
+             f"{r0['batch_size']:,}; probes as above (linear, relative labels, {r0['probe_games']:,} training games "
+             "per language, at the layer where the in-language colour probe is best). Their weights do not ship "
+             f"(the size budget); their numbers are in `checkpoints/{DEPTH_RUNS}`.\n"]
+    if grown:
+        g0 = grown[0]
+        lines += [f"**Grown deeper.** Each shipped model trained one more stage with {g0['n_layer'] - g0['from_layers']} "
+                  f"blocks added after its {g0['from_layers']}, each starting as an identity (output projections zero: "
+                  "the grown model starts out computing exactly what the shipped one does), "
+                  f"{_together(len(grown))} (peak lr {g0['lr']:g}, warm-up {g0['warmup_steps']:,}, cosine to "
+                  f"{g0['min_lr']:g}). The last column is what the shipped model's own pace (colour per doubling of "
+                  "the games seen, over its stage ends) gives for as many more games:\n",
+                  "| model | layers | steps (games added) | training | legal moves, worst language | colour in-language "
+                  "| colour from the old last layer on | what an added block writes | the shipped pace would give |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        gains, spread, shares, off = [], [], [], []
+        for r in grown:
+            m = shipped.get(r["experiment"]) or {}
+            b, old, w = _best(r), r["from_layers"], r["block_writes"]
+            colours = [r["alignment"]["layers"][str(x)]["colour_in_language"] for x in range(old, r["n_layer"] + 1)]
+            spread.append(max(colours) - min(colours))
+            shares.append(share := np.mean([x["attention"] + x["mlp"] for x in w[old:]]) / np.mean([x["attention"] + x["mlp"] for x in w[:old]]))
+            shown = [pct(c) for c in colours]
+            by_layer = f"{shown[0]} at each" if len(set(shown)) == 1 else " / ".join(shown)
+            added = (r["step"] - r["from_step"]) * r["batch_size"]
+            per = colour_per_doubling(m) if m else None
+            expected = (m["colour_in_language"] + per * float(np.log2(1 + added / model_games(m, r["from_step"])))
+                        if per is not None and m.get("step") == r["from_step"] else None)
+            if m.get("colour_in_language") is not None:
+                gains.append(b["colour_in_language"] - m["colour_in_language"])
+            if expected is not None:
+                off.append(b["colour_in_language"] - expected)
+            lines.append(f"| {r['experiment']} | {old} -> {r['n_layer']} | {r['from_step']:,} -> {r['step']:,} "
+                         f"({millions(added)}) | {r['train_s'] / 60:.1f} min | "
+                         f"{pct(m.get('legal_min'))} -> {pct(min(r['legal_move_accuracy'].values()))} | "
+                         f"{pct(m.get('colour_in_language'))} -> {pct(b['colour_in_language'])} (layer {b['layer']}) | "
+                         f"{by_layer} | {share:.0%} of an original block's | "
+                         f"{pct(expected) if expected is not None else 'n/a'} |")
+        lines.append("")
+        silent = max(shares) <= SILENT_SHARE and max(spread) <= DEPTH_MARGIN
+        apart = (f"at most {100 * max(spread):.1f} points apart" if max(spread) >= 0.0005 else
+                 "the same to 0.1 points")
+        pace = ""
+        if off:
+            worst = max(off, key=abs)
+            pace = (f"That is what the games alone give: at most {100 * abs(worst):.1f} points from the shipped models' "
+                    "own pace (the last column). " if abs(worst) <= DEPTH_MARGIN else
+                    f"The shipped models' own pace (the last column) gives up to {100 * abs(worst):.1f} points "
+                    f"{'less' if worst > 0 else 'more'}. ")
+        lines.append((f"The colour rose {_span(gains)}. " if gains else "") + pace
+                     + ("The added blocks stayed nearly silent: what they write into the residual stream (the norm of "
+                        "their attention and MLP output projections) grew from zero to at most "
+                        f"{max(shares):.0%} of what an original block writes, and a probe reads the colour {apart} "
+                        f"across the layers from {g0['from_layers']} on. The "
+                        "models kept doing their work in the blocks they had. The grown models are not shipped: "
+                        "the added blocks would cost their size and add almost nothing." if silent else
+                        f"The added blocks write {min(shares):.0%}-{max(shares):.0%} of what an original block writes "
+                        "(the norm of their attention and MLP output projections), and the colour differs by up to "
+                        f"{100 * max(spread):.1f} points across the layers from {g0['from_layers']} on.") + "\n")
+    if fresh:
+        f0 = fresh[0]
+        m = shipped.get(f0["experiment"])
+        lines += [f"**Deeper from scratch.** `{f0['experiment']}` trained from scratch at "
+                  f"{' and '.join(str(r['n_layer']) for r in fresh)} layers (the same width, {f0['d_model']}), "
+                  f"{_together(len(fresh))} (peak lr {f0['lr']:g}, warm-up {f0['warmup_steps']:,}, cosine to "
+                  f"{f0['min_lr']:g})" + (f", beside the shipped {m['n_layer']}-layer model at its analysed stage "
+                                          "ends, by the games each had seen" if m else "") + ":\n",
+                  "| model | layers | parameters | steps | games seen | legal moves, worst language | in-language | "
+                  "cross-lingual | colour in-language |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        rows = [(r["step"] * r["batch_size"], f"| from scratch | {r['n_layer']} | {r['params'] / 1e6:.1f}M | "
+                 f"{r['step']:,} | {millions(r['step'] * r['batch_size'])} | {pct(min(r['legal_move_accuracy'].values()))} | "
+                 f"{pct(_best(r)['in_language'])} | {pct(_best(r)['cross_lingual'])} | "
+                 f"{pct(_best(r)['colour_in_language'])} (layer {_best(r)['layer']}) |") for r in fresh]
+        if m:
+            ends = {st: e for st, e in (m.get("stage_ends") or {}).items() if e.get("colour_in_language") is not None}
+            ends[m["step"]] = m
+            rows += [(model_games(m, st), f"| shipped | {m['n_layer']} | {m['params'] / 1e6:.1f}M | {st:,} | "
+                      f"{millions(model_games(m, st))} | {pct(e.get('legal_min'))} | {pct(e.get('in_language'))} | "
+                      f"{pct(e.get('cross_lingual'))} | {pct(e['colour_in_language'])} (layer {m['layer']}) |")
+                     for st, e in ends.items()]
+        lines += [row for _, row in sorted(rows)]
+        lines.append("")
+        if m:
+            said, ahead = [], []
+            for r in fresh:
+                g, c = r["step"] * r["batch_size"], _best(r)["colour_in_language"]
+                there = colour_at_games(m, g)
+                said.append(f"{r['n_layer']} layers {pct(c)} after {millions(g)}"
+                            + (f" (the shipped model {pct(there)}, {100 * (c - there):+.1f} points)"
+                               if there is not None else ""))
+                if there is not None:
+                    ahead.append(c - there)
+            verdict = ""
+            if ahead and max(ahead) <= DEPTH_MARGIN:
+                verdict = (" Per game seen, the deeper models learn the colour no faster than the shipped one: at this "
+                           f"width and up to {max(r['n_layer'] for r in fresh)} layers the colour is a matter of the "
+                           "games seen, not of depth, and the pace to 90% above stands.")
+            elif ahead:
+                verdict = (f" The deeper models read the colour up to {100 * max(ahead):.1f} points better than the "
+                           "shipped one after as many games: depth helps a little per game, against the "
+                           f"{100 * (0.9 - max(_best(r)['colour_in_language'] for r in fresh)):.1f} points still "
+                           "missing to 90%.")
+            lines.append("Colour in-language, beside the shipped model's after as many games (read on the line between "
+                         "its stage ends around that many, against log2 games): " + "; ".join(said) + "." + verdict
+                         + "\n")
+    return "\n".join(lines)
 
 
 def on_gpu(stage: dict) -> bool:
@@ -815,6 +969,8 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
     out.append(how_trained(numbers))
     if paper := paper_section(numbers):
         out.append(paper)
+    if depth := depth_section(numbers):
+        out.append(depth)
     out.append(reproduce(numbers))
     if appendix:
         out.append(appendix.strip() + "\n")
@@ -1171,15 +1327,43 @@ def millions(games: int) -> str:
     return f"{games / 1e9:.1f} billion games" if games >= 1e9 else f"{games / 1e6:.1f} million games"
 
 
+def colour_ends(m: dict) -> dict[int, float]:
+    """{step: in-language colour at the report's layer} of a model's analysed stage ends and its last step."""
+    ends = {s["step"]: s["colour_in_language"] for s in [m.get("previous_stage") or {},
+                                                        *(m.get("stage_ends") or {}).values()]
+            if s.get("colour_in_language") is not None and s.get("step")}
+    if m.get("colour_in_language") is not None:
+        ends[m["step"]] = m["colour_in_language"]
+    return ends
+
+
+def colour_at_games(m: dict, games: float) -> float | None:
+    """The model's in-language colour after `games` games, read off a straight line through its two
+    analysed stage ends around that many games, against log2(games); None outside them."""
+    pts_ = sorted((model_games(m, st), c) for st, c in colour_ends(m).items())
+    for (g0, c0), (g1, c1) in zip(pts_, pts_[1:]):
+        if g0 <= games <= g1:
+            return c0 + (c1 - c0) * float(np.log2(games / g0) / np.log2(g1 / g0)) if g1 > g0 else c1
+    return None
+
+
+def colour_per_doubling(m: dict) -> float | None:
+    """Points of colour a doubling of the games seen added over the model's analysed stage ends (the slope of
+    a least-squares line through colour against log2 games); None when they span under MIN_PACE_DOUBLINGS."""
+    pts_ = sorted((model_games(m, st), c) for st, c in colour_ends(m).items())
+    x = np.log2([g for g, _ in pts_])
+    if len(pts_) < 2 or x[-1] - x[0] < MIN_PACE_DOUBLINGS:
+        return None
+    return float(np.polyfit(x, [c for _, c in pts_], 1)[0])
+
+
 def _colour_pace(m: dict, prev: dict) -> str | None:
     """Where the in-language colour probe would reach 90% if every doubling of the games seen added what the
     stages so far added per doubling: with two stage ends, the last stage's gain; with more, the slope of a
     least-squares line through colour against log2(games) over every stage end shipped (one short last
     stage alone is too little to read a pace from: under MIN_PACE_DOUBLINGS it says so instead). Games, not
     steps: a stage with a larger batch sees more games a step. None at or past the target, or with no gain."""
-    ends = {s["step"]: s["colour_in_language"] for s in [prev, *(m.get("stage_ends") or {}).values()]
-            if s.get("colour_in_language") is not None and s.get("step")}
-    ends[m["step"]] = m["colour_in_language"]
+    ends = colour_ends({**m, "previous_stage": prev})
     steps = sorted(ends)
     games = np.array([model_games(m, k) for k in steps], dtype=float)
     x, y = np.log2(games), np.array([ends[k] for k in steps])
@@ -1317,5 +1501,11 @@ def reproduce(numbers: dict) -> str:
     """The commands that retrain and redraw what the report shows."""
     gpu = ("\npython scripts/gpu_stages.py --seconds 450 --out DIR   # on a lent GPU: its stages and the paper "
            "preset, all at once" if gpu_stages(numbers) or numbers.get("paper") else "")
+    if numbers.get("depth"):
+        gpu += ("\npython scripts/gpu_stages.py --deepen 6 --compile --seconds 500 --out DIR   # grown deeper"
+                "\npython scripts/gpu_stages.py --scratch 6,8 --models unified-mixed --compile --seconds 290 --out DIR"
+                "   # deeper from scratch"
+                "\npython scripts/gpu_stages.py --record-depth RUN ...   # the unpacked runs, analysed into "
+                f"checkpoints/{DEPTH_RUNS}")
     return ("Reproduce:\n\n```bash\nmake demo-suite   # trains (resuming) and installs checkpoints/, then "
             "writes this file\nmake findings     # this file and docs/findings/ from checkpoints/ alone" + gpu + "\n```\n")

@@ -185,6 +185,29 @@ class GPT(nn.Module):
         logits = self.head(self.ln_f(x))  # (B, T, V)
         return (logits, torch.stack(hidden)) if return_hidden else logits
 
+    def load_deepened(self, state: dict[str, torch.Tensor]) -> int:
+        """Load a shallower model's weights (same width, heads and vocabulary) into this deeper one: its
+        blocks become this model's first blocks, its embeddings and output layer this model's; each
+        block beyond them starts as an identity (its attention and MLP output projections zero), so
+        this model computes exactly what the shallower one did, and training deepens it from there.
+        Returns how many blocks were added. ValueError when the weights do not fit that way."""
+        n_base = 1 + max((int(k.split(".")[1]) for k in state if k.startswith("blocks.")), default=-1)
+        if not 1 <= n_base <= self.cfg.n_layer:
+            raise ValueError(f"a model of {n_base} blocks does not deepen into one of {self.cfg.n_layer}")
+        own = self.state_dict()
+        missing = [k for k in own if k not in state and not (k.startswith("blocks.") and int(k.split(".")[1]) >= n_base)]
+        shapes = [k for k in state if k not in own or own[k].shape != state[k].shape]
+        if missing or shapes:
+            raise ValueError(f"weights do not fit: {', '.join((missing + shapes)[:3])}"
+                             f"{' ...' if len(missing + shapes) > 3 else ''}")
+        self.load_state_dict(state, strict=False)
+        with torch.no_grad():
+            for block in self.blocks[n_base:]:
+                for lin in (block.attn.proj, block.mlp[2]):
+                    lin.weight.zero_()
+                    lin.bias.zero_()
+        return self.cfg.n_layer - n_base
+
     def freeze(self, parts: list[str]) -> int:
         """Stop training the named parts (model_parts); returns how many parameters that freezes.
         ValueError names the known parts when one is unknown."""

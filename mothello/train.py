@@ -80,6 +80,9 @@ class TrainConfig:
     init_optimizer: bool = False        # with init_from a run folder whose saved state is at init_step:
                                         # carry its AdamW moments over too (a continuation, not a restart
                                         # with a fresh optimizer); its learning-rate schedule stays this run's
+    deepen: bool = False                # with init_from a shallower model of the same width: its blocks
+                                        # first, the new blocks after them starting as identities
+                                        # (GPT.load_deepened), so the run starts as that model computes
     freeze: list[str] | None = None     # model parts left as they are (model.model_parts names)
     device: str = "auto"                # auto: CUDA when present, else CPU
     dtype: str = "auto"                 # auto: bfloat16 autocast on CUDA and on CPUs with native bfloat16
@@ -103,6 +106,10 @@ class TrainConfig:
             raise ValueError("init_step must be >= 0")
         if self.init_step and not self.init_from:
             raise ValueError("init_step continues a model's step count: it needs init_from")
+        if self.deepen and not self.init_from:
+            raise ValueError("deepen grows a trained model: it needs init_from")
+        if self.deepen and self.init_optimizer:
+            raise ValueError("deepen adds weights the carried optimizer has no moments for: not with init_optimizer")
         if self.init_optimizer and not (self.init_from and self.init_step):
             raise ValueError("init_optimizer carries a run's optimizer over: it needs init_from and init_step")
         if self.total_steps <= self.init_step:
@@ -393,8 +400,11 @@ def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, pro
         if base.vocab.size != vocab.size or not np.array_equal(base.vocab.tokens, vocab.tokens):
             raise RunError(f"--init-from {tc.init_from}: its vocabulary differs from this experiment's")
         try:
-            model.load_state_dict(base.model.state_dict())
-        except RuntimeError as e:
+            if tc.deepen:
+                model.load_deepened(base.model.state_dict())
+            else:
+                model.load_state_dict(base.model.state_dict())
+        except (RuntimeError, ValueError) as e:
             raise RunError(f"--init-from {tc.init_from}: weights do not fit the model preset ({e})") from None
         if tc.init_step and base.step != tc.init_step:
             raise RunError(f"--init-step {tc.init_step}: {tc.init_from} was trained to step {base.step}")

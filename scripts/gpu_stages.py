@@ -18,6 +18,13 @@ What comes back in DIR (a few files, small enough for a lease's return channel):
 
 Back on the workstation, suite.STAGES and STAGE_OVERRIDES (GPU_STAGE) record the stages at the steps
 they ended at, so `python -m mothello suite --from-shipped` installs them (and on a GPU retrains them).
+
+Depth trials (is the colour of the discs a matter of depth?), the same way, all at once:
+    --deepen 6     every suite stage grows its model from 3 to 6 layers (the new blocks start as identities)
+    --scratch 6,8  instead of stages: each of --models trained from scratch at each of these depths
+Each run comes back as a tar with its worker's result inside (gpu.json); `--record-depth RUN ...` analyses
+the unpacked runs here and writes checkpoints/depth-trials/runs.json, which the report reads (no weights).
+--compile compiles the suite and depth runs (the paper run compiles unless --quick).
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -60,8 +68,11 @@ def _steps_that_fit(rate: float, seconds: float, unit: int = 500, margin: float 
 PAPER_SHARED_MARGIN = 0.45
 
 
-def measure(exp, tc, init_from=None, warmup: int = 20, timed: int = 60, compile_: bool = False) -> dict:
-    """Steps per second of one training step as train() takes it (same model, batch, number format)."""
+def measure(exp, tc, init_from=None, warmup: int = 20, timed: int = 60, compile_: bool = False,
+            ready=None) -> dict:
+    """Steps per second of one training step as train() takes it (same model, batch, number format).
+    ready(): called after the warm-up (and compiling), before timing: a barrier, so that processes
+    sharing the GPU time their steps while all of them train, not while some are still compiling."""
     import torch
 
     from mothello.checkpoints import load_checkpoint
@@ -74,7 +85,8 @@ def measure(exp, tc, init_from=None, warmup: int = 20, timed: int = 60, compile_
     vocab = Vocabulary.build(exp)
     model = GPT(GPTConfig(vocab_size=vocab.size, context_length=vocab.context_length, **tc.model_shape())).to(device)
     if init_from:
-        model.load_state_dict(load_checkpoint(init_from).model.state_dict())
+        state = load_checkpoint(init_from).model.state_dict()
+        model.load_deepened(state) if tc.deepen else model.load_state_dict(state)
     opt = model.configure_optimizer(1e-5, tc.weight_decay)  # a tiny rate: this copy is thrown away anyway
     fwd = torch.compile(model) if compile_ else model
     data = TrainingData(vocab, tc.batch_size, None, seed=tc.seed + 999)
@@ -92,19 +104,70 @@ def measure(exp, tc, init_from=None, warmup: int = 20, timed: int = 60, compile_
         step(i)
     sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
     sync()
+    t_ready = time.perf_counter()
+    if ready is not None:
+        ready()
     t0 = time.perf_counter()
     for i in range(timed):
         step(warmup + i)
     sync()
     dt = time.perf_counter() - t0
-    return {"steps_per_s": timed / dt, "warmup_s": t0 - t_compile, "compiled": compile_}
+    return {"steps_per_s": timed / dt, "warmup_s": t_ready - t_compile, "waited_s": t0 - t_ready,
+            "compiled": compile_}
 
 
-def worker_suite(name: str, deadline: float, out: Path, settings: dict) -> dict:
-    """Train one suite model's GPU stage (from its shipped checkpoint) until about `deadline`."""
+def barrier(folder: Path, name: str, n: int, timeout: float = 120):
+    """A barrier across the worker processes: each writes its name into `folder`, then waits (at most
+    `timeout` seconds) until n names are there."""
+    def ready():
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text("")
+        t_end = time.time() + timeout
+        while len(list(folder.iterdir())) < n and time.time() < t_end:
+            time.sleep(0.2)
+    return ready
+
+
+def _measure(exp, tc0, init_from=None, compile_: bool = False, ready=None) -> tuple[dict, bool]:
+    """measure() compiled when asked, eagerly when the compiler fails (saying why): (speed, compiled)."""
+    if not compile_:
+        return measure(exp, tc0, init_from, ready=ready), False
+    try:
+        return measure(exp, tc0, init_from, compile_=True, ready=ready, warmup=5, timed=40), True
+    except Exception as e:  # noqa: BLE001 - any failure of the compiler: train eagerly, and say why
+        return {**measure(exp, tc0, init_from, ready=ready),
+                "compile_error": f"{type(e).__name__}: {e}".splitlines()[0]}, False
+
+
+def _send_back(run: Path, out: Path, name: str, result: dict) -> dict:
+    """Measure the trained run's held-out legal moves, keep the result beside it (gpu.json) and pack the
+    run, without its optimizer state and snapshots, into out/NAME.tar.gz."""
+    import torch
+
     from mothello import suite
-    from mothello.checkpoints import load_checkpoint, read_meta
+    from mothello.checkpoints import load_checkpoint
     from mothello.evaluate import legal_move_accuracy
+
+    status = json.loads((run / "status.json").read_text())
+    ck = load_checkpoint(run, device=_device())
+    result = {**result, "state": status["state"], "step": status["step"],
+              "legal_move_accuracy_500": legal_move_accuracy(ck.model, ck.vocab, suite.full_eval_games(),
+                                                             device=_device()),
+              "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None, "torch": torch.__version__}
+    (run / "gpu.json").write_text(json.dumps(result, indent=1))
+    with tarfile.open(out / f"{name}.tar.gz", "w:gz") as tar:
+        for f in sorted(run.iterdir()):
+            if f.name not in ("state", "snapshots"):
+                tar.add(f, arcname=f"{run.name}/{f.name}")
+    return result
+
+
+def worker_suite(name: str, deadline: float, out: Path, settings: dict, compile_: bool = False, ready=None,
+                 dry: bool = False, shared_with: int = 0) -> dict:
+    """Train one suite model's GPU stage (from its shipped checkpoint) until about `deadline`; with
+    settings deepen and n_layer, the stage grows the model to n_layer layers (train: TrainConfig.deepen)."""
+    from mothello import suite
+    from mothello.checkpoints import read_meta
     from mothello.languages import load_config
     from mothello.train import TrainConfig, train
 
@@ -113,24 +176,44 @@ def worker_suite(name: str, deadline: float, out: Path, settings: dict) -> dict:
     k = suite.stage_ends(name).index(start)
     init_from = suite.stage_run(name, k)
     exp = load_config(suite.CONFIGS / f"{name}.toml")
-    base = {**suite.SUITE_TRAINING, **settings}
-    probe = measure(exp, TrainConfig(**{**base, "steps": start + 1}), init_from)
-    n = _steps_that_fit(probe["steps_per_s"], deadline - time.time(), unit=1000)
-    tc = TrainConfig(**{**base, "steps": start + n, "init_step": start, "init_from": str(init_from)})
+    base = {**suite.SUITE_TRAINING, **settings, "init_step": start, "init_from": str(init_from)}
+    probe, compile_ = _measure(exp, TrainConfig(**{**base, "steps": start + 1}), init_from, compile_, ready)
+    left = deadline - time.time() - (probe["warmup_s"] if compile_ else 0)  # train() compiles again
+    n = _steps_that_fit(probe["steps_per_s"], left, unit=100 if dry else 1000)
+    tc = TrainConfig(**{**base, "steps": start + n, "compile": compile_})
     run = suite.runs_dir() / f"suite-{name}-to-{start + n}"
     t0 = time.time()
     train(exp, tc, run, resume=True, progress=False)
-    took = time.time() - t0
-    status = json.loads((run / "status.json").read_text())
-    with tarfile.open(out / f"{name}.tar.gz", "w:gz") as tar:
-        for f in sorted(run.iterdir()):
-            if f.name != "state" and f.name != "snapshots":
-                tar.add(f, arcname=f"{run.name}/{f.name}")
-    ck = load_checkpoint(run, device=_device())
-    acc = legal_move_accuracy(ck.model, ck.vocab, suite.full_eval_games(), device=_device())
-    return {"name": name, "from": start, "to": start + n, "state": status["state"], "step": status["step"],
-            "measured": probe, "train_s": took,
-            "legal_move_accuracy_500": acc, "settings": settings}
+    return _send_back(run, out, name, {"name": name, "from": start, "to": start + n, "measured": probe,
+                                       "train_s": time.time() - t0, "settings": {**settings, "compile": compile_},
+                                       "shared_with": shared_with})
+
+
+# --scratch: a suite model retrained from scratch at another depth (same width), on the GPU stage's batch,
+# at the first stage's higher peak rate (a fresh model, not a refined one)
+SCRATCH = dict(lr=1e-3, min_lr=1e-4, warmup_steps=500)
+
+
+def worker_scratch(name: str, n_layer: int, deadline: float, out: Path, settings: dict, compile_: bool = False,
+                   ready=None, dry: bool = False, shared_with: int = 0) -> dict:
+    """Train suite model `name` from scratch at `n_layer` layers until about `deadline`: how fast a deeper
+    model of the same width learns the board, against the shipped model's history at the same games."""
+    from mothello import suite
+    from mothello.languages import load_config
+    from mothello.train import TrainConfig, train
+
+    exp = load_config(suite.CONFIGS / f"{name}.toml")
+    base = {**suite.SUITE_TRAINING, **settings, **SCRATCH, "n_layer": n_layer}
+    probe, compile_ = _measure(exp, TrainConfig(**{**base, "steps": 1}), None, compile_, ready)
+    left = deadline - time.time() - (probe["warmup_s"] if compile_ else 0)
+    n = _steps_that_fit(probe["steps_per_s"], left, unit=100 if dry else 1000)
+    tc = TrainConfig(**{**base, "steps": n, "compile": compile_})
+    run = suite.runs_dir() / f"scratch-{name}-{n_layer}-layers"
+    t0 = time.time()
+    train(exp, tc, run, resume=True, progress=False)
+    return _send_back(run, out, f"{name}-{n_layer}", {
+        "name": name, "n_layer": n_layer, "steps": n, "measured": probe, "train_s": time.time() - t0,
+        "settings": {**base, "compile": compile_}, "shared_with": shared_with})
 
 
 def worker_paper(deadline: float, out: Path, analysis_s: float, dry: bool = False, quick: bool = False,
@@ -148,14 +231,7 @@ def worker_paper(deadline: float, out: Path, analysis_s: float, dry: bool = Fals
     exp = load_config(suite.CONFIGS / f"{PAPER_CONFIG}.toml")
     settings = {**PAPER, **(dict(DRY, preset="tiny") if dry else {})}
     tc0 = TrainConfig(**{**settings, "steps": 1})
-    try:  # torch.compile on this GPU: its speed, or why not
-        if quick:
-            raise RuntimeError("not tried (--quick: no time for compiling)")
-        probe = measure(exp, tc0, compile_=True, warmup=5, timed=40)
-        compiled = True
-    except Exception as e:  # noqa: BLE001 - any failure of the compiler: train eagerly, and say why
-        probe = {**measure(exp, tc0), "compile_error": f"{type(e).__name__}: {e}".splitlines()[0]}
-        compiled = False
+    probe, compiled = _measure(exp, tc0, None, compile_=not quick)  # --quick: no time for compiling
     left = deadline - analysis_s - time.time() - (probe["warmup_s"] * 0.5 if compiled else 0)
     n = _steps_that_fit(probe["steps_per_s"], left, margin=PAPER_SHARED_MARGIN if shared else 0.8)
     tc = TrainConfig(**{**settings, "steps": n, "compile": compiled})
@@ -209,10 +285,68 @@ def record(runs: list[tuple[Path, int]]) -> Path:
     """Write checkpoints/paper-preset/runs.json from paper runs (folder, how many runs shared its GPU)."""
     from mothello import storage
     from mothello.checkpoints import checkpoints_dir
+    from mothello.findings import PAPER_RUNS
 
-    path = checkpoints_dir() / "paper-preset" / "runs.json"
+    path = checkpoints_dir() / PAPER_RUNS
     path.parent.mkdir(parents=True, exist_ok=True)
     storage.write_json(path, {"runs": [paper_record(r, n) for r, n in runs]})
+    return path
+
+
+def block_writes(model) -> list[dict]:
+    """Per block, the Frobenius norm of what it writes into the residual stream: its attention's and its
+    MLP's output projections. A deepened model's added blocks start at zero: how far they grew says how
+    much of the model they became."""
+    return [{"attention": float(b.attn.proj.weight.detach().float().norm()),
+             "mlp": float(b.mlp[2].weight.detach().float().norm())}
+            for b in model.blocks]
+
+
+def depth_record(run: Path, n_train: int = 1000) -> dict:
+    """A depth trial (a run unpacked from the tar a --deepen or --scratch worker sent back, with the worker's
+    result saved beside it as gpu.json) as the report reads it: how it was trained, its held-out legal
+    moves, which blocks it writes with, and the alignment analysis at every layer (the shipped models'
+    protocol: linear probes on relative labels, 1,000 training games per language). The analysis runs here
+    on first use and is kept in the run folder (depth.json, keyed by the weights)."""
+    from mothello import storage
+    from mothello.checkpoints import load_checkpoint
+    from mothello.probes import alignment
+    from mothello.suite import alignment_summary
+
+    res, tc, st = (storage.read_json(run / f) for f in ("gpu.json", "train.json", "status.json"))
+    ck = load_checkpoint(run)
+    cache = run / "depth.json"
+    done = storage.read_json(cache) if cache.is_file() else {}
+    if (done.get("weights_sha256"), done.get("n_train")) != (ck.meta["weights_sha256"], n_train):
+        t0 = time.time()
+        al = alignment(ck, kind="linear", labels="relative", n_train=n_train, random_baseline=False)
+        done = {"weights_sha256": ck.meta["weights_sha256"], "n_train": n_train,
+                "alignment": alignment_summary(al), "analysis_s": time.time() - t0}
+        storage.write_json(cache, done)
+    deepened = bool(tc.get("deepen"))
+    base_layers = None
+    if deepened:
+        base_layers = 1 + max(int(k.split(".")[1]) for k in load_checkpoint(tc["init_from"]).model.state_dict()
+                              if k.startswith("blocks.")) if Path(tc["init_from"]).exists() else res.get("from_layers")
+    return {"kind": "deepen" if deepened else "scratch", "experiment": st["experiment"],
+            "n_layer": ck.model.cfg.n_layer, "d_model": ck.model.cfg.d_model, "from_layers": base_layers,
+            "from_step": tc.get("init_step") or 0, "step": st["step"], "batch_size": tc["batch_size"], "lr": tc["lr"],
+            "min_lr": tc["min_lr"], "warmup_steps": tc["warmup_steps"], "dtype": tc["dtype"], "compiled": tc["compile"],
+            "gpu": res.get("gpu") or st.get("device_name"), "torch": res.get("torch"),
+            "shared_with": res.get("shared_with", 0), "params": ck.model.n_params, "train_s": res["train_s"],
+            "started": st["started"], "legal_move_accuracy": res["legal_move_accuracy_500"],
+            "block_writes": block_writes(ck.model), "probe_games": n_train, "alignment": done["alignment"]}
+
+
+def record_depth(runs: list[Path], n_train: int = 1000) -> Path:
+    """Write checkpoints/depth-trials/runs.json from depth-trial run folders (their weights do not ship)."""
+    from mothello import storage
+    from mothello.checkpoints import checkpoints_dir
+    from mothello.findings import DEPTH_RUNS
+
+    path = checkpoints_dir() / DEPTH_RUNS
+    path.parent.mkdir(parents=True, exist_ok=True)
+    storage.write_json(path, {"runs": [depth_record(r, n_train) for r in runs]})
     return path
 
 
@@ -224,12 +358,22 @@ def main() -> int:
     ap.add_argument("--analysis-seconds", type=float, default=75, help="kept for the paper run's analysis")
     ap.add_argument("--dry-run", action="store_true", help="a CPU-sized check of the whole pipeline")
     ap.add_argument("--quick", action="store_true", help="paper: no torch.compile, no random-model baseline")
+    ap.add_argument("--deepen", type=int, default=None, metavar="N",
+                    help="suite stages grow each model to N layers (train --deepen): its blocks first, the new "
+                         "ones after them starting as identities")
+    ap.add_argument("--scratch", default=None, metavar="N,M",
+                    help="instead of stages: each of --models retrained from scratch at each of these depths")
+    ap.add_argument("--compile", action="store_true", help="suite stages: torch.compile (timed after compiling)")
     ap.add_argument("--record", nargs="+", metavar="RUN[:N]", default=None,
                     help="write checkpoints/paper-preset/runs.json from unpacked paper runs (N: how many other "
                          "trainings shared the GPU, default 0)")
+    ap.add_argument("--record-depth", nargs="+", metavar="RUN", default=None,
+                    help="write checkpoints/depth-trials/runs.json from unpacked --deepen / --scratch runs, each "
+                         "with its worker's result as gpu.json (analyses each here, once)")
     ap.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--deadline", type=float, default=None, help=argparse.SUPPRESS)
     ap.add_argument("--shared", action="store_true", help=argparse.SUPPRESS)  # other workers share the GPU
+    ap.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)  # how many: the barrier's count
     args = ap.parse_args()
     if args.record:
         runs = []
@@ -243,6 +387,14 @@ def main() -> int:
             runs.append((Path(path), int(n)))
         print(record(runs))
         return 0
+    if args.record_depth:
+        for r in args.record_depth:
+            missing = [f for f in ("gpu.json", "train.json", "status.json", "checkpoint.json") if not (Path(r) / f).is_file()]
+            if missing:
+                ap.error(f"--record-depth {r}: no {', '.join(missing)} there (unpack the run's tar and save its "
+                         "summary.json entry as gpu.json)")
+        print(record_depth([Path(r) for r in args.record_depth]))
+        return 0
     if args.out is None:
         ap.error("--out is needed")
     args.out.mkdir(parents=True, exist_ok=True)
@@ -250,11 +402,21 @@ def main() -> int:
     if args.worker:
         from mothello import suite
 
-        if args.worker == "paper":
+        # the suite workers time their speed together (the paper run, compiled on its own, does not wait)
+        ready = barrier(args.out / ".ready", args.worker, args.workers) if args.workers > 1 else None
+
+        if "@" in args.worker:
+            name, layers = args.worker.split("@")
+            res = worker_scratch(name, int(layers), args.deadline, args.out,
+                                 {**suite.GPU_STAGE, **(DRY if args.dry_run else {})}, compile_=args.compile,
+                                 ready=ready, dry=args.dry_run, shared_with=args.workers - 1)
+        elif args.worker == "paper":
             res = worker_paper(args.deadline, args.out, args.analysis_seconds, args.dry_run, args.quick, args.shared)
         else:
+            deep = dict(n_layer=args.deepen, deepen=True) if args.deepen else {}
             res = worker_suite(args.worker, args.deadline, args.out,
-                               {**suite.GPU_STAGE, **(DRY if args.dry_run else {})})
+                               {**suite.GPU_STAGE, **deep, **(DRY if args.dry_run else {})}, compile_=args.compile,
+                               ready=ready, dry=args.dry_run, shared_with=args.workers - 1)
         (args.out / f"{args.worker}.json").write_text(json.dumps(res, indent=1))
         return 0
 
@@ -264,6 +426,8 @@ def main() -> int:
     unknown = [n for n in names if n not in (*suite.SUITE, "paper")]
     if unknown:
         ap.error(f"--models: no {', '.join(unknown)} (known: {', '.join(suite.SUITE)}, paper)")
+    if args.scratch:
+        names = [f"{n}@{int(x)}" for n in names if n != "paper" for x in args.scratch.split(",")]
     deadline = time.time() + args.seconds
     logs = suite.runs_dir() / "gpu-stages-logs"
     logs.mkdir(parents=True, exist_ok=True)
@@ -275,7 +439,10 @@ def main() -> int:
                                         "--out", str(args.out), "--analysis-seconds", str(args.analysis_seconds),
                                         *(["--dry-run"] if args.dry_run else []),
                                         *(["--quick"] if args.quick else []),
-                                        *(["--shared"] if len(names) > 1 else [])],
+                                        *(["--shared"] if len(names) > 1 else []),
+                                        *(["--deepen", str(args.deepen)] if args.deepen else []),
+                                        *(["--compile"] if args.compile else []),
+                                        "--workers", str(len([n for n in names if n != "paper"]))],
                                        stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
     hard = deadline + args.analysis_seconds + 30  # past this a worker is stopped (train saves and stops)
     while any(p.poll() is None for p in procs.values()) and time.time() < hard:
@@ -288,6 +455,7 @@ def main() -> int:
             p.wait(timeout=30)
         except subprocess.TimeoutExpired:
             p.kill()
+    shutil.rmtree(args.out / ".ready", ignore_errors=True)
     summary = {}
     for name, p in procs.items():
         f = args.out / f"{name}.json"

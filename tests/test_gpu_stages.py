@@ -5,6 +5,9 @@ report reads (findings.paper_runs / paper_section)."""
 import importlib.util
 import json
 import shutil
+import tarfile
+import threading
+import time
 
 import pytest
 from hypothesis import given
@@ -63,12 +66,12 @@ def test_a_suite_stage_continues_the_shipped_model_for_the_steps_that_fit(shippe
     tc = json.loads((run / "train.json").read_text())
     assert (tc["batch_size"], tc["init_step"], tc["init_from"]) == (4, shipped_tiny, str(suite.stage_run("naive-2", 0)))
     assert suite.stage_history(run) == [suite.stage_run("naive-2", 0), run]
-    import tarfile
-
     with tarfile.open(out / "naive-2.tar.gz") as tar:
         names = tar.getnames()
     assert f"{run.name}/model.safetensors" in names and not any("/state" in n for n in names)
+    assert f"{run.name}/gpu.json" in names  # the worker's result travels inside the run
     assert set(res["legal_move_accuracy_500"]) == {"L0", "L1"}
+    assert json.loads((run / "gpu.json").read_text())["legal_move_accuracy_500"] == res["legal_move_accuracy_500"]
 
 
 def _paper_run(tmp_path, analysed: bool):
@@ -138,6 +141,7 @@ def test_a_gpu_stage_is_reported_with_its_batch_its_gpu_and_its_speed():
     (["--record", "MISSING"], "no train.json, status.json, paper.json in"),
     (["--record", "MISSING:many"], "N, after the colon, is how many trainings shared the GPU"),
     (["--seconds", "5"], "--out is needed"),
+    (["--record-depth", "MISSING"], "no gpu.json, train.json, status.json, checkpoint.json there"),
 ])
 def test_bad_arguments_get_a_one_line_error_before_anything_runs(tmp_path, args, message):
     import subprocess
@@ -148,3 +152,122 @@ def test_bad_arguments_get_a_one_line_error_before_anything_runs(tmp_path, args,
                           text=True, timeout=120)
     assert proc.returncode == 2 and message in proc.stderr.strip().splitlines()[-1]
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_a_deepening_stage_grows_the_shipped_model_and_the_record_shows_its_added_blocks(shipped_tiny, tmp_path,
+                                                                                          monkeypatch):
+    """--deepen: the stage starts from the shipped model grown by a block (an identity at first), trains it,
+    sends it back with its result; --record-depth analyses it and says how much the added block writes."""
+    monkeypatch.setattr(gpu_stages, "_steps_that_fit", lambda rate, seconds, unit=1000: 6)
+    out = tmp_path / "out"
+    out.mkdir()
+    n = load_checkpoint(suite.checkpoints_dir() / "naive-2").model.cfg.n_layer
+    res = gpu_stages.worker_suite("naive-2", deadline=0, out=out, shared_with=3,
+                                  settings=dict(batch_size=4, eval_every=6, n_layer=n + 1, deepen=True))
+    run = suite.runs_dir() / f"suite-naive-2-to-{shipped_tiny + 6}"
+    assert res["to"] == shipped_tiny + 6 and load_checkpoint(run).model.cfg.n_layer == n + 1
+    rec = gpu_stages.depth_record(run, n_train=12)
+    assert (rec["kind"], rec["experiment"], rec["from_layers"], rec["n_layer"], rec["from_step"], rec["step"]) == \
+        ("deepen", "naive-2", n, n + 1, shipped_tiny, shipped_tiny + 6)
+    assert rec["shared_with"] == 3 and rec["batch_size"] == 4 and rec["probe_games"] == 12
+    writes = rec["block_writes"]
+    assert len(writes) == n + 1
+    assert 0 < writes[-1]["mlp"] < min(w["mlp"] for w in writes[:-1])  # six steps from zero: small, not zero
+    assert set(rec["alignment"]["layers"]) == {str(x) for x in range(n + 2)}
+    # the analysis is kept beside the run, keyed by its weights and probe size: a second record reuses it
+    cached = json.loads((run / "depth.json").read_text())
+    monkeypatch.setattr(gpu_stages, "block_writes", lambda model: [])
+    import mothello.probes as probes
+
+    monkeypatch.setattr(probes, "alignment", lambda *a, **k: pytest.fail("analysed again"))
+    assert gpu_stages.depth_record(run, n_train=12)["alignment"] == cached["alignment"]
+
+
+def test_a_scratch_run_trains_a_suite_model_at_another_depth(shipped_tiny, tmp_path, monkeypatch):
+    monkeypatch.setattr(gpu_stages, "_steps_that_fit", lambda rate, seconds, unit=1000: 6)
+    out = tmp_path / "out"
+    out.mkdir()
+    res = gpu_stages.worker_scratch("naive-2", 3, deadline=0, out=out, settings=dict(batch_size=4, eval_every=6))
+    run = suite.runs_dir() / "scratch-naive-2-3-layers"
+    ck = load_checkpoint(run)
+    assert (ck.model.cfg.n_layer, ck.step, res["steps"], res["state"]) == (3, 6, 6, "finished")
+    tc = json.loads((run / "train.json").read_text())
+    assert tc["init_from"] is None and tc["lr"] == gpu_stages.SCRATCH["lr"] and tc["batch_size"] == 4
+    with tarfile.open(out / "naive-2-3.tar.gz") as tar:
+        assert f"{run.name}/gpu.json" in tar.getnames()
+    assert gpu_stages.depth_record(run, n_train=12)["kind"] == "scratch"
+
+
+def test_the_barrier_lets_the_workers_time_their_speed_together(tmp_path):
+    """Each worker waits until every one is ready (or the timeout), so none times its steps alone."""
+    passed = {}
+
+    def worker(name, delay):
+        time.sleep(delay)
+        gpu_stages.barrier(tmp_path / "ready", name, 2, timeout=60)()
+        passed[name] = time.time()
+
+    t0 = time.time()
+    threads = [threading.Thread(target=worker, args=("a", 0)), threading.Thread(target=worker, args=("b", 1.0))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert min(passed.values()) - t0 >= 1.0  # a waited for b
+    t1 = time.time()
+    gpu_stages.barrier(tmp_path / "alone", "c", 3, timeout=0.5)()  # the others never come: it gives up
+    assert 0.5 <= time.time() - t1 < 5
+
+
+def _depth_run(kind, name, n_layer, step, colour, legal=0.96, from_layers=None, from_step=0, writes=None):
+    layers = {str(x): {"in_language": 0.85, "cross_lingual": 0.8, "aligned_rotation": 0.82,
+                       "colour_in_language": colour - 0.01 * (n_layer - x), "colour_cross_lingual": 0.7,
+                       "baseline_majority": 0.53, "baseline_random_model": float("nan")} for x in range(n_layer + 1)}
+    return {"kind": kind, "experiment": name, "n_layer": n_layer, "d_model": 192, "from_layers": from_layers,
+            "from_step": from_step, "step": step, "batch_size": 1024, "lr": 6e-4, "min_lr": 6e-5, "warmup_steps": 1000,
+            "dtype": "bfloat16", "compiled": True, "gpu": "NVIDIA H200", "torch": "2.11.0", "shared_with": 3,
+            "params": 2_700_000, "train_s": 330.0, "started": "2026-12-04T18:18:42+00:00",
+            "legal_move_accuracy": {"L0": legal, "L1": legal + 0.01},
+            "block_writes": writes or [{"attention": 10.0, "mlp": 20.0}] * n_layer, "probe_games": 1000,
+            "alignment": {"best_layer": n_layer, "layers": layers}}
+
+
+def test_the_report_shows_the_depth_trials_beside_the_shipped_models(tmp_path, monkeypatch):
+    small = {"name": "unified-mixed", "step": 78_000, "params": 1_482_048, "n_layer": 3, "layer": 3, "legal_min": 0.96,
+             "in_language": 0.87, "cross_lingual": 0.86, "colour_in_language": 0.79,
+             "stage_ends": {24_000: {"step": 24_000, "legal_min": 0.9, "in_language": 0.84, "cross_lingual": 0.83,
+                                     "colour_in_language": 0.73}},
+             "trained": {"stages": [{"from": 0, "to": 12_000}, {"from": 12_000, "to": 78_000}]}}
+    grown = _depth_run("deepen", "unified-mixed", 5, 80_000, 0.81, legal=0.97, from_layers=3, from_step=78_000,
+                       writes=[{"attention": 10.0, "mlp": 20.0}] * 3 + [{"attention": 1.0, "mlp": 2.0}] * 2)
+    slow = _depth_run("scratch", "unified-mixed", 6, 2_000, 0.70)    # 2.0M games: below the shipped 24,000 (1.5M)?
+    numbers = {"models": {"unified": small}, "depth": [grown, slow]}
+    text = findings.depth_section(numbers)
+    assert text.startswith("## Is it depth?")
+    assert "| unified-mixed | 3 -> 5 | 78,000 -> 80,000 (2.0 million games) | 5.5 min | 96.0% -> 97.0% | " \
+           "79.0% -> 81.0% (layer 5) | 79.0% / 80.0% / 81.0% | 10% of an original block's | 80.7% |" in text
+    # the shipped pace: 6 points over 1.5M -> 5.0M games (1.74 doublings); 2.0M more is 0.49 doublings: +1.7
+    assert "The colour rose 2.0 points." in text and "alone on the GPU" in text
+    assert "The added blocks write 10%-10% of what an original block writes" in text  # 2 points apart: not silent
+    quiet = {**grown, "alignment": {**grown["alignment"], "layers": {
+        k: {**v, "colour_in_language": 0.81} for k, v in grown["alignment"]["layers"].items()}}}
+    quiet_text = findings.depth_section({**numbers, "depth": [quiet]})
+    assert "The added blocks stayed nearly silent" in quiet_text and "| 81.0% at each |" in quiet_text
+    # from scratch, by games seen: 1.5M (shipped, 24,000 steps), 2.0M (from scratch), 5.0M (shipped, 78,000)
+    rows = [line for line in text.splitlines() if line.startswith(("| shipped", "| from scratch"))]
+    assert [r.split(" | ")[4] for r in rows] == ["1.5 million games", "2.0 million games", "5.0 million games"]
+    # the shipped model at 2.0M games: 73% + 6 points x log2(2.0/1.5) / log2(5.0/1.5) = 74.5%
+    assert "6 layers 70.0% after 2.0 million games (the shipped model 74.5%, -4.5 points)" in text
+    assert "no faster than the shipped one" in text
+    fast = _depth_run("scratch", "unified-mixed", 6, 2_000, 0.85)
+    assert "up to 10.5 points better than the shipped one after as many games" in \
+        findings.depth_section({**numbers, "depth": [fast]})
+    beyond = _depth_run("scratch", "unified-mixed", 6, 9_000, 0.85)  # 9.2M games: past every shipped stage end
+    assert "(the shipped model" not in findings.depth_section({**numbers, "depth": [beyond]})
+    assert findings.depth_section({"models": {}, "depth": []}) == ""
+    # recorded into checkpoints/, read back by collect()'s reader
+    monkeypatch.setenv("MOTHELLO_CHECKPOINTS", str(tmp_path / "shipped"))
+    storage.write_json(tmp_path / "shipped" / findings.DEPTH_RUNS, {"runs": [grown]})
+    back = findings.depth_runs(tmp_path / "shipped")
+    assert [(r["kind"], r["step"], r["block_writes"]) for r in back] == [("deepen", 80_000, grown["block_writes"])]
+    assert findings.depth_runs(tmp_path / "x") == []

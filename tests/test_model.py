@@ -336,3 +336,52 @@ def test_model_matches_the_reference_implementation(overrides):
     # a short prefix, and the softmax over the logits, agree too
     torch.testing.assert_close(m(idx[:, :5]).double(), ref_logits[:, :5], rtol=0, atol=1e-5)
     torch.testing.assert_close(F.softmax(logits, -1).double(), F.softmax(ref_logits, -1), rtol=0, atol=1e-6)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 3), st.integers(0, 3), st.sampled_from([(2, 32), (4, 32), (3, 48)]), st.integers(0, 2**16))
+def test_a_deepened_model_computes_what_the_shallower_one_did(n_base, n_new, heads_width, seed):
+    """load_deepened: the shallower model's blocks first, the added blocks identities, so the deeper model's
+    logits, and its residual stream from the last loaded block on, are the shallower model's."""
+    n_head, d = heads_width
+    base = _model(seed, n_layer=n_base, n_head=n_head, d_model=d)
+    deep = _model(seed + 1, n_layer=n_base + n_new, n_head=n_head, d_model=d)
+    assert deep.load_deepened(base.state_dict()) == n_new
+    idx = torch.randint(0, V, (2, 11), generator=torch.Generator().manual_seed(seed))
+    lb, hb = base(idx, return_hidden=True)
+    ld, hd = deep(idx, return_hidden=True)
+    torch.testing.assert_close(ld, lb)
+    torch.testing.assert_close(hd[:n_base + 1], hb)
+    for layer in range(n_base + 1, n_base + n_new + 1):
+        torch.testing.assert_close(hd[layer], hb[-1])
+
+
+def test_the_added_blocks_of_a_deepened_model_learn():
+    """Zero output projections are not a trap: one optimizer step moves them, and the next step reaches the
+    rest of the added block through them."""
+    base = _model(0, n_layer=1)
+    deep = _model(1, n_layer=2)
+    deep.load_deepened(base.state_dict())
+    added = {k: v.clone() for k, v in deep.state_dict().items() if k.startswith("blocks.1.")}
+    opt = torch.optim.AdamW(deep.parameters(), lr=1e-2)
+    idx = torch.randint(0, V, (4, 12), generator=torch.Generator().manual_seed(3))
+    for _ in range(2):
+        loss = F.cross_entropy(deep(idx[:, :-1]).flatten(0, 1), idx[:, 1:].flatten())
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    now = deep.state_dict()
+    for k in ("blocks.1.attn.proj.weight", "blocks.1.mlp.2.weight", "blocks.1.attn.qkv.weight", "blocks.1.mlp.0.weight"):
+        assert not torch.equal(now[k], added[k]), k
+
+
+def test_deepening_refuses_weights_that_do_not_fit():
+    deep = _model(0, n_layer=2)
+    with pytest.raises(ValueError, match="does not deepen into"):
+        deep.load_deepened(_model(0, n_layer=3).state_dict())   # deeper than the model
+    with pytest.raises(ValueError, match="weights do not fit"):
+        deep.load_deepened(_model(0, n_layer=1, n_head=2, d_model=32).state_dict())  # another width
+    state = _model(0, n_layer=1).state_dict()
+    del state["ln_f.weight"]
+    with pytest.raises(ValueError, match="weights do not fit: ln_f.weight"):
+        deep.load_deepened(state)

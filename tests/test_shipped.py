@@ -16,7 +16,7 @@ import pyarrow as pa
 import pytest
 
 from mothello import suite, sweep
-from mothello.checkpoints import META, load_checkpoint
+from mothello.checkpoints import META, load_checkpoint, read_meta
 from mothello.data import heldout_games
 from mothello.evaluate import legal_move_accuracy
 from mothello.languages import load_config
@@ -77,6 +77,30 @@ def test_the_paper_preset_runs_are_recorded_whole():
         if r.get("alignment"):
             assert 0 <= r["alignment"]["best_layer"] <= PRESETS[r["preset"]]["n_layer"]
             assert str(r["alignment"]["best_layer"]) in r["alignment"]["layers"]
+
+
+def test_the_depth_trials_are_recorded_whole():
+    """checkpoints/depth-trials/runs.json (scripts/gpu_stages.py --record-depth): each run grew a shipped
+    model of its experiment from the step it ships at, or trained from scratch; it records a write for
+    each of its blocks, its held-out legal moves in the experiment's input languages, and probes at every
+    layer it has, its best layer among them."""
+    from mothello import findings
+
+    runs = findings.depth_runs(SHIPPED)
+    assert runs, "no depth trials recorded"
+    for r in runs:
+        exp = load_config(suite.CONFIGS / f"{r['experiment']}.toml")
+        assert set(r["legal_move_accuracy"]) == {exp.languages[i].name for i in exp.input_languages}
+        assert all(0 < v <= 1 for v in r["legal_move_accuracy"].values())
+        assert len(r["block_writes"]) == r["n_layer"] and all(w["attention"] > 0 and w["mlp"] > 0
+                                                               for w in r["block_writes"])
+        assert set(r["alignment"]["layers"]) == {str(x) for x in range(r["n_layer"] + 1)}
+        assert str(r["alignment"]["best_layer"]) in r["alignment"]["layers"]
+        if r["kind"] == "deepen":
+            shipped = read_meta(SHIPPED / r["experiment"])
+            assert r["from_step"] == shipped["step"] and r["from_layers"] == shipped["model"]["n_layer"] < r["n_layer"]
+        else:
+            assert r["kind"] == "scratch" and r["from_step"] == 0 and r["from_layers"] is None
 
 
 @pytest.mark.parametrize("path", MODELS, ids=[p.name for p in MODELS])

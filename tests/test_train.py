@@ -23,7 +23,8 @@ from mothello.checkpoints import load_checkpoint
 from mothello.cli import main as cli_main
 from mothello.data import TrainingData, heldout_games, make_batch
 from mothello.languages import Vocabulary, load_config
-from mothello.model import GPT, PRESETS, preset
+from mothello.evaluate import legal_move_accuracy
+from mothello.model import GPT, PRESETS, GPTConfig, preset
 from mothello.train import (
     PRESET_TRAINING,
     RunError,
@@ -529,6 +530,41 @@ def test_a_continuation_that_carries_the_optimizer_is_the_uninterrupted_run(naiv
                      "--out", str(tmp_path / "cli")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error:") and "no readable optimizer state" in err and err.count("\n") == 1
+
+
+def test_a_deepening_run_starts_as_the_shallower_model_and_trains_the_deeper_one(naive2, tiny_checkpoint, tmp_path,
+                                                                                  capsys):
+    """deepen: a run from a trained model, grown by two blocks that start as identities: its first
+    evaluation (before any step) is the shallower model's; then the deeper model trains and is saved as
+    such. Without deepen the deeper shape is refused; deepen needs a model to grow, and no carried optimizer."""
+    base = load_checkpoint(tiny_checkpoint)
+    k, n = base.step, base.model.cfg.n_layer
+    tc = TrainConfig(preset="tiny", n_layer=n + 2, games=None, steps=k + 4, batch_size=8, warmup_steps=2,
+                     eval_every=4, eval_games=3, checkpoint_every=4, snapshots=[], init_from=str(tiny_checkpoint),
+                     init_step=k, deepen=True, device="cpu", dtype="float32")
+    grown = GPT(GPTConfig(vocab_size=base.vocab.size, context_length=base.vocab.context_length,
+                          **tc.model_shape()))
+    grown.load_deepened(base.model.state_dict())
+    games = heldout_games(4, seed=11)
+    assert legal_move_accuracy(grown, base.vocab, games) == legal_move_accuracy(base.model, base.vocab, games)
+    run = train(naive2, tc, tmp_path / "deeper")
+    ck = load_checkpoint(run)
+    assert ck.model.cfg.n_layer == n + 2 and ck.step == k + 4
+    assert json.loads((run / "train.json").read_text())["deepen"] is True
+    assert not torch.equal(ck.model.state_dict()["blocks.0.attn.qkv.weight"], base.model.state_dict()["blocks.0.attn.qkv.weight"])
+    with pytest.raises(RunError, match="weights do not fit the model preset"):
+        train(naive2, TrainConfig.from_dict({**tc.to_dict(), "deepen": False}), tmp_path / "refused")
+    with pytest.raises(ValueError, match="deepen grows a trained model: it needs init_from"):
+        TrainConfig(preset="tiny", n_layer=4, games=None, steps=4, deepen=True)
+    with pytest.raises(ValueError, match="not with init_optimizer"):
+        TrainConfig.from_dict({**tc.to_dict(), "init_optimizer": True})
+    # the command line
+    out = tmp_path / "cli"
+    assert cli_main(["train", str(CONFIGS / "naive-2.toml"), "--preset", "tiny", "--n-layer", str(n + 1), "--stream",
+                     "--steps", str(k + 2), "--batch-size", "8", "--eval-games", "2", "--init-from",
+                     str(tiny_checkpoint), "--init-step", str(k), "--deepen", "--device", "cpu", "--out", str(out)]) == 0
+    assert load_checkpoint(out).model.cfg.n_layer == n + 1
+    capsys.readouterr()
 
 
 def test_init_from_a_checkpoint_of_another_vocabulary_is_refused(tiny_checkpoint, tmp_path):
