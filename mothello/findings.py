@@ -390,6 +390,33 @@ def depth_section(numbers: dict) -> str:
     return "\n".join(lines)
 
 
+def colour_by_games(numbers: dict) -> pd.DataFrame:
+    """The in-language colour probe against the games seen, one row per point: every shipped model at its
+    analysed stage ends (run "shipped, N layers"), and every depth trial at its end ("grown to N layers",
+    "from scratch, N layers"). Columns: model, run, layers, games, colour. Empty without depth trials."""
+    runs = numbers.get("depth") or []
+    if not runs:
+        return pd.DataFrame(columns=["model", "run", "layers", "games", "colour"])
+    rows = []
+    for m in numbers["models"].values():
+        for st, c in colour_ends(m).items():
+            rows.append({"model": m["name"], "run": f"shipped, {m['n_layer']} layers", "layers": m["n_layer"],
+                         "games": model_games(m, st), "colour": c})
+    shipped = {m["name"]: m for m in numbers["models"].values()}
+    for r in runs:
+        if r["kind"] == "deepen":
+            m = shipped.get(r["experiment"])
+            if m is None:
+                continue
+            games = model_games(m, r["from_step"]) + (r["step"] - r["from_step"]) * r["batch_size"]
+            run = f"grown to {r['n_layer']} layers"
+        else:
+            games, run = r["step"] * r["batch_size"], f"from scratch, {r['n_layer']} layers"
+        rows.append({"model": r["experiment"], "run": run, "layers": r["n_layer"], "games": games,
+                     "colour": _best(r)["colour_in_language"]})
+    return pd.DataFrame(rows)
+
+
 def on_gpu(stage: dict) -> bool:
     """Whether a training stage ran on a GPU (its recorded device)."""
     return str(stage.get("device") or "").startswith("cuda")
@@ -971,6 +998,8 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
         out.append(paper)
     if depth := depth_section(numbers):
         out.append(depth)
+        if "depth" in figures:
+            out.append(f"![Colour against the games seen: the shipped models and the depth trials]({figures['depth']})\n")
     out.append(reproduce(numbers))
     if appendix:
         out.append(appendix.strip() + "\n")

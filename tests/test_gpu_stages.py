@@ -271,3 +271,27 @@ def test_the_report_shows_the_depth_trials_beside_the_shipped_models(tmp_path, m
     back = findings.depth_runs(tmp_path / "shipped")
     assert [(r["kind"], r["step"], r["block_writes"]) for r in back] == [("deepen", 80_000, grown["block_writes"])]
     assert findings.depth_runs(tmp_path / "x") == []
+
+
+def test_the_colour_against_games_figure_puts_each_trial_beside_its_model():
+    """findings.colour_by_games: the shipped model at its stage ends, a grown model at the shipped games plus
+    its stage's, a scratch run at its own; charts.colour_by_games_chart draws them on a log axis under the
+    target."""
+    from mothello.ui.charts import colour_by_games_chart, finish
+
+    small = {"name": "unified-mixed", "step": 78_000, "n_layer": 3, "colour_in_language": 0.79,
+             "stage_ends": {24_000: {"step": 24_000, "colour_in_language": 0.73}},
+             "trained": {"stages": [{"from": 0, "to": 12_000}, {"from": 12_000, "to": 78_000}]}}
+    grown = _depth_run("deepen", "unified-mixed", 6, 80_000, 0.81, from_layers=3, from_step=78_000)
+    fresh = _depth_run("scratch", "unified-mixed", 8, 2_000, 0.75)
+    df = findings.colour_by_games({"models": {"unified": small}, "depth": [grown, fresh]})
+    assert df.sort_values("games")[["run", "games", "colour"]].values.tolist() == [
+        ["shipped, 3 layers", 24_000 * 64, 0.73], ["from scratch, 8 layers", 2_000 * 1024, 0.75],
+        ["shipped, 3 layers", 78_000 * 64, 0.79], ["grown to 6 layers", 78_000 * 64 + 2_000 * 1024, 0.81]]
+    assert findings.colour_by_games({"models": {"unified": small}}).empty
+    spec = finish(colour_by_games_chart(df)).to_dict()
+    lines, points, rule, label = spec["layer"]
+    assert lines["encoding"]["x"]["scale"]["type"] == "log" and points["mark"]["type"] == "point"
+    assert set(points["encoding"]["shape"]["sort"]) == {"grown to 6 layers", "from scratch, 8 layers"}
+    assert rule["mark"]["type"] == "rule" and label["mark"]["type"] == "text"
+    assert lines["encoding"]["x"]["scale"]["domain"] == [24_000 * 64 / 1.25, (78_000 * 64 + 2_000 * 1024) * 1.25]

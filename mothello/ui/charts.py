@@ -135,3 +135,36 @@ def label_rows(starts: list[int], span: float, room: float = 0.2) -> list[int]:
         last[row] = x
         rows.append(row)
     return rows
+
+
+def colour_by_games_chart(df: pd.DataFrame, target: float = 0.9, width: int = 560, height: int = 300) -> alt.LayerChart:
+    """The in-language colour probe against the games seen (log scale), findings.colour_by_games: each
+    shipped model a line through its stage ends, each depth trial a point of its model's colour in the
+    shape of its run, and the target as a dashed rule."""
+    runs = list(dict.fromkeys(df["run"]))
+    shipped = df[df["run"].str.startswith("shipped")]
+    trials = df[~df["run"].str.startswith("shipped")]
+    colour = alt.Color("model:N", title="model", sort=list(dict.fromkeys(df["model"])))
+    lo, hi = float(df["games"].min()) / 1.25, float(df["games"].max()) * 1.25
+    ticks = [m * 10 ** k for k in range(int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi))) + 1)
+             for m in (1, 2, 5) if lo <= m * 10 ** k <= hi]
+    x = alt.X("games:Q", title="games seen (log scale)", scale=alt.Scale(type="log", domain=[lo, hi], nice=False),
+              axis=alt.Axis(labelExpr="format(datum.value, '~s')", values=ticks))
+    y = alt.Y("colour:Q", title="colour in-language (mine / theirs)", axis=alt.Axis(format=".0%"),
+              scale=alt.Scale(domain=[float(min(df["colour"].min(), target) - 0.05) // 0.05 * 0.05,
+                                      float(max(df["colour"].max(), target) + 0.02)]))
+    tooltip = ["model", "run", alt.Tooltip("games:Q", format=",d"), alt.Tooltip("colour:Q", format=".1%")]
+    lines = alt.Chart(shipped).mark_line(point=True, strokeWidth=2).encode(
+        x=x, y=y, color=colour, detail="model:N", tooltip=tooltip)
+    points = alt.Chart(trials).mark_point(size=150, filled=True, opacity=0.9, stroke="black", strokeWidth=0.8).encode(
+        x=x, y=y, color=colour, tooltip=tooltip,
+        shape=alt.Shape("run:N", title="depth trial", sort=[r for r in runs if not r.startswith("shipped")],
+                        scale=alt.Scale(range=["triangle-up", "square", "diamond", "cross"])))
+    rule = alt.Chart(pd.DataFrame({"colour": [target], "label": [f"target {target:.0%}"]}))
+    target_mark = rule.mark_rule(strokeDash=[6, 4], color="#b03030").encode(y=alt.Y("colour:Q"))
+    target_text = rule.mark_text(align="left", baseline="bottom", dx=4, dy=-3, color="#b03030", fontSize=12).encode(
+        y=alt.Y("colour:Q"), x=alt.value(0), text="label:N")
+    return alt.layer(lines, points, target_mark, target_text).resolve_scale(shape="independent").properties(
+        width=width, height=height,
+        title=alt.Title("The colour of the discs against the games seen", anchor="start",
+                        subtitle="lines: the shipped 3-layer models at their stage ends; points: the depth trials"))

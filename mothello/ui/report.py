@@ -18,8 +18,8 @@ import pandas as pd
 
 from .. import storage
 from ..checkpoints import checkpoints_dir, load_checkpoint
-from ..findings import (FIGURES, MANY_TITLE, MODELS, collect, longer_numbers, render, sweep_numbers,
-                        variant_numbers)
+from ..findings import (FIGURES, MANY_TITLE, MODELS, collect, colour_by_games, longer_numbers, render,
+                        sweep_numbers, variant_numbers)
 from ..probes import load_alignment
 from ..suite import AOT_GAMES
 from ..sweep import when as sweep_when
@@ -39,8 +39,9 @@ def _save(chart, out: Path, name: str) -> str:
     return f"{out.relative_to(ROOT).as_posix()}/{name}.png" if out.is_relative_to(ROOT) else str(out / f"{name}.png")
 
 
-def figures(out: Path, root: Path | None = None) -> dict[str, str]:
-    """{key: path of the PNG} for what the shipped checkpoints allow (keys as findings.render expects)."""
+def figures(out: Path, root: Path | None = None, numbers: dict | None = None) -> dict[str, str]:
+    """{key: path of the PNG} for what the shipped checkpoints allow (keys as findings.render expects);
+    numbers: findings.collect(root), when the caller has it."""
     from . import analysis_views as av
     from . import run_views as rv
 
@@ -99,6 +100,11 @@ def figures(out: Path, root: Path | None = None) -> dict[str, str]:
         if not df.empty:
             chart, _ = rv.transfer_chart(df, by="experiment", width=620)
             figs["longer"] = _save(chart, out, f"{base}-pretraining")
+    depth = colour_by_games(numbers if numbers is not None else collect(root))
+    if len(depth):
+        from .charts import colour_by_games_chart
+
+        figs["depth"] = _save(colour_by_games_chart(depth), out, "colour-by-games")
     if many.is_dir():
         paths[MODELS["many"]] = many
     for name in MODELS.values():
@@ -121,7 +127,7 @@ def main(argv=None) -> None:
     for name in ("scriptrunner_utils.script_run_context", "state.session_state_proxy", "caching.cache_data_api"):
         logging.getLogger(f"streamlit.runtime.{name}").setLevel(logging.ERROR)
     numbers = collect()
-    figs = figures(Path(args.figures))
+    figs = figures(Path(args.figures), numbers=numbers)
     storage.write_text(Path(args.out), render(numbers, figs))
     print(f"wrote {args.out} and {len(figs)} figure(s) under {args.figures}")
 
