@@ -184,7 +184,8 @@ def worker_suite(name: str, deadline: float, out: Path, settings: dict, compile_
     run = suite.runs_dir() / f"suite-{name}-to-{start + n}"
     t0 = time.time()
     train(exp, tc, run, resume=True, progress=False)
-    return _send_back(run, out, name, {"name": name, "from": start, "to": start + n, "measured": probe,
+    return _send_back(run, out, name, {"name": name, "from": start, "to": start + n,
+                                       "from_layers": read_meta(init_from)["model"]["n_layer"], "measured": probe,
                                        "train_s": time.time() - t0, "settings": {**settings, "compile": compile_},
                                        "shared_with": shared_with})
 
@@ -309,7 +310,7 @@ def depth_record(run: Path, n_train: int = 1000) -> dict:
     protocol: linear probes on relative labels, 1,000 training games per language). The analysis runs here
     on first use and is kept in the run folder (depth.json, keyed by the weights)."""
     from mothello import storage
-    from mothello.checkpoints import load_checkpoint
+    from mothello.checkpoints import load_checkpoint, read_meta
     from mothello.probes import alignment
     from mothello.suite import alignment_summary
 
@@ -324,10 +325,7 @@ def depth_record(run: Path, n_train: int = 1000) -> dict:
                 "alignment": alignment_summary(al), "analysis_s": time.time() - t0}
         storage.write_json(cache, done)
     deepened = bool(tc.get("deepen"))
-    base_layers = None
-    if deepened:
-        base_layers = 1 + max(int(k.split(".")[1]) for k in load_checkpoint(tc["init_from"]).model.state_dict()
-                              if k.startswith("blocks.")) if Path(tc["init_from"]).exists() else res.get("from_layers")
+    base_layers = (res.get("from_layers") or read_meta(tc["init_from"])["model"]["n_layer"]) if deepened else None
     return {"kind": "deepen" if deepened else "scratch", "experiment": st["experiment"],
             "n_layer": ck.model.cfg.n_layer, "d_model": ck.model.cfg.d_model, "from_layers": base_layers,
             "from_step": tc.get("init_step") or 0, "step": st["step"], "batch_size": tc["batch_size"], "lr": tc["lr"],
@@ -363,7 +361,8 @@ def main() -> int:
                          "ones after them starting as identities")
     ap.add_argument("--scratch", default=None, metavar="N,M",
                     help="instead of stages: each of --models retrained from scratch at each of these depths")
-    ap.add_argument("--compile", action="store_true", help="suite stages: torch.compile (timed after compiling)")
+    ap.add_argument("--compile", action="store_true",
+                    help="suite stages and --scratch runs: torch.compile (timed after compiling)")
     ap.add_argument("--record", nargs="+", metavar="RUN[:N]", default=None,
                     help="write checkpoints/paper-preset/runs.json from unpacked paper runs (N: how many other "
                          "trainings shared the GPU, default 0)")

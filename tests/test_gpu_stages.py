@@ -170,6 +170,10 @@ def test_a_deepening_stage_grows_the_shipped_model_and_the_record_shows_its_adde
     assert (rec["kind"], rec["experiment"], rec["from_layers"], rec["n_layer"], rec["from_step"], rec["step"]) == \
         ("deepen", "naive-2", n, n + 1, shipped_tiny, shipped_tiny + 6)
     assert rec["shared_with"] == 3 and rec["batch_size"] == 4 and rec["probe_games"] == 12
+    assert res["from_layers"] == n
+    older = {k: v for k, v in res.items() if k != "from_layers"}  # a worker that did not say: the base's meta
+    storage.write_json(run / "gpu.json", older)
+    assert gpu_stages.depth_record(run, n_train=12)["from_layers"] == n
     writes = rec["block_writes"]
     assert len(writes) == n + 1
     assert 0 < writes[-1]["mlp"] < min(w["mlp"] for w in writes[:-1])  # six steps from zero: small, not zero
