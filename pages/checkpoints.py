@@ -114,8 +114,9 @@ def stages_frame(stages: list[dict]) -> pd.DataFrame:
                      "batch": x.get("batch_size"), "peak lr": x.get("lr"),
                      "final lr": x.get("min_lr"), "warm-up steps": x.get("warmup_steps"),
                      "optimizer": "carried over" if x.get("init_optimizer") else "fresh",
-                     "number format": {"auto": "auto (float32 on CPU then)"}.get(x.get("dtype"), x.get("dtype")),
-                     "device": x.get("device_name") or x.get("device"),
+                     "number format": {"auto": "float32 (auto)"}.get(x.get("dtype"), x.get("dtype")),
+                     "device": (x.get("device_name") or "GPU") if str(x.get("device")).startswith("cuda")
+                     else str(x.get("device") or "").upper() or None,
                      "wall-clock (h)": None if hours is None else round(hours, 2)})
     return pd.DataFrame(rows)
 
