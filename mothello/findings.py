@@ -1523,6 +1523,9 @@ def how_trained(numbers: dict) -> str:
                             if all(m["colour_in_language_mlp"] < m["colour_in_language"] + 0.02 for _, m in mlp)
                             else ".\n"))
         lines += colour_by_move_table([m for m in numbers["models"].values() if m["name"] in weak])
+        if numbers.get("depth"):
+            lines.append("Is it depth? The section *Is it depth?* below: the shipped models grown deeper, and one "
+                         "trained deeper from scratch, on a GPU.\n")
     return "\n".join(lines)
 
 
