@@ -66,6 +66,12 @@ def _steps_that_fit(rate: float, seconds: float, unit: int = 500, margin: float 
 # on the H200 on 2026-12-04 it measured 39 steps/s, trained at 19 beside the four stages, and overran its
 # slot by about 150 s, so its probe analysis was cut off. Sharing the GPU it plans with this margin.
 PAPER_SHARED_MARGIN = 0.45
+# Suite and scratch workers time their speed together, behind the barrier, compiled as they will train:
+# on the H200 on 2026-12-04 four compiled 6-layer stages measured 23.9 steps/s and trained their 8,000
+# steps, train()'s own compile (from the cache measure() filled) and evaluations included, in 334.8 s,
+# as measured; planned with 0.8 and a second compile's time kept aside, they ended 165 s before the
+# deadline. The margin left is for evaluations and saves.
+TIMED_MARGIN = 0.9
 
 
 def measure(exp, tc, init_from=None, warmup: int = 20, timed: int = 60, compile_: bool = False,
@@ -178,8 +184,8 @@ def worker_suite(name: str, deadline: float, out: Path, settings: dict, compile_
     exp = load_config(suite.CONFIGS / f"{name}.toml")
     base = {**suite.SUITE_TRAINING, **settings, "init_step": start, "init_from": str(init_from)}
     probe, compile_ = _measure(exp, TrainConfig(**{**base, "steps": start + 1}), init_from, compile_, ready)
-    left = deadline - time.time() - (probe["warmup_s"] if compile_ else 0)  # train() compiles again
-    n = _steps_that_fit(probe["steps_per_s"], left, unit=100 if dry else 1000)
+    n = _steps_that_fit(probe["steps_per_s"], deadline - time.time(), unit=100 if dry else 500,
+                        margin=TIMED_MARGIN if ready else 0.8)
     tc = TrainConfig(**{**base, "steps": start + n, "compile": compile_})
     run = suite.runs_dir() / f"suite-{name}-to-{start + n}"
     t0 = time.time()
@@ -206,8 +212,8 @@ def worker_scratch(name: str, n_layer: int, deadline: float, out: Path, settings
     exp = load_config(suite.CONFIGS / f"{name}.toml")
     base = {**suite.SUITE_TRAINING, **settings, **SCRATCH, "n_layer": n_layer}
     probe, compile_ = _measure(exp, TrainConfig(**{**base, "steps": 1}), None, compile_, ready)
-    left = deadline - time.time() - (probe["warmup_s"] if compile_ else 0)
-    n = _steps_that_fit(probe["steps_per_s"], left, unit=100 if dry else 1000)
+    n = _steps_that_fit(probe["steps_per_s"], deadline - time.time(), unit=100 if dry else 500,
+                        margin=TIMED_MARGIN if ready else 0.8)
     tc = TrainConfig(**{**base, "steps": n, "compile": compile_})
     run = suite.runs_dir() / f"scratch-{name}-{n_layer}-layers"
     t0 = time.time()

@@ -56,7 +56,7 @@ def shipped_tiny(tmp_path, monkeypatch, tiny_checkpoint):
 def test_a_suite_stage_continues_the_shipped_model_for_the_steps_that_fit(shipped_tiny, tmp_path, monkeypatch):
     """The worker adopts the shipped model as the previous stage, trains the steps that fit before the
     deadline (here: the minimum, one unit), and packs the run without its optimizer state."""
-    monkeypatch.setattr(gpu_stages, "_steps_that_fit", lambda rate, seconds, unit=1000: 12)
+    monkeypatch.setattr(gpu_stages, "_steps_that_fit", lambda rate, seconds, unit=1000, margin=0.8: 12)
     out = tmp_path / "out"
     out.mkdir()
     res = gpu_stages.worker_suite("naive-2", deadline=0, out=out, settings=dict(batch_size=4, eval_every=6))
@@ -158,7 +158,7 @@ def test_a_deepening_stage_grows_the_shipped_model_and_the_record_shows_its_adde
                                                                                           monkeypatch):
     """--deepen: the stage starts from the shipped model grown by a block (an identity at first), trains it,
     sends it back with its result; --record-depth analyses it and says how much the added block writes."""
-    monkeypatch.setattr(gpu_stages, "_steps_that_fit", lambda rate, seconds, unit=1000: 6)
+    monkeypatch.setattr(gpu_stages, "_steps_that_fit", lambda rate, seconds, unit=1000, margin=0.8: 6)
     out = tmp_path / "out"
     out.mkdir()
     n = load_checkpoint(suite.checkpoints_dir() / "naive-2").model.cfg.n_layer
@@ -188,7 +188,7 @@ def test_a_deepening_stage_grows_the_shipped_model_and_the_record_shows_its_adde
 
 
 def test_a_scratch_run_trains_a_suite_model_at_another_depth(shipped_tiny, tmp_path, monkeypatch):
-    monkeypatch.setattr(gpu_stages, "_steps_that_fit", lambda rate, seconds, unit=1000: 6)
+    monkeypatch.setattr(gpu_stages, "_steps_that_fit", lambda rate, seconds, unit=1000, margin=0.8: 6)
     out = tmp_path / "out"
     out.mkdir()
     res = gpu_stages.worker_scratch("naive-2", 3, deadline=0, out=out, settings=dict(batch_size=4, eval_every=6))
