@@ -57,7 +57,8 @@ def _model_numbers(path: Path) -> dict:
         "batch_size": training.get("batch_size"), "preset": training.get("preset"),
         "params": GPT(GPTConfig(**meta["model"])).n_params, "languages": list(acc),
         "legal_move_accuracy": acc, "legal_min": min(acc.values()) if acc else None,
-        "layer": layer, "n_layer": meta.get("model", {}).get("n_layer"), **row,
+        "layer": layer, "n_layer": meta.get("model", {}).get("n_layer"), "d_model": meta.get("model", {}).get("d_model"),
+        **row,
         "embedding_same": m.get("embedding_similarity", {}).get("same_move_cross_lingual"),
         "embedding_different": m.get("embedding_similarity", {}).get("different_move_cross_lingual"),
         "trained": m.get("trained", {}), "train_hours": training_hours(path),
@@ -343,22 +344,28 @@ def depth_section(numbers: dict) -> str:
     if fresh:
         f0 = fresh[0]
         m = shipped.get(f0["experiment"])
-        lines += [f"**Deeper from scratch.** `{f0['experiment']}` trained from scratch at "
-                  f"{' and '.join(str(r['n_layer']) for r in fresh)} layers (the same width, {f0['d_model']}), "
-                  f"{_together(len(fresh))} (peak lr {f0['lr']:g}, warm-up {f0['warmup_steps']:,}, cosine to "
-                  f"{f0['min_lr']:g})" + (f", beside the shipped {m['n_layer']}-layer model at its analysed stage "
-                                          "ends, by the games each had seen" if m else "") + ":\n",
-                  "| model | layers | parameters | steps | games seen | legal moves, worst language | in-language | "
+        width = m.get("d_model") if m else None
+        deeper = width is not None and all(r["d_model"] == width for r in fresh)  # depth alone changed
+
+        def shape(r: dict) -> str:
+            return f"{r['n_layer']} layers" if deeper else f"{r['n_layer']} x {r['d_model']}"
+        what = (f"{' and '.join(str(r['n_layer']) for r in fresh)} layers (the same width, {width})" if deeper else
+                " and ".join(f"{r['n_layer']} layers x {r['d_model']} wide" for r in fresh))
+        lines += [f"**{'Deeper' if deeper else 'Other shapes'} from scratch.** `{f0['experiment']}` trained from scratch "
+                  f"at {what}, {_together(len(fresh))} (peak lr {f0['lr']:g}, warm-up {f0['warmup_steps']:,}, cosine "
+                  f"to {f0['min_lr']:g})" + (f", beside the shipped model ({m['n_layer']} x {width}) at its analysed "
+                                             "stage ends, by the games each had seen" if m else "") + ":\n",
+                  "| model | shape | parameters | steps | games seen | legal moves, worst language | in-language | "
                   "cross-lingual | colour in-language |",
                   "|---|---|---|---|---|---|---|---|---|"]
-        rows = [(r["step"] * r["batch_size"], f"| from scratch | {r['n_layer']} | {r['params'] / 1e6:.1f}M | "
+        rows = [(r["step"] * r["batch_size"], f"| from scratch | {r['n_layer']} x {r['d_model']} | {r['params'] / 1e6:.1f}M | "
                  f"{r['step']:,} | {millions(r['step'] * r['batch_size'])} | {pct(min(r['legal_move_accuracy'].values()))} | "
                  f"{pct(_best(r)['in_language'])} | {pct(_best(r)['cross_lingual'])} | "
                  f"{pct(_best(r)['colour_in_language'])} (layer {_best(r)['layer']}) |") for r in fresh]
         if m:
             ends = {st: e for st, e in (m.get("stage_ends") or {}).items() if e.get("colour_in_language") is not None}
             ends[m["step"]] = m
-            rows += [(model_games(m, st), f"| shipped | {m['n_layer']} | {m['params'] / 1e6:.1f}M | {st:,} | "
+            rows += [(model_games(m, st), f"| shipped | {m['n_layer']} x {width} | {m['params'] / 1e6:.1f}M | {st:,} | "
                       f"{millions(model_games(m, st))} | {pct(e.get('legal_min'))} | {pct(e.get('in_language'))} | "
                       f"{pct(e.get('cross_lingual'))} | {pct(e['colour_in_language'])} (layer {m['layer']}) |")
                      for st, e in ends.items()]
@@ -369,19 +376,21 @@ def depth_section(numbers: dict) -> str:
             for r in fresh:
                 g, c = r["step"] * r["batch_size"], _best(r)["colour_in_language"]
                 there = colour_at_games(m, g)
-                said.append(f"{r['n_layer']} layers {pct(c)} after {millions(g)}"
+                said.append(f"{shape(r)} {pct(c)} after {millions(g)}"
                             + (f" (the shipped model {pct(there)}, {100 * (c - there):+.1f} points)"
                                if there is not None else ""))
                 if there is not None:
                     ahead.append(c - there)
+            they = "the deeper models" if deeper else "these models"
             verdict = ""
             if ahead and max(ahead) <= DEPTH_MARGIN:
-                verdict = (" Per game seen, the deeper models learn the colour no faster than the shipped one: at this "
-                           f"width and up to {max(r['n_layer'] for r in fresh)} layers the colour is a matter of the "
-                           "games seen, not of depth, and the pace to 90% above stands.")
+                verdict = (f" Per game seen, {they} learn the colour no faster than the shipped one"
+                           + (f": at this width and up to {max(r['n_layer'] for r in fresh)} layers the colour is a "
+                              "matter of the games seen, not of depth, and the pace to 90% above stands." if deeper
+                              else "."))
             elif ahead:
-                verdict = (f" The deeper models read the colour up to {100 * max(ahead):.1f} points better than the "
-                           "shipped one after as many games: depth helps a little per game, against the "
+                verdict = (f" {they[0].upper() + they[1:]} read the colour up to {100 * max(ahead):.1f} points better "
+                           "than the shipped one after as many games, against the "
                            f"{100 * (0.9 - max(_best(r)['colour_in_language'] for r in fresh)):.1f} points still "
                            "missing to 90%.")
             lines.append("Colour in-language, beside the shipped model's after as many games (read on the line between "

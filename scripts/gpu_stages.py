@@ -22,6 +22,7 @@ they ended at, so `python -m mothello suite --from-shipped` installs them (and o
 Depth trials (is the colour of the discs a matter of depth?), the same way, all at once:
     --deepen 6     every suite stage grows its model from 3 to 6 layers (the new blocks start as identities)
     --scratch 6,8  instead of stages: each of --models trained from scratch at each of these depths
+                   (or shapes: 3x384 is 3 layers 384 wide)
 Each run comes back as a tar with its worker's result inside (gpu.json); `--record-depth RUN ...` analyses
 the unpacked runs here and writes checkpoints/depth-trials/runs.json, which the report reads (no weights).
 --compile compiles the suite and depth runs (the paper run compiles unless --quick).
@@ -196,30 +197,46 @@ def worker_suite(name: str, deadline: float, out: Path, settings: dict, compile_
                                        "shared_with": shared_with})
 
 
-# --scratch: a suite model retrained from scratch at another depth (same width), on the GPU stage's batch,
-# at the first stage's higher peak rate (a fresh model, not a refined one)
+# --scratch: a suite model retrained from scratch at another shape, on the GPU stage's batch, at the first
+# stage's higher peak rate (a fresh model, not a refined one)
 SCRATCH = dict(lr=1e-3, min_lr=1e-4, warmup_steps=500)
+HEAD_WIDTH = 32  # the small preset's (192 wide, 6 heads): a wider scratch model keeps it, with more heads
 
 
-def worker_scratch(name: str, n_layer: int, deadline: float, out: Path, settings: dict, compile_: bool = False,
+def scratch_shape(spec: str) -> dict:
+    """A --scratch shape: '6' is 6 layers at the suite's width; '3x384' is 3 layers 384 wide (heads
+    HEAD_WIDTH wide). ValueError, in one line, for anything else."""
+    layers, x, width = spec.strip().lower().partition("x")
+    if not layers.isdigit() or int(layers) < 1 or (x and not (width.isdigit() and int(width) > 0)):
+        raise ValueError(f"--scratch {spec!r}: a depth (6) or a depth x width (3x384)")
+    if not x:
+        return {"n_layer": int(layers)}
+    if int(width) % HEAD_WIDTH:
+        raise ValueError(f"--scratch {spec!r}: the width must be a multiple of {HEAD_WIDTH} (the heads' width)")
+    return {"n_layer": int(layers), "d_model": int(width), "n_head": int(width) // HEAD_WIDTH}
+
+
+def worker_scratch(name: str, spec: str, deadline: float, out: Path, settings: dict, compile_: bool = False,
                    ready=None, dry: bool = False, shared_with: int = 0) -> dict:
-    """Train suite model `name` from scratch at `n_layer` layers until about `deadline`: how fast a deeper
-    model of the same width learns the board, against the shipped model's history at the same games."""
+    """Train suite model `name` from scratch at the shape `spec` (scratch_shape) until about `deadline`: how
+    fast a deeper or wider model learns the board, against the shipped model's history at the same games."""
     from mothello import suite
     from mothello.languages import load_config
     from mothello.train import TrainConfig, train
 
     exp = load_config(suite.CONFIGS / f"{name}.toml")
-    base = {**suite.SUITE_TRAINING, **settings, **SCRATCH, "n_layer": n_layer}
+    shape = scratch_shape(spec)
+    base = {**suite.SUITE_TRAINING, **settings, **SCRATCH, **shape}
     probe, compile_ = _measure(exp, TrainConfig(**{**base, "steps": 1}), None, compile_, ready)
     n = _steps_that_fit(probe["steps_per_s"], deadline - time.time(), unit=100 if dry else 500,
                         margin=TIMED_MARGIN if ready else 0.8)
     tc = TrainConfig(**{**base, "steps": n, "compile": compile_})
-    run = suite.runs_dir() / f"scratch-{name}-{n_layer}-layers"
+    label = f"{shape['n_layer']}-layers" if "d_model" not in shape else f"{shape['n_layer']}x{shape['d_model']}"
+    run = suite.runs_dir() / f"scratch-{name}-{label}"
     t0 = time.time()
     train(exp, tc, run, resume=True, progress=False)
-    return _send_back(run, out, f"{name}-{n_layer}", {
-        "name": name, "n_layer": n_layer, "steps": n, "measured": probe, "train_s": time.time() - t0,
+    return _send_back(run, out, f"{name}-{spec}", {
+        "name": name, **shape, "steps": n, "measured": probe, "train_s": time.time() - t0,
         "settings": {**base, "compile": compile_}, "shared_with": shared_with})
 
 
@@ -365,8 +382,9 @@ def main() -> int:
     ap.add_argument("--deepen", type=int, default=None, metavar="N",
                     help="suite stages grow each model to N layers (train --deepen): its blocks first, the new "
                          "ones after them starting as identities")
-    ap.add_argument("--scratch", default=None, metavar="N,M",
-                    help="instead of stages: each of --models retrained from scratch at each of these depths")
+    ap.add_argument("--scratch", default=None, metavar="SHAPE,...",
+                    help="instead of stages: each of --models trained from scratch at each of these shapes: a "
+                         "depth (6: the suite's width) or depth x width (3x384)")
     ap.add_argument("--compile", action="store_true",
                     help="suite stages and --scratch runs: torch.compile (timed after compiling)")
     ap.add_argument("--record", nargs="+", metavar="RUN[:N]", default=None,
@@ -411,8 +429,8 @@ def main() -> int:
         ready = barrier(args.out / ".ready", args.worker, args.workers) if args.workers > 1 else None
 
         if "@" in args.worker:
-            name, layers = args.worker.split("@")
-            res = worker_scratch(name, int(layers), args.deadline, args.out,
+            name, spec = args.worker.split("@")
+            res = worker_scratch(name, spec, args.deadline, args.out,
                                  {**suite.GPU_STAGE, **(DRY if args.dry_run else {})}, compile_=args.compile,
                                  ready=ready, dry=args.dry_run, shared_with=args.workers - 1)
         elif args.worker == "paper":
@@ -432,7 +450,13 @@ def main() -> int:
     if unknown:
         ap.error(f"--models: no {', '.join(unknown)} (known: {', '.join(suite.SUITE)}, paper)")
     if args.scratch:
-        names = [f"{n}@{int(x)}" for n in names if n != "paper" for x in args.scratch.split(",")]
+        specs = [x.strip().lower() for x in args.scratch.split(",")]
+        try:
+            for x in specs:
+                scratch_shape(x)
+        except ValueError as e:
+            ap.error(str(e))
+        names = [f"{n}@{x}" for n in names if n != "paper" for x in specs]
     deadline = time.time() + args.seconds
     logs = suite.runs_dir() / "gpu-stages-logs"
     logs.mkdir(parents=True, exist_ok=True)

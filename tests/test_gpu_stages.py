@@ -142,6 +142,7 @@ def test_a_gpu_stage_is_reported_with_its_batch_its_gpu_and_its_speed():
     (["--record", "MISSING:many"], "N, after the colon, is how many trainings shared the GPU"),
     (["--seconds", "5"], "--out is needed"),
     (["--record-depth", "MISSING"], "no gpu.json, train.json, status.json, checkpoint.json there"),
+    (["--scratch", "6,3x100", "--out", "OUT"], "the width must be a multiple of 32"),
 ])
 def test_bad_arguments_get_a_one_line_error_before_anything_runs(tmp_path, args, message):
     import subprocess
@@ -191,7 +192,7 @@ def test_a_scratch_run_trains_a_suite_model_at_another_depth(shipped_tiny, tmp_p
     monkeypatch.setattr(gpu_stages, "_steps_that_fit", lambda rate, seconds, unit=1000, margin=0.8: 6)
     out = tmp_path / "out"
     out.mkdir()
-    res = gpu_stages.worker_scratch("naive-2", 3, deadline=0, out=out, settings=dict(batch_size=4, eval_every=6))
+    res = gpu_stages.worker_scratch("naive-2", "3", deadline=0, out=out, settings=dict(batch_size=4, eval_every=6))
     run = suite.runs_dir() / "scratch-naive-2-3-layers"
     ck = load_checkpoint(run)
     assert (ck.model.cfg.n_layer, ck.step, res["steps"], res["state"]) == (3, 6, 6, "finished")
@@ -200,6 +201,20 @@ def test_a_scratch_run_trains_a_suite_model_at_another_depth(shipped_tiny, tmp_p
     with tarfile.open(out / "naive-2-3.tar.gz") as tar:
         assert f"{run.name}/gpu.json" in tar.getnames()
     assert gpu_stages.depth_record(run, n_train=12)["kind"] == "scratch"
+    # a wider one: 2 layers 96 wide, heads as wide as the small preset's
+    gpu_stages.worker_scratch("naive-2", "2x96", deadline=0, out=out, settings=dict(batch_size=4, eval_every=6))
+    cfg = load_checkpoint(suite.runs_dir() / "scratch-naive-2-2x96").model.cfg
+    assert (cfg.n_layer, cfg.d_model, cfg.n_head) == (2, 96, 3) and (out / "naive-2-2x96.tar.gz").is_file()
+
+
+@pytest.mark.parametrize("spec, shape", [("6", {"n_layer": 6}), (" 3X384", {"n_layer": 3, "d_model": 384, "n_head": 12}),
+                                         ("0", None), ("3x", None), ("x192", None), ("3x100", None), ("six", None)])
+def test_a_scratch_shape_is_a_depth_or_a_depth_by_width(spec, shape):
+    if shape is None:
+        with pytest.raises(ValueError, match="--scratch"):
+            gpu_stages.scratch_shape(spec)
+    else:
+        assert gpu_stages.scratch_shape(spec) == shape
 
 
 def test_the_barrier_lets_the_workers_time_their_speed_together(tmp_path):
@@ -237,7 +252,8 @@ def _depth_run(kind, name, n_layer, step, colour, legal=0.96, from_layers=None, 
 
 
 def test_the_report_shows_the_depth_trials_beside_the_shipped_models(tmp_path, monkeypatch):
-    small = {"name": "unified-mixed", "step": 78_000, "params": 1_482_048, "n_layer": 3, "layer": 3, "legal_min": 0.96,
+    small = {"name": "unified-mixed", "step": 78_000, "params": 1_482_048, "n_layer": 3, "d_model": 192, "layer": 3,
+             "legal_min": 0.96,
              "in_language": 0.87, "cross_lingual": 0.86, "colour_in_language": 0.79,
              "stage_ends": {24_000: {"step": 24_000, "legal_min": 0.9, "in_language": 0.84, "cross_lingual": 0.83,
                                      "colour_in_language": 0.73}},
@@ -266,6 +282,11 @@ def test_the_report_shows_the_depth_trials_beside_the_shipped_models(tmp_path, m
     fast = _depth_run("scratch", "unified-mixed", 6, 2_000, 0.85)
     assert "up to 10.5 points better than the shipped one after as many games" in \
         findings.depth_section({**numbers, "depth": [fast]})
+    wide = {**_depth_run("scratch", "unified-mixed", 3, 2_000, 0.70), "d_model": 384}
+    wide_text = findings.depth_section({**numbers, "depth": [wide]})
+    assert "**Other shapes from scratch.** `unified-mixed` trained from scratch at 3 layers x 384 wide" in wide_text
+    assert "3 x 384 70.0% after 2.0 million games" in wide_text and "these models learn the colour no faster" in wide_text
+    assert "not of depth" not in wide_text
     beyond = _depth_run("scratch", "unified-mixed", 6, 9_000, 0.85)  # 9.2M games: past every shipped stage end
     assert "(the shipped model" not in findings.depth_section({**numbers, "depth": [beyond]})
     assert findings.depth_section({"models": {}, "depth": []}) == ""
