@@ -215,31 +215,23 @@ def collect(root=None) -> dict:
                 if restored is not None:
                     transfer[role]["restored"] = restored_summary(restored, transfer[role]["fine-tuned"])
     numbers = {"models": models, "transfer": transfer, "placer": placer_baseline()}
-    variants = variant_numbers(root)
-    if variants:
-        numbers["variants"] = variants
-    longer = longer_numbers(root)
-    if longer:
-        numbers["longer"] = longer
-    sw = sweep_numbers(root, models)
-    if sw:
-        numbers["sweep"] = sw
-    paper = paper_runs(root)
-    if paper:
-        numbers["paper"] = paper
-    depth = depth_runs(root)
-    if depth:
-        numbers["depth"] = depth
-    return numbers
+    optional = {"variants": variant_numbers(root), "longer": longer_numbers(root),
+                "sweep": sweep_numbers(root, models), "paper": paper_runs(root), "depth": depth_runs(root)}
+    return {**numbers, **{k: v for k, v in optional.items() if v}}
 
 
 PAPER_RUNS = "paper-preset/runs.json"   # the paper preset's GPU runs, as tables (scripts/gpu_stages.py --record)
 
 
+def _recorded_runs(root: Path, table: str) -> list[dict]:
+    """The runs recorded in checkpoints/TABLE (runs trained elsewhere, shipped as numbers); [] when none."""
+    path = Path(root) / table
+    return storage.read_json(path).get("runs", []) if path.is_file() else []
+
+
 def paper_runs(root: Path) -> list[dict]:
     """The recorded runs of the `paper` preset on a GPU (their weights do not ship); [] when none."""
-    path = Path(root) / PAPER_RUNS
-    return storage.read_json(path).get("runs", []) if path.is_file() else []
+    return _recorded_runs(root, PAPER_RUNS)
 
 
 DEPTH_RUNS = "depth-trials/runs.json"   # deeper models on a GPU, as tables (scripts/gpu_stages.py --record-depth)
@@ -247,8 +239,7 @@ DEPTH_RUNS = "depth-trials/runs.json"   # deeper models on a GPU, as tables (scr
 
 def depth_runs(root: Path) -> list[dict]:
     """The recorded depth trials (suite models grown deeper, or retrained deeper; no weights ship)."""
-    path = Path(root) / DEPTH_RUNS
-    return storage.read_json(path).get("runs", []) if path.is_file() else []
+    return _recorded_runs(root, DEPTH_RUNS)
 
 
 def _best(r: dict) -> dict:
@@ -363,8 +354,7 @@ def depth_section(numbers: dict) -> str:
                  f"{pct(_best(r)['in_language'])} | {pct(_best(r)['cross_lingual'])} | "
                  f"{pct(_best(r)['colour_in_language'])} (layer {_best(r)['layer']}) |") for r in fresh]
         if m:
-            ends = {st: e for st, e in (m.get("stage_ends") or {}).items() if e.get("colour_in_language") is not None}
-            ends[m["step"]] = m
+            ends = analysed_ends(m)
             rows += [(model_games(m, st), f"| shipped | {m['n_layer']} x {width} | {m['params'] / 1e6:.1f}M | {st:,} | "
                       f"{millions(model_games(m, st))} | {pct(e.get('legal_min'))} | {pct(e.get('in_language'))} | "
                       f"{pct(e.get('cross_lingual'))} | {pct(e['colour_in_language'])} (layer {m['layer']}) |")
@@ -492,8 +482,7 @@ def paper_section(numbers: dict) -> str:
                      "legal moves were measured.")
     if small:
         probed = [(k, r) for k, r in enumerate(runs, start=1) if r.get("alignment")]
-        ends = {st: e for st, e in (small.get("stage_ends") or {}).items() if e.get("colour_in_language") is not None}
-        ends[small["step"]] = small
+        ends = analysed_ends(small)
         said = ", ".join(f"{st:,} steps ({millions(model_games(small, st))}): legal {pct(e.get('legal_min'))}, colour "
                          f"{pct(e['colour_in_language'])}" for st, e in sorted(ends.items()))
         for k, r in probed:
@@ -1363,6 +1352,13 @@ def model_games(m: dict, step: int) -> int:
 
 def millions(games: int) -> str:
     return f"{games / 1e9:.1f} billion games" if games >= 1e9 else f"{games / 1e6:.1f} million games"
+
+
+def analysed_ends(m: dict) -> dict[int, dict]:
+    """{step: headline numbers} of a model at its analysed stage ends with a colour probe, and at its last step."""
+    ends = {st: e for st, e in (m.get("stage_ends") or {}).items() if e.get("colour_in_language") is not None}
+    ends[m["step"]] = m
+    return ends
 
 
 def colour_ends(m: dict) -> dict[int, float]:
