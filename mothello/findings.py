@@ -216,7 +216,8 @@ def collect(root=None) -> dict:
                     transfer[role]["restored"] = restored_summary(restored, transfer[role]["fine-tuned"])
     numbers = {"models": models, "transfer": transfer, "placer": placer_baseline()}
     optional = {"variants": variant_numbers(root), "longer": longer_numbers(root),
-                "sweep": sweep_numbers(root, models), "paper": paper_runs(root), "depth": depth_runs(root)}
+                "sweep": sweep_numbers(root, models), "paper": paper_runs(root), "depth": depth_runs(root),
+                "width": width_runs(root)}
     return {**numbers, **{k: v for k, v in optional.items() if v}}
 
 
@@ -387,6 +388,116 @@ def depth_section(numbers: dict) -> str:
                          "its stage ends around that many, against log2 games): " + "; ".join(said) + "." + verdict
                          + "\n")
     return "\n".join(lines)
+
+
+WIDTH_RUNS = "width-trials/runs.json"   # one suite model at several widths on this machine (scripts/width_trial.py)
+
+
+def width_runs(root: Path) -> list[dict]:
+    """The recorded width trials (a suite model from scratch at several shapes, one recipe; no weights ship)."""
+    return _recorded_runs(root, WIDTH_RUNS)
+
+
+def _by_shape(numbers: dict) -> list[dict]:
+    """The width trials, narrowest first."""
+    return sorted(numbers.get("width") or [], key=lambda r: (r["d_model"], r["n_layer"]))
+
+
+def _shape(r: dict) -> str:
+    return f"{r['n_layer']} x {r['d_model']}"
+
+
+def width_by_games(numbers: dict) -> pd.DataFrame:
+    """The width trials' snapshots, one row each: shape, step, games, minutes of training to get there at
+    the run's measured speed, the worst language's legal moves, and the in-language colour and the layer it
+    is best at. Empty without width trials."""
+    rows = []
+    for r in _by_shape(numbers):
+        for p in r["points"]:
+            b = _best(p)
+            rows.append({"shape": _shape(r), "step": p["step"], "games": p["step"] * r["batch_size"],
+                         "minutes": p["train_s"] / 60 if p.get("train_s") is not None else np.nan,
+                         "legal_min": min(p["legal_move_accuracy"].values()),
+                         "colour": b["colour_in_language"], "layer": b["layer"]})
+    return pd.DataFrame(rows, columns=["shape", "step", "games", "minutes", "legal_min", "colour", "layer"])
+
+
+def width_section(numbers: dict) -> str:
+    """Is the colour a matter of width? The width trials: one suite model from scratch at several shapes
+    with one recipe on the same games, compared after as many games and after as much training time. ""
+    without recorded trials."""
+    runs = _by_shape(numbers)
+    df = width_by_games(numbers)
+    if not runs or df.empty:
+        return ""
+    r0, shapes = runs[0], [_shape(r) for r in runs]
+    where = r0["device"] + (f", {r0['threads']} threads" if r0.get("threads") else "")
+    kept = {r["d_model"] for r in numbers.get("depth") or []}
+    lines = ["## Is it width?\n",
+             (f"The depth trials above kept the width at {kept.pop()}. " if len(kept) == 1 else "")
+             + f"Here `{r0['experiment']}` trained from scratch at "
+             + " and ".join(f"{_shape(r)} ({r['params'] / 1e6:.1f}M parameters)" for r in runs)
+             + f", one after the other on this project's own machine ({where}, PyTorch {r0['torch']}), with one "
+             f"recipe on the same stream of fresh games: {r0['steps']:,} steps at batch {r0['batch_size']}, peak lr "
+             f"{r0['lr']:g}, warm-up {r0['warmup_steps']:,}, cosine to {r0['min_lr']:g}, {r0['dtype']} (the suite's "
+             "first stage, cut short). Each run's snapshots are analysed as the shipped models are (linear probes, "
+             f"relative labels, {r0['probe_games']:,} training games per language, at the layer where the "
+             "in-language colour probe is best; legal moves on the 500 held-out games). Their weights do not ship; "
+             f"their numbers are in `checkpoints/{WIDTH_RUNS}`.\n"]
+    steps = sorted(set.intersection(*(set(df[df["shape"] == s]["step"]) for s in shapes)))
+    pair = len(shapes) >= 2
+    head = ["steps", "games seen"] + [c for s in shapes for c in (f"{s}: legal moves, worst language",
+                                                                  f"{s}: colour in-language")]
+    lines += ["| " + " | ".join(head + (["colour, widest minus narrowest"] if pair else [])) + " |",
+              "|" + "---|" * (len(head) + pair)]
+    at = {(x.shape, x.step): x for x in df.itertuples()}
+    for st in steps:
+        cells = [f"{st:,}", f"{st * r0['batch_size']:,}"]
+        for s in shapes:
+            x = at[(s, st)]
+            cells += [pct(x.legal_min), f"{pct(x.colour)} (layer {x.layer})"]
+        if pair:
+            cells.append(pts(at[(shapes[-1], st)].colour - at[(shapes[0], st)].colour))
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    timed = [r for r in runs if r.get("train_s")]
+    if timed:
+        lines.append("Wall-clock, read from each run's log: " + ", ".join(
+            f"{_shape(r)} {r['train_s'] / 60:.0f} min" for r in timed) + ".")
+    speeds = [r["measured"]["steps_per_s"] for r in runs]
+    lines.append("Speed, each shape measured alone on the same machine after training (its training step with "
+                 "the games' generation): " + ", ".join(f"{s} {v:.2f} steps/s" for s, v in zip(shapes, speeds))
+                 + (f": the {shapes[-1]} model takes {speeds[0] / speeds[-1]:.1f}x as long for the same games. "
+                    if pair else ". ") + "The time axis of the figure and the comparison below are at these speeds.\n")
+    if pair and steps:
+        a, b, last = shapes[0], shapes[-1], steps[-1]
+        d = at[(b, last)].colour - at[(a, last)].colour
+        said = [f"After {millions(last * r0['batch_size'])} the {b} model reads the colour "
+                + (f"as the {a} one does ({pts(d)})" if abs(d) <= DEPTH_MARGIN else
+                   f"{100 * abs(d):.1f} points {'better' if d > 0 else 'worse'} than the {a} one "
+                   f"({pct(at[(b, last)].colour)} against {pct(at[(a, last)].colour)})") + "."]
+        if len(steps) >= 2 and d > DEPTH_MARGIN and steps[-1] > steps[-2]:
+            prev = steps[-2]
+            per = (at[(a, last)].colour - at[(a, prev)].colour) / float(np.log2(last / prev))
+            if per > 0:
+                said.append(f"At the {a} run's own pace over its last snapshots ({100 * per:.1f} points per doubling of "
+                            f"the games, {prev * r0['batch_size']:,} to {last * r0['batch_size']:,}), that lead is "
+                            f"worth {2 ** (d / per):.1f}x the games, for {speeds[0] / speeds[-1]:.1f}x the time per "
+                            "game.")
+        ta = at[(a, last)].minutes
+        wide = df[(df["shape"] == b) & df["minutes"].notna()]
+        cb = log_interpolate(list(zip(wide["minutes"], wide["colour"])), ta) if np.isfinite(ta) else None
+        if cb is not None:
+            dt = cb - at[(a, last)].colour
+            said.append(f"After as much training as the whole {a} run takes ({ta:.0f} min), the {b} model reads "
+                        + (f"the colour as well ({pts(dt)}" if abs(dt) <= DEPTH_MARGIN else
+                           f"the colour {100 * abs(dt):.1f} points {'better' if dt > 0 else 'worse'} ({pct(cb)}")
+                        + ", read between its snapshots around that time against log time).")
+        if df["colour"].max() < 0.9:
+            said.append(f"All are below the 90% target after {millions(last * r0['batch_size'])}: the trial tells how "
+                        "the shapes start, not where they end.")
+        lines.append(" ".join(said))
+    return "\n".join(lines) + "\n"
 
 
 def colour_by_games(numbers: dict) -> pd.DataFrame:
@@ -998,6 +1109,10 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
         out.append(depth)
         if "depth" in figures:
             out.append(f"![Colour against the games seen: the shipped models and the depth trials]({figures['depth']})\n")
+    if width := width_section(numbers):
+        out.append(width)
+        if "width" in figures:
+            out.append(f"![The width trial: colour against the games seen and against training time]({figures['width']})\n")
     out.append(reproduce(numbers))
     if appendix:
         out.append(appendix.strip() + "\n")
@@ -1351,6 +1466,9 @@ def model_games(m: dict, step: int) -> int:
 
 
 def millions(games: int) -> str:
+    """'1.5 million games' ('2.0 billion games'; under a million, every game: '320,000 games')."""
+    if games < 1e6:
+        return f"{int(games):,} games"
     return f"{games / 1e9:.1f} billion games" if games >= 1e9 else f"{games / 1e6:.1f} million games"
 
 
@@ -1374,10 +1492,16 @@ def colour_ends(m: dict) -> dict[int, float]:
 def colour_at_games(m: dict, games: float) -> float | None:
     """The model's in-language colour after `games` games, read off a straight line through its two
     analysed stage ends around that many games, against log2(games); None outside them."""
-    pts_ = sorted((model_games(m, st), c) for st, c in colour_ends(m).items())
-    for (g0, c0), (g1, c1) in zip(pts_, pts_[1:]):
-        if g0 <= games <= g1:
-            return c0 + (c1 - c0) * float(np.log2(games / g0) / np.log2(g1 / g0)) if g1 > g0 else c1
+    return log_interpolate([(model_games(m, st), c) for st, c in colour_ends(m).items()], games)
+
+
+def log_interpolate(points: list[tuple[float, float]], x: float) -> float | None:
+    """y at x on the straight line, against log x, through the two (x, y) points around x; None outside
+    them (or with x not positive)."""
+    pts_ = sorted(points)
+    for (x0, y0), (x1, y1) in zip(pts_, pts_[1:]):
+        if 0 < x0 <= x <= x1:
+            return y0 + (y1 - y0) * float(np.log(x / x0) / np.log(x1 / x0)) if x1 > x0 else y1
     return None
 
 
@@ -1544,5 +1668,8 @@ def reproduce(numbers: dict) -> str:
                 "   # deeper from scratch"
                 "\npython scripts/gpu_stages.py --record-depth RUN ...   # the unpacked runs, analysed into "
                 f"checkpoints/{DEPTH_RUNS}")
+    if numbers.get("width"):
+        gpu += ("\npython scripts/width_trial.py   # the width trial, here: trains each shape in turn (resuming), "
+                f"analyses, writes checkpoints/{WIDTH_RUNS}")
     return ("Reproduce:\n\n```bash\nmake demo-suite   # trains (resuming) and installs checkpoints/, then "
             "writes this file\nmake findings     # this file and docs/findings/ from checkpoints/ alone" + gpu + "\n```\n")

@@ -107,12 +107,17 @@ def accuracy_chart(df: pd.DataFrame, names: list[str], s: float, stages: list[in
 
 
 def stages_frame(stages: list[dict]) -> pd.DataFrame:
+    """One row per training stage; a setting the stage did not record (the first stages of the early suite
+    models kept only their peak lr) reads "not recorded"."""
+    def said(v, fmt: str) -> str:
+        return "not recorded" if v is None else format(v, fmt)
+
     rows = []
     for k, x in enumerate(stages, start=1):
         hours = stage_hours(x)
         rows.append({"stage": k, "steps": f"{x.get('from', 0):,} → {x.get('to') or 0:,}",
-                     "batch": x.get("batch_size"), "peak lr": x.get("lr"),
-                     "final lr": x.get("min_lr"), "warm-up steps": x.get("warmup_steps"),
+                     "batch": x.get("batch_size"), "peak lr": said(x.get("lr"), "g"),
+                     "final lr": said(x.get("min_lr"), "g"), "warm-up steps": said(x.get("warmup_steps"), ","),
                      "optimizer": "carried over" if x.get("init_optimizer") else "fresh",
                      "number format": {"auto": "float32 (auto)"}.get(x.get("dtype"), x.get("dtype")),
                      "device": (x.get("device_name") or "GPU") if str(x.get("device")).startswith("cuda")

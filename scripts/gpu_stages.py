@@ -77,7 +77,8 @@ TIMED_MARGIN = 0.9
 
 def measure(exp, tc, init_from=None, warmup: int = 20, timed: int = 60, compile_: bool = False,
             ready=None) -> dict:
-    """Steps per second of one training step as train() takes it (same model, batch, number format).
+    """Steps per second of one training step as train() takes it (same model, batch, number format, on
+    the GPU if there is one).
     ready(): called after the warm-up (and compiling), before timing: a barrier, so that processes
     sharing the GPU time their steps while all of them train, not while some are still compiling."""
     import torch
@@ -86,7 +87,7 @@ def measure(exp, tc, init_from=None, warmup: int = 20, timed: int = 60, compile_
     from mothello.data import TrainingData
     from mothello.languages import Vocabulary
     from mothello.model import GPT, GPTConfig
-    from mothello.train import _loss
+    from mothello.train import _loss, use_bfloat16
 
     device = _device()
     vocab = Vocabulary.build(exp)
@@ -99,8 +100,10 @@ def measure(exp, tc, init_from=None, warmup: int = 20, timed: int = 60, compile_
     data = TrainingData(vocab, tc.batch_size, None, seed=tc.seed + 999)
     t_compile = time.perf_counter()
 
+    bf16 = use_bfloat16(tc, device)  # the number format train() would take here
+
     def step(i):
-        with torch.autocast(device.type, dtype=torch.bfloat16):
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
             loss = _loss(fwd, data.batch(i), vocab, tc, device)
         opt.zero_grad(set_to_none=True)
         loss.backward()

@@ -104,7 +104,7 @@ def test_paper_runs_are_recorded_and_the_report_shows_them_beside_the_shipped_mo
              "trained": {"stages": [{"from": 0, "to": 12_000}, {"from": 12_000, "to": 78_000}]}}
     text = findings.paper_section({"models": {"unified": small}, "paper": runs})
     assert text.startswith("## The `tiny` preset on a GPU")
-    assert "| 1 | 6 (0.0 million games) | 4 other trainings | no | 0.7 min |" in text
+    assert "| 1 | 6 (24 games) | 4 other trainings | no | 0.7 min |" in text
     assert "| 80.0% / 87.5% | n/a | n/a | n/a | n/a |" in text            # worst / mean legal; no probes
     assert "| 2 of 2 | 82.0% | 72.0% | 62.0% |" in text                  # the layer the report names
     assert "Run 1: the probe analysis did not finish inside the lease" in text

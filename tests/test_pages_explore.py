@@ -231,7 +231,8 @@ def test_checkpoints_page_shows_the_stages_of_a_model_trained_in_stages(registry
         stages = frame_with(at, "stage")
         assert list(stages["steps"]) == ["0 → 100", f"100 → {meta['step']}"]
         assert list(stages["number format"]) == ["float32", "bfloat16"] and list(stages["wall-clock (h)"]) == [1.5, 0.75]
-        assert list(stages["optimizer"]) == ["fresh", "carried over"] and stages["warm-up steps"].iloc[1] == 200
+        assert list(stages["optimizer"]) == ["fresh", "carried over"] and list(stages["warm-up steps"]) == ["not recorded", "200"]
+        assert list(stages["peak lr"]) == ["0.003", "0.001"] and list(stages["final lr"]) == ["not recorded", "0.0001"]
         assert list(stages["batch"]) == [64, 1024] and list(stages["device"]) == ["CPU", "NVIDIA H200"]
         assert any("2 stages" in m.value for m in at.markdown)
         specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]

@@ -103,6 +103,29 @@ def test_the_depth_trials_are_recorded_whole():
             assert r["kind"] == "scratch" and r["from_step"] == 0 and r["from_layers"] is None
 
 
+def test_the_width_trial_is_recorded_whole():
+    """checkpoints/width-trials/runs.json (scripts/width_trial.py): shapes of one experiment, each trained
+    with the one recipe to the same step, with a measured speed and every snapshot of that recipe analysed:
+    held-out legal moves in the experiment's input languages and probes at every layer."""
+    from mothello import findings
+    from mothello.train import TrainConfig, snapshot_steps
+
+    runs = findings.width_runs(SHIPPED)
+    assert len(runs) >= 2, "the width trial needs two shapes at least"
+    assert len({(r["n_layer"], r["d_model"]) for r in runs}) == len(runs)
+    recipe = {k: runs[0][k] for k in ("experiment", "steps", "batch_size", "lr", "min_lr", "warmup_steps", "dtype")}
+    exp = load_config(suite.CONFIGS / f"{recipe['experiment']}.toml")
+    expected = sorted(snapshot_steps(TrainConfig(steps=recipe["steps"])))
+    for r in runs:
+        assert {k: r[k] for k in recipe} == recipe and r["measured"]["steps_per_s"] > 0
+        assert [p["step"] for p in r["points"]] == expected
+        for p in r["points"]:
+            assert set(p["legal_move_accuracy"]) == {exp.languages[i].name for i in exp.input_languages}
+            assert set(p["alignment"]["layers"]) == {str(x) for x in range(r["n_layer"] + 1)}
+            assert str(p["alignment"]["best_layer"]) in p["alignment"]["layers"]
+            assert p["train_s"] == pytest.approx(p["step"] / r["measured"]["steps_per_s"])
+
+
 @pytest.mark.parametrize("path", MODELS, ids=[p.name for p in MODELS])
 def test_recorded_accuracy_matches_the_weights(path):
     ck = load_checkpoint(path)

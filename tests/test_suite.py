@@ -196,7 +196,7 @@ def test_ordering_sentence_follows_the_numbers(cross, holds):
         m["step"] = step
     text = findings.ordering({"models": models, "transfer": {}})
     assert ("Not matched in training: naive-2 24,000 steps (1.5 million games), anchors-8 24,000 steps (1.5 million "
-            "games), unified-mixed 12,000 steps (0.8 million games)") in text
+            "games), unified-mixed 12,000 steps (768,000 games)") in text
     assert "At matched steps" not in text  # no snapshots known
     # equal steps, unequal games (a last stage at a larger batch): still not matched
     for m in models.values():

@@ -19,7 +19,7 @@ import pandas as pd
 from .. import storage
 from ..checkpoints import checkpoints_dir, load_checkpoint
 from ..findings import (FIGURES, MANY_TITLE, MODELS, collect, colour_by_games, longer_numbers, render,
-                        sweep_numbers, variant_numbers)
+                        sweep_numbers, variant_numbers, width_by_games)
 from ..probes import load_alignment
 from ..suite import AOT_GAMES
 from ..sweep import when as sweep_when
@@ -100,11 +100,18 @@ def figures(out: Path, root: Path | None = None, numbers: dict | None = None) ->
         if not df.empty:
             chart, _ = rv.transfer_chart(df, by="experiment", width=620)
             figs["longer"] = _save(chart, out, f"{base}-pretraining")
-    depth = colour_by_games(numbers if numbers is not None else collect(root))
+    numbers = numbers if numbers is not None else collect(root)
+    depth = colour_by_games(numbers)
     if len(depth):
         from .charts import colour_by_games_chart
 
         figs["depth"] = _save(colour_by_games_chart(depth), out, "colour-by-games")
+    width = width_by_games(numbers)
+    if len(width):
+        from .charts import width_trial_chart
+
+        placer = (numbers.get("placer") or {}).get("colour")
+        figs["width"] = _save(width_trial_chart(width, placer=placer), out, "width-trial")
     if many.is_dir():
         paths[MODELS["many"]] = many
     for name in MODELS.values():

@@ -1,0 +1,172 @@
+"""scripts/width_trial.py, the width trial on this machine: its shapes and recipe, a tiny trial trained,
+analysed and recorded end to end, and the report's section and figure made from such a record
+(findings.width_runs / width_by_games / width_section, charts.width_trial_chart)."""
+
+import importlib.util
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import ROOT
+from mothello import findings, storage, suite
+from mothello.checkpoints import checkpoints_dir, list_snapshots, load_checkpoint
+from mothello.ui.charts import width_trial_chart
+
+_spec = importlib.util.spec_from_file_location("width_trial", ROOT / "scripts" / "width_trial.py")
+width_trial = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(width_trial)
+
+TINY = dict(batch_size=4, eval_every=2, eval_games=4, checkpoint_every=2, dtype="float32", device="cpu")
+
+
+@given(st.integers(1, 12), st.integers(1, 24))
+def test_a_shape_names_every_dimension_with_heads_32_wide(layers, heads):
+    s = width_trial.shape(f"{layers}x{32 * heads}")
+    assert s == {"n_layer": layers, "d_model": 32 * heads, "n_head": heads}
+    assert width_trial.shape(str(layers)) == {"n_layer": layers, "d_model": 192, "n_head": 6}  # the small width
+
+
+@pytest.mark.parametrize("spec", ["", "x384", "3x", "3x100", "0x192", "three"])
+def test_a_bad_shape_is_refused_in_one_line(spec):
+    with pytest.raises(ValueError) as e:
+        width_trial.shape(spec)
+    assert "\n" not in str(e.value)
+
+
+def test_every_shape_trains_with_the_suite_first_stage_recipe_cut_short():
+    narrow, wide = (width_trial.recipe(s, 5000) for s in ("3x192", "3x384"))
+    for k in ("batch_size", "lr", "min_lr", "warmup_steps", "games", "eval_games"):
+        assert getattr(narrow, k) == getattr(wide, k) == suite.SUITE_TRAINING[k]
+    assert narrow.steps == wide.steps == 5000 and narrow.dtype == "auto"
+    assert (narrow.model_shape(), wide.model_shape()) == ({"n_layer": 3, "n_head": 6, "d_model": 192},
+                                                         {"n_layer": 3, "n_head": 12, "d_model": 384})
+
+
+@pytest.fixture(scope="module")
+def tiny_trial(tmp_path_factory):
+    """Two tiny shapes of naive-2 trained 4 steps each, on the same games, and recorded."""
+    mp = pytest.MonkeyPatch()
+    mp.setattr(suite, "full_eval_games", lambda: suite.heldout_games(6, seed=5))
+    runs = [width_trial.train_shape("naive-2", s, steps=4, progress=False, **TINY) for s in ("1x32", "1x64")]
+    path = width_trial.record(runs, n_train=12)
+    yield runs, path
+    mp.undo()
+
+
+def test_a_trial_trains_each_shape_resumably_on_the_same_games(tiny_trial):
+    runs, _ = tiny_trial
+    assert [load_checkpoint(r).model.cfg.d_model for r in runs] == [32, 64]
+    assert all(storage.read_json(r / "status.json")["state"] == "finished" for r in runs)
+    mtime = (runs[0] / "model.safetensors").stat().st_mtime_ns
+    assert width_trial.train_shape("naive-2", "1x32", steps=4, progress=False, **TINY) == runs[0]
+    assert (runs[0] / "model.safetensors").stat().st_mtime_ns == mtime  # finished: not trained again
+    # one recipe, so the same stream of games (TrainingData: the experiment, the batch and the seed)
+    shape = ("n_layer", "n_head", "d_model")
+    a, b = ({k: v for k, v in storage.read_json(r / "train.json").items() if k not in shape} for r in runs)
+    assert a == b
+
+
+def test_the_record_holds_every_snapshot_analysed_and_timed(tiny_trial):
+    runs, path = tiny_trial
+    assert path == checkpoints_dir() / findings.WIDTH_RUNS
+    rec = json.loads(path.read_text())["runs"]
+    assert [(r["n_layer"], r["d_model"], r["n_head"]) for r in rec] == [(1, 32, 1), (1, 64, 2)]
+    for r, run in zip(rec, runs):
+        assert [p["step"] for p in r["points"]] == [s for s, _ in list_snapshots(run)]
+        assert r["steps"] == 4 and r["batch_size"] == 4 and r["dtype"] == "float32" and r["device"] == "CPU"
+        assert r["params"] == load_checkpoint(run).model.n_params
+        for p in r["points"]:
+            legal = p["legal_move_accuracy"]
+            assert len(legal) == 2 and all(0 <= v <= 1 for v in legal.values())  # naive-2's two languages
+            layers = p["alignment"]["layers"]
+            assert set(layers) == {"0", "1"} and str(p["alignment"]["best_layer"]) in layers
+            assert all(0 <= v["colour_in_language"] <= 1 for v in layers.values())
+    # the analysis is kept beside each snapshot and not made again for the same weights
+    snap = list_snapshots(runs[0])[-1][1]
+    cached = json.loads((snap / "width.json").read_text())
+    assert cached["weights_sha256"] == load_checkpoint(snap).meta["weights_sha256"]
+    assert width_trial.point(snap, n_train=12)["alignment"] == cached["alignment"]
+
+
+def test_the_report_reads_the_record_into_a_section_and_a_figure(tiny_trial):
+    numbers = findings.collect(checkpoints_dir())
+    assert [findings._shape(r) for r in numbers["width"]] == ["1 x 32", "1 x 64"]
+    df = findings.width_by_games(numbers)
+    assert list(df["shape"].unique()) == ["1 x 32", "1 x 64"] and (df["games"] == df["step"] * 4).all()
+    text = findings.width_section(numbers)
+    assert text.startswith("## Is it width?") and "checkpoints/width-trials/runs.json" in text
+    bare, ruled = width_trial_chart(df).to_dict(), width_trial_chart(df, placer=0.627).to_dict()
+    assert [len(p["layer"]) for p in bare["hconcat"]] == [1, 1]     # by games, by minutes
+    assert [len(p["layer"]) for p in ruled["hconcat"]] == [3, 3]    # and the placer baseline's rule and label
+
+
+def _run(d_model, colours, minutes, legal=0.9):
+    """A recorded width trial of unified-mixed with the given colour (and minutes) at steps 500, 2500, 5000."""
+    layers = lambda c: {"best_layer": 3, "layers": {"3": {"colour_in_language": c, "in_language": 0.8,  # noqa: E731
+                                                          "cross_lingual": 0.78}}}
+    return {"experiment": "unified-mixed", "n_layer": 3, "d_model": d_model, "n_head": d_model // 32,
+            "params": 1.5e6 * (d_model / 192) ** 2, "steps": 5000, "batch_size": 64, "lr": 1.5e-3, "min_lr": 1.5e-4,
+            "warmup_steps": 500, "dtype": "bfloat16", "device": "CPU", "threads": 2, "torch": "2.13.0",
+            "train_s": 60 * minutes[-1] + 30, "tokens_per_s": 1000.0, "probe_games": 1000,
+            "measured": {"steps_per_s": 5000 / (60 * minutes[-1])},
+            "points": [{"step": s, "legal_move_accuracy": {"a": legal, "b": legal + 0.01}, "alignment": layers(c),
+                        "train_s": 60 * m} for s, c, m in zip((500, 2500, 5000), colours, minutes)]}
+
+
+def test_the_section_compares_the_shapes_after_as_many_games_and_as_much_time():
+    narrow = _run(192, [0.62, 0.66, 0.68], [2.6, 13, 26])   # minutes at the measured speed: step / speed
+    wide = _run(384, [0.60, 0.66, 0.72], [6.4, 32, 64])
+    text = findings.width_section({"models": {}, "width": [wide, narrow]})  # narrowest first, as recorded or not
+    assert "| 5,000 | 320,000 | 90.0% | 68.0% (layer 3) | 90.0% | 72.0% (layer 3) | +4.0 points |" in text
+    assert "the 3 x 384 model reads the colour 4.0 points better than the 3 x 192 one" in text
+    assert "the 3 x 384 model takes 2.5x as long for the same games" in text
+    # the narrow run gained 2 points from 2,500 to 5,000 steps (one doubling): a 4-point lead is worth 2^2 the games
+    assert "(2.0 points per doubling of the games, 160,000 to 320,000), that lead is worth 4.0x the games, " \
+           "for 2.5x the time per game." in text
+    # narrow's whole run takes 26 min; the wide model at 26 min, between 6.4 min (60%) and 32 min (66%) on log time
+    at26 = 0.60 + 0.06 * np.log(26 / 6.4) / np.log(32 / 6.4)
+    assert f"the 3 x 384 model reads the colour {100 * (0.68 - at26):.1f} points worse ({100 * at26:.1f}%" in text
+    assert "below the 90% target" in text
+    alike = findings.width_section({"models": {}, "width": [narrow, _run(384, [0.62, 0.66, 0.685], [6.4, 32, 64])]})
+    assert "reads the colour as the 3 x 192 one does (+0.5 points)" in alike
+    assert findings.width_section({"models": {}}) == ""
+
+
+def test_the_script_refuses_bad_input_in_one_line(tmp_path):
+    for args, said in ((["--shapes", "3x100"], "multiple of 32"), (["--model", "nope"], "no configs/nope.toml"),
+                       (["--steps", "0"], "at least 1"),
+                       (["--record-only", "--shapes", "2x64"], "train it first")):
+        proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "width_trial.py"), *args], capture_output=True,
+                              text=True, timeout=120)
+        assert proc.returncode == 2 and said in proc.stderr, (args, proc.stderr)
+        assert proc.stderr.strip().splitlines()[-1].startswith("width_trial.py: error:")
+
+
+def test_an_unfinished_run_is_not_recorded(tmp_path, monkeypatch):
+    run = width_trial.train_shape("naive-2", "1x32", steps=4, progress=False, **TINY)
+    status = storage.read_json(run / "status.json")
+    storage.write_json(run / "status.json", {**status, "state": "cancelled"})
+    with pytest.raises(ValueError, match="has not finished"):
+        width_trial.width_record(run)
+    storage.write_json(run / "status.json", status)
+    assert np.isfinite(width_trial.width_record(run, n_train=12)["params"])
+
+
+@given(st.lists(st.tuples(st.floats(1, 1e7), st.floats(0, 1)), min_size=2, max_size=6, unique_by=lambda p: p[0]),
+       st.floats(0.5, 2e7))
+def test_log_interpolation_stays_between_its_two_points_and_is_none_outside(points, x):
+    y = findings.log_interpolate(points, x)
+    xs = sorted(p[0] for p in points)
+    if not xs[0] <= x <= xs[-1]:
+        assert y is None
+        return
+    lo = max(p for p in points if p[0] <= x)
+    hi = min(p for p in points if p[0] >= x)
+    assert min(lo[1], hi[1]) - 1e-9 <= y <= max(lo[1], hi[1]) + 1e-9
+    for px, py in points:  # it passes through every point
+        assert findings.log_interpolate(points, px) == pytest.approx(py)
