@@ -1655,6 +1655,9 @@ def how_trained(numbers: dict) -> str:
         if numbers.get("depth"):
             lines.append("Is it depth? The section *Is it depth?* below: the shipped models grown deeper, and one "
                          "trained deeper from scratch, on a GPU.\n")
+        if numbers.get("width"):
+            lines.append("Is it width? The section *Is it width?* below: one model trained from scratch at several widths "
+                         "with one recipe on the same games, compared per game and per unit of training time.\n")
     return "\n".join(lines)
 
 

@@ -124,6 +124,8 @@ def test_the_width_trial_is_recorded_whole():
             assert set(p["alignment"]["layers"]) == {str(x) for x in range(r["n_layer"] + 1)}
             assert str(p["alignment"]["best_layer"]) in p["alignment"]["layers"]
             assert p["train_s"] == pytest.approx(p["step"] / r["measured"]["steps_per_s"])
+    text = (SHIPPED.parent / "FINDINGS.md").read_text()
+    assert "## Is it width?" in text and "Is it width? The section *Is it width?* below" in text  # and pointed to
 
 
 @pytest.mark.parametrize("path", MODELS, ids=[p.name for p in MODELS])
