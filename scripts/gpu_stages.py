@@ -206,16 +206,16 @@ SCRATCH = dict(lr=1e-3, min_lr=1e-4, warmup_steps=500)
 HEAD_WIDTH = 32  # the small preset's (192 wide, 6 heads): a wider scratch model keeps it, with more heads
 
 
-def scratch_shape(spec: str) -> dict:
+def scratch_shape(spec: str, flag: str = "--scratch") -> dict:
     """A --scratch shape: '6' is 6 layers at the suite's width; '3x384' is 3 layers 384 wide (heads
-    HEAD_WIDTH wide). ValueError, in one line, for anything else."""
+    HEAD_WIDTH wide). ValueError, in one line naming `flag` (the option it came from), for anything else."""
     layers, x, width = spec.strip().lower().partition("x")
     if not layers.isdigit() or int(layers) < 1 or (x and not (width.isdigit() and int(width) > 0)):
-        raise ValueError(f"--scratch {spec!r}: a depth (6) or a depth x width (3x384)")
+        raise ValueError(f"{flag} {spec!r}: a depth (6) or a depth x width (3x384)")
     if not x:
         return {"n_layer": int(layers)}
     if int(width) % HEAD_WIDTH:
-        raise ValueError(f"--scratch {spec!r}: the width must be a multiple of {HEAD_WIDTH} (the heads' width)")
+        raise ValueError(f"{flag} {spec!r}: the width must be a multiple of {HEAD_WIDTH} (the heads' width)")
     return {"n_layer": int(layers), "d_model": int(width), "n_head": int(width) // HEAD_WIDTH}
 
 
@@ -329,6 +329,24 @@ def block_writes(model) -> list[dict]:
             for b in model.blocks]
 
 
+def analysed(ck, cache: Path, n_train: int = 1000, more=None) -> dict:
+    """The alignment analysis of checkpoint `ck` at every layer with the shipped models' protocol (linear
+    probes on relative labels, n_train training games per language), with more(ck)'s entries beside it:
+    made on first use and kept in the file `cache`, keyed by the weights and n_train."""
+    from mothello import storage
+    from mothello.probes import alignment
+    from mothello.suite import alignment_summary
+
+    done = storage.read_json(cache) if cache.is_file() else {}
+    if (done.get("weights_sha256"), done.get("n_train")) != (ck.meta["weights_sha256"], n_train):
+        t0 = time.time()
+        al = alignment(ck, kind="linear", labels="relative", n_train=n_train, random_baseline=False)
+        done = {"weights_sha256": ck.meta["weights_sha256"], "n_train": n_train, **(more(ck) if more else {}),
+                "alignment": alignment_summary(al), "analysis_s": time.time() - t0}
+        storage.write_json(cache, done)
+    return done
+
+
 def depth_record(run: Path, n_train: int = 1000) -> dict:
     """A depth trial (a run unpacked from the tar a --deepen or --scratch worker sent back, with the worker's
     result saved beside it as gpu.json) as the report reads it: how it was trained, its held-out legal
@@ -337,19 +355,10 @@ def depth_record(run: Path, n_train: int = 1000) -> dict:
     on first use and is kept in the run folder (depth.json, keyed by the weights)."""
     from mothello import storage
     from mothello.checkpoints import load_checkpoint, read_meta
-    from mothello.probes import alignment
-    from mothello.suite import alignment_summary
 
     res, tc, st = (storage.read_json(run / f) for f in ("gpu.json", "train.json", "status.json"))
     ck = load_checkpoint(run)
-    cache = run / "depth.json"
-    done = storage.read_json(cache) if cache.is_file() else {}
-    if (done.get("weights_sha256"), done.get("n_train")) != (ck.meta["weights_sha256"], n_train):
-        t0 = time.time()
-        al = alignment(ck, kind="linear", labels="relative", n_train=n_train, random_baseline=False)
-        done = {"weights_sha256": ck.meta["weights_sha256"], "n_train": n_train,
-                "alignment": alignment_summary(al), "analysis_s": time.time() - t0}
-        storage.write_json(cache, done)
+    done = analysed(ck, run / "depth.json", n_train)
     deepened = bool(tc.get("deepen"))
     base_layers = (res.get("from_layers") or read_meta(tc["init_from"])["model"]["n_layer"]) if deepened else None
     return {"kind": "deepen" if deepened else "scratch", "experiment": st["experiment"],

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,7 +35,7 @@ def shape(spec: str) -> dict:
     width. ValueError, in one line, for a bad one."""
     from mothello.model import PRESETS
 
-    return {k: PRESETS["small"][k] for k in ("n_layer", "n_head", "d_model")} | scratch_shape(spec)
+    return {k: PRESETS["small"][k] for k in ("n_layer", "n_head", "d_model")} | scratch_shape(spec, flag="--shapes")
 
 
 def recipe(spec: str, steps: int = STEPS, **over):
@@ -57,39 +56,35 @@ def run_dir(model: str, spec: str) -> Path:
 
 def train_shape(model: str, spec: str, steps: int = STEPS, progress: bool = True, **over) -> Path:
     """Train (or resume; nothing when finished) suite model `model` from scratch at shape `spec`."""
-    from mothello import storage
     from mothello.languages import load_config
-    from mothello.suite import CONFIGS
+    from mothello.suite import CONFIGS, _finished
     from mothello.train import train
 
     run = run_dir(model, spec)
     tc = recipe(spec, steps, **over)
-    st = storage.read_json(run / "status.json") if (run / "status.json").is_file() else {}
-    if st.get("state") == "finished" and st.get("step") == tc.total_steps:
+    if _finished(run, tc.total_steps):
         return run
     return train(load_config(CONFIGS / f"{model}.toml"), tc, run, resume=True, progress=progress)
 
 
 def point(snap: Path, n_train: int = 1000) -> dict:
-    """One snapshot's numbers: its step, its held-out legal moves and the alignment analysis at every layer.
-    Computed once (saying so: a minute or two each for the `small` shapes on a laptop) and kept beside it
-    (width.json, keyed by weights and n_train)."""
-    from mothello import storage, suite
+    """One snapshot's numbers: its step, its held-out legal moves and the alignment analysis at every layer
+    (gpu_stages.analysed: computed once, saying so, a minute or two each for the `small` shapes on a
+    laptop, and kept beside it in width.json, keyed by the weights and n_train)."""
+    from gpu_stages import analysed
+
+    from mothello import suite
     from mothello.checkpoints import load_checkpoint
     from mothello.evaluate import legal_move_accuracy
-    from mothello.probes import alignment
 
     ck = load_checkpoint(snap)
     cache = snap / "width.json"
-    done = storage.read_json(cache) if cache.is_file() else {}
-    if (done.get("weights_sha256"), done.get("n_train")) != (ck.meta["weights_sha256"], n_train):
-        t0 = time.time()
+    fresh = not cache.is_file()
+    if fresh:
         print(f"analysing {snap.parent.parent.name} at step {ck.step:,} ...", end=" ", flush=True)
-        al = alignment(ck, kind="linear", labels="relative", n_train=n_train, random_baseline=False)
-        done = {"weights_sha256": ck.meta["weights_sha256"], "n_train": n_train,
-                "legal_move_accuracy": legal_move_accuracy(ck.model, ck.vocab, suite.full_eval_games()),
-                "alignment": suite.alignment_summary(al), "analysis_s": time.time() - t0}
-        storage.write_json(cache, done)
+    done = analysed(ck, cache, n_train, more=lambda c: {
+        "legal_move_accuracy": legal_move_accuracy(c.model, c.vocab, suite.full_eval_games())})
+    if fresh:
         print(f"{done['analysis_s']:.0f} s", flush=True)
     return {"step": ck.step, "legal_move_accuracy": done["legal_move_accuracy"], "alignment": done["alignment"]}
 
