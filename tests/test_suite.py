@@ -15,7 +15,7 @@ from mothello import findings, suite
 from mothello.checkpoints import list_snapshots, load_checkpoint
 from mothello.data import heldout_games
 from mothello.evaluate import legal_move_accuracy
-from mothello.transfer import per_language_transfer, stored_alignment_over_training
+from mothello.transfer import RESTORE_FALL, per_language_transfer, stored_alignment_over_training, transfer_summary
 
 
 @pytest.fixture(scope="module")
@@ -157,7 +157,7 @@ def test_transfer_summary_gains_and_ratio():
                   "metric": "legal_move_accuracy", "value": ft, "finetuned": True},
                  {"label": "r", "run": "r", "snapshot": snap, "step": snap * 10, "language": "B",
                   "metric": "legal_move_accuracy", "value": other, "finetuned": False}]
-    s = findings.transfer_summary(pd.DataFrame(rows)).iloc[0]
+    s = transfer_summary(pd.DataFrame(rows)).iloc[0]
     assert s["fine-tuned"] == "A" and s["fine-tuned gain"] == pytest.approx(0.2)
     assert s["others gain"] == pytest.approx(0.1) and s["transfer ratio"] == pytest.approx(0.5)
     assert np.isnan(s["alignment before"])
@@ -173,7 +173,7 @@ def test_transfer_per_language_when_the_others_move_apart():
     df = pd.DataFrame(rows)
     per = per_language_transfer(df, "A")
     assert per == {"B": pytest.approx((0.4, 0.6)), "C": pytest.approx((0.6, 0.3))}
-    t = {**findings.transfer_summary(df).iloc[0].to_dict(), "per language": per}
+    t = {**transfer_summary(df).iloc[0].to_dict(), "per language": per}
     assert t["others gain"] == pytest.approx(-0.05)
     table = findings.transfer_rows({"transfer": {"unified": t}})
     assert table.loc[0, "each other language (points)"] == "B +20.0 · C -30.0"
@@ -314,7 +314,7 @@ def test_restore_notes_name_the_part_that_brings_a_fallen_language_back_furthest
     if abs(before - after) > 1e-9:
         assert r["recovered"] == pytest.approx((parts[best] - after) / (before - after))
     lines = findings.restore_notes({"transfer": {"t": {"run": "t", "fine-tuned": "A", "restored": [r]}}})
-    fell = before - after >= findings.RESTORE_FALL
+    fell = before - after >= RESTORE_FALL
     assert len(lines) == fell
     if fell:
         assert f"B fell from {findings.pct(before)} to {findings.pct(after)}" in lines[0] and names[best] in lines[0]
@@ -337,7 +337,7 @@ def test_variant_notes_say_how_much_of_a_loss_freezing_saves(before, lost, varia
     lines = findings.variant_notes({"transfer": {"unified": base}, "variants": {"transfer-u-frozen": variant}})
     assert "`transfer-u-frozen`: fine-tuned on A with block 1 attention frozen" in lines[0]
     assert f"(study's protocol: {findings.pct(after)})" in lines[0] and "transfer ratio 0.10 (study's protocol: -0.30)" in lines[0]
-    fell = before - after >= findings.RESTORE_FALL
+    fell = before - after >= RESTORE_FALL
     assert len(lines) == 1 + fell
     if fell:
         saved = (variant_after - after) / (before - after)

@@ -95,7 +95,7 @@ def test_the_record_holds_every_snapshot_analysed_and_timed(tiny_trial):
 
 def test_the_report_reads_the_record_into_a_section_and_a_figure(tiny_trial):
     numbers = findings.collect(checkpoints_dir())
-    assert [findings._shape(r) for r in numbers["width"]] == ["1 x 32", "1 x 64"]
+    assert [(r["n_layer"], r["d_model"]) for r in numbers["width"]] == [(1, 32), (1, 64)]
     df = findings.width_by_games(numbers)
     assert list(df["shape"].unique()) == ["1 x 32", "1 x 64"] and (df["games"] == df["step"] * 4).all()
     text = findings.width_section(numbers)

@@ -1,0 +1,42 @@
+"""The findings report (FINDINGS.md): the study's four findings measured on the shipped suite.
+
+numbers.collect() reads every number from checkpoints/ alone (the shipped models' recorded metrics and
+stored analyses, which tests/test_shipped.py checks against the weights); verdicts.verdicts() applies
+the rules fixed before the models were trained; document.render() writes the Markdown. The figures are
+made by the app's own chart code (mothello/ui/report.py, `make findings`).
+
+One module per part of the report:
+- numbers: collect() and its readers (models, transfer runs and their side runs, sweep, recorded trials)
+- verdicts: the four claims, their rules and verdicts()
+- document: render() and the report's opening, ordering and per-finding notes
+- transfer_notes: the transfer experiment's tables and sentences
+- training: how the suite was trained (stages, restarts, GPU stages, the pace to the colour target)
+- trials: the paper preset, and the depth and width trials
+- pace: the colour probe against the games seen
+- text: how numbers and tables are written
+"""
+
+from .document import (FIGURES, MANY_TITLE, matched_ordering, measured_notes, models_table, ordering, render, sweep_note,
+                       sweep_rows)
+from .numbers import (DEPTH_RUNS, MODELS, PAPER_RUNS, WIDTH_RUNS, collect, depth_runs, longer_numbers, paper_runs,
+                      restart_dips, sweep_numbers, training_hours, variant_numbers, width_runs)
+from .pace import colour_at_games, colour_per_doubling, log_interpolate, model_games
+from .text import markdown_table, millions, pct, pts
+from .training import (colour_by_move_table, gpu_stages, gpu_text, how_trained, on_gpu, restart_table, stage_gains,
+                       stage_notes, stages_text)
+from .transfer_notes import (answer_notes, longer_notes, longer_rows, longer_trend, restore_notes, transfer_rows,
+                             variant_notes, variant_rows)
+from .trials import colour_by_games, depth_section, paper_section, width_by_games, width_section
+from .verdicts import CLAIMS, RULES, verdicts
+
+__all__ = [
+    "CLAIMS", "DEPTH_RUNS", "FIGURES", "MANY_TITLE", "MODELS", "PAPER_RUNS", "RULES", "WIDTH_RUNS", "answer_notes",
+    "collect", "colour_at_games", "colour_by_games", "colour_by_move_table", "colour_per_doubling", "depth_runs",
+    "depth_section", "gpu_stages", "gpu_text", "how_trained", "log_interpolate", "longer_notes", "longer_numbers",
+    "longer_rows", "longer_trend", "markdown_table", "matched_ordering", "measured_notes", "millions",
+    "model_games", "models_table", "on_gpu", "ordering", "paper_runs", "paper_section", "pct", "pts", "render",
+    "restart_dips", "restart_table", "restore_notes", "stage_gains", "stage_notes", "stages_text", "sweep_note",
+    "sweep_numbers", "sweep_rows",
+    "training_hours", "transfer_rows", "variant_notes", "variant_numbers", "variant_rows", "verdicts",
+    "width_by_games", "width_runs", "width_section",
+]

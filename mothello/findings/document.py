@@ -1,0 +1,355 @@
+"""render(): FINDINGS.md from collect()'s numbers: the shipped models, the four findings with their
+verdicts, notes and figures, the transfer experiment, when alignment emerges, how the models were
+trained, the trials, and the commands that reproduce it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import sweep
+from ..transfer import RESTORE_FALL
+from .numbers import DEPTH_RUNS, WIDTH_RUNS
+from .pace import model_games
+from .text import markdown_table, millions, pct, pts, ratio
+from .training import gpu_stages, how_trained
+from .transfer_notes import (answer_notes, longer_notes, longer_rows, longer_trend, own_ratio, restore_notes,
+                             transfer_rows, variant_notes, variant_rows)
+from .trials import depth_section, paper_section, width_section
+from .verdicts import CLAIMS, verdicts
+
+
+MANY_TITLE = "Ten languages, naive: probe trained on A, reading B"  # the many-language figure's title
+
+
+FIGURES = "docs/findings"
+
+
+def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int, str] | None = None,
+           preamble: str = "", appendix: str = "") -> str:
+    """FINDINGS.md. figures {key: relative path} (keys: matrices, many, layers, sweep, transfer, training-NAME);
+    notes {finding: extra paragraph}; preamble/appendix: hand-written text around the measured parts."""
+    figures, notes = figures or {}, notes or {}
+    v = verdicts(numbers)
+    status = ", ".join(f"finding {k} {s}" for k, (s, _) in v.items())
+    out = ["# Findings: the mOthello study on our shipped models\n",
+           "We trained the study's models with our own code on a laptop-class CPU"
+           + (" (their last stages on a GPU lent for one session)" if gpu_stages(numbers) else "")
+           + " and measured its four findings "
+           "with the app's probes and metrics. Every number below is read from the shipped checkpoints, whose "
+           f"recorded metrics a test recomputes from the weights. Status: {status}.\n"]
+    if preamble:
+        out.append(preamble.strip() + "\n")
+    out.append("## The shipped models\n")
+    out.append(markdown_table(models_table(numbers)))
+    out.append("\nProbe numbers: linear probe, relative labels (empty / mine / theirs), 1,000 training games, 200 "
+               "test games, at the layer where the model's own in-language colour probe is best. *Cross-lingual* "
+               "is the mean over ordered language pairs of a probe trained on A reading the same games in B; "
+               "*after rotation* maps B's hidden states onto A's with an orthogonal Procrustes fitted on 300 "
+               "other games first. *Colour* is the accuracy on occupied squares only (is it mine or theirs): "
+               "occupancy alone is easy. Baselines: the per-square majority guess and the same probe on a randomly "
+               "initialised model" + (
+                   "; and for colour, the board read off the move list with every disc the colour of whoever placed "
+                   "it, no flip tracked (`probes.placer_baseline`, the same test positions): "
+                   f"{pct(p['colour'])} on occupied squares ({pct(p['accuracy'])} over all squares). A colour probe "
+                   "above it shows a model that tracks flips" if (p := numbers.get("placer")) else "") + ".\n")
+    order = ordering(numbers)
+    if order:
+        out.append(order + "\n")
+    for k, (claim, role, meaning) in CLAIMS.items():
+        s, reason = v[k]
+        out.append(f"## Finding {k}: {claim}\n")
+        out.append(f"*What it means here:* {meaning}\n")
+        out.append(f"**Our result: {s}.** {reason[:1].upper() + reason[1:]}.\n")
+        auto = measured_notes(numbers).get(k)
+        if auto:
+            out.append(auto + "\n")
+        if k in notes:
+            out.append(notes[k].strip() + "\n")
+        keys = {1: ["matrices", "many"], 2: ["layers"]}.get(k, [])
+        if k == 1 and "anchors" not in numbers["models"]:
+            keys.append("layers")  # with naive alone, its by-layer curve belongs to finding 1
+        for key in keys:
+            if key in figures and (key != "layers" or k == 1 or "anchors" in numbers["models"]):
+                alt = MANY_TITLE if key == "many" else claim
+                out.append(f"![{alt}]({figures[key]})\n")
+        if k == 2 and numbers.get("sweep"):
+            out.append(sweep_note(numbers["sweep"]) + "\n")
+            out.append(markdown_table(sweep_rows(numbers["sweep"])))
+            if "sweep" in figures:
+                out.append(f"\n![Anchor sweep: probe accuracy against anchor squares]({figures['sweep']})\n")
+        if k in (3, 4) and numbers["transfer"]:
+            more = (" It also says where in the weights a fallen language's loss sits, and what fine-tuning with that "
+                    "part frozen does (a variant, not the study's protocol)." if k == 4 and numbers.get("variants")
+                    else "")
+            if k == 4 and numbers.get("longer"):
+                more += " With a longer pretraining (the same protocol at a larger scale): " + "; ".join(
+                    f"{v['scale']}, transfer ratio {ratio(v['transfer ratio'])}" for v in numbers["longer"].values()) + "."
+            out.append(f"The transfer curves are in the section *Transfer experiment* below.{more}\n")
+    if numbers["transfer"]:
+        out.append("## Transfer experiment\n")
+        out.append("Pretrained on games that open c4, c3, c2 in every language, then fine-tuned on one language "
+                   "with games from the full distribution; legal-move accuracy of every language on "
+                   "full-distribution games before and after fine-tuning.\n")
+        out.append(markdown_table(transfer_rows(numbers)))
+        if "transfer" in figures:
+            out.append(f"\n![Transfer curves]({figures['transfer']})\n")
+        answers = answer_notes(numbers)
+        if answers:
+            out.append("**Which language the fine-tuned model answers in.** For each language not fine-tuned, on the "
+                       "run's evaluation games: the share of the final model's greedy next tokens that belong to the "
+                       "fine-tuned language, and its legal-move accuracy when the greedy choice is limited to the "
+                       "language's own tokens (a diagnostic, not the metric above).\n")
+            out.append("\n".join(answers) + "\n")
+        restored = restore_notes(numbers)
+        if restored:
+            out.append("**Where in the weights a language's loss sits.** The final fine-tuned model with ONE part of "
+                       "its weights put back to the pretrained model's (the embeddings, each block's attention or "
+                       "MLP, the output layer), every language measured again on the run's evaluation games; for "
+                       f"each language not fine-tuned that fell by {RESTORE_FALL * 100:.0f} points or more, the part "
+                       "that brings it back furthest (the Transfer page draws every part):\n")
+            out.append("\n".join(restored) + "\n")
+        vrows = variant_rows(numbers)
+        if len(vrows):
+            out.append("**A fine-tuning variant, NOT the study's protocol.** The same fine-tuning from the same "
+                       "pretrained model, with the named part of the weights kept at its pretrained values: does "
+                       "keeping the part that carries a language's loss keep the language? Legal-move accuracy "
+                       "on the same evaluation games:\n")
+            one = vrows["variant"].nunique() == 1  # then the column says which variant
+            out.append(markdown_table(vrows.drop(columns="variant").rename(
+                columns={"fine-tuned, variant": f"fine-tuned, {vrows['variant'].iloc[0]}"}) if one else vrows))
+            out.append("\n" + "\n".join(variant_notes(numbers)) + "\n")
+            if "variant" in figures:
+                out.append(f"![The study's fine-tuning and the variant, overlaid]({figures['variant']})\n")
+        lrows = longer_rows(numbers)
+        if len(lrows):
+            out.append("**The same protocol, pretrained longer.** Is the outcome a matter of scale? The plain run "
+                       "again with more pretraining steps on the same restricted opening (and fine-tuning as "
+                       "before); legal-move accuracy before -> after fine-tuning, on the same evaluation games:\n")
+            out.append(markdown_table(lrows))
+            out.append("\n" + "\n".join(longer_notes(numbers)) + "\n")
+            out += [line + "\n" for line in longer_trend(numbers)]
+            if "longer" in figures:
+                out.append(f"![The plain run and its longer pretrainings, overlaid]({figures['longer']})\n")
+        out.append("")
+    training = [k for k in figures if k.startswith("training")]
+    if training:
+        out.append("## When alignment emerges\n")
+        out.append("The cross-lingual and in-language probe accuracy at the snapshots of each training run (the "
+                   "Transfer page, *alignment over training*), at the last layer.\n")
+        notes_ = over_training_notes(numbers)
+        if notes_:
+            out.append("\n".join(notes_) + "\n")
+        out += [f"![Alignment over training: {k.removeprefix('training-')}]({figures[k]})\n" for k in training]
+    out.append(how_trained(numbers))
+    if paper := paper_section(numbers):
+        out.append(paper)
+    if depth := depth_section(numbers):
+        out.append(depth)
+        if "depth" in figures:
+            out.append(f"![Colour against the games seen: the shipped models and the depth trials]({figures['depth']})\n")
+    if width := width_section(numbers):
+        out.append(width)
+        if "width" in figures:
+            out.append(f"![The width trial: colour against the games seen and against training time]({figures['width']})\n")
+    out.append(reproduce(numbers))
+    if appendix:
+        out.append(appendix.strip() + "\n")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def models_table(numbers: dict) -> pd.DataFrame:
+    rows = []
+    for role, m in numbers["models"].items():
+        rows.append({
+            "model": m["name"], "steps": f"{m['step']:,} / {m['steps']:,}" if m.get("steps") else f"{m['step']:,}",
+            "games seen": f"{model_games(m, m['step']) / 1e6:.1f}M",
+            "legal moves (worst language)": pct(m["legal_min"]),
+            "layer": f"{m['layer']} of {m['n_layer']}" if m.get("layer") is not None else "n/a",
+            "in-language": pct(m.get("in_language")), "cross-lingual": pct(m.get("cross_lingual")),
+            "after rotation": pct(m.get("aligned_rotation")),
+            "colour in / cross": f"{pct(m.get('colour_in_language'))} / {pct(m.get('colour_cross_lingual'))}",
+            "majority / random model": f"{pct(m.get('baseline_majority'))} / {pct(m.get('baseline_random_model'))}",
+        })
+    return pd.DataFrame(rows)
+
+
+def ordering(numbers: dict) -> str:
+    """The study's ordering of cross-lingual probe accuracy, naive < anchors < unified, on the shipped
+    models at their named layers (empty until two of them are shipped)."""
+    M = numbers["models"]
+    have = [(role, M[role]) for role in ("naive", "anchors", "unified") if role in M]
+    if len(have) < 2:
+        return ""
+    vals = [m["cross_lingual"] for _, m in have]
+    holds = all(a < b for a, b in zip(vals, vals[1:]))
+    chain = " < ".join(f"{m['name']} {pct(m['cross_lingual'])}" for _, m in have) if holds else \
+        ", ".join(f"{m['name']} {pct(m['cross_lingual'])}" for _, m in have)
+    majority = sorted({pct(m.get("baseline_majority")) for _, m in have})
+    text = (f"**Ordering of cross-lingual probe accuracy (the study: naive < anchors < unified): "
+            f"{'holds' if holds else 'does not hold'}.** {chain}; the majority guess scores "
+            + " / ".join(majority) + ".")
+    close = [f"{a['name']} and {b['name']} differ by {abs(b['cross_lingual'] - a['cross_lingual']) * 100:.2f} points"
+             for (_, a), (_, b) in zip(have, have[1:]) if abs(b["cross_lingual"] - a["cross_lingual"]) < 0.01]
+    if close:
+        text += " " + "; ".join(close) + ": level, not ordered."
+    if not holds and all(m.get("cross_by_layer") for _, m in have):
+        layers = sorted(set.intersection(*(set(m["cross_by_layer"]) for _, m in have)))
+        where = [k for k in layers if all(a["cross_by_layer"][k] < b["cross_by_layer"][k]
+                                          for (_, a), (_, b) in zip(have, have[1:]))]
+        if where:
+            text += (" The ordering does hold at layer" + ("s " if len(where) > 1 else " ")
+                     + ", ".join(f"{k} (" + " < ".join(pct(m["cross_by_layer"][k]) for _, m in have) + ")"
+                                 for k in where)
+                     + "; the named layer was fixed beforehand (best in-language colour probe), so the verdict "
+                       "stays.")
+    steps = {m["name"]: m.get("step") for _, m in have}
+    games = {m["name"]: model_games(m, m["step"]) for _, m in have if m.get("step")}
+    if len(set(steps.values())) > 1 or len(set(games.values())) > 1:  # trained unequally: say so
+        text += (" Not matched in training: " + ", ".join(
+            f"{n} {s:,} steps" + (f" ({millions(games[n])})" if n in games else "") for n, s in steps.items() if s)
+                 + " (the later stages have not reached every model alike).")
+        text += matched_ordering(have)
+    shares = [(m["name"], m["cross_lingual"] / m["in_language"]) for _, m in have if m.get("in_language")]
+    if len(shares) == len(have):
+        text += (" As a share of each model's own in-language accuracy (the models differ in how well they read "
+                 "the board at all): " + ", ".join(f"{n} {100 * r:.0f}%" for n, r in shares) + ".")
+    return text
+
+
+def matched_ordering(have: list[tuple[str, dict]]) -> str:
+    """The ordering again at matched steps, or "" when the models share no step: in the table's protocol
+    where every model has a fully analysed model at one step (itself or its previous stage's end), and
+    at the last step of their stored alignment over training (one probe protocol for all, last layer)."""
+    def chain(vals: list[float]) -> tuple[bool, str]:
+        holds = all(a < b for a, b in zip(vals, vals[1:]))
+        return holds, (" < " if holds else ", ").join(f"{m['name']} {pct(v)}" for (_, m), v in zip(have, vals))
+
+    text = ""
+    steps = {m.get("step") for _, m in have} | {k for _, m in have for k in (m.get("stage_ends") or {})}
+    full = [k for k in steps if isinstance(k, int) and all(_cross_at(m, k) is not None for _, m in have)]
+    if full:
+        step = max(full)
+        holds, said = chain([_cross_at(m, step) for _, m in have])
+        earlier = [m["name"] for _, m in have if m.get("step") != step]
+        text += (f" At matched steps, {step:,} (the table's protocol at the layers it names; "
+                 + ", ".join(earlier) + f" as shipped at the end of that stage): {said}; the ordering "
+                 f"{'holds' if holds else 'does not hold'} there.")
+    series = [dict((m.get("over_training") or {}).get("cross_lingual") or []) for _, m in have]
+    common = set.intersection(*(set(x) for x in series)) if all(series) else set()
+    if common:
+        step = max(common)
+        holds, said = chain([x[step] for x in series])
+        text += ((" With" if text else " At matched steps, with") + f" the *alignment over training* probe "
+                 f"(last layer) at {step:,} steps: {said}; the ordering {'holds' if holds else 'does not hold'} there.")
+    return text
+
+
+def _cross_at(m: dict, step: int) -> float | None:
+    """A model's cross-lingual accuracy in the table's protocol (its named layer) at `step`: the model itself,
+    or its model at the end of an earlier stage (stage_ends), when one is at that step."""
+    if m.get("step") == step:
+        return m.get("cross_lingual")
+    return (m.get("stage_ends") or {}).get(step, {}).get("cross_lingual")
+
+
+def measured_notes(numbers: dict) -> dict[int, str]:
+    """Sentences read off the numbers (no judgement beyond the rules above)."""
+    out = {}
+    n = numbers["models"].get("naive")
+    if n and n.get("aligned_rotation") is not None:
+        rot_gap = n["in_language"] - n["aligned_rotation"]
+        out[1] = (f"The cross-lingual probe ({pct(n['cross_lingual'])}) does no better than the per-square majority "
+                  f"guess ({pct(n['baseline_majority'])}), and on occupied squares it reads the colour at "
+                  f"{pct(n['colour_cross_lingual'])} (chance: 50%). Yet after an orthogonal rotation fitted on other "
+                  f"games it reads {pct(n['aligned_rotation'])}, {pts(rot_gap).replace('+', '')} below the in-language "
+                  "probe: the two languages hold the same board representation up to a rotation (MetaOthello), "
+                  "not a shared one.")
+    a = numbers["models"].get("anchors")
+    if n and a and a.get("colour_cross_lingual") is not None:
+        out[2] = (f"On occupied squares the anchored model's cross-lingual probe reads the colour at "
+                  f"{pct(a['colour_cross_lingual'])} (naive: {pct(n['colour_cross_lingual'])}; chance 50%), close to "
+                  f"its in-language {pct(a['colour_in_language'])}.")
+        if a.get("embedding_same") is not None and n.get("embedding_same") is not None:
+            k = a.get("anchor_squares", 0)  # anchor squares share one token: cosine 1 by construction
+            rest = (a["embedding_same"] * 60 - k) / (60 - k)
+            out[2] += (f" The input embeddings agree too: the same move in the two languages has cosine "
+                       f"{rest:.2f} over the {60 - k} squares that are NOT anchors (each still two distinct tokens), "
+                       f"against {n['embedding_same']:.2f} without anchors; different moves "
+                       f"{a['embedding_different']:.2f} and {n['embedding_different']:.2f}.")
+    tu = numbers["transfer"].get("unified")
+    if tu and len(tu.get("per language", {})) > 1:
+        each = "; ".join(f"{lang} {pct(b0)} -> {pct(b1)} ({pts(b1 - b0)}"
+                         + (f", ratio {r:.2f})" if np.isfinite(r := own_ratio(tu, lang)) else ")")
+                         for lang, (b0, b1) in tu["per language"].items())
+        out[4] = (f"Fine-tuning {tu['fine-tuned']} ({pct(tu['fine-tuned before'])} -> {pct(tu['fine-tuned after'])}) "
+                  f"moved each language not fine-tuned differently: {each}. The rule reads their mean.")
+    many = numbers["models"].get("many")
+    if many and many.get("in_language") is not None:
+        gap = many["in_language"] - many["cross_lingual"]
+        out[1] = (out.get(1, "") + f" With ten languages ({many['name']}, naive, layer {many['layer']}) the gap is "
+                  f"{pts(gap)}: in-language {pct(many['in_language'])}, cross-lingual {pct(many['cross_lingual'])} "
+                  f"over the 90 ordered pairs, after rotation {pct(many.get('aligned_rotation'))}.").strip()
+    return out
+
+
+def over_training_notes(numbers: dict) -> list[str]:
+    """One sentence per model: its direct and rotated cross-lingual accuracy at the first and last snapshot."""
+    lines = []
+    for m in numbers["models"].values():
+        ot = m.get("over_training") or {}
+        cross, rot, inl = ot.get("cross_lingual"), ot.get("aligned_rotation"), ot.get("in_language")
+        if not cross or not rot or not inl:
+            continue
+        (s0, c0), (s1, c1) = cross[0], cross[-1]
+        lines.append(f"- `{m['name']}`, step {s0:,} -> {s1:,}: cross-lingual {pct(c0)} -> {pct(c1)}, after rotation "
+                     f"{pct(rot[0][1])} -> {pct(rot[-1][1])}, in-language {pct(inl[0][1])} -> {pct(inl[-1][1])}.")
+    return lines
+
+
+def sweep_note(sw: dict) -> str:
+    """What the sweep shows, read off its numbers: the cross-lingual accuracy at each anchor count and
+    whether it rises with every step up."""
+    rows = sorted(sw["rows"], key=lambda r: r["anchors"])
+    cross = [r["cross-lingual"] for r in rows]
+    each = ", ".join(f"{int(r['anchors'])}: {pct(r['cross-lingual'])}" for r in rows)
+    rises = all(b > a for a, b in zip(cross, cross[1:]))
+    falls = [f"{int(a['anchors'])} -> {int(b['anchors'])}" for a, b in zip(rows, rows[1:])
+             if b["cross-lingual"] <= a["cross-lingual"]]
+    ins = [r["in-language"] for r in rows]
+    own = (f"In-language accuracy varies by only {100 * (max(ins) - min(ins)):.1f} points across the sweep: what the "
+           "anchors change is how the two languages' representations line up, not how well each reads the board."
+           if max(ins) - min(ins) < 0.02 else f"In-language accuracy ranges from {pct(min(ins))} to {pct(max(ins))}.")
+    shape = ("rises with every step up in anchors" if rises else
+             f"does not rise at every step (no gain from {', '.join(falls)})")
+    return (f"**Anchor sweep ({len(rows)} models).** Two-language models that differ only in how many squares' "
+            f"tokens the languages share (nested sets, the same games, seed and schedule), compared "
+            f"{sweep.when(sw)} at layer {sw['layer']}; probes on {sw['n_train']:,} games per language. "
+            f"Cross-lingual probe accuracy by anchor squares: {each}; it {shape}. " + own)
+
+
+def sweep_rows(sw: dict) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "anchor squares": int(r["anchors"]), "legal moves": pct(r["legal moves"]),
+        "in-language": pct(r["in-language"]), "cross-lingual": pct(r["cross-lingual"]),
+        "after rotation": pct(r["after rotation"]),
+        "colour in / cross": f"{pct(r['colour in-language'])} / {pct(r['colour cross-lingual'])}",
+        "majority / random model": f"{pct(r['majority guess'])} / {pct(r['random-model probe'])}"}
+        for r in sw["rows"]])
+
+
+def reproduce(numbers: dict) -> str:
+    """The commands that retrain and redraw what the report shows."""
+    gpu = ("\npython scripts/gpu_stages.py --seconds 450 --out DIR   # on a lent GPU: its stages and the paper "
+           "preset, all at once" if gpu_stages(numbers) or numbers.get("paper") else "")
+    if numbers.get("depth"):
+        gpu += ("\npython scripts/gpu_stages.py --deepen 6 --compile --seconds 500 --out DIR   # grown deeper"
+                "\npython scripts/gpu_stages.py --scratch 6,8 --models unified-mixed --compile --seconds 290 --out DIR"
+                "   # deeper from scratch"
+                "\npython scripts/gpu_stages.py --record-depth RUN ...   # the unpacked runs, analysed into "
+                f"checkpoints/{DEPTH_RUNS}")
+    if numbers.get("width"):
+        gpu += ("\npython scripts/width_trial.py   # the width trial, here: trains each shape in turn (resuming), "
+                f"analyses, writes checkpoints/{WIDTH_RUNS}")
+    return ("Reproduce:\n\n```bash\nmake demo-suite   # trains (resuming) and installs checkpoints/, then "
+            "writes this file\nmake findings     # this file and docs/findings/ from checkpoints/ alone" + gpu + "\n```\n")

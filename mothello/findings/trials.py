@@ -1,0 +1,365 @@
+"""The trials beside the suite, shipped as numbers only: the `paper` preset on a GPU, and whether the
+colour target is a matter of depth (grown deeper, deeper from scratch) or of width."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import suite
+from ..languages import Vocabulary, load_config
+from ..model import GPT, PRESETS, GPTConfig
+from .numbers import DEPTH_RUNS, PAPER_RUNS, WIDTH_RUNS
+from .pace import analysed_ends, colour_at_games, colour_ends, colour_per_doubling, log_interpolate, model_games
+from .text import millions, pct, pts
+from .training import gpu_stages
+
+
+DEPTH_MARGIN = 0.01       # colour closer than this (a deeper model against the shipped one; layer to layer) is alike
+
+
+SILENT_SHARE = 0.25       # added blocks that write at most this share of what an original block writes are silent
+
+
+def _best(r: dict) -> dict:
+    """A recorded run's alignment numbers at its best layer (where its in-language colour probe is best)."""
+    al = r["alignment"]
+    return {"layer": al["best_layer"], **al["layers"][str(al["best_layer"])]}
+
+
+def _together(n: int) -> str:
+    return {1: "alone on the GPU", 2: "both at once on the one GPU"}.get(n, f"all {n} at once on the one GPU")
+
+
+def _span(xs: list[float]) -> str:
+    """'1.5-2.6 points' (or '2.0 points' when they agree), from fractions."""
+    lo, hi = 100 * min(xs), 100 * max(xs)
+    return f"{lo:.1f} points" if round(lo, 1) == round(hi, 1) else f"{lo:.1f}-{hi:.1f} points"
+
+
+def paper_section(numbers: dict) -> str:
+    """The `paper` preset on a lent GPU: its runs (settings, speed, legal moves, probes where measured),
+    beside the shipped `small` model of the same experiment. "" without recorded runs."""
+    runs = numbers.get("paper") or []
+    if not runs:
+        return ""
+    r0 = runs[0]
+    vocab = Vocabulary.build(load_config(suite.CONFIGS / f"{r0['experiment']}.toml"))
+    shape = PRESETS[r0["preset"]]
+    params = GPT(GPTConfig(vocab_size=vocab.size, context_length=vocab.context_length, **shape)).n_params
+    small = next((m for m in numbers["models"].values() if m["name"] == r0["experiment"]), None)
+    lines = [f"## The `{r0['preset']}` preset on a GPU\n",
+             f"One session was lent a GPU ({r0['gpu']}, PyTorch {r0['torch']}). "
+             + ("Beside the suite's GPU stages (above) it" if gpu_stages(numbers) else "It")
+             + f" trained the `{r0['preset']}` preset (Othello-GPT's size: {shape['n_layer']} layers "
+             f"x {shape['d_model']}, {shape['n_head']} heads, {params / 1e6:.1f}M parameters"
+             + (f", {params / small['params']:.0f}x the shipped models" if small and small.get("params") else "")
+             + f") on `{r0['experiment']}` from scratch, with the same training code (`scripts/gpu_stages.py`): "
+             f"next-token prediction on fresh games, batch {r0['batch_size']}, AdamW with lr {r0['lr']:g} (warm-up "
+             f"{r0['warmup_steps']}, cosine to {r0['min_lr']:g}), {r0['dtype']} autocast. Legal moves: the 500 held-out "
+             "games of the table above; probes: its protocol (linear, relative labels, 1,000 training games, the "
+             "layer where the in-language colour probe is best). Its weights do not ship (the size budget); its "
+             f"numbers are in `checkpoints/{PAPER_RUNS}`.\n",
+             "| run | steps (games) | GPU shared with | torch.compile | training | tokens/s | legal moves (worst / mean) "
+             "| layer | in-language | cross-lingual | colour in-language |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for k, r in enumerate(runs, start=1):
+        acc = list(r["legal_move_accuracy"].values())
+        al = r.get("alignment") or {}
+        row = (al.get("layers") or {}).get(str(al.get("best_layer")), {})
+        shared = f"{r['shared_with']} other trainings" if r["shared_with"] else "nothing"
+        comp = "yes" if r["compiled"] else "no"
+        lines.append(f"| {k} | {r['steps']:,} ({millions(r['steps'] * r['batch_size'])}) | {shared} | {comp} | "
+                     f"{r['train_s'] / 60:.1f} min | {r['tokens_per_s']:,.0f} | {pct(min(acc))} / {pct(np.mean(acc))} | "
+                     + (f"{al['best_layer']} of {shape['n_layer']} | {pct(row.get('in_language'))} | "
+                        f"{pct(row.get('cross_lingual'))} | {pct(row.get('colour_in_language'))} |" if row else
+                        "n/a | n/a | n/a | n/a |"))
+    lines.append("")
+    notes = []
+    cut = [k for k, r in enumerate(runs, start=1) if not r.get("alignment")]
+    if cut:
+        notes.append(f"Run {', '.join(map(str, cut))}: the probe analysis did not finish inside the lease, so only its "
+                     "legal moves were measured.")
+    if small:
+        probed = [(k, r) for k, r in enumerate(runs, start=1) if r.get("alignment")]
+        ends = analysed_ends(small)
+        said = ", ".join(f"{st:,} steps ({millions(model_games(small, st))}): legal {pct(e.get('legal_min'))}, colour "
+                         f"{pct(e['colour_in_language'])}" for st, e in sorted(ends.items()))
+        for k, r in probed:
+            row = r["alignment"]["layers"][str(r["alignment"]["best_layer"])]
+            gap = row["in_language"] - row["cross_lingual"]
+            notes.append(f"Run {k} after {millions(r['steps'] * r['batch_size'])}: colour {pct(row['colour_in_language'])}, "
+                         f"cross-lingual {pct(row['cross_lingual'])} against {pct(row['in_language'])} in-language "
+                         f"({100 * gap:.1f} points apart).")
+        notes.append(f"The shipped `small` {small['name']} (worst language, and colour at the table's layer) at its "
+                     f"analysed stage ends: {said}.")
+        below = [k for k, r in probed if (r["alignment"]["layers"][str(r["alignment"]["best_layer"])]
+                                          ["colour_in_language"] < 0.9)]
+        if below:
+            notes.append("So this run does not settle whether the 90% colour target is a matter of model size: "
+                         "it is below it too, after far fewer games than the shipped model has seen.")
+    if len(runs) > 1 and runs[0]["compiled"] != runs[1]["compiled"]:
+        c = next(r for r in runs if r["compiled"])
+        notes.append(f"torch.compile compiled this model and trained with it on the GPU (about {c['measured']['warmup_s']:.0f} s "
+                     "to compile); the runs shared the GPU differently, so their speeds do not compare compiled against eager.")
+    return "\n".join(lines) + "\n" + " ".join(notes) + "\n"
+
+
+def depth_section(numbers: dict) -> str:
+    """Is the colour a matter of depth? The depth trials: shipped models grown deeper by a GPU stage, and a
+    suite model trained from scratch at more layers, each beside what the shipped model reached (or, by its
+    pace, would reach) after as many games. "" without recorded trials."""
+    runs = numbers.get("depth") or []
+    if not runs:
+        return ""
+    shipped = {m["name"]: m for m in numbers["models"].values()}
+    grown = [r for r in runs if r["kind"] == "deepen"]
+    fresh = [r for r in runs if r["kind"] == "scratch"]
+    r0 = runs[0]
+    lines = ["## Is it depth?\n",
+             "The shipped models read the colour of the discs below the 90% target, and lose it as flips pile up "
+             "(above). Are three layers too few to keep track? A lent GPU "
+             f"({r0['gpu']}, PyTorch {r0['torch']}) tried it two ways, with the same training code "
+             "(`scripts/gpu_stages.py --deepen`, `--scratch`), torch.compile'd, on fresh games at batch "
+             f"{r0['batch_size']:,}; probes as above (linear, relative labels, {r0['probe_games']:,} training games "
+             "per language, at the layer where the in-language colour probe is best). Their weights do not ship "
+             f"(the size budget); their numbers are in `checkpoints/{DEPTH_RUNS}`.\n"]
+    if grown:
+        g0 = grown[0]
+        lines += [f"**Grown deeper.** Each shipped model trained one more stage with {g0['n_layer'] - g0['from_layers']} "
+                  f"blocks added after its {g0['from_layers']}, each starting as an identity (output projections zero: "
+                  "the grown model starts out computing exactly what the shipped one does), "
+                  f"{_together(len(grown))} (peak lr {g0['lr']:g}, warm-up {g0['warmup_steps']:,}, cosine to "
+                  f"{g0['min_lr']:g}). The last column is what the shipped model's own pace (colour per doubling of "
+                  "the games seen, over its stage ends) gives for as many more games:\n",
+                  "| model | layers | steps (games added) | training | legal moves, worst language | colour in-language "
+                  "| colour from the old last layer on | what an added block writes | the shipped pace would give |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        gains, spread, shares, off = [], [], [], []
+        for r in grown:
+            m = shipped.get(r["experiment"]) or {}
+            b, old, w = _best(r), r["from_layers"], r["block_writes"]
+            colours = [r["alignment"]["layers"][str(x)]["colour_in_language"] for x in range(old, r["n_layer"] + 1)]
+            spread.append(max(colours) - min(colours))
+            shares.append(share := np.mean([x["attention"] + x["mlp"] for x in w[old:]]) / np.mean([x["attention"] + x["mlp"] for x in w[:old]]))
+            shown = [pct(c) for c in colours]
+            by_layer = f"{shown[0]} at each" if len(set(shown)) == 1 else " / ".join(shown)
+            added = (r["step"] - r["from_step"]) * r["batch_size"]
+            per = colour_per_doubling(m) if m else None
+            expected = (m["colour_in_language"] + per * float(np.log2(1 + added / model_games(m, r["from_step"])))
+                        if per is not None and m.get("step") == r["from_step"] else None)
+            if m.get("colour_in_language") is not None:
+                gains.append(b["colour_in_language"] - m["colour_in_language"])
+            if expected is not None:
+                off.append(b["colour_in_language"] - expected)
+            lines.append(f"| {r['experiment']} | {old} -> {r['n_layer']} | {r['from_step']:,} -> {r['step']:,} "
+                         f"({millions(added)}) | {r['train_s'] / 60:.1f} min | "
+                         f"{pct(m.get('legal_min'))} -> {pct(min(r['legal_move_accuracy'].values()))} | "
+                         f"{pct(m.get('colour_in_language'))} -> {pct(b['colour_in_language'])} (layer {b['layer']}) | "
+                         f"{by_layer} | {share:.0%} of an original block's | "
+                         f"{pct(expected) if expected is not None else 'n/a'} |")
+        lines.append("")
+        silent = max(shares) <= SILENT_SHARE and max(spread) <= DEPTH_MARGIN
+        apart = (f"at most {100 * max(spread):.1f} points apart" if max(spread) >= 0.0005 else
+                 "the same to 0.1 points")
+        pace = ""
+        if off:
+            worst = max(off, key=abs)
+            pace = (f"That is what the games alone give: at most {100 * abs(worst):.1f} points from the shipped models' "
+                    "own pace (the last column). " if abs(worst) <= DEPTH_MARGIN else
+                    f"The shipped models' own pace (the last column) gives up to {100 * abs(worst):.1f} points "
+                    f"{'less' if worst > 0 else 'more'}. ")
+        lines.append((f"The colour rose {_span(gains)}. " if gains else "") + pace
+                     + ("The added blocks stayed nearly silent: what they write into the residual stream (the norm of "
+                        "their attention and MLP output projections) grew from zero to at most "
+                        f"{max(shares):.0%} of what an original block writes, and a probe reads the colour {apart} "
+                        f"across the layers from {g0['from_layers']} on. The "
+                        "models kept doing their work in the blocks they had. The grown models are not shipped: "
+                        "the added blocks would cost their size and add almost nothing." if silent else
+                        f"The added blocks write {min(shares):.0%}-{max(shares):.0%} of what an original block writes "
+                        "(the norm of their attention and MLP output projections), and the colour differs by up to "
+                        f"{100 * max(spread):.1f} points across the layers from {g0['from_layers']} on.") + "\n")
+    if fresh:
+        f0 = fresh[0]
+        m = shipped.get(f0["experiment"])
+        width = m.get("d_model") if m else None
+        deeper = width is not None and all(r["d_model"] == width for r in fresh)  # depth alone changed
+
+        def shape(r: dict) -> str:
+            return f"{r['n_layer']} layers" if deeper else f"{r['n_layer']} x {r['d_model']}"
+        what = (f"{' and '.join(str(r['n_layer']) for r in fresh)} layers (the same width, {width})" if deeper else
+                " and ".join(f"{r['n_layer']} layers x {r['d_model']} wide" for r in fresh))
+        lines += [f"**{'Deeper' if deeper else 'Other shapes'} from scratch.** `{f0['experiment']}` trained from scratch "
+                  f"at {what}, {_together(len(fresh))} (peak lr {f0['lr']:g}, warm-up {f0['warmup_steps']:,}, cosine "
+                  f"to {f0['min_lr']:g})" + (f", beside the shipped model ({m['n_layer']} x {width}) at its analysed "
+                                             "stage ends, by the games each had seen" if m else "") + ":\n",
+                  "| model | shape | parameters | steps | games seen | legal moves, worst language | in-language | "
+                  "cross-lingual | colour in-language |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        rows = [(r["step"] * r["batch_size"], f"| from scratch | {r['n_layer']} x {r['d_model']} | {r['params'] / 1e6:.1f}M | "
+                 f"{r['step']:,} | {millions(r['step'] * r['batch_size'])} | {pct(min(r['legal_move_accuracy'].values()))} | "
+                 f"{pct(_best(r)['in_language'])} | {pct(_best(r)['cross_lingual'])} | "
+                 f"{pct(_best(r)['colour_in_language'])} (layer {_best(r)['layer']}) |") for r in fresh]
+        if m:
+            ends = analysed_ends(m)
+            rows += [(model_games(m, st), f"| shipped | {m['n_layer']} x {width} | {m['params'] / 1e6:.1f}M | {st:,} | "
+                      f"{millions(model_games(m, st))} | {pct(e.get('legal_min'))} | {pct(e.get('in_language'))} | "
+                      f"{pct(e.get('cross_lingual'))} | {pct(e['colour_in_language'])} (layer {m['layer']}) |")
+                     for st, e in ends.items()]
+        lines += [row for _, row in sorted(rows)]
+        lines.append("")
+        if m:
+            said, ahead = [], []
+            for r in fresh:
+                g, c = r["step"] * r["batch_size"], _best(r)["colour_in_language"]
+                there = colour_at_games(m, g)
+                said.append(f"{shape(r)} {pct(c)} after {millions(g)}"
+                            + (f" (the shipped model {pct(there)}, {100 * (c - there):+.1f} points)"
+                               if there is not None else ""))
+                if there is not None:
+                    ahead.append(c - there)
+            they = "the deeper models" if deeper else "these models"
+            verdict = ""
+            if ahead and max(ahead) <= DEPTH_MARGIN:
+                verdict = (f" Per game seen, {they} learn the colour no faster than the shipped one"
+                           + (f": at this width and up to {max(r['n_layer'] for r in fresh)} layers the colour is a "
+                              "matter of the games seen, not of depth, and the pace to 90% above stands." if deeper
+                              else "."))
+            elif ahead:
+                verdict = (f" {they[0].upper() + they[1:]} read the colour up to {100 * max(ahead):.1f} points better "
+                           "than the shipped one after as many games, against the "
+                           f"{100 * (0.9 - max(_best(r)['colour_in_language'] for r in fresh)):.1f} points still "
+                           "missing to 90%.")
+            lines.append("Colour in-language, beside the shipped model's after as many games (read on the line between "
+                         "its stage ends around that many, against log2 games): " + "; ".join(said) + "." + verdict
+                         + "\n")
+    return "\n".join(lines)
+
+
+def colour_by_games(numbers: dict) -> pd.DataFrame:
+    """The in-language colour probe against the games seen, one row per point: every shipped model at its
+    analysed stage ends (run "shipped, N layers"), and every depth trial at its end ("grown to N layers",
+    "from scratch, N layers"). Columns: model, run, layers, games, colour. Empty without depth trials."""
+    runs = numbers.get("depth") or []
+    if not runs:
+        return pd.DataFrame(columns=["model", "run", "layers", "games", "colour"])
+    rows = []
+    for m in numbers["models"].values():
+        for st, c in colour_ends(m).items():
+            rows.append({"model": m["name"], "run": f"shipped, {m['n_layer']} layers", "layers": m["n_layer"],
+                         "games": model_games(m, st), "colour": c})
+    shipped = {m["name"]: m for m in numbers["models"].values()}
+    for r in runs:
+        if r["kind"] == "deepen":
+            m = shipped.get(r["experiment"])
+            if m is None:
+                continue
+            games = model_games(m, r["from_step"]) + (r["step"] - r["from_step"]) * r["batch_size"]
+            run = f"grown to {r['n_layer']} layers"
+        else:
+            games, run = r["step"] * r["batch_size"], f"from scratch, {r['n_layer']} layers"
+        rows.append({"model": r["experiment"], "run": run, "layers": r["n_layer"], "games": games,
+                     "colour": _best(r)["colour_in_language"]})
+    return pd.DataFrame(rows)
+
+
+def _by_shape(numbers: dict) -> list[dict]:
+    """The width trials, narrowest first."""
+    return sorted(numbers.get("width") or [], key=lambda r: (r["d_model"], r["n_layer"]))
+
+
+def _shape(r: dict) -> str:
+    return f"{r['n_layer']} x {r['d_model']}"
+
+
+def width_by_games(numbers: dict) -> pd.DataFrame:
+    """The width trials' snapshots, one row each: shape, step, games, minutes of training to get there at
+    the run's measured speed, the worst language's legal moves, and the in-language colour and the layer it
+    is best at. Empty without width trials."""
+    rows = []
+    for r in _by_shape(numbers):
+        for p in r["points"]:
+            b = _best(p)
+            rows.append({"shape": _shape(r), "step": p["step"], "games": p["step"] * r["batch_size"],
+                         "minutes": p["train_s"] / 60 if p.get("train_s") is not None else np.nan,
+                         "legal_min": min(p["legal_move_accuracy"].values()),
+                         "colour": b["colour_in_language"], "layer": b["layer"]})
+    return pd.DataFrame(rows, columns=["shape", "step", "games", "minutes", "legal_min", "colour", "layer"])
+
+
+def width_section(numbers: dict) -> str:
+    """Is the colour a matter of width? The width trials: one suite model from scratch at several shapes
+    with one recipe on the same games, compared after as many games and after as much training time. ""
+    without recorded trials."""
+    runs = _by_shape(numbers)
+    df = width_by_games(numbers)
+    if not runs or df.empty:
+        return ""
+    r0, shapes = runs[0], [_shape(r) for r in runs]
+    where = r0["device"] + (f", {r0['threads']} threads" if r0.get("threads") else "")
+    kept = {r["d_model"] for r in numbers.get("depth") or []}
+    lines = ["## Is it width?\n",
+             (f"The depth trials above kept the width at {kept.pop()}. " if len(kept) == 1 else "")
+             + f"Here `{r0['experiment']}` trained from scratch at "
+             + " and ".join(f"{_shape(r)} ({r['params'] / 1e6:.1f}M parameters)" for r in runs)
+             + f", one after the other on this project's own machine ({where}, PyTorch {r0['torch']}), with one "
+             f"recipe on the same stream of fresh games: {r0['steps']:,} steps at batch {r0['batch_size']}, peak lr "
+             f"{r0['lr']:g}, warm-up {r0['warmup_steps']:,}, cosine to {r0['min_lr']:g}, {r0['dtype']} (the suite's "
+             "first stage, cut short). Each run's snapshots are analysed as the shipped models are (linear probes, "
+             f"relative labels, {r0['probe_games']:,} training games per language, at the layer where the "
+             "in-language colour probe is best; legal moves on the 500 held-out games). Their weights do not ship; "
+             f"their numbers are in `checkpoints/{WIDTH_RUNS}`.\n"]
+    steps = sorted(set.intersection(*(set(df[df["shape"] == s]["step"]) for s in shapes)))
+    pair = len(shapes) >= 2
+    head = ["steps", "games seen"] + [c for s in shapes for c in (f"{s}: legal moves, worst language",
+                                                                  f"{s}: colour in-language")]
+    lines += ["| " + " | ".join(head + (["colour, widest minus narrowest"] if pair else [])) + " |",
+              "|" + "---|" * (len(head) + pair)]
+    at = {(x.shape, x.step): x for x in df.itertuples()}
+    for st in steps:
+        cells = [f"{st:,}", f"{st * r0['batch_size']:,}"]
+        for s in shapes:
+            x = at[(s, st)]
+            cells += [pct(x.legal_min), f"{pct(x.colour)} (layer {x.layer})"]
+        if pair:
+            cells.append(pts(at[(shapes[-1], st)].colour - at[(shapes[0], st)].colour))
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    timed = [r for r in runs if r.get("train_s")]
+    if timed:
+        lines.append("Wall-clock, read from each run's log: " + ", ".join(
+            f"{_shape(r)} {r['train_s'] / 60:.0f} min" for r in timed) + ".")
+    speeds = [r["measured"]["steps_per_s"] for r in runs]
+    lines.append("Speed, each shape measured alone on the same machine after training (its training step with "
+                 "the games' generation): " + ", ".join(f"{s} {v:.2f} steps/s" for s, v in zip(shapes, speeds))
+                 + (f": the {shapes[-1]} model takes {speeds[0] / speeds[-1]:.1f}x as long for the same games. "
+                    if pair else ". ") + "The time axis of the figure and the comparison below are at these speeds.\n")
+    if pair and steps:
+        a, b, last = shapes[0], shapes[-1], steps[-1]
+        d = at[(b, last)].colour - at[(a, last)].colour
+        said = [f"After {millions(last * r0['batch_size'])} the {b} model reads the colour "
+                + (f"as the {a} one does ({pts(d)})" if abs(d) <= DEPTH_MARGIN else
+                   f"{100 * abs(d):.1f} points {'better' if d > 0 else 'worse'} than the {a} one "
+                   f"({pct(at[(b, last)].colour)} against {pct(at[(a, last)].colour)})") + "."]
+        if len(steps) >= 2 and d > DEPTH_MARGIN and steps[-1] > steps[-2]:
+            prev = steps[-2]
+            per = (at[(a, last)].colour - at[(a, prev)].colour) / float(np.log2(last / prev))
+            if per > 0:
+                said.append(f"At the {a} run's own pace over its last snapshots ({100 * per:.1f} points per doubling of "
+                            f"the games, {prev * r0['batch_size']:,} to {last * r0['batch_size']:,}), that lead is "
+                            f"worth {2 ** (d / per):.1f}x the games, for {speeds[0] / speeds[-1]:.1f}x the time per "
+                            "game.")
+        ta = at[(a, last)].minutes
+        wide = df[(df["shape"] == b) & df["minutes"].notna()]
+        cb = log_interpolate(list(zip(wide["minutes"], wide["colour"])), ta) if np.isfinite(ta) else None
+        if cb is not None:
+            dt = cb - at[(a, last)].colour
+            said.append(f"After as much training as the whole {a} run takes ({ta:.0f} min), the {b} model reads "
+                        + (f"the colour as well ({pts(dt)}" if abs(dt) <= DEPTH_MARGIN else
+                           f"the colour {100 * abs(dt):.1f} points {'better' if dt > 0 else 'worse'} ({pct(cb)}")
+                        + ", read between its snapshots around that time against log time).")
+        if df["colour"].max() < 0.9:
+            said.append(f"All are below the 90% target after {millions(last * r0['batch_size'])}: the trial tells how "
+                        "the shapes start, not where they end.")
+        lines.append(" ".join(said))
+    return "\n".join(lines) + "\n"
