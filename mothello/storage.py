@@ -58,3 +58,12 @@ def save_tensors(path, tensors: dict, metadata: dict[str, str] | None = None) ->
 def read_json(path) -> dict:
     with open(path, encoding="utf-8") as f:
         return json.load(f)
+
+
+def read_json_if_any(path) -> dict:
+    """The JSON object in `path`, or {} when it is missing, unreadable or not an object."""
+    try:
+        obj = read_json(path) if Path(path).is_file() else {}
+    except (OSError, ValueError):
+        return {}
+    return obj if isinstance(obj, dict) else {}

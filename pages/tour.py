@@ -10,8 +10,10 @@ from mothello.othello import generate_games, replay, square_name
 from mothello.suite import TRANSFER
 from mothello.sweep import at_layer as sweep_at_layer
 from mothello.sweep import when as sweep_when
-from mothello.transfer import load_transfer_run, per_language_transfer
-from mothello.ui import analysis_views as av, board, run_views as rv, theme, widgets
+from mothello.transfer import load_transfer_run, per_language_transfer, transfer_summary
+from mothello.ui import alignment_views as alv, analysis_views as av, board, run_views as rv, theme, widgets
+from mothello.ui import transfer_views as tv
+from mothello.ui.text import pct, pts
 
 SLIDES = ["The setup", "Finding 1", "Finding 2", "Finding 3", "Finding 4"]
 present = widgets.page_header("Findings tour", "The study's four findings, one screen each, on the shipped "
@@ -59,16 +61,16 @@ SHOWS = {"naive-2": "its cross-lingual alignment heatmap at the best layer, agai
 
 def need(name: str, where=None) -> str | None:
     """The shipped checkpoint, or None after showing the 'not available yet' card."""
-    ck = rv.shipped_checkpoint(name)
+    ck = widgets.shipped_checkpoint(name)
     if ck is None:
-        rv.unavailable(f"checkpoints/{name}", rv.in_progress(name), container=where, shows=SHOWS.get(name, ""))
+        widgets.unavailable(f"checkpoints/{name}", rv.in_progress(name), container=where, shows=SHOWS.get(name, ""))
     return ck
 
 
 def need_transfer(experiment: str, where=None) -> dict | None:
-    run = rv.find_transfer_run(experiment)
+    run = tv.find_transfer_run(experiment)
     if run is None:
-        rv.unavailable(f"The transfer run of {experiment} (checkpoints/transfer-{experiment})",
+        widgets.unavailable(f"The transfer run of {experiment} (checkpoints/transfer-{experiment})",
                        rv.in_progress(experiment, kind="transfer"), container=where,
                        shows=f"legal-move accuracy of every language of {experiment} while one is fine-tuned.")
     return run
@@ -77,7 +79,7 @@ def need_transfer(experiment: str, where=None) -> dict | None:
 def alignment(ck: str, where=None):
     """The checkpoint's alignment result, or None after a readable error."""
     try:
-        return rv.alignment_of(ck, container=where)
+        return alv.alignment_of(ck, container=where)
     except Exception as e:  # noqa: BLE001 - one broken checkpoint must not take the slide down
         (where or st).error(f"{ck}: the alignment could not be computed ({e})")
         return None
@@ -118,14 +120,14 @@ def setup_slide() -> None:
         st.markdown("**On stage**")
         cols = st.columns(4)
         for col, name in zip(cols, ["naive-2", "anchors-8", "atomic-10", "unified-mixed"]):
-            ok = rv.shipped_checkpoint(name) is not None
-            tr = rv.find_transfer_run(name) is not None
+            ok = widgets.shipped_checkpoint(name) is not None
+            tr = tv.find_transfer_run(name) is not None
             transfer = ("transfer run ready" if tr else "no transfer run yet") if name in TRANSFER else \
                 "(no transfer experiment)"
             col.markdown(f"{':material/check_circle:' if ok else ':material/hourglass_empty:'} **{name}**  \n"
                          f":gray[{'model ready' if ok else 'model not yet'}  \n{transfer}]")
-        if not all(rv.shipped_checkpoint(n) for n in ["naive-2", "anchors-8", "unified-mixed"]):
-            st.caption(f"Missing pieces show a card on their slide; `{rv.MAKE_SUITE}` trains them all.")
+        if not all(widgets.shipped_checkpoint(n) for n in ["naive-2", "anchors-8", "unified-mixed"]):
+            st.caption(f"Missing pieces show a card on their slide; `{widgets.MAKE_SUITE}` trains them all.")
 
 
 def finding_1() -> None:
@@ -136,32 +138,32 @@ def finding_1() -> None:
     res = alignment(ck)
     if res is None:
         return
-    x = rv.best_layer(res)
+    x = alv.best_layer(res)
     a, b = st.columns([1, 1.2], gap="medium")
-    chart, data = rv.alignment_heatmap(res, x, "naive-2: probe trained on A, read on B", size=210)
-    rv.show(chart, data, "finding1-naive-2-heatmap", container=a)
-    chart, data = rv.alignment_bars(res, x, title=f"Layer {x} against the baselines", width=270)
-    rv.show(chart, data, "finding1-naive-2-baselines", container=b)
+    chart, data = alv.alignment_heatmap(res, x, "naive-2: probe trained on A, read on B", size=210)
+    widgets.show(chart, data, "finding1-naive-2-heatmap", container=a)
+    chart, data = alv.alignment_bars(res, x, title=f"Layer {x} against the baselines", width=270)
+    widgets.show(chart, data, "finding1-naive-2-baselines", container=b)
     diag, cross, rot = res.mean_diag(x), res.mean_cross(x), res.mean_cross(x, aligned=True)
     maj = res.baseline_majority["accuracy"]
     if cross <= maj + 0.02:
-        verdict = f"no better than guessing each square's most common state ({rv.pct(maj)})"
+        verdict = f"no better than guessing each square's most common state ({pct(maj)})"
     elif cross < diag - 0.1:
-        verdict = f"far below in-language, though above the {rv.pct(maj)} majority guess"
+        verdict = f"far below in-language, though above the {pct(maj)} majority guess"
     else:
         verdict = "close to in-language: this model does share its board representation"
-    line2 = (f"After an orthogonal rotation fitted on other games the probe reaches {rv.pct(rot)}: the board is "
+    line2 = (f"After an orthogonal rotation fitted on other games the probe reaches {pct(rot)}: the board is "
              "there in both languages, in different coordinates." if rot > cross + 0.05 else
-             f"After an orthogonal rotation fitted on other games: {rv.pct(rot)}.")
-    caption(box, f"At layer {x}, a probe reads the board at **{rv.pct(diag)}** in the language it was trained on, "
-            f"but at **{rv.pct(cross)}** in the other one, {verdict}.", line2)
-    more = rv.shipped_checkpoint("atomic-10")
+             f"After an orthogonal rotation fitted on other games: {pct(rot)}.")
+    caption(box, f"At layer {x}, a probe reads the board at **{pct(diag)}** in the language it was trained on, "
+            f"but at **{pct(cross)}** in the other one, {verdict}.", line2)
+    more = widgets.shipped_checkpoint("atomic-10")
     if more is not None:
-        stored = rv.stored_alignment_of(more)
+        stored = alv.stored_alignment_of(more)
         if stored is not None:
-            y = rv.best_layer(stored)
-            box.caption(f"With ten languages (atomic-10, layer {y}): cross-lingual {rv.pct(stored.mean_cross(y))}, "
-                       f"in-language {rv.pct(stored.mean_diag(y))}.")
+            y = alv.best_layer(stored)
+            box.caption(f"With ten languages (atomic-10, layer {y}): cross-lingual {pct(stored.mean_cross(y))}, "
+                       f"in-language {pct(stored.mean_diag(y))}.")
 
 
 def finding_2() -> None:
@@ -173,36 +175,36 @@ def finding_2() -> None:
             ck = need(name)
             res = alignment(ck) if ck else None
             if res is not None:
-                found[name] = (res, rv.best_layer(res))
+                found[name] = (res, alv.best_layer(res))
         if found:
-            chart, data = rv.heatmaps_side_by_side({n: r for n, r in found.items()}, size=165)
-            rv.show(chart, data, "finding2-heatmaps")
+            chart, data = alv.heatmaps_side_by_side({n: r for n, r in found.items()}, size=165)
+            widgets.show(chart, data, "finding2-heatmaps")
     if not found:
         return
     with right:
-        chart, data = rv.cross_by_layer({n: r for n, (r, _) in found.items()}, width=250, height=215)
-        rv.show(chart, data, "finding2-by-layer")
+        chart, data = alv.cross_by_layer({n: r for n, (r, _) in found.items()}, width=250, height=215)
+        widgets.show(chart, data, "finding2-by-layer")
     if len(found) == 2:
         (rn, xn), (ra, xa) = found["naive-2"], found["anchors-8"]
         n, a = rn.mean_cross(xn), ra.mean_cross(xa)
         dn, da = rn.mean_diag(xn), ra.mean_diag(xa)
-        line1 = (f"Cross-lingual probe accuracy at each model's best layer: anchors-8 **{rv.pct(a)}** against "
-                 f"naive-2 **{rv.pct(n)}** ({rv.pts(a - n)}).")
-        line2 = (f"In-language accuracy stays close ({rv.pct(da)} and {rv.pct(dn)}): sharing 8 of 60 squares' "
+        line1 = (f"Cross-lingual probe accuracy at each model's best layer: anchors-8 **{pct(a)}** against "
+                 f"naive-2 **{pct(n)}** ({pts(a - n)}).")
+        line2 = (f"In-language accuracy stays close ({pct(da)} and {pct(dn)}): sharing 8 of 60 squares' "
                  "tokens changes how shared the representation is, not how well each language is read."
-                 if abs(da - dn) < 0.05 else f"In-language accuracy: anchors-8 {rv.pct(da)}, naive-2 {rv.pct(dn)}.")
+                 if abs(da - dn) < 0.05 else f"In-language accuracy: anchors-8 {pct(da)}, naive-2 {pct(dn)}.")
         caption(box, line1, line2)
         sweep = av.anchor_sweep()
         if sweep is not None and xa in set(sweep[0]["layer"]):
             table, info = sweep
             wide = sweep_at_layer(table, xa)
             box.caption(f"Anchor sweep ({sweep_when(info)}, layer {xa}), cross-lingual: "
-                        + " · ".join(f"{int(r['anchors'])} anchors {rv.pct(r['cross-lingual'])}"
+                        + " · ".join(f"{int(r['anchors'])} anchors {pct(r['cross-lingual'])}"
                                      for r in wide.to_dict("records")) + ". The Alignment page draws it.")
     else:
         (name, (res, x)), = found.items()
-        caption(box, f"{name}, layer {x}: cross-lingual probe accuracy **{rv.pct(res.mean_cross(x))}**, "
-                f"in-language {rv.pct(res.mean_diag(x))}.", "The comparison appears when both checkpoints exist.")
+        caption(box, f"{name}, layer {x}: cross-lingual probe accuracy **{pct(res.mean_cross(x))}**, "
+                f"in-language {pct(res.mean_diag(x))}.", "The comparison appears when both checkpoints exist.")
 
 
 def transfer_panels(experiments: list[str], width: int) -> tuple[dict, object]:
@@ -216,19 +218,19 @@ def transfer_panels(experiments: list[str], width: int) -> tuple[dict, object]:
                 runs[name] = run
     if not runs:
         return {}, None
-    df, errors = rv.transfer_frames([r["path"] for r in runs.values()])
+    df, errors = tv.transfer_frames([r["path"] for r in runs.values()])
     for e in errors:
         st.error(e)
     if df.empty:
         return {}, None
-    domain = rv.transfer_domain(df, "legal_move_accuracy")
+    domain = tv.transfer_domain(df, "legal_move_accuracy")
     for col, name in zip(cols, experiments):
         d = df[df["experiment"] == name] if name in runs else df.iloc[0:0]
         if d.empty:
             continue
-        chart, data = rv.transfer_chart(d, "legal_move_accuracy", width=width, height=200, domain=domain)
-        rv.show(chart, data, f"transfer-{name}", container=col)
-    summary = rv.transfer_summary(df)
+        chart, data = tv.transfer_chart(d, "legal_move_accuracy", width=width, height=200, domain=domain)
+        widgets.show(chart, data, f"transfer-{name}", container=col)
+    summary = transfer_summary(df)
     return {row["run"]: row for _, row in summary.iterrows()}, df
 
 
@@ -237,14 +239,14 @@ def finding_3() -> None:
     rows, _ = transfer_panels(["naive-2", "anchors-8"], width=340)
     if not rows:
         return
-    parts = [f"{name} **{rv.pts(r['fine-tuned gain'])}** for {r['fine-tuned']}, "
-             f"**{rv.pts(r['others gain'])}** for the other language" for name, r in rows.items()]
+    parts = [f"{name} **{pts(r['fine-tuned gain'])}** for {r['fine-tuned']}, "
+             f"**{pts(r['others gain'])}** for the other language" for name, r in rows.items()]
     line1 = "Fine-tuning one language: " + "; ".join(parts) + "."
     r_a, r_n = rows.get("anchors-8"), rows.get("naive-2")
     if (r_a is not None and r_n is not None and r_a["alignment before"] > r_n["alignment before"] + 0.02
             and np.isfinite(r_a["transfer ratio"]) and r_a["transfer ratio"] < 0.3):
         line2 = (f"anchors-8 starts better aligned (a probe from {r_a['fine-tuned']} reads the other language at "
-                 f"{rv.pct(r_a['alignment before'])} vs {rv.pct(r_n['alignment before'])}), yet the other language "
+                 f"{pct(r_a['alignment before'])} vs {pct(r_n['alignment before'])}), yet the other language "
                  "does not follow: alignment alone is not enough.")
     else:
         line2 = "Transfer ratio (others' gain / fine-tuned gain): " + ", ".join(
@@ -265,60 +267,60 @@ def finding_4() -> None:
         ck = need("unified-mixed")
         res = alignment(ck) if ck else None
         if res is not None:
-            x = rv.best_layer(res)
-            chart, data = rv.alignment_heatmap(res, x, "unified-mixed: probe on A, read on B",
+            x = alv.best_layer(res)
+            chart, data = alv.alignment_heatmap(res, x, "unified-mixed: probe on A, read on B",
                                                size=max(220, 68 * len(res.languages)))
-            rv.show(chart, data, "finding4-unified-mixed-heatmap")
+            widgets.show(chart, data, "finding4-unified-mixed-heatmap")
     with right:
         run = need_transfer("unified-mixed")
         row = None
         if run is not None:
-            df, errors = rv.transfer_frames([run["path"]])
+            df, errors = tv.transfer_frames([run["path"]])
             for e in errors:
                 st.error(e)
             if not df.empty:
-                chart, data = rv.transfer_chart(df, "legal_move_accuracy", width=380, height=210)
-                rv.show(chart, data, "finding4-unified-mixed-transfer")
-                row = rv.transfer_summary(df).iloc[0]
+                chart, data = tv.transfer_chart(df, "legal_move_accuracy", width=380, height=210)
+                widgets.show(chart, data, "finding4-unified-mixed-transfer")
+                row = transfer_summary(df).iloc[0]
     lines = []
     if res is not None:
         langs = len(res.languages)
         lines.append(f"Across its {langs} input languages (atomic, split, compositional), a probe trained on one "
-                     f"reads the others at **{rv.pct(res.mean_cross(x))}** at layer {x} (in-language "
-                     f"{rv.pct(res.mean_diag(x))}).")
+                     f"reads the others at **{pct(res.mean_cross(x))}** at layer {x} (in-language "
+                     f"{pct(res.mean_diag(x))}).")
     if row is not None:
-        naive = rv.find_transfer_run("naive-2")
+        naive = tv.find_transfer_run("naive-2")
         extra = ""
         if naive is not None:
-            nd, _ = rv.transfer_frames([naive["path"]])
+            nd, _ = tv.transfer_frames([naive["path"]])
             if not nd.empty:
-                extra = f", against {_ratio(rv.transfer_summary(nd).iloc[0])} for naive-2"
-        each = " · ".join(f"{lang} {rv.pts(b1 - b0)}" for lang, (b0, b1) in
+                extra = f", against {_ratio(transfer_summary(nd).iloc[0])} for naive-2"
+        each = " · ".join(f"{lang} {pts(b1 - b0)}" for lang, (b0, b1) in
                           per_language_transfer(df, row["fine-tuned"]).items())
-        lines.append(f"Fine-tuning {row['fine-tuned']} ({rv.pts(row['fine-tuned gain'])}) moves the other languages "
-                     f"by **{rv.pts(row['others gain'])}** on average ({each}): transfer ratio {_ratio(row)}{extra}.")
-        restored = rv.restored_of(run["name"])
+        lines.append(f"Fine-tuning {row['fine-tuned']} ({pts(row['fine-tuned gain'])}) moves the other languages "
+                     f"by **{pts(row['others gain'])}** on average ({each}): transfer ratio {_ratio(row)}{extra}.")
+        restored = tv.restored_of(run["name"])
         if restored is not None:
-            lines += [f"Where that loss sits: {line}" for line in rv.restored_lines(restored, row["fine-tuned"])]
+            lines += [f"Where that loss sits: {line}" for line in tv.restored_lines(restored, row["fine-tuned"])]
         plain = per_language_transfer(df, row["fine-tuned"])
-        for v in rv.shipped_variants(run["experiment"]):
-            vd, _ = rv.transfer_frames([v["path"]])
+        for v in tv.shipped_variants(run["experiment"]):
+            vd, _ = tv.transfer_frames([v["path"]])
             if vd.empty:
                 continue
-            each = " · ".join(f"{lang} {rv.pct(b1)} (study's: {rv.pct(plain[lang][1])})" for lang, (_, b1) in
+            each = " · ".join(f"{lang} {pct(b1)} (study's: {pct(plain[lang][1])})" for lang, (_, b1) in
                               per_language_transfer(vd, row["fine-tuned"]).items() if lang in plain)
             lines.append(f"Tried beside it, not the study's protocol: the same fine-tuning with {v['variant']} "
                          f"ends at {each}.")
-        for v in rv.shipped_longer(run):
-            vd, _ = rv.transfer_frames([v["path"]])
+        for v in tv.shipped_longer(run):
+            vd, _ = tv.transfer_frames([v["path"]])
             if vd.empty:
                 continue
-            vr = rv.transfer_summary(vd).iloc[0]
-            each = " · ".join(f"{lang} {rv.pts(b1 - b0)}" for lang, (b0, b1) in
+            vr = transfer_summary(vd).iloc[0]
+            each = " · ".join(f"{lang} {pts(b1 - b0)}" for lang, (b0, b1) in
                               per_language_transfer(vd, vr["fine-tuned"]).items())
             steps = load_transfer_run(run["path"])[1].pretrain_steps
             lines.append(f"The same protocol, {v['scale']} instead of {steps:,}: fine-tuning {vr['fine-tuned']} "
-                         f"({rv.pts(vr['fine-tuned gain'])}) moves the others by {rv.pts(vr['others gain'])} ({each}): "
+                         f"({pts(vr['fine-tuned gain'])}) moves the others by {pts(vr['others gain'])} ({each}): "
                          f"transfer ratio {_ratio(vr)}.")
     if lines:
         caption(box, *lines)

@@ -13,8 +13,7 @@ from mothello.model import PRESETS, freeze_prefixes, model_parts, shape_label
 from mothello.othello import square_name
 from mothello.train import OBJECTIVES, PRESET_TRAINING, TrainConfig
 from mothello.transfer import RESTRICTED_OPENING, TransferConfig, reusable_pretrainings
-from mothello.ui import run_views as rv
-from mothello.ui import widgets
+from mothello.ui import run_views as rv, transfer_views as tv, widgets
 
 STUDY_ANCHORS = "a2, a3, a4, c1, f8, g1, g4, h3"
 TYPE_HELP = {"atomic": "one token per move", "split": "1 to 3 tokens per move",
@@ -241,7 +240,7 @@ def watch_runs():
     finished = {r.name for r in runs if r.state == "finished"}
     if finished - st.session_state.get("seen_finished", set()):
         widgets.checkpoint_infos.clear()  # a finished run appears in every checkpoint picker
-        rv.transfer_runs.clear()
+        tv.transfer_runs.clear()
     st.session_state["seen_finished"] = finished
     by_name = {r.name: r for r in runs}
     name = widgets.url_select("Watch run", list(by_name), key="run",

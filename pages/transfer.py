@@ -3,13 +3,14 @@ alignment along an ordinary training run."""
 
 import streamlit as st
 
-from mothello.ui import run_views as rv
-from mothello.ui import widgets
+from mothello.transfer import stored_alignment_over_training, transfer_summary
+from mothello.ui import alignment_views as alv, transfer_views as tv, widgets
+from mothello.ui.text import pct
 
 present = widgets.page_header(
     "Transfer", "Pretrain on games opening c4 c3 c2 in every language, fine-tune ONE language on the full game "
     "distribution, and measure every language at each snapshot: transfer means the others improve too.")
-runs = rv.transfer_runs()
+runs = tv.transfer_runs()
 ready = [r for r in runs if r["has_table"]]
 pending = [r for r in runs if not r["has_table"]]
 
@@ -21,8 +22,8 @@ if not ready:
                     "it on one language and measures legal-move accuracy of every language along the way. "
                     "Make one in either of two ways:")
         st.markdown("**From the command line** (minutes on a CPU with the tiny preset):")
-        st.code(rv.TRANSFER_CLI, language="bash")
-        st.caption(f"The study's settings for every reference config: `{rv.MAKE_SUITE}` "
+        st.code(tv.TRANSFER_CLI, language="bash")
+        st.caption(f"The study's settings for every reference config: `{widgets.MAKE_SUITE}` "
                    "(writes checkpoints/transfer-<config>/).")
         a, b = st.columns([3, 1], vertical_alignment="center")
         a.markdown("**Or on the Train page**: pick an experiment, choose *Transfer experiment*, and launch. "
@@ -50,7 +51,7 @@ else:
     if not chosen:
         st.info("Pick one or more transfer runs in the sidebar.")
     else:
-        df, errors = rv.transfer_frames([by_name[n]["path"] for n in chosen])
+        df, errors = tv.transfer_frames([by_name[n]["path"] for n in chosen])
         for e in errors:
             st.error(e)
         variants = [run_label(n) for n in chosen if by_name[n]["variant"]]
@@ -63,30 +64,30 @@ else:
             st.caption(":material/schedule: " + "; ".join(longer) + ": the study's protocol, pretrained for another "
                        "number of steps than the shipped run of the same experiment (same restricted opening).")
         if not df.empty:
-            summary = rv.transfer_summary(df)
+            summary = transfer_summary(df)
             state_of = {r["name"]: r["state"] for r in ready}
             labels = list(dict.fromkeys(df["label"]))
             if view == "experiment":
                 for metric in ("legal_move_accuracy", "alignment"):
-                    chart, data = rv.transfer_chart(df, metric, by="experiment", width=720, height=280)
+                    chart, data = tv.transfer_chart(df, metric, by="experiment", width=720, height=280)
                     if chart is not None:
-                        rv.show(chart, data, f"transfer-{metric}-overlay")
+                        widgets.show(chart, data, f"transfer-{metric}-overlay")
                 cols = st.columns(min(3, len(labels)))
                 for i, (_, row) in enumerate(summary.iterrows()):
                     with cols[i % len(cols)].container(border=True):
-                        rv.transfer_cards(row, state=state_of.get(row["path"]))
+                        tv.transfer_cards(row, state=state_of.get(row["path"]))
             elif len(labels) == 1:
                 with st.container(border=True):
-                    rv.transfer_cards(summary.iloc[0], state=state_of.get(summary.iloc[0]["path"]))
+                    tv.transfer_cards(summary.iloc[0], state=state_of.get(summary.iloc[0]["path"]))
                     cols = st.columns(2, gap="medium")
                     for col, metric in zip(cols, ("legal_move_accuracy", "alignment")):
-                        chart, data = rv.transfer_chart(df, metric, by="run", width=360, height=250)
+                        chart, data = tv.transfer_chart(df, metric, by="run", width=360, height=250)
                         if chart is None:
                             col.caption(f"No {metric.replace('_', ' ')} measurements in this run")
                             continue
-                        rv.show(chart, data, f"transfer-{metric}-{labels[0]}", container=col)
+                        widgets.show(chart, data, f"transfer-{metric}-{labels[0]}", container=col)
             else:
-                domains = {m: rv.transfer_domain(df, m) for m in ("legal_move_accuracy", "alignment")}
+                domains = {m: tv.transfer_domain(df, m) for m in ("legal_move_accuracy", "alignment")}
                 per_row = 2
                 for start in range(0, len(labels), per_row):
                     cols = st.columns(per_row, gap="medium")
@@ -95,15 +96,15 @@ else:
                         with col.container(border=True):
                             row = summary[summary["run"] == label]
                             if len(row):
-                                rv.transfer_cards(row.iloc[0], state=state_of.get(row.iloc[0]["path"]))
+                                tv.transfer_cards(row.iloc[0], state=state_of.get(row.iloc[0]["path"]))
                             for metric in ("legal_move_accuracy", "alignment"):
-                                chart, data = rv.transfer_chart(d, metric, by="run", width=320, height=220,
+                                chart, data = tv.transfer_chart(d, metric, by="run", width=320, height=220,
                                                                 domain=domains[metric])
                                 if chart is None:
                                     st.caption(f"{label}: no {metric.replace('_', ' ')} measurements in this run")
                                     continue
-                                rv.show(chart, data, f"transfer-{metric}-{label}")
-            restored = [(label, rv.restored_of(summary[summary["run"] == label].iloc[0]["path"]))
+                                widgets.show(chart, data, f"transfer-{metric}-{label}")
+            restored = [(label, tv.restored_of(summary[summary["run"] == label].iloc[0]["path"]))
                         for label in summary["run"]]
             restored = [(label, r) for label, r in restored if r is not None]
             if restored:
@@ -118,9 +119,9 @@ else:
                 for label, r in restored:
                     ft = summary[summary["run"] == label].iloc[0]["fine-tuned"]
                     left, right = st.columns([3, 2], gap="medium", vertical_alignment="center")
-                    chart, data = rv.restored_chart(r, ft, title=label)
-                    rv.show(chart, data, f"transfer-restored-{label}", container=left)
-                    for line in rv.restored_lines(r, ft):
+                    chart, data = tv.restored_chart(r, ft, title=label)
+                    widgets.show(chart, data, f"transfer-restored-{label}", container=left)
+                    for line in tv.restored_lines(r, ft):
                         right.markdown(line)
             if not present:
                 with st.expander("Numbers", icon=":material/table:"):
@@ -146,7 +147,7 @@ infos = [i for i in widgets.checkpoint_infos() if i.snapshots and not i.error]
 if not infos:
     st.info("No checkpoint with snapshots yet. Every run trained on the Train page keeps snapshots along "
             "training (at 5, 10, 25, 50 and 100 % of its steps); the shipped ones come with "
-            f"`{rv.MAKE_SUITE}`.", icon=":material/photo_library:")
+            f"`{widgets.MAKE_SUITE}`.", icon=":material/photo_library:")
 else:
     by_name = {i.name: i for i in infos}
     st.sidebar.divider()
@@ -161,7 +162,7 @@ else:
                                      format_func={"all": "all squares",
                                                   "colour": "occupied squares' colour only"}.get) == "colour"
     memo = f"aot:{info.path}:{layer}:{n_train}"
-    df = rv.stored_alignment_over_training(info.path, layer, n_train)
+    df = stored_alignment_over_training(info.path, layer, n_train)
     if df is None:
         df = st.session_state.get(memo)
     if df is None:
@@ -173,23 +174,23 @@ else:
             go = st.button("Compute alignment over training", type="primary", icon=":material/play_arrow:")
         if go:
             try:
-                df, where = rv.compute_alignment_over_training(info.path, layer, n_train)
+                df, where = alv.compute_alignment_over_training(info.path, layer, n_train)
                 st.session_state[memo] = df
                 prompt.caption(f":material/save: Stored in {where}" if where else
                                "Computed (the checkpoint folder is read-only, so it was not stored).")
             except Exception as e:  # noqa: BLE001 - a broken snapshot must not take the page down
                 prompt.error(f"Could not compute alignment over training for {name}: {e}")
     if df is not None and len(df):
-        chart, data = rv.alignment_over_training_chart(df, colour_only=colour_only, width=660,
-                                                       stages=rv.stage_starts(info.path))
-        rv.show(chart, data, f"alignment-over-training-{info.path.name}-L{layer}")
+        chart, data = alv.alignment_over_training_chart(df, colour_only=colour_only, width=660,
+                                                       stages=alv.stage_starts(info.path))
+        widgets.show(chart, data, f"alignment-over-training-{info.path.name}-L{layer}")
         piv = df.pivot_table(index="step", columns="metric", values="value").sort_index()
         cross = "colour_cross" if colour_only else "cross_lingual"
         diag = "colour_in" if colour_only else "in_language"
         if cross in piv and diag in piv:
             first, last = piv.index[0], piv.index[-1]
-            rotated = rv.pct(piv["aligned_rotation"].iloc[-1]) if "aligned_rotation" in piv else "n/a"
+            rotated = pct(piv["aligned_rotation"].iloc[-1]) if "aligned_rotation" in piv else "n/a"
             st.markdown(f"From step {first:,} to step {last:,}, the in-language probe goes from "
-                        f"**{rv.pct(piv[diag].iloc[0])}** to **{rv.pct(piv[diag].iloc[-1])}** and the cross-lingual "
-                        f"probe from **{rv.pct(piv[cross].iloc[0])}** to **{rv.pct(piv[cross].iloc[-1])}** "
+                        f"**{pct(piv[diag].iloc[0])}** to **{pct(piv[diag].iloc[-1])}** and the cross-lingual "
+                        f"probe from **{pct(piv[cross].iloc[0])}** to **{pct(piv[cross].iloc[-1])}** "
                         f"(after a rotation: {rotated}).")

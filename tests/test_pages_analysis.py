@@ -296,12 +296,12 @@ def test_probe_measures_have_one_colour_on_every_chart():
     from types import SimpleNamespace
 
     from mothello.ui import analysis_views as av
-    from mothello.ui import run_views as rv
+    from mothello.ui import alignment_views as alv
     from mothello.ui import theme
 
     res = SimpleNamespace(mean_diag=lambda x: 0.8, mean_cross=lambda x, aligned=False: 0.7 if aligned else 0.4,
                           baseline_majority={"accuracy": 0.6}, baseline_random_model={1: {"accuracy": 0.5}})
-    chart, _ = rv.alignment_bars(res, 1)
+    chart, _ = alv.alignment_bars(res, 1)
     scale = chart.to_dict()["layer"][0]["encoding"]["color"]["scale"]
     colours = dict(zip(scale["domain"], scale["range"]))
     assert colours["cross-lingual probe (A → B)"] == av.SERIES_COLOURS["cross-lingual"] == \

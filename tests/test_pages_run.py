@@ -95,7 +95,7 @@ def test_tour_transfer_slide_tells_our_numbers(dirs, toy_transfer):
 
 def test_tour_unified_slide_names_each_other_language(dirs, toy_transfer):
     # the others' mean can hide one language rising and another falling: the slide names each
-    from mothello.ui.run_views import pts
+    from mothello.ui.text import pts
 
     shutil.copytree(toy_transfer, dirs["checkpoints"] / "transfer-unified-mixed")
     at = page("tour", slide=4)
@@ -117,7 +117,7 @@ def test_tour_unified_slide_names_each_other_language(dirs, toy_transfer):
     shutil.copytree(toy_transfer, variant)
     tc = json.loads((variant / "transfer.json").read_text())
     (variant / "transfer.json").write_text(json.dumps({**tc, "freeze": ["block 1 attention"]}))
-    from mothello.ui.run_views import pct
+    from mothello.ui.text import pct
 
     t = text(page("tour", slide=4))
     assert (f"Tried beside it, not the study's protocol: the same fine-tuning with block 1 attention frozen ends at "
@@ -135,7 +135,7 @@ def test_tour_unified_slide_names_each_other_language(dirs, toy_transfer):
 # -- Transfer ----------------------------------------------------------------------------------------
 def test_transfer_runs_are_listed_in_the_study_order(dirs):
     # naive, anchors, unified (the order a talk tells them in), then any other run by name; shipped first
-    from mothello.ui.run_views import transfer_runs
+    from mothello.ui.transfer_views import transfer_runs
 
     for root, name in [("checkpoints", n) for n in ("transfer-unified-mixed", "transfer-aaa", "transfer-naive-2",
                                                      "transfer-anchors-8")] + [("runs", "my-transfer")]:
@@ -219,7 +219,7 @@ def test_transfer_page_says_when_the_others_gave_back_a_rise_along_fine_tuning(d
 
     write((0.4, 0.55, 0.42))
     t = text(page("transfer"))
-    from mothello.ui.run_views import pts
+    from mothello.ui.text import pts
 
     assert (f"Along fine-tuning the others stood highest at step {steps[1]:,} ({pts(0.15)} while L1 had gained "
             f"{pts(0.3)}, transfer ratio 0.50); by the end they are at {pts(0.02)}.") in t
@@ -325,7 +325,7 @@ def test_train_page_launches_a_tiny_run_and_watches_it_finish(dirs):
     at = page("train", run=run.name)
     assert "finished" in at.dataframe[0].value["state"].tolist()
     t = text(at)
-    assert f"runs/{run.name}** is in every checkpoint picker" in t and "20 / 20" in t
+    assert f"runs/{run.name}** is in every checkpoint picker" in t and "Step of 20 20" in t
     assert len(charts(at)) == 2  # loss and legal-move accuracy
 
 
@@ -385,6 +385,21 @@ def test_train_page_explains_failed_and_died_runs(dirs):
     assert states == {"broken-1": "failed", "killed-1": "died"}
 
 
+def test_train_page_names_the_experiment_of_a_run_whose_status_does_not(dirs):
+    """A run whose status.json names no experiment (written by an older version): the page reads the
+    name from the run's experiment.toml; with neither, it says '?'."""
+    for name, toml in (("old-run", True), ("bare-run", False)):
+        run = dirs["runs"] / name
+        run.mkdir()
+        storage.write_json(run / "status.json", {"state": "finished", "step": 10, "total": 10})
+        if toml:
+            shutil.copy(CONFIGS / "anchors-8.toml", run / "experiment.toml")
+    at = page("train", run="old-run")
+    table = at.dataframe[0].value
+    assert dict(zip(table["run"], table["experiment"])) == {"old-run": "anchors-8", "bare-run": "?"}
+    assert "experiment anchors-8" in text(at)
+
+
 def test_train_page_sees_a_run_started_from_the_command_line_as_running(dirs):
     """A run without job.json (started with `python -m mothello train`, e.g. by the demo suite): its
     trainer's pid in status.json, alive and naming the run directory, means running, not died."""
@@ -396,7 +411,7 @@ def test_train_page_sees_a_run_started_from_the_command_line_as_running(dirs):
                                                  "experiment": "naive-2", "eta_s": 90.0, "tokens_per_s": 1234.0})
         at = page("train")
         t = text(at)
-        assert "died" not in t and "40 / 400" in t and "1 min 30 s" in t and "1,234" in t
+        assert "died" not in t and "Step of 400 40" in t and "1 min 30 s" in t and "1,234" in t
         assert "started from the command line" in t
         with pytest.raises(KeyError):
             at.button(key="resume_cli-run")

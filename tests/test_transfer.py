@@ -404,7 +404,7 @@ def test_a_longer_pretraining_ships_as_tables_and_the_report_sets_it_beside_the_
     """The plain run's protocol pretrained for more steps: labelled by its pretraining (not a variant),
     reported beside the plain run, and the verdicts still read the plain run."""
     from mothello import findings, suite
-    from mothello.ui import run_views as rv
+    from mothello.ui import transfer_views as tv
 
     exp, tc, out = toy_run
     longer = TransferConfig(**{**TOY, "pretrain_steps": 45})
@@ -436,15 +436,15 @@ def test_a_longer_pretraining_ships_as_tables_and_the_report_sets_it_beside_the_
     assert "A fine-tuning variant" not in text
     assert findings.verdicts(numbers) == findings.verdicts({**numbers, "longer": {}})
     # in the app: labelled by its pretraining beside the plain run, and not picked by default
-    rv.transfer_runs.clear()
-    runs = {r["name"]: r for r in rv.transfer_runs()}
+    tv.transfer_runs.clear()
+    runs = {r["name"]: r for r in tv.transfer_runs()}
     assert runs["checkpoints/transfer-naive-2-pretrain-45"]["scale"] == "pretrained 45 steps"
     assert runs["checkpoints/transfer-naive-2"]["scale"] is None
-    df, errors = rv.transfer_frames([str(path), str(tmp_path / "ck" / "transfer-naive-2")])
+    df, errors = tv.transfer_frames([str(path), str(tmp_path / "ck" / "transfer-naive-2")])
     assert not errors and list(dict.fromkeys(df["label"])) == ["naive-2 · pretrained 45 steps", "naive-2"]
-    assert [(r["name"], r["scale"]) for r in rv.shipped_longer(runs["checkpoints/transfer-naive-2"])] == [
+    assert [(r["name"], r["scale"]) for r in tv.shipped_longer(runs["checkpoints/transfer-naive-2"])] == [
         ("checkpoints/transfer-naive-2-pretrain-45", "pretrained 45 steps")]
-    assert rv.shipped_longer(runs["checkpoints/transfer-naive-2-pretrain-45"]) == [
+    assert tv.shipped_longer(runs["checkpoints/transfer-naive-2-pretrain-45"]) == [
         {**runs["checkpoints/transfer-naive-2"], "scale": "pretrained 30 steps"}]  # relative to the run asked about
 
 

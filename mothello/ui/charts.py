@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -204,3 +206,11 @@ def colour_by_games_chart(df: pd.DataFrame, target: float = 0.9, width: int = 56
         width=width, height=height,
         title=alt.Title("The colour of the discs against the games seen", anchor="start",
                         subtitle="lines: the shipped 3-layer models at their stage ends; points: the depth trials"))
+
+
+def accuracy_domain(values: pd.Series) -> tuple[float, float]:
+    """A y range for accuracies: the values' range widened to whole tenths and half a tenth more, within [0, 1]."""
+    lo, hi = float(values.min()), float(values.max())
+    lo = max(0.0, math.floor(lo * 10 - 0.5) / 10)
+    hi = min(1.0, math.ceil(hi * 10 + 0.5) / 10)
+    return (lo, hi) if hi > lo else (max(0.0, lo - 0.1), min(1.0, hi + 0.1))

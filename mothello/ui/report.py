@@ -43,7 +43,8 @@ def figures(out: Path, root: Path | None = None, numbers: dict | None = None) ->
     """{key: path of the PNG} for what the shipped checkpoints allow (keys as findings.render expects);
     numbers: findings.collect(root), when the caller has it."""
     from . import analysis_views as av
-    from . import run_views as rv
+    from . import alignment_views as alv
+    from . import transfer_views as tv
 
     root = Path(root or checkpoints_dir())
     results, paths = {}, {}
@@ -58,10 +59,10 @@ def figures(out: Path, root: Path | None = None, numbers: dict | None = None) ->
             paths[MODELS[role]] = path
     figs = {}
     if results:
-        chart, _ = rv.heatmaps_side_by_side(results)
+        chart, _ = alv.heatmaps_side_by_side(results)
         figs["matrices"] = _save(chart.properties(title="Probe trained on A, reading B (same games)"), out,
                                  "alignment-matrices")
-        chart, _ = rv.cross_by_layer({name: res for name, (res, _) in results.items()})
+        chart, _ = alv.cross_by_layer({name: res for name, (res, _) in results.items()})
         figs["layers"] = _save(chart, out, "cross-lingual-by-layer")
     named = {"anchors": {"layer": results[MODELS["anchors"]][1]}} if MODELS["anchors"] in results else {}
     sw = sweep_numbers(root, named)
@@ -77,28 +78,28 @@ def figures(out: Path, root: Path | None = None, numbers: dict | None = None) ->
         ck = load_checkpoint(many)
         res = load_alignment(ck, "linear", "relative", 1000)
         if res is not None:
-            chart, _ = rv.heatmaps_side_by_side({MODELS["many"]: (res, res.best_layer())}, size=420)
+            chart, _ = alv.heatmaps_side_by_side({MODELS["many"]: (res, res.best_layer())}, size=420)
             figs["many"] = _save(chart.properties(title=MANY_TITLE),
                                  out, "alignment-matrix-many")
     transfers = [str(root / f"transfer-{MODELS[r]}") for r in ("naive", "anchors", "unified")
                  if (root / f"transfer-{MODELS[r]}" / TABLE).is_file()]
     if transfers:
-        df, _ = rv.transfer_frames(transfers)
+        df, _ = tv.transfer_frames(transfers)
         if not df.empty:
-            chart, _ = rv.transfer_chart(df)
+            chart, _ = tv.transfer_chart(df)
             figs["transfer"] = _save(chart, out, "transfer")
     for name, v in variant_numbers(root).items():  # the FINDINGS table shows the first variant's figure
-        df, _ = rv.transfer_frames([str(root / v["base"]), str(root / name)])
+        df, _ = tv.transfer_frames([str(root / v["base"]), str(root / name)])
         if not df.empty and "variant" not in figs:
-            chart, _ = rv.transfer_chart(df, by="experiment", width=620)
+            chart, _ = tv.transfer_chart(df, by="experiment", width=620)
             figs["variant"] = _save(chart, out, name)
     longer = longer_numbers(root)
     if longer:  # the first plain run that has longer pretrainings, overlaid with all of them
         base = next(iter(longer.values()))["base"]
         names = [n for n, v in longer.items() if v["base"] == base]
-        df, _ = rv.transfer_frames([str(root / base)] + [str(root / n) for n in names])
+        df, _ = tv.transfer_frames([str(root / base)] + [str(root / n) for n in names])
         if not df.empty:
-            chart, _ = rv.transfer_chart(df, by="experiment", width=620)
+            chart, _ = tv.transfer_chart(df, by="experiment", width=620)
             figs["longer"] = _save(chart, out, f"{base}-pretraining")
     numbers = numbers if numbers is not None else collect(root)
     depth = colour_by_games(numbers)
@@ -119,7 +120,7 @@ def figures(out: Path, root: Path | None = None, numbers: dict | None = None) ->
             n_layer = load_checkpoint(paths[name]).model.cfg.n_layer
             df = stored_alignment_over_training(paths[name], n_layer, AOT_GAMES)
             if df is not None:
-                chart, _ = rv.alignment_over_training_chart(df, stages=rv.stage_starts(paths[name]))
+                chart, _ = alv.alignment_over_training_chart(df, stages=alv.stage_starts(paths[name]))
                 title = f"{name}: alignment over training (layer {n_layer}, probes on {AOT_GAMES} games)"
                 figs[f"training-{name}"] = _save(chart.properties(title=title), out, f"alignment-over-training-{name}")
     return figs

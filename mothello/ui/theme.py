@@ -21,6 +21,8 @@ MEASURE_COLOURS = {"in-language": "#4c78a8", "cross-lingual": "#e45756", "after 
 # Training curves (Checkpoints and Train pages).
 LOSS_COLOURS = {"train": "#9e9e9e", "held-out": "#222222"}
 LOSS_NAMES = {"train_loss": "train", "val_loss": "held-out"}
+# Runs overlaid in one chart (naive vs anchors vs unified): colours apart from the language colours.
+EXPERIMENT_COLOURS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666"]
 
 
 # Lines drawn per layer: light (embeddings) to dark (the last layer).
@@ -37,11 +39,13 @@ def language_colour(i: int) -> str:
     return LANGUAGE_COLOURS[i % len(LANGUAGE_COLOURS)]
 
 
-def language_scale(names: list[str]):
-    """An Altair colour scale mapping language names to their fixed colours."""
+def language_scale(names: list[str], all_names: list[str] | None = None):
+    """An Altair colour scale mapping language names to their fixed colours: each name's index among
+    `all_names` (its experiment's input languages, as on every page), else among `names`."""
     import altair as alt
 
-    return alt.Scale(domain=list(names), range=[language_colour(i) for i in range(len(names))])
+    idx = {n: i for i, n in enumerate(all_names or names)}
+    return alt.Scale(domain=list(names), range=[language_colour(idx.get(n, i)) for i, n in enumerate(names)])
 
 
 FINDINGS = [

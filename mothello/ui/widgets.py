@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import gc
 import io
+from pathlib import Path
 from typing import Callable, Sequence
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from ..checkpoints import Checkpoint, CheckpointError, CheckpointInfo, list_checkpoints, load_checkpoint, resolve
+from ..checkpoints import (META, Checkpoint, CheckpointError, CheckpointInfo, checkpoints_dir, list_checkpoints,
+                           load_checkpoint, resolve)
 from ..evaluate import default_device
+from . import charts
 
 
 # -- URL state -----------------------------------------------------------------------------------
@@ -302,3 +305,32 @@ def settle_memory(growth: int = 50_000) -> None:
     if len(gc.get_objects(generation=2)) > growth:
         gc.collect()
         gc.freeze()
+
+
+# -- charts on a page, and what stands in for a missing one ----------------------------------------
+MAKE_SUITE = "make demo-suite"
+
+
+def show(chart, data: pd.DataFrame | None, name: str, container=None, width="content") -> None:
+    """A finished chart in house style (scaled for presentation mode) with PNG/SVG/CSV exports;
+    width="stretch" fits it to its column."""
+    where = container or st
+    chart = charts.finish(chart, scale(), autosize=charts.PAD if width == "content" else charts.FIT_X)
+    where.altair_chart(chart, width=width)
+    export_buttons(chart, data, name, container=where)
+
+
+def unavailable(what: str, why: str = "", container=None, shows: str = "") -> None:
+    """The card shown where a shipped checkpoint or run is missing (shows: what will appear here)."""
+    where = container or st
+    with where.container(border=True):
+        st.markdown(f":material/hourglass_empty: **{what}** is not available yet")
+        if shows:
+            st.markdown(f":gray[Here: {shows}]")
+        st.caption((why + " " if why else "") + f"Train it with `{MAKE_SUITE}` (or on the Train page); "
+                   "this view fills in as soon as it exists.")
+
+
+def shipped_checkpoint(name: str) -> str | None:
+    """'checkpoints/NAME' if that shipped checkpoint exists, else None."""
+    return f"checkpoints/{name}" if (Path(checkpoints_dir()) / name / META).is_file() else None
