@@ -334,7 +334,7 @@ def build_parser() -> argparse.ArgumentParser:
     g = sub.add_parser("generate", help="generate uniformly random legal games to a .npy file")
     g.add_argument("--n", type=int, required=True, help="number of games")
     g.add_argument("--seed", type=int, default=0)
-    g.add_argument("--prefix", default=None, help="forced opening, e.g. 19,18,17 or c4,c3,c2")
+    g.add_argument("--prefix", default=None, help="forced opening, e.g. c4,c3,c2 (or square indices 19,18,17)")
     g.add_argument("--out", required=True, help="output .npy file, (n, 60) int8, -1 after the game ends")
     g.set_defaults(func=cmd_generate)
 
@@ -365,7 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--eval-every", dest="eval_every", type=int)
     t.add_argument("--eval-games", dest="eval_games", type=int)
     t.add_argument("--checkpoint-every", dest="checkpoint_every", type=int)
-    t.add_argument("--prefix", help="forced opening of training games, e.g. 19,18,17")
+    t.add_argument("--prefix", help="forced opening of training games, e.g. c4,c3,c2")
     t.add_argument("--finetune-language", dest="finetune_language", help="train on this language only")
     t.add_argument("--init-from", dest="init_from", help="start from this checkpoint's weights")
     t.add_argument("--init-step", dest="init_step", type=int,
@@ -421,7 +421,7 @@ def build_parser() -> argparse.ArgumentParser:
     pj.add_argument("--out", help="write the table as CSV")
     pj.set_defaults(func=cmd_project)
 
-    tr = sub.add_parser("transfer", help="pretrain on games opening 19,18,17, fine-tune on one language, measure")
+    tr = sub.add_parser("transfer", help="pretrain on games opening c4, c3, c2, fine-tune on one language, measure")
     tr.add_argument("config", nargs="?")
     tr.add_argument("--out", required=True)
     tr.add_argument("--finetune-language", dest="finetune_language", default="1")
