@@ -220,6 +220,9 @@ def test_representations_page(registry):
     assert colour_field(spec)["field"] == "language"
     data = spec["_data"][0]
     assert set(data["language"]) == {"L0", "L1"} and len(data) > 500
+    # drawn interleaved, so that no language covers the other where they mix (data order: one, then the other)
+    switches = (data["language"] != data["language"].shift()).sum()
+    assert switches > len(data) / 4
     pca_xy = data[["x", "y"]].to_numpy()
 
     # colour by a square's state, by the move number, by the player
