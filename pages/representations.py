@@ -84,8 +84,9 @@ if field not in ("language", "move", "player"):
 n_points = len(df)
 point_size = float(np.clip(9000 / max(n_points, 1), 8, 60)) * s
 zoom = alt.selection_interval(bind="scales")
-# drawn in a fixed shuffled order: in data order the last language would cover the others where they mix
-points = alt.Chart(df.sample(frac=1, random_state=0)).mark_circle(size=point_size, opacity=0.78).encode(  # no outline: it darkens the colours
+# drawn in a fixed shuffled order: in data order the last language would cover the others where they mix;
+# no outline: it darkens the colours
+points = alt.Chart(df.sample(frac=1, random_state=0)).mark_circle(size=point_size, opacity=0.78).encode(
     x=x, y=y, color=enc, tooltip=tooltip)
 if colour_by != "move":
     pick = alt.selection_point(fields=[field], bind="legend")
