@@ -80,7 +80,6 @@ def checkpoint_rows(infos: list[CheckpointInfo]) -> pd.DataFrame:
             "alignment": f"{pct(al[0])} · layer {al[1]}" if al else "—",
             "per language": widgets.per_language(i.legal_move_accuracy),
             "experiment": i.experiment if not i.error else "unreadable",
-            "languages": ", ".join(i.languages) if not i.error else "—",
             "model": f"{i.n_layer} × {i.d_model} · {i.n_params / 1e6:.2f} M" if not i.error else "—",
             "step": i.step if not i.error else None,
         })
@@ -175,9 +174,11 @@ else:
     table = checkpoint_rows(infos)
     st.dataframe(
         table, hide_index=True, width="stretch",
+        # the long per-language cell last, so that it is the one a narrow screen cuts, not the step
+        column_order=["checkpoint", "legal-move accuracy", "alignment", "experiment", "model", "step", "per language"],
         column_config={
             "checkpoint": st.column_config.TextColumn(width="medium", pinned=True),
-            "step": st.column_config.NumberColumn(format="%d"),
+            "step": st.column_config.NumberColumn(format="localized"),
             "legal-move accuracy": st.column_config.ProgressColumn(
                 format="percent", min_value=0.0, max_value=1.0,
                 help="Mean over input languages of the fraction of held-out prefixes whose greedy next move "
