@@ -361,7 +361,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--warmup-steps", dest="warmup_steps", type=int)
     t.add_argument("--seed", type=int)
     t.add_argument("--objective", choices=["next-token", "legal-set"],
-                   help="next-token (the study's, default) or legal-set (faster, not the study's)")
+                   help="next-token (the study's, default) or legal-set (the next move's exact distribution: "
+                        "the same expected loss, less noise; not the study's procedure)")
     t.add_argument("--eval-every", dest="eval_every", type=int)
     t.add_argument("--eval-games", dest="eval_games", type=int)
     t.add_argument("--checkpoint-every", dest="checkpoint_every", type=int)

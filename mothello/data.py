@@ -95,11 +95,14 @@ def unified_targets(vocab: Vocabulary, games: np.ndarray, last: np.ndarray, leng
 
 
 def legal_next_targets(vocab: Vocabulary, batch: Batch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For the legal-set objective: at the last token of every move, the set of first tokens of the
-    legal next moves (in the game's language, or language 0 under unified output).
+    """For the legal-set objective: at the last token of every move, the distribution of the next token
+    over the legal next moves (in the game's language, or language 0 under unified output). The game
+    generator plays uniformly among the legal moves, so this is the exact expectation of the next-token
+    target there: every legal move counts once, on its first token, and a first token that several legal
+    moves share (a compositional row token) counts as often.
 
-    Returns (rows, cols, multi-hot (K, V) float32): position (rows[k], cols[k]) has the target
-    distribution multi-hot[k] / multi-hot[k].sum().
+    Returns (rows, cols, counts (K, V) float32): position (rows[k], cols[k]) has the target
+    distribution counts[k] / counts[k].sum().
     """
     r = replay(batch.games)
     nxt = r.next_legal  # (B, 60, 64)
@@ -111,7 +114,7 @@ def legal_next_targets(vocab: Vocabulary, batch: Batch) -> tuple[np.ndarray, np.
     hot = np.zeros((len(b_idx), vocab.size), dtype=np.float32)
     sets = nxt[b_idx, m_idx]  # (K, 64)
     k_idx, sq = np.nonzero(sets)
-    hot[k_idx, first_tok[out_lang[k_idx], sq]] = 1.0
+    np.add.at(hot, (k_idx, first_tok[out_lang[k_idx], sq]), 1.0)
     return b_idx, batch.last[b_idx, m_idx], hot
 
 

@@ -11,11 +11,18 @@ from pathlib import Path
 import numpy as np
 
 
+# the process's umask, read once at import (reading it means setting it): files written here get the
+# permissions a plain open() would give them, not mkstemp's owner-only 0600
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
 @contextmanager
 def _atomic(path: Path):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.fchmod(fd, 0o666 & ~_UMASK)
     os.close(fd)
     try:
         yield Path(tmp)

@@ -66,7 +66,7 @@ class TrainConfig:
     weight_decay: float = 0.1
     grad_clip: float = 1.0
     seed: int = 0
-    objective: str = "next-token"       # the study's; "legal-set" is a faster, non-study objective
+    objective: str = "next-token"       # the study's; "legal-set": its exact expectation (data.legal_next_targets)
     eval_every: int = 250
     eval_games: int = 100
     checkpoint_every: int = 250
@@ -318,8 +318,9 @@ def _loss(model, batch, vocab: Vocabulary, tc: TrainConfig, device, rows=None):
     logits = model(inputs)  # (B, T, V)
     if tc.objective == "next-token":
         return F.cross_entropy(logits.flatten(0, 1).float(), targets.flatten(), ignore_index=IGNORE)
-    # legal-set: at each move's last token, the uniform distribution over the legal next moves'
-    # first tokens; elsewhere (inside multi-token moves) the ordinary next token.
+    # legal-set: at each move's last token, the next token's exact distribution (uniform over the legal
+    # next moves, read on their first tokens: the expectation of the next-token target, as the generator
+    # plays uniformly); elsewhere (inside multi-token moves) the ordinary next token.
     b_idx, pos, hot = legal_next_targets(vocab, batch)
     b_t, p_t = torch.as_tensor(b_idx, device=device), torch.as_tensor(pos, device=device)
     soft = torch.as_tensor(hot, device=device)

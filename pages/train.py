@@ -18,7 +18,11 @@ from mothello.ui import run_views as rv, transfer_views as tv, widgets
 STUDY_ANCHORS = "a2, a3, a4, c1, f8, g1, g4, h3"
 TYPE_HELP = {"atomic": "one token per move", "split": "1 to 3 tokens per move",
              "compositional": "a row token, then a column token"}
-OBJECTIVE_LABELS = {"next-token": "next-token (the study's)", "legal-set": "legal-set: not the study's objective"}
+OBJECTIVE_LABELS = {"next-token": "next-token (the study's)", "legal-set": "legal-set: its exact expectation"}
+OBJECTIVE_HELP = ("**next-token**, as the study trains: after every move, the move the game played next. **legal-set**: "
+                  "after every move, the next move's exact distribution instead: the games are uniformly random, so "
+                  "that is the uniform distribution over the legal moves. The same expected loss with less noise in "
+                  "every step; not the study's procedure, so compare findings with next-token models.")
 TRANSFER_PRETRAIN = {"tiny": 300, "small": 6000, "paper": 20000}
 TRANSFER_GAMES = {"tiny": 2560, "small": 25_600, "paper": 102_400}
 
@@ -100,7 +104,8 @@ def training_form() -> TrainConfig | None:
     games = a.number_input("Training games (corpus)", 64, 50_000_000, int(base.get("games", 100_000)), step=1000,
                            key=f"t_games_{preset}")
     steps = b.number_input("Steps (0 = one epoch over the corpus)", 0, 10_000_000, 0, step=100, key="t_steps")
-    objective = st.radio("Objective", OBJECTIVES, key="t_objective", horizontal=True, format_func=OBJECTIVE_LABELS.get)
+    objective = st.radio("Objective", OBJECTIVES, key="t_objective", horizontal=True, format_func=OBJECTIVE_LABELS.get,
+                         help=OBJECTIVE_HELP)
     with st.expander("More settings", icon=":material/tune:"):
         c, d, e = st.columns(3)
         batch = c.number_input("Batch size", 1, 4096, int(base.get("batch_size", 64)), key=f"t_batch_{preset}")

@@ -1,4 +1,6 @@
-"""A width trial on this machine: is the colour of the discs a matter of the model's width?
+"""From-scratch trials on this machine: is the colour of the discs a matter of width, or of target noise?
+
+The width trial, and with --objective an objective trial (is it the noise of the next-token target?).
 
 One suite model is trained from scratch at several shapes with the same recipe (the suite's first stage:
 batch 64, peak lr 1.5e-3, warm-up 500, cosine to 1.5e-4) on the same stream of fresh games, one shape
@@ -6,13 +8,16 @@ after the other (the cores are shared: never two trainings at once). Each run's 
 are analysed with the shipped models' protocol (linear probes on relative labels, 1,000 training games per
 language, every layer; legal moves on the suite's 500 held-out games), so the shapes compare after as many
 games AND after as much training time. The numbers go to checkpoints/width-trials/runs.json, which the
-report reads (FINDINGS "Is it width?"); the weights do not ship.
+report reads (FINDINGS "Is it width?"); the weights do not ship. With --objective legal-set the same runs
+train on the next move's exact distribution instead of the sampled move (train.OBJECTIVES), recorded beside
+the next-token runs (FINDINGS "Is it the noise of the target?").
 
     python scripts/width_trial.py                              # train (resuming), analyse, record
     python scripts/width_trial.py --shapes 3x192,3x384 --steps 5000 --model unified-mixed
+    python scripts/width_trial.py --shapes 3x192 --objective legal-set
     python scripts/width_trial.py --record-only                # analyse and record the runs that are there
 
-The runs live in runs/width-trials/scratch-MODEL-LxW; a killed training resumes where it stopped, an
+The runs live in runs/width-trials/scratch-MODEL-LxW[-OBJECTIVE]; a killed training resumes where it stopped, an
 analysis already made is kept beside its snapshot (width.json, keyed by the weights).
 """
 
@@ -47,21 +52,24 @@ def recipe(spec: str, steps: int = STEPS, **over):
     return TrainConfig(**{**SUITE_TRAINING, "steps": steps, "dtype": "auto", **shape(spec), **over})
 
 
-def run_dir(model: str, spec: str) -> Path:
+def run_dir(model: str, spec: str, objective: str = "next-token") -> Path:
     from mothello.suite import runs_dir
 
     s = shape(spec)
-    return runs_dir() / "width-trials" / f"scratch-{model}-{s['n_layer']}x{s['d_model']}"
+    tail = "" if objective == "next-token" else f"-{objective}"
+    return runs_dir() / "width-trials" / f"scratch-{model}-{s['n_layer']}x{s['d_model']}{tail}"
 
 
-def train_shape(model: str, spec: str, steps: int = STEPS, progress: bool = True, **over) -> Path:
-    """Train (or resume; nothing when finished) suite model `model` from scratch at shape `spec`."""
+def train_shape(model: str, spec: str, steps: int = STEPS, progress: bool = True, objective: str = "next-token",
+                **over) -> Path:
+    """Train (or resume; nothing when finished) suite model `model` from scratch at shape `spec`, with the
+    training objective `objective` (train.OBJECTIVES)."""
     from mothello.languages import load_config
     from mothello.suite import CONFIGS, _finished
     from mothello.train import train
 
-    run = run_dir(model, spec)
-    tc = recipe(spec, steps, **over)
+    run = run_dir(model, spec, objective)
+    tc = recipe(spec, steps, objective=objective, **over)
     if _finished(run, tc.total_steps):
         return run
     return train(load_config(CONFIGS / f"{model}.toml"), tc, run, resume=True, progress=progress)
@@ -105,7 +113,7 @@ def width_record(run: Path, n_train: int = 1000) -> dict:
         raise ValueError(f"{run}: its training has not finished (state {st.get('state')!r}); run it to the end first")
     model = load_checkpoint(run).model
     cfg = model.cfg
-    return {"experiment": st["experiment"], "n_layer": cfg.n_layer, "d_model": cfg.d_model, "n_head": cfg.n_head,
+    return {"experiment": st["experiment"], "objective": tc.get("objective", "next-token"), "n_layer": cfg.n_layer, "d_model": cfg.d_model, "n_head": cfg.n_head,
             "params": model.n_params, "steps": st["step"], "batch_size": tc["batch_size"],
             "lr": tc["lr"], "min_lr": tc["min_lr"], "warmup_steps": tc["warmup_steps"],
             "dtype": "bfloat16" if use_bfloat16(TrainConfig.from_dict(tc), torch.device(st.get("device") or "cpu")) else "float32",
@@ -138,23 +146,34 @@ def measured(run: Path, warmup: int = 10, timed: int = 40) -> dict:
     return storage.read_json(cache)
 
 
+def _key(r: dict) -> tuple:
+    """What a recorded run stands for: its model, shape and objective (a newer record of it replaces it)."""
+    return r["experiment"], r["n_layer"], r["d_model"], r.get("objective", "next-token")
+
+
 def record(runs: list[Path], n_train: int = 1000) -> Path:
-    """Write checkpoints/width-trials/runs.json from width-trial run folders."""
+    """Record width-trial run folders in checkpoints/width-trials/runs.json: each replaces the record of
+    the same model, shape and objective, and the other records stay (their folders may be long gone)."""
     from mothello import storage
     from mothello.checkpoints import checkpoints_dir
     from mothello.findings import WIDTH_RUNS
 
     path = checkpoints_dir() / WIDTH_RUNS
-    path.parent.mkdir(parents=True, exist_ok=True)
-    storage.write_json(path, {"runs": [width_record(r, n_train) for r in runs]})
+    new = [width_record(r, n_train) for r in runs]
+    kept = [r for r in storage.read_json_if_any(path).get("runs", []) if _key(r) not in {_key(x) for x in new}]
+    storage.write_json(path, {"runs": kept + new})
     return path
 
 
 def main(argv=None) -> int:
+    from mothello.train import OBJECTIVES
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", default="unified-mixed", help="the suite model (configs/NAME.toml)")
     ap.add_argument("--shapes", default=WIDTH_SHAPES, help="comma-separated layers x width, e.g. 3x192,3x384")
     ap.add_argument("--steps", type=int, default=STEPS, help="training steps of each shape (batch 64)")
+    ap.add_argument("--objective", default="next-token", choices=OBJECTIVES,
+                    help="the training objective (legal-set: the next move's exact distribution)")
     ap.add_argument("--record-only", action="store_true", help="analyse and record the runs there, train nothing")
     args = ap.parse_args(argv)
     from mothello.suite import CONFIGS
@@ -169,8 +188,8 @@ def main(argv=None) -> int:
         ap.error(f"--model {args.model}: no configs/{args.model}.toml")
     if args.steps < 1:
         ap.error("--steps must be at least 1")
-    runs = [run_dir(args.model, s) for s in specs] if args.record_only else \
-        [train_shape(args.model, s, args.steps) for s in specs]
+    runs = [run_dir(args.model, s, args.objective) for s in specs] if args.record_only else \
+        [train_shape(args.model, s, args.steps, objective=args.objective) for s in specs]
     missing = [str(r) for r in runs if not (r / "status.json").is_file()]
     if missing:
         ap.error(f"no run in {', '.join(missing)}: train it first (without --record-only)")

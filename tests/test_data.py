@@ -322,7 +322,9 @@ def test_heldout_games_are_disjoint_from_training_games():
 # Legal-set targets
 # ---------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("vocab_name", ["mixed", "unified"])
-def test_legal_next_targets_mark_first_tokens_of_legal_next_moves(vocab_name, request, games_with_ends):
+def test_legal_next_targets_count_each_legal_next_move_on_its_first_token(vocab_name, request, games_with_ends):
+    """The target after every move is the next token's exact distribution under the generator (uniform over
+    the legal moves): each legal move counts once on its first token, so a shared first token counts as often."""
     vocab = request.getfixturevalue(vocab_name)
     games = games_with_ends
     inputs_langs = vocab.config.input_languages
@@ -331,12 +333,12 @@ def test_legal_next_targets_mark_first_tokens_of_legal_next_moves(vocab_name, re
     rows, cols, hot = legal_next_targets(vocab, batch)
     assert hot.dtype == np.float32 and hot.shape == (len(rows), vocab.size)
     assert len(rows) == len(cols) == len(hot)
-    assert set(np.unique(hot).tolist()) <= {0.0, 1.0}
+    assert (hot == np.round(hot)).all() and hot.min() >= 0
     actual = {}
     for k in range(len(rows)):
         key = (int(rows[k]), int(cols[k]))
         assert key not in actual, f"position {key} appears twice"
-        actual[key] = set(np.flatnonzero(hot[k]).tolist())
+        actual[key] = {int(t): int(hot[k, t]) for t in np.flatnonzero(hot[k])}
     expected = {}
     out = (lambda b: 0) if vocab.config.unified_output else (lambda b: int(langs[b]))
     n_over = 0
@@ -347,9 +349,11 @@ def test_legal_next_targets_mark_first_tokens_of_legal_next_moves(vocab_name, re
             if not after:  # game over: nothing to predict
                 n_over += 1
                 continue
-            expected[(b, int(batch.last[b, m]))] = {int(vocab.tokens[out(b), sq, 0]) for sq in after}
+            expected[(b, int(batch.last[b, m]))] = dict(Counter(int(vocab.tokens[out(b), sq, 0]) for sq in after))
     assert n_over >= len(games) - 1  # every finished game ends with an empty legal set
     assert actual == expected
+    # mixed: the compositional language's row tokens are shared by the legal moves of a row
+    assert (hot.max() > 1) == (not vocab.config.unified_output)
     if not vocab.config.unified_output:
         # Atomic and split languages: one distinct first token per legal move.
         b = 0

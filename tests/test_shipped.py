@@ -104,15 +104,16 @@ def test_the_depth_trials_are_recorded_whole():
 
 
 def test_the_width_trial_is_recorded_whole():
-    """checkpoints/width-trials/runs.json (scripts/width_trial.py): shapes of one experiment, each trained
-    with the one recipe to the same step, with a measured speed and every snapshot of that recipe analysed:
-    held-out legal moves in the experiment's input languages and probes at every layer."""
+    """checkpoints/width-trials/runs.json (scripts/width_trial.py): shapes (and objectives) of one
+    experiment, each trained with the one recipe to the same step, with a measured speed and every snapshot
+    of that recipe analysed: held-out legal moves in the experiment's input languages and probes at every
+    layer."""
     from mothello import findings
     from mothello.train import TrainConfig, snapshot_steps
 
     runs = findings.width_runs(SHIPPED)
     assert len(runs) >= 2, "the width trial needs two shapes at least"
-    assert len({(r["n_layer"], r["d_model"]) for r in runs}) == len(runs)
+    assert len({(r["n_layer"], r["d_model"], r.get("objective", "next-token")) for r in runs}) == len(runs)
     recipe = {k: runs[0][k] for k in ("experiment", "steps", "batch_size", "lr", "min_lr", "warmup_steps", "dtype")}
     exp = load_config(suite.CONFIGS / f"{recipe['experiment']}.toml")
     expected = sorted(snapshot_steps(TrainConfig(steps=recipe["steps"])))
@@ -126,6 +127,8 @@ def test_the_width_trial_is_recorded_whole():
             assert p["train_s"] == pytest.approx(p["step"] / r["measured"]["steps_per_s"])
     text = (SHIPPED.parent / "FINDINGS.md").read_text()
     assert "## Is it width?" in text and "Is it width? The section *Is it width?* below" in text  # and pointed to
+    if any(r.get("objective", "next-token") != "next-token" for r in runs):
+        assert "## Is it the noise of the target?" in text and "The section *Is it the noise of the target?*" in text
 
 
 @pytest.mark.parametrize("path", MODELS, ids=[p.name for p in MODELS])

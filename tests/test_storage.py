@@ -57,3 +57,12 @@ def test_text_and_arrays_read_back(tmp_path):
     a = np.arange(12, dtype=np.float32).reshape(3, 4)
     storage.save_npy(tmp_path / "a.npy", a)
     assert np.array_equal(np.load(tmp_path / "a.npy"), a)
+
+
+def test_written_files_get_the_permissions_a_plain_open_gives(tmp_path):
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")
+    storage.write_json(tmp_path / "a.json", {"a": 1})
+    storage.save_npy(tmp_path / "a.npy", np.zeros(2))
+    for f in ("a.json", "a.npy"):
+        assert (tmp_path / f).stat().st_mode & 0o777 == plain.stat().st_mode & 0o777

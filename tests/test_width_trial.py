@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from conftest import ROOT
 from mothello import findings, storage, suite
 from mothello.checkpoints import checkpoints_dir, list_snapshots, load_checkpoint
-from mothello.ui.charts import width_trial_chart
+from mothello.ui.charts import objective_trial_chart, width_trial_chart
 
 _spec = importlib.util.spec_from_file_location("width_trial", ROOT / "scripts" / "width_trial.py")
 width_trial = importlib.util.module_from_spec(_spec)
@@ -47,13 +47,24 @@ def test_every_shape_trains_with_the_suite_first_stage_recipe_cut_short():
                                                          {"n_layer": 3, "n_head": 12, "d_model": 384})
 
 
+def test_an_objective_trial_runs_beside_the_width_trial_with_the_same_recipe():
+    plain, exact = width_trial.recipe("3x192", 5000), width_trial.recipe("3x192", 5000, objective="legal-set")
+    assert (plain.objective, exact.objective) == ("next-token", "legal-set")
+    assert {**plain.to_dict(), "objective": None} == {**exact.to_dict(), "objective": None}
+    assert width_trial.run_dir("unified-mixed", "3x192").name == "scratch-unified-mixed-3x192"
+    assert width_trial.run_dir("unified-mixed", "3x192", "legal-set").name == "scratch-unified-mixed-3x192-legal-set"
+
+
 @pytest.fixture(scope="module")
 def tiny_trial(tmp_path_factory):
-    """Two tiny shapes of naive-2 trained 4 steps each, on the same games, and recorded."""
+    """Two tiny shapes of naive-2 trained 4 steps each, on the same games, and recorded; then the narrow
+    one again with the legal-set objective, recorded beside them."""
     mp = pytest.MonkeyPatch()
     mp.setattr(suite, "full_eval_games", lambda: suite.heldout_games(6, seed=5))
     runs = [width_trial.train_shape("naive-2", s, steps=4, progress=False, **TINY) for s in ("1x32", "1x64")]
-    path = width_trial.record(runs, n_train=12)
+    width_trial.record(runs, n_train=12)
+    exact = width_trial.train_shape("naive-2", "1x32", steps=4, progress=False, objective="legal-set", **TINY)
+    path = width_trial.record([exact], n_train=12)  # beside the two
     yield runs, path
     mp.undo()
 
@@ -75,8 +86,9 @@ def test_the_record_holds_every_snapshot_analysed_and_timed(tiny_trial):
     runs, path = tiny_trial
     assert path == checkpoints_dir() / findings.WIDTH_RUNS
     rec = json.loads(path.read_text())["runs"]
-    assert [(r["n_layer"], r["d_model"], r["n_head"]) for r in rec] == [(1, 32, 1), (1, 64, 2)]
-    for r, run in zip(rec, runs):
+    assert [(r["n_layer"], r["d_model"], r["n_head"], r["objective"]) for r in rec] == [
+        (1, 32, 1, "next-token"), (1, 64, 2, "next-token"), (1, 32, 1, "legal-set")]
+    for r, run in zip(rec, runs + [width_trial.run_dir("naive-2", "1x32", "legal-set")]):
         assert [p["step"] for p in r["points"]] == [s for s, _ in list_snapshots(run)]
         assert r["steps"] == 4 and r["batch_size"] == 4 and r["dtype"] == "float32" and r["device"] == "CPU"
         assert r["params"] == load_checkpoint(run).model.n_params
@@ -95,7 +107,9 @@ def test_the_record_holds_every_snapshot_analysed_and_timed(tiny_trial):
 
 def test_the_report_reads_the_record_into_a_section_and_a_figure(tiny_trial):
     numbers = findings.collect(checkpoints_dir())
-    assert [(r["n_layer"], r["d_model"]) for r in numbers["width"]] == [(1, 32), (1, 64)]
+    # the legal-set run joined the record; the width runs stayed
+    assert [(r["n_layer"], r["d_model"], r["objective"]) for r in numbers["width"]] == [
+        (1, 32, "next-token"), (1, 64, "next-token"), (1, 32, "legal-set")]
     df = findings.width_by_games(numbers)
     assert list(df["shape"].unique()) == ["1 x 32", "1 x 64"] and (df["games"] == df["step"] * 4).all()
     text = findings.width_section(numbers)
@@ -103,6 +117,20 @@ def test_the_report_reads_the_record_into_a_section_and_a_figure(tiny_trial):
     bare, ruled = width_trial_chart(df).to_dict(), width_trial_chart(df, placer=0.627).to_dict()
     assert [len(p["layer"]) for p in bare["hconcat"]] == [1, 1]     # by games, by minutes
     assert [len(p["layer"]) for p in ruled["hconcat"]] == [3, 3]    # and the placer baseline's rule and label
+    by_objective = findings.objective_by_games(numbers)
+    assert list(by_objective["objective"].unique()) == ["next-token", "legal-set"]
+    steps = [list(g["step"]) for _, g in by_objective.groupby("objective", sort=False)]
+    assert steps[0] == steps[1] and len(steps[0]) >= 2  # the same snapshots
+    text = findings.objective_section(numbers)
+    assert text.startswith("## Is it the noise of the target?") and "`next-token` and with `legal-set`" in text
+    assert "colour, legal-set minus next-token" in text
+    made = objective_trial_chart(by_objective, placer=0.6).to_dict()
+    assert [len(p["layer"]) for p in made["hconcat"]] == [3, 3]
+    assert made["title"]["text"].startswith("The objective trial") and bare["title"]["text"].startswith("The width trial")
+    assert [p["title"] for p in made["hconcat"]] == ["after as many games", "after as much training time"]
+    # a record made again replaces its own entry only
+    width_trial.record([width_trial.run_dir("naive-2", "1x32", "legal-set")], n_train=12)
+    assert len(findings.collect(checkpoints_dir())["width"]) == 3
 
 
 def _run(d_model, colours, minutes, legal=0.9):
@@ -127,14 +155,29 @@ def test_the_section_compares_the_shapes_after_as_many_games_and_as_much_time():
     assert "the 3 x 384 model takes 2.5x as long for the same games" in text
     # the narrow run gained 2 points from 2,500 to 5,000 steps (one doubling): a 4-point lead is worth 2^2 the games
     assert "(2.0 points per doubling of the games, 160,000 to 320,000), that lead is worth 4.0x the games, " \
-           "for 2.5x the time per game." in text
+           "for 2.5x as long per game." in text
     # narrow's whole run takes 26 min; the wide model at 26 min, between 6.4 min (60%) and 32 min (66%) on log time
     at26 = 0.60 + 0.06 * np.log(26 / 6.4) / np.log(32 / 6.4)
     assert f"the 3 x 384 model reads the colour {100 * (0.68 - at26):.1f} points worse ({100 * at26:.1f}%" in text
     assert "below the 90% target" in text
+    assert findings.objective_section({"models": {}, "width": [narrow, wide]}) == ""  # no other objective
     alike = findings.width_section({"models": {}, "width": [narrow, _run(384, [0.62, 0.66, 0.685], [6.4, 32, 64])]})
     assert "reads the colour as the 3 x 192 one does (+0.5 points)" in alike
     assert findings.width_section({"models": {}}) == ""
+
+
+def test_the_objective_section_compares_the_exact_target_with_the_sampled_move_at_one_shape():
+    sampled = _run(192, [0.62, 0.66, 0.68], [2.6, 13, 26])
+    exact = {**_run(192, [0.66, 0.72, 0.78], [4, 20, 40]), "objective": "legal-set"}
+    wide = _run(384, [0.60, 0.66, 0.72], [6.4, 32, 64])
+    numbers = {"models": {}, "width": [wide, exact, sampled]}
+    text = findings.objective_section(numbers)
+    assert "| 5,000 | 320,000 | 90.0% | 68.0% (layer 3) | 90.0% | 78.0% (layer 3) | +10.0 points |" in text
+    assert "the legal-set model reads the colour 10.0 points better than the next-token one" in text
+    assert "the legal-set model takes 1.5x as long for the same games" in text
+    # the width section keeps to the next-token runs: the legal-set run is not a third shape
+    assert "3 x 192 (1.5M parameters) and 3 x 384" in findings.width_section(numbers)
+    assert list(findings.width_by_games(numbers)["shape"].unique()) == ["3 x 192", "3 x 384"]
 
 
 def test_the_script_refuses_bad_input_in_one_line(tmp_path):

@@ -9,13 +9,13 @@ import pandas as pd
 
 from .. import sweep
 from ..transfer import RESTORE_FALL
-from .numbers import DEPTH_RUNS, WIDTH_RUNS
+from .numbers import DEPTH_RUNS, WIDTH_RUNS, run_objective
 from .pace import model_games
 from .text import markdown_table, millions, pct, pts, ratio
 from .training import gpu_stages, how_trained
 from .transfer_notes import (answer_notes, longer_notes, longer_rows, longer_trend, own_ratio, restore_notes,
                              transfer_rows, variant_notes, variant_rows)
-from .trials import depth_section, paper_section, width_section
+from .trials import depth_section, objective_section, paper_section, width_section
 from .verdicts import CLAIMS, verdicts
 
 
@@ -152,6 +152,11 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
         out.append(width)
         if "width" in figures:
             out.append(f"![The width trial: colour against the games seen and against training time]({figures['width']})\n")
+    if objective := objective_section(numbers):
+        out.append(objective)
+        if "objective" in figures:
+            out.append("![The objective trial: colour against the games seen and against training time]"
+                       f"({figures['objective']})\n")
     out.append(reproduce(numbers))
     if appendix:
         out.append(appendix.strip() + "\n")
@@ -351,5 +356,8 @@ def reproduce(numbers: dict) -> str:
     if numbers.get("width"):
         gpu += ("\npython scripts/width_trial.py   # the width trial, here: trains each shape in turn (resuming), "
                 f"analyses, writes checkpoints/{WIDTH_RUNS}")
+    if any(run_objective(r) != "next-token" for r in numbers.get("width") or []):
+        gpu += ("\npython scripts/width_trial.py --shapes 3x192 --objective legal-set   # the objective trial, here: "
+                f"its legal-set run beside the width trial's, into checkpoints/{WIDTH_RUNS}")
     return ("Reproduce:\n\n```bash\nmake demo-suite   # trains (resuming) and installs checkpoints/, then "
             "writes this file\nmake findings     # this file and docs/findings/ from checkpoints/ alone" + gpu + "\n```\n")

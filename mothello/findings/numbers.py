@@ -224,6 +224,12 @@ def depth_runs(root: Path) -> list[dict]:
 WIDTH_RUNS = "width-trials/runs.json"   # one suite model at several widths on this machine (scripts/width_trial.py)
 
 
+def run_objective(r: dict) -> str:
+    """A recorded from-scratch run's training objective (train.OBJECTIVES; runs recorded before the record
+    said it trained next-token)."""
+    return r.get("objective", "next-token")
+
+
 def width_runs(root: Path) -> list[dict]:
     """The recorded width trials (a suite model from scratch at several shapes, one recipe; no weights ship)."""
     return _recorded_runs(root, WIDTH_RUNS)

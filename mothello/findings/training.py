@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import suite
 from ..checkpoints import stage_games, stage_hours
+from .numbers import run_objective
 from .pace import MIN_PACE_DOUBLINGS, colour_ends, model_games
 from .text import millions, pct, pts
 
@@ -133,6 +134,10 @@ def how_trained(numbers: dict) -> str:
         if numbers.get("width"):
             lines.append("Is it width? The section *Is it width?* below: one model trained from scratch at several widths "
                          "with one recipe on the same games, compared per game and per unit of training time.\n")
+        if any(run_objective(r) != "next-token" for r in numbers.get("width") or []):
+            lines.append("Is it the noise of the next-token target? The section *Is it the noise of the target?* "
+                         "below: one model trained from scratch on the sampled next move and on its exact "
+                         "distribution, with one recipe on the same games.\n")
     return "\n".join(lines)
 
 

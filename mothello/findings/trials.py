@@ -9,7 +9,7 @@ import pandas as pd
 from .. import suite
 from ..languages import Vocabulary, load_config
 from ..model import GPT, PRESETS, GPTConfig
-from .numbers import DEPTH_RUNS, PAPER_RUNS, WIDTH_RUNS
+from .numbers import DEPTH_RUNS, PAPER_RUNS, WIDTH_RUNS, run_objective
 from .pace import analysed_ends, colour_at_games, colour_ends, colour_per_doubling, log_interpolate, model_games
 from .text import millions, pct, pts
 from .training import gpu_stages
@@ -264,78 +264,102 @@ def colour_by_games(numbers: dict) -> pd.DataFrame:
 
 
 def _by_shape(numbers: dict) -> list[dict]:
-    """The width trials, narrowest first."""
-    return sorted(numbers.get("width") or [], key=lambda r: (r["d_model"], r["n_layer"]))
+    """The width trials (the next-token runs of the recorded from-scratch runs), narrowest first."""
+    return sorted((r for r in numbers.get("width") or [] if run_objective(r) == "next-token"),
+                  key=lambda r: (r["d_model"], r["n_layer"]))
+
+
+def _by_objective(numbers: dict) -> list[dict]:
+    """The objective trial: at the shape of the first recorded run with another objective than next-token,
+    the next-token run and every other objective's run, next-token first; [] without such a pair."""
+    runs = numbers.get("width") or []
+    other = next((r for r in runs if run_objective(r) != "next-token"), None)
+    if other is None:
+        return []
+    same = [r for r in runs if (r["n_layer"], r["d_model"]) == (other["n_layer"], other["d_model"])]
+    found = sorted(same, key=lambda r: (run_objective(r) != "next-token", run_objective(r)))
+    return found if len(found) >= 2 and run_objective(found[0]) == "next-token" else []
 
 
 def _shape(r: dict) -> str:
     return f"{r['n_layer']} x {r['d_model']}"
 
 
-def width_by_games(numbers: dict) -> pd.DataFrame:
-    """The width trials' snapshots, one row each: shape, step, games, minutes of training to get there at
-    the run's measured speed, the worst language's legal moves, and the in-language colour and the layer it
-    is best at. Empty without width trials."""
+def _trial_frame(runs: list[dict], name, key: str) -> pd.DataFrame:
+    """Recorded from-scratch runs' snapshots, one row each: the run's name (column `key`), step, games,
+    minutes of training to get there at the run's measured speed, the worst language's legal moves, and
+    the in-language colour and the layer it is best at."""
+    cols = [key, "step", "games", "minutes", "legal_min", "colour", "layer"]
     rows = []
-    for r in _by_shape(numbers):
+    for r in runs:
         for p in r["points"]:
             b = _best(p)
-            rows.append({"shape": _shape(r), "step": p["step"], "games": p["step"] * r["batch_size"],
+            rows.append({key: name(r), "step": p["step"], "games": p["step"] * r["batch_size"],
                          "minutes": p["train_s"] / 60 if p.get("train_s") is not None else np.nan,
                          "legal_min": min(p["legal_move_accuracy"].values()),
                          "colour": b["colour_in_language"], "layer": b["layer"]})
-    return pd.DataFrame(rows, columns=["shape", "step", "games", "minutes", "legal_min", "colour", "layer"])
+    return pd.DataFrame(rows, columns=cols)
 
 
-def width_section(numbers: dict) -> str:
-    """Is the colour a matter of width? The width trials: one suite model from scratch at several shapes
-    with one recipe on the same games, compared after as many games and after as much training time. ""
-    without recorded trials."""
-    runs = _by_shape(numbers)
-    df = width_by_games(numbers)
-    if not runs or df.empty:
-        return ""
-    r0, shapes = runs[0], [_shape(r) for r in runs]
+def width_by_games(numbers: dict) -> pd.DataFrame:
+    """The width trials' snapshots (_trial_frame, by "shape"). Empty without width trials."""
+    return _trial_frame(_by_shape(numbers), _shape, "shape")
+
+
+def objective_by_games(numbers: dict) -> pd.DataFrame:
+    """The objective trial's snapshots (_trial_frame, by "objective"). Empty without one."""
+    return _trial_frame(_by_objective(numbers), run_objective, "objective")
+
+
+def _recipe(r0: dict, what: str = "") -> str:
+    """How a from-scratch trial trained: where, its recipe and where its numbers are (then `what`)."""
     where = r0["device"] + (f", {r0['threads']} threads" if r0.get("threads") else "")
-    kept = {r["d_model"] for r in numbers.get("depth") or []}
-    lines = ["## Is it width?\n",
-             (f"The depth trials above kept the width at {kept.pop()}. " if len(kept) == 1 else "")
-             + f"Here `{r0['experiment']}` trained from scratch at "
-             + " and ".join(f"{_shape(r)} ({r['params'] / 1e6:.1f}M parameters)" for r in runs)
-             + f", one after the other on this project's own machine ({where}, PyTorch {r0['torch']}), with one "
-             f"recipe on the same stream of fresh games: {r0['steps']:,} steps at batch {r0['batch_size']}, peak lr "
-             f"{r0['lr']:g}, warm-up {r0['warmup_steps']:,}, cosine to {r0['min_lr']:g}, {r0['dtype']} (the suite's "
-             "first stage, cut short). Each run's snapshots are analysed as the shipped models are (linear probes, "
-             f"relative labels, {r0['probe_games']:,} training games per language, at the layer where the "
-             "in-language colour probe is best; legal moves on the 500 held-out games). Their weights do not ship; "
-             f"their numbers are in `checkpoints/{WIDTH_RUNS}`.\n"]
-    steps = sorted(set.intersection(*(set(df[df["shape"] == s]["step"]) for s in shapes)))
-    pair = len(shapes) >= 2
-    head = ["steps", "games seen"] + [c for s in shapes for c in (f"{s}: legal moves, worst language",
-                                                                  f"{s}: colour in-language")]
-    lines += ["| " + " | ".join(head + (["colour, widest minus narrowest"] if pair else [])) + " |",
-              "|" + "---|" * (len(head) + pair)]
-    at = {(x.shape, x.step): x for x in df.itertuples()}
+    return (f"one after the other on this project's own machine ({where}, PyTorch {r0['torch']}), with one recipe "
+            f"on the same stream of fresh games: {r0['steps']:,} steps at batch {r0['batch_size']}, peak lr "
+            f"{r0['lr']:g}, warm-up {r0['warmup_steps']:,}, cosine to {r0['min_lr']:g}, {r0['dtype']} (the suite's "
+            f"first stage, cut short). Each run's snapshots are analysed as the shipped models are (linear probes, "
+            f"relative labels, {r0['probe_games']:,} training games per language, at the layer where the "
+            "in-language colour probe is best; legal moves on the 500 held-out games). Their weights do not "
+            f"ship; their numbers are in `checkpoints/{WIDTH_RUNS}`." + (f" {what}" if what else "") + "\n")
+
+
+def _times(ratio: float) -> str:
+    """'2.4x as long', or 'about as long' within 10%."""
+    return "about as long" if abs(ratio - 1) < 0.1 else f"{ratio:.1f}x as long"
+
+
+def _head_to_head(runs: list[dict], df: pd.DataFrame, key: str, names: list[str], last_column: str,
+                  speed_of: str) -> list[str]:
+    """The comparison of from-scratch runs with one recipe (the first is the reference): a table by
+    snapshot, their measured speeds, and the last one against the first after as many games (and what
+    a lead is worth in games at the first's own pace) and after as much training time."""
+    r0 = runs[0]
+    steps = sorted(set.intersection(*(set(df[df[key] == s]["step"]) for s in names)))
+    pair = len(names) >= 2
+    head = ["steps", "games seen"] + [c for s in names for c in (f"{s}: legal moves, worst language",
+                                                                 f"{s}: colour in-language")]
+    lines = ["| " + " | ".join(head + ([last_column] if pair else [])) + " |", "|" + "---|" * (len(head) + pair)]
+    at = {(getattr(x, key), x.step): x for x in df.itertuples()}
     for st in steps:
         cells = [f"{st:,}", f"{st * r0['batch_size']:,}"]
-        for s in shapes:
+        for s in names:
             x = at[(s, st)]
             cells += [pct(x.legal_min), f"{pct(x.colour)} (layer {x.layer})"]
         if pair:
-            cells.append(pts(at[(shapes[-1], st)].colour - at[(shapes[0], st)].colour))
+            cells.append(pts(at[(names[-1], st)].colour - at[(names[0], st)].colour))
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
-    timed = [r for r in runs if r.get("train_s")]
+    timed = [(s, r) for s, r in zip(names, runs) if r.get("train_s")]
     if timed:
         lines.append("Wall-clock, read from each run's log: " + ", ".join(
-            f"{_shape(r)} {r['train_s'] / 60:.0f} min" for r in timed) + ".")
+            f"{s} {r['train_s'] / 60:.0f} min" for s, r in timed) + ".")
     speeds = [r["measured"]["steps_per_s"] for r in runs]
-    lines.append("Speed, each shape measured alone on the same machine after training (its training step with "
-                 "the games' generation): " + ", ".join(f"{s} {v:.2f} steps/s" for s, v in zip(shapes, speeds))
-                 + (f": the {shapes[-1]} model takes {speeds[0] / speeds[-1]:.1f}x as long for the same games. "
-                    if pair else ". ") + "The time axis of the figure and the comparison below are at these speeds.\n")
+    lines.append(f"Speed, each {speed_of} measured alone on the same machine after training (its training step with "
+                 "the games' generation): " + ", ".join(f"{s} {v:.2f} steps/s" for s, v in zip(names, speeds))
+                 + (f": the {names[-1]} model takes {_times(speeds[0] / speeds[-1])} for the same games. " if pair else ". ")
+                 + "The time axis of the figure and the comparison below are at these speeds.\n")
     if pair and steps:
-        a, b, last = shapes[0], shapes[-1], steps[-1]
+        a, b, last = names[0], names[-1], steps[-1]
         d = at[(b, last)].colour - at[(a, last)].colour
         said = [f"After {millions(last * r0['batch_size'])} the {b} model reads the colour "
                 + (f"as the {a} one does ({pts(d)})" if abs(d) <= DEPTH_MARGIN else
@@ -347,11 +371,10 @@ def width_section(numbers: dict) -> str:
             if per > 0:
                 said.append(f"At the {a} run's own pace over its last snapshots ({100 * per:.1f} points per doubling of "
                             f"the games, {prev * r0['batch_size']:,} to {last * r0['batch_size']:,}), that lead is "
-                            f"worth {2 ** (d / per):.1f}x the games, for {speeds[0] / speeds[-1]:.1f}x the time per "
-                            "game.")
+                            f"worth {2 ** (d / per):.1f}x the games, for {_times(speeds[0] / speeds[-1])} per game.")
         ta = at[(a, last)].minutes
-        wide = df[(df["shape"] == b) & df["minutes"].notna()]
-        cb = log_interpolate(list(zip(wide["minutes"], wide["colour"])), ta) if np.isfinite(ta) else None
+        other = df[(df[key] == b) & df["minutes"].notna()]
+        cb = log_interpolate(list(zip(other["minutes"], other["colour"])), ta) if np.isfinite(ta) else None
         if cb is not None:
             dt = cb - at[(a, last)].colour
             said.append(f"After as much training as the whole {a} run takes ({ta:.0f} min), the {b} model reads "
@@ -360,6 +383,50 @@ def width_section(numbers: dict) -> str:
                         + ", read between its snapshots around that time against log time).")
         if df["colour"].max() < 0.9:
             said.append(f"All are below the 90% target after {millions(last * r0['batch_size'])}: the trial tells how "
-                        "the shapes start, not where they end.")
+                        "the runs start, not where they end.")
         lines.append(" ".join(said))
+    return lines
+
+
+def width_section(numbers: dict) -> str:
+    """Is the colour a matter of width? The width trials: one suite model from scratch at several shapes
+    with one recipe on the same games, compared after as many games and after as much training time. ""
+    without recorded trials."""
+    runs = _by_shape(numbers)
+    df = width_by_games(numbers)
+    if not runs or df.empty:
+        return ""
+    r0 = runs[0]
+    kept = {r["d_model"] for r in numbers.get("depth") or []}
+    lines = ["## Is it width?\n",
+             (f"The depth trials above kept the width at {kept.pop()}. " if len(kept) == 1 else "")
+             + f"Here `{r0['experiment']}` trained from scratch at "
+             + " and ".join(f"{_shape(r)} ({r['params'] / 1e6:.1f}M parameters)" for r in runs)
+             + ", " + _recipe(r0)]
+    lines += _head_to_head(runs, df, "shape", [_shape(r) for r in runs], "colour, widest minus narrowest", "shape")
+    return "\n".join(lines) + "\n"
+
+
+def objective_section(numbers: dict) -> str:
+    """Is it the noise of the next-token target? The objective trial: one suite model from scratch at one
+    shape, trained on the sampled next move (next-token, the study's) and on its exact distribution
+    (legal-set), one recipe on the same games. "" without such a pair."""
+    runs = _by_objective(numbers)
+    df = objective_by_games(numbers)
+    if not runs or df.empty:
+        return ""
+    r0, names = runs[0], [run_objective(r) for r in runs]
+    lines = ["## Is it the noise of the target?\n",
+             "Next-token training scores the model, after every move, on the one move the game happened to play "
+             "next. Our games are uniformly random: the generator picks that move uniformly among the legal "
+             "ones, so the expected target after every move is known exactly, the uniform distribution over the "
+             "legal next moves (on their first tokens). Training on that expectation (`--objective legal-set`) "
+             "minimises the same expected loss as next-token training, with less noise in every step; inside "
+             "a move of several tokens both train on the token that follows. Here "
+             f"`{r0['experiment']}` trained from scratch at {_shape(r0)} with "
+             + " and with ".join(f"`{n}`" for n in names) + ", " + _recipe(r0)]
+    lines += _head_to_head(runs, df, "objective", names, f"colour, {names[-1]} minus {names[0]}", "objective")
+    lines.append("\nThe shipped models train next-token, as the study does, and the pace to 90% above is theirs. This "
+                 "trial tells how a model trained on the exact target starts, not whether it would reach the target "
+                 "sooner in the end: that needs the comparison carried on over millions of games.")
     return "\n".join(lines) + "\n"

@@ -141,15 +141,31 @@ def label_rows(starts: list[int], span: float, room: float = 0.2) -> list[int]:
 
 def width_trial_chart(df: pd.DataFrame, placer: float | None = None, width: int = 330,
                       height: int = 260) -> alt.HConcatChart:
-    """The width trial, findings.width_by_games: the in-language colour probe of each shape's snapshots
-    against the games seen (log scale) and against the minutes of training they took, side by side; with
-    `placer` (probes.placer_baseline's colour: no flip tracked) as a dashed rule."""
-    shapes = list(dict.fromkeys(df["shape"]))
-    colour = alt.Color("shape:N", title="layers x width", sort=shapes)
+    """The width trial (findings.width_by_games) as trial_chart draws it, by shape."""
+    return trial_chart(df, "shape", "layers x width",
+                       "The width trial: the colour of the discs, one recipe, the same games", placer, width, height)
+
+
+def objective_trial_chart(df: pd.DataFrame, placer: float | None = None, width: int = 330,
+                          height: int = 260) -> alt.HConcatChart:
+    """The objective trial (findings.objective_by_games) as trial_chart draws it, by objective."""
+    return trial_chart(df, "objective", "objective",
+                       "The objective trial: the colour of the discs, one recipe, the same games", placer, width,
+                       height)
+
+
+def trial_chart(df: pd.DataFrame, key: str, legend: str, title: str, placer: float | None = None, width: int = 330,
+                height: int = 260) -> alt.HConcatChart:
+    """A from-scratch trial (findings' _trial_frame, runs named in column `key`): the in-language colour
+    probe of each run's snapshots against the games seen (log scale) and against the minutes of training
+    they took, side by side; with `placer` (probes.placer_baseline's colour: no flip tracked) as a dashed
+    rule."""
+    names = list(dict.fromkeys(df[key]))
+    colour = alt.Color(f"{key}:N", title=legend, sort=names)
     lo = min(float(df["colour"].min()), placer if placer is not None else 1.0)
     y = alt.Y("colour:Q", title="colour in-language (mine / theirs)", axis=alt.Axis(format=".0%"),
               scale=alt.Scale(domain=[lo - 0.01, float(df["colour"].max()) + 0.01], nice=False))
-    tooltip = ["shape", alt.Tooltip("step:Q", format=","), alt.Tooltip("games:Q", format=",d"),
+    tooltip = [key, alt.Tooltip("step:Q", format=","), alt.Tooltip("games:Q", format=",d"),
                alt.Tooltip("minutes:Q", format=".0f"), alt.Tooltip("colour:Q", format=".1%"),
                alt.Tooltip("legal_min:Q", title="legal moves, worst language", format=".1%")]
     g0, g1 = float(df["games"].min()) / 1.25, float(df["games"].max()) * 1.25
@@ -160,7 +176,7 @@ def width_trial_chart(df: pd.DataFrame, placer: float | None = None, width: int 
                          axis=alt.Axis(labelExpr="format(datum.value, '~s')", values=ticks)),
           "minutes": alt.X("minutes:Q", title="minutes of training (at the measured speed)")}
     panels = []
-    for x, title in (("games", "after as many games"), ("minutes", "after as much training time")):
+    for x, panel in (("games", "after as many games"), ("minutes", "after as much training time")):
         line = alt.Chart(df).transform_filter(f"isValid(datum.{x})").mark_line(
             point=alt.OverlayMarkDef(size=60, filled=True), strokeWidth=2).encode(
             x=xs[x], y=y, color=colour, tooltip=tooltip)
@@ -170,9 +186,8 @@ def width_trial_chart(df: pd.DataFrame, placer: float | None = None, width: int 
             layers += [rule.mark_rule(strokeDash=[6, 4], color="#777777").encode(y=alt.Y("colour:Q")),
                        rule.mark_text(align="left", baseline="bottom", dy=-3, color="#555555", fontSize=11).encode(
                            y=alt.Y("colour:Q"), x=alt.value(4), text="label:N")]
-        panels.append(alt.layer(*layers).properties(width=width, height=height, title=title))
-    return alt.hconcat(*panels).properties(
-        title=alt.Title("The width trial: the colour of the discs, one recipe, the same games", anchor="start"))
+        panels.append(alt.layer(*layers).properties(width=width, height=height, title=panel))
+    return alt.hconcat(*panels).properties(title=alt.Title(title, anchor="start"))
 
 
 def colour_by_games_chart(df: pd.DataFrame, target: float = 0.9, width: int = 560, height: int = 300) -> alt.LayerChart:

@@ -18,8 +18,8 @@ import pandas as pd
 
 from .. import storage
 from ..checkpoints import checkpoints_dir, load_checkpoint
-from ..findings import (FIGURES, MANY_TITLE, MODELS, collect, colour_by_games, longer_numbers, render,
-                        sweep_numbers, variant_numbers, width_by_games)
+from ..findings import (FIGURES, MANY_TITLE, MODELS, collect, colour_by_games, longer_numbers, objective_by_games,
+                        render, sweep_numbers, variant_numbers, width_by_games)
 from ..probes import load_alignment
 from ..suite import AOT_GAMES
 from ..sweep import when as sweep_when
@@ -107,12 +107,17 @@ def figures(out: Path, root: Path | None = None, numbers: dict | None = None) ->
         from .charts import colour_by_games_chart
 
         figs["depth"] = _save(colour_by_games_chart(depth), out, "colour-by-games")
+    placer = (numbers.get("placer") or {}).get("colour")
     width = width_by_games(numbers)
     if len(width):
         from .charts import width_trial_chart
 
-        placer = (numbers.get("placer") or {}).get("colour")
         figs["width"] = _save(width_trial_chart(width, placer=placer), out, "width-trial")
+    objective = objective_by_games(numbers)
+    if len(objective):
+        from .charts import objective_trial_chart
+
+        figs["objective"] = _save(objective_trial_chart(objective, placer=placer), out, "objective-trial")
     if many.is_dir():
         paths[MODELS["many"]] = many
     for name in MODELS.values():
