@@ -113,7 +113,8 @@ def width_record(run: Path, n_train: int = 1000) -> dict:
         raise ValueError(f"{run}: its training has not finished (state {st.get('state')!r}); run it to the end first")
     model = load_checkpoint(run).model
     cfg = model.cfg
-    return {"experiment": st["experiment"], "objective": tc.get("objective", "next-token"), "n_layer": cfg.n_layer, "d_model": cfg.d_model, "n_head": cfg.n_head,
+    return {"experiment": st["experiment"], "objective": tc.get("objective", "next-token"),
+            "n_layer": cfg.n_layer, "d_model": cfg.d_model, "n_head": cfg.n_head,
             "params": model.n_params, "steps": st["step"], "batch_size": tc["batch_size"],
             "lr": tc["lr"], "min_lr": tc["min_lr"], "warmup_steps": tc["warmup_steps"],
             "dtype": "bfloat16" if use_bfloat16(TrainConfig.from_dict(tc), torch.device(st.get("device") or "cpu")) else "float32",
@@ -148,7 +149,9 @@ def measured(run: Path, warmup: int = 10, timed: int = 40) -> dict:
 
 def _key(r: dict) -> tuple:
     """What a recorded run stands for: its model, shape and objective (a newer record of it replaces it)."""
-    return r["experiment"], r["n_layer"], r["d_model"], r.get("objective", "next-token")
+    from mothello.findings.numbers import run_objective
+
+    return r["experiment"], r["n_layer"], r["d_model"], run_objective(r)
 
 
 def record(runs: list[Path], n_train: int = 1000) -> Path:
