@@ -15,7 +15,12 @@ the next-token runs (FINDINGS "Is it the noise of the target?").
     python scripts/width_trial.py                              # train (resuming), analyse, record
     python scripts/width_trial.py --shapes 3x192,3x384 --steps 5000 --model unified-mixed
     python scripts/width_trial.py --shapes 3x192 --objective legal-set
+    python scripts/width_trial.py --continue --objective legal-set   # the shipped model trained on
     python scripts/width_trial.py --record-only                # analyse and record the runs that are there
+
+With --continue, the shipped model itself trains on from its step with the objective (CONTINUE: one recipe,
+its stream of games goes on), into runs/width-trials/continued-MODEL-from-STEP-OBJECTIVE; its record starts
+with the shipped model's own analysis (FINDINGS "A trained model on the exact target").
 
 The runs live in runs/width-trials/scratch-MODEL-LxW[-OBJECTIVE]; a killed training resumes where it stopped, an
 analysis already made is kept beside its snapshot (width.json, keyed by the weights).
@@ -75,10 +80,54 @@ def train_shape(model: str, spec: str, steps: int = STEPS, progress: bool = True
     return train(load_config(CONFIGS / f"{model}.toml"), tc, run, resume=True, progress=progress)
 
 
-def point(snap: Path, n_train: int = 1000) -> dict:
+# --continue: the shipped model trained on from its last step with each objective, one recipe, the same games
+# (its stream goes on): does the exact target teach a long-trained model the colour faster? Batch 256 (a
+# quarter of its last stage's, the games per second this machine trains at do not depend on it much), its
+# last stage's peak rate scaled by the square root of the batch, warm-up 100, cosine to a tenth.
+CONTINUE = dict(batch_size=256, lr=3e-4, min_lr=3e-5, warmup_steps=100, snapshots=[1 / 3, 2 / 3, 1.0],
+                eval_every=250, checkpoint_every=100)
+CONTINUE_STEPS = 1500
+
+
+def continued_dir(model: str, start: int, objective: str) -> Path:
+    from mothello.suite import runs_dir
+
+    return runs_dir() / "width-trials" / f"continued-{model}-from-{start}-{objective}"
+
+
+def continued_recipe(model: str, steps: int = CONTINUE_STEPS, objective: str = "next-token", **over):
+    """The TrainConfig that trains the shipped suite model `model` (its shape, from its step) on for `steps`
+    more steps (CONTINUE) with the training objective `objective`."""
+    from mothello.checkpoints import checkpoints_dir, load_checkpoint
+    from mothello.suite import SUITE_TRAINING
+    from mothello.train import TrainConfig
+
+    shipped = checkpoints_dir() / model
+    ck = load_checkpoint(shipped)
+    shape = {k: getattr(ck.model.cfg, k) for k in ("n_layer", "n_head", "d_model")}
+    return TrainConfig(**{**SUITE_TRAINING, **CONTINUE, "dtype": "auto", **shape, "objective": objective,
+                          "init_from": str(shipped), "init_step": ck.step, "steps": ck.step + steps, **over})
+
+
+def train_continued(model: str, steps: int = CONTINUE_STEPS, objective: str = "next-token",
+                    progress: bool = True, **over) -> Path:
+    """Train (or resume; nothing when finished) the shipped suite model `model` on from its step for
+    `steps` more steps (continued_recipe) with the training objective `objective`."""
+    from mothello.languages import load_config
+    from mothello.suite import CONFIGS, _finished
+    from mothello.train import train
+
+    tc = continued_recipe(model, steps, objective, **over)
+    run = continued_dir(model, tc.init_step, objective)
+    if _finished(run, tc.total_steps):
+        return run
+    return train(load_config(CONFIGS / f"{model}.toml"), tc, run, resume=True, progress=progress)
+
+
+def point(snap: Path, n_train: int = 1000, cache: Path | None = None) -> dict:
     """One snapshot's numbers: its step, its held-out legal moves and the alignment analysis at every layer
     (gpu_stages.analysed: computed once, saying so, a minute or two each for the `small` shapes on a
-    laptop, and kept beside it in width.json, keyed by the weights and n_train)."""
+    laptop, and kept in `cache`, by default width.json beside it, keyed by the weights and n_train)."""
     from gpu_stages import analysed
 
     from mothello import suite
@@ -86,10 +135,11 @@ def point(snap: Path, n_train: int = 1000) -> dict:
     from mothello.evaluate import legal_move_accuracy
 
     ck = load_checkpoint(snap)
-    cache = snap / "width.json"
+    cache = cache or snap / "width.json"
     fresh = not cache.is_file()
     if fresh:
-        print(f"analysing {snap.parent.parent.name} at step {ck.step:,} ...", end=" ", flush=True)
+        print(f"analysing {snap.name if cache.parent != snap else snap.parent.parent.name} at step {ck.step:,} ...",
+              end=" ", flush=True)
     done = analysed(ck, cache, n_train, more=lambda c: {
         "legal_move_accuracy": legal_move_accuracy(c.model, c.vocab, suite.full_eval_games())})
     if fresh:
@@ -113,7 +163,11 @@ def width_record(run: Path, n_train: int = 1000) -> dict:
         raise ValueError(f"{run}: its training has not finished (state {st.get('state')!r}); run it to the end first")
     model = load_checkpoint(run).model
     cfg = model.cfg
-    return {"experiment": st["experiment"], "objective": tc.get("objective", "next-token"),
+    start = tc.get("init_step") or 0  # a continued run (--continue) starts with the model it continues
+    shipped = Path(tc["init_from"]) if start else None  # its analysis made once for all the runs from it
+    first = [{**point(shipped, n_train, cache=run.parent / f"{shipped.name}-at-{start}.json"), "train_s": 0.0}] \
+        if start else []
+    return {"experiment": st["experiment"], "objective": tc.get("objective", "next-token"), "from_step": start,
             "n_layer": cfg.n_layer, "d_model": cfg.d_model, "n_head": cfg.n_head,
             "params": model.n_params, "steps": st["step"], "batch_size": tc["batch_size"],
             "lr": tc["lr"], "min_lr": tc["min_lr"], "warmup_steps": tc["warmup_steps"],
@@ -123,8 +177,8 @@ def width_record(run: Path, n_train: int = 1000) -> dict:
             "train_s": _seconds(training_hours(run)), "tokens_per_s": st.get("tokens_per_s"),
             "started": st["started"], "probe_games": n_train,
             "measured": (speed := measured(run)),
-            "points": [{**point(snap, n_train), "train_s": step / speed["steps_per_s"]}
-                       for step, snap in list_snapshots(run)]}
+            "points": first + [{**point(snap, n_train), "train_s": (step - start) / speed["steps_per_s"]}
+                               for step, snap in list_snapshots(run)]}
 
 
 def _seconds(hours: float | None) -> float | None:
@@ -148,10 +202,11 @@ def measured(run: Path, warmup: int = 10, timed: int = 40) -> dict:
 
 
 def _key(r: dict) -> tuple:
-    """What a recorded run stands for: its model, shape and objective (a newer record of it replaces it)."""
+    """What a recorded run stands for: its model, shape, objective and the step it started from (a newer
+    record of it replaces it)."""
     from mothello.findings.numbers import run_objective
 
-    return r["experiment"], r["n_layer"], r["d_model"], run_objective(r)
+    return r["experiment"], r["n_layer"], r["d_model"], run_objective(r), r.get("from_step", 0)
 
 
 def record(runs: list[Path], n_train: int = 1000) -> Path:
@@ -174,9 +229,13 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", default="unified-mixed", help="the suite model (configs/NAME.toml)")
     ap.add_argument("--shapes", default=WIDTH_SHAPES, help="comma-separated layers x width, e.g. 3x192,3x384")
-    ap.add_argument("--steps", type=int, default=STEPS, help="training steps of each shape (batch 64)")
+    ap.add_argument("--steps", type=int, default=None,
+                    help=f"training steps of each run (default {STEPS:,} at batch 64; with --continue "
+                         f"{CONTINUE_STEPS:,} at batch {CONTINUE['batch_size']})")
     ap.add_argument("--objective", default="next-token", choices=OBJECTIVES,
                     help="the training objective (legal-set: the next move's exact distribution)")
+    ap.add_argument("--continue", dest="continued", action="store_true",
+                    help="instead of from scratch: the shipped --model trained on from its step (--shapes unused)")
     ap.add_argument("--record-only", action="store_true", help="analyse and record the runs there, train nothing")
     args = ap.parse_args(argv)
     from mothello.suite import CONFIGS
@@ -189,10 +248,20 @@ def main(argv=None) -> int:
         ap.error(str(e))
     if not (CONFIGS / f"{args.model}.toml").is_file():
         ap.error(f"--model {args.model}: no configs/{args.model}.toml")
-    if args.steps < 1:
+    if args.steps is not None and args.steps < 1:
         ap.error("--steps must be at least 1")
-    runs = [run_dir(args.model, s, args.objective) for s in specs] if args.record_only else \
-        [train_shape(args.model, s, args.steps, objective=args.objective) for s in specs]
+    if args.continued:
+        from mothello.checkpoints import CheckpointError, checkpoints_dir, read_meta
+
+        try:
+            start = read_meta(checkpoints_dir() / args.model)["step"]
+        except (CheckpointError, KeyError) as e:
+            ap.error(f"--continue: no shipped checkpoints/{args.model} to continue ({e})")
+        runs = [continued_dir(args.model, start, args.objective) if args.record_only else
+                train_continued(args.model, args.steps or CONTINUE_STEPS, objective=args.objective)]
+    else:
+        runs = [run_dir(args.model, s, args.objective) for s in specs] if args.record_only else \
+            [train_shape(args.model, s, args.steps or STEPS, objective=args.objective) for s in specs]
     missing = [str(r) for r in runs if not (r / "status.json").is_file()]
     if missing:
         ap.error(f"no run in {', '.join(missing)}: train it first (without --record-only)")

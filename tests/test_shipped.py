@@ -111,7 +111,8 @@ def test_the_width_trial_is_recorded_whole():
     from mothello import findings
     from mothello.train import TrainConfig, snapshot_steps
 
-    runs = findings.width_runs(SHIPPED)
+    recorded = findings.width_runs(SHIPPED)
+    runs = [r for r in recorded if not r.get("from_step")]  # from scratch; the shipped model trained on below
     assert len(runs) >= 2, "the width trial needs two shapes at least"
     assert len({(r["n_layer"], r["d_model"], r.get("objective", "next-token")) for r in runs}) == len(runs)
     recipe = {k: runs[0][k] for k in ("experiment", "steps", "batch_size", "lr", "min_lr", "warmup_steps", "dtype")}
@@ -129,6 +130,16 @@ def test_the_width_trial_is_recorded_whole():
     assert "## Is it width?" in text and "Is it width? The section *Is it width?* below" in text  # and pointed to
     if any(r.get("objective", "next-token") != "next-token" for r in runs):
         assert "## Is it the noise of the target?" in text and "The section *Is it the noise of the target?*" in text
+    trained_on = [r for r in recorded if r.get("from_step")]
+    if trained_on:
+        assert "## A trained model on the exact target" in text and "*A trained model on the exact target*" in text
+        shipped = {r["experiment"]: load_checkpoint(SHIPPED / r["experiment"]) for r in trained_on}
+        for r in trained_on:  # from the shipped model as it is now, its own point first
+            ck = shipped[r["experiment"]]
+            assert r["from_step"] == ck.step and r["points"][0]["step"] == ck.step and r["points"][0]["train_s"] == 0
+            assert [p["step"] for p in r["points"][1:]] == sorted(snapshot_steps(TrainConfig(
+                steps=r["steps"], init_from="x", init_step=r["from_step"], snapshots=[1 / 3, 2 / 3, 1.0])))
+            assert r["points"][0]["alignment"] == trained_on[0]["points"][0]["alignment"]
 
 
 @pytest.mark.parametrize("path", MODELS, ids=[p.name for p in MODELS])

@@ -4,7 +4,6 @@ off it, and its place on the Alignment page."""
 import json
 
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st

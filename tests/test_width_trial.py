@@ -4,6 +4,7 @@ analysed and recorded end to end, and the report's section and figure made from 
 
 import importlib.util
 import json
+import shutil
 import subprocess
 import sys
 
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 from conftest import ROOT
 from mothello import findings, storage, suite
 from mothello.checkpoints import checkpoints_dir, list_snapshots, load_checkpoint
-from mothello.ui.charts import objective_trial_chart, width_trial_chart
+from mothello.ui.charts import objective_trial_chart, trained_on_chart, width_trial_chart
 
 _spec = importlib.util.spec_from_file_location("width_trial", ROOT / "scripts" / "width_trial.py")
 width_trial = importlib.util.module_from_spec(_spec)
@@ -178,6 +179,88 @@ def test_the_objective_section_compares_the_exact_target_with_the_sampled_move_a
     # the width section keeps to the next-token runs: the legal-set run is not a third shape
     assert "3 x 192 (1.5M parameters) and 3 x 384" in findings.width_section(numbers)
     assert list(findings.width_by_games(numbers)["shape"].unique()) == ["3 x 192", "3 x 384"]
+
+
+def test_the_shipped_model_trains_on_with_each_objective_from_its_own_point(tmp_path, monkeypatch):
+    """--continue: a tiny 'shipped' naive-2 trained on 4 steps with each objective, recorded beside a
+    from-scratch run of the same shape and objective, and read into the report's section and figure."""
+    monkeypatch.setenv("MOTHELLO_CHECKPOINTS", str(tmp_path / "checkpoints"))
+    monkeypatch.setenv("MOTHELLO_RUNS", str(tmp_path / "runs"))
+    monkeypatch.setattr(suite, "full_eval_games", lambda: suite.heldout_games(6, seed=5))
+    scratch = width_trial.train_shape("naive-2", "1x32", steps=4, progress=False, **TINY)
+    shutil.copytree(scratch, checkpoints_dir() / "naive-2", ignore=shutil.ignore_patterns("state", "snapshots"))
+    runs = [width_trial.train_continued("naive-2", 4, objective=o, progress=False, **TINY)
+            for o in ("next-token", "legal-set")]
+    assert [r.name for r in runs] == ["continued-naive-2-from-4-next-token", "continued-naive-2-from-4-legal-set"]
+    a, b = (storage.read_json(r / "train.json") for r in runs)
+    assert {**a, "objective": None} == {**b, "objective": None}           # one recipe, so the same games
+    assert (a["init_step"], a["steps"], a["n_layer"], a["d_model"]) == (4, 8, 1, 32)  # the shipped shape, on from 4
+    width_trial.record([scratch], n_train=12)
+    rec = json.loads(width_trial.record(runs, n_train=12).read_text())["runs"]
+    assert [(r["objective"], r["from_step"]) for r in rec] == [("next-token", 0), ("next-token", 4), ("legal-set", 4)]
+    for r, run in zip(rec[1:], runs):   # the shipped model's own point first, then the run's snapshots
+        assert [p["step"] for p in r["points"]] == [4] + [s for s, _ in list_snapshots(run)]
+        assert r["points"][0]["train_s"] == 0 and r["points"][0]["alignment"] == rec[2]["points"][0]["alignment"]
+    assert len(list((tmp_path / "runs" / "width-trials").glob("naive-2-at-4.json"))) == 1  # analysed once
+
+    numbers = {"models": {}, "width": rec}
+    assert findings.width_by_games(numbers)["shape"].unique().tolist() == ["1 x 32"]   # from scratch only
+    assert findings.objective_by_games(numbers).empty
+    df = findings.trained_on_by_games(numbers)
+    assert df["objective"].unique().tolist() == ["next-token", "legal-set"]
+    assert df.groupby("objective")["games"].min().tolist() == [0, 0]                   # games added
+    assert sorted(df["games"].unique()) == [0, *[(s - 4) * 4 for s in sorted(df["step"].unique())[1:]]]
+    text = findings.trained_on_section(numbers)
+    assert text.startswith("## A trained model on the exact target") and "(step 4)" in text
+    assert "| 4 | 0 |" in text and "| 8 | 16 |" in text and "4 steps at batch 4 (16 games)" in text
+    made = trained_on_chart(df).to_dict()
+    assert [p["title"] for p in made["hconcat"]] == ["the colour of the discs", "legal moves"]
+    assert [p["encoding"]["y"]["field"] for p in made["hconcat"]] == ["colour", "legal_min"]
+    # the script takes the same runs
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "width_trial.py"), "--continue", "--model",
+                           "anchors-8"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "no shipped checkpoints/anchors-8 to continue" in proc.stderr
+
+
+def _continued(objective, colours, start=0.80):
+    """A recorded run of the shipped unified-mixed trained on from 85,000 for 1,500 steps at batch 256: its own
+    point at 85,000 (colour `start`), then the colours at 85,500, 86,000 and 86,500."""
+    points = [{"step": s, "legal_move_accuracy": {"a": 0.9, "b": 0.91}, "train_s": (s - 85_000) / 0.8,
+               "alignment": {"best_layer": 3, "layers": {"3": {"colour_in_language": c, "in_language": 0.9,
+                                                               "cross_lingual": 0.85}}}}
+              for s, c in zip((85_000, 85_500, 86_000, 86_500), [start, *colours])]
+    return {**_run(192, [0] * 3, [1] * 3), "objective": objective, "from_step": 85_000, "steps": 86_500,
+            "batch_size": 256, "lr": 3e-4, "min_lr": 3e-5, "warmup_steps": 100, "measured": {"steps_per_s": 0.8},
+            "points": points}
+
+
+def _shipped(colours=((24_000, 0.73), (78_000, 0.79), (85_000, 0.80))):
+    """Numbers of a shipped unified-mixed trained at batch 64 to 24,000, then at 1,024 (its stage ends)."""
+    stages = [{"from": 0, "to": 24_000, "batch_size": 64}, {"from": 24_000, "to": 85_000, "batch_size": 1024}]
+    return {"name": "unified-mixed", "step": 85_000, "colour_in_language": colours[-1][1],
+            "trained": {"stages": stages},
+            "stage_ends": {st: {"step": st, "colour_in_language": c} for st, c in colours[:-1]}}
+
+
+@pytest.mark.parametrize("exact, said", [
+    ([0.82, 0.83, 0.84], "reads the colour 3.0 points better than on the sampled move after the same games"),
+    ([0.80, 0.81, 0.81], "The exact target did no better here (+0.0 points)"),
+    ([0.78, 0.78, 0.78], "The exact target did worse here: 3.0 points behind the sampled move.")])
+def test_the_trained_on_section_says_which_objective_taught_the_colour_faster(exact, said):
+    numbers = {"models": {"unified": _shipped()},
+               "width": [_continued("legal-set", exact), _continued("next-token", [0.80, 0.805, 0.81])]}
+    text = findings.trained_on_section(numbers)
+    assert said in text
+    assert "| 86,500 | 384,000 | 90.0% | 81.0% (layer 3) | 90.0% | " in text
+    assert "(step 85,000, 64.0 million games)" in text   # 24,000 x 64 + 61,000 x 1,024
+    assert "384,000 games, 1% more than it had seen" in text
+    per = findings.colour_per_doubling(_shipped())
+    assert f"({100 * per:.1f} points per doubling of the games, over its stage ends)" in text
+    assert ("more to gain what the legal-set run gained" in text) == (exact[-1] > 0.82)
+    assert "Both stay below the 90% target" in text and "next-token 0.80 steps/s, legal-set 0.80 steps/s" in text
+    assert findings.objective_section(numbers) == "" and findings.width_section(numbers) == ""
+    assert "Right after the warm restart (the rate back up to 0.0003), 128,000 games in: next-token +0.0 points, " \
+           f"legal-set {findings.pts(exact[0] - 0.80)}." in text
 
 
 def test_the_script_refuses_bad_input_in_one_line(tmp_path):

@@ -11,7 +11,8 @@ One module per part of the report:
 - document: render() and the report's opening, ordering and per-finding notes
 - transfer_notes: the transfer experiment's tables and sentences
 - training: how the suite was trained (stages, restarts, GPU stages, the pace to the colour target)
-- trials: the paper preset, and the depth and width trials
+- trials: the paper preset, and the depth, width and objective trials (from scratch, and the shipped model
+  trained on)
 - pace: the colour probe against the games seen
 - text: how numbers and tables are written
 """
@@ -27,7 +28,7 @@ from .training import (colour_by_move_table, gpu_stages, gpu_text, how_trained, 
 from .transfer_notes import (answer_notes, longer_notes, longer_rows, longer_trend, restore_notes, transfer_rows,
                              variant_notes, variant_rows)
 from .trials import (colour_by_games, depth_section, objective_by_games, objective_section, paper_section,
-                     width_by_games, width_section)
+                     trained_on_by_games, trained_on_section, width_by_games, width_section)
 from .verdicts import CLAIMS, RULES, verdicts
 
 __all__ = [
@@ -38,6 +39,6 @@ __all__ = [
     "model_games", "models_table", "objective_by_games", "objective_section", "on_gpu", "ordering", "paper_runs", "paper_section", "pct", "pts", "render",
     "restart_dips", "restart_table", "restore_notes", "stage_gains", "stage_notes", "stages_text", "sweep_note",
     "sweep_numbers", "sweep_rows",
-    "training_hours", "transfer_rows", "variant_notes", "variant_numbers", "variant_rows", "verdicts",
+    "trained_on_by_games", "trained_on_section", "training_hours", "transfer_rows", "variant_notes", "variant_numbers", "variant_rows", "verdicts",
     "width_by_games", "width_runs", "width_section",
 ]

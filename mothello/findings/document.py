@@ -15,7 +15,7 @@ from .text import markdown_table, millions, pct, pts, ratio
 from .training import gpu_stages, how_trained
 from .transfer_notes import (answer_notes, longer_notes, longer_rows, longer_trend, own_ratio, restore_notes,
                              transfer_rows, variant_notes, variant_rows)
-from .trials import depth_section, objective_section, paper_section, width_section
+from .trials import depth_section, objective_section, paper_section, trained_on_section, width_section
 from .verdicts import CLAIMS, verdicts
 
 
@@ -157,6 +157,11 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
         if "objective" in figures:
             out.append("![The objective trial: colour against the games seen and against training time]"
                        f"({figures['objective']})\n")
+    if trained_on := trained_on_section(numbers):
+        out.append(trained_on)
+        if "trained-on" in figures:
+            out.append("![The shipped model trained on with each objective: colour and legal moves against the games "
+                       f"added]({figures['trained-on']})\n")
     out.append(reproduce(numbers))
     if appendix:
         out.append(appendix.strip() + "\n")
@@ -356,8 +361,12 @@ def reproduce(numbers: dict) -> str:
     if numbers.get("width"):
         gpu += ("\npython scripts/width_trial.py   # the width trial, here: trains each shape in turn (resuming), "
                 f"analyses, writes checkpoints/{WIDTH_RUNS}")
-    if any(run_objective(r) != "next-token" for r in numbers.get("width") or []):
+    if any(run_objective(r) != "next-token" and not r.get("from_step") for r in numbers.get("width") or []):
         gpu += ("\npython scripts/width_trial.py --shapes 3x192 --objective legal-set   # the objective trial, here: "
                 f"its legal-set run beside the width trial's, into checkpoints/{WIDTH_RUNS}")
+    trained_on = [r for r in numbers.get("width") or [] if r.get("from_step")]
+    if trained_on:
+        gpu += "".join(f"\npython scripts/width_trial.py --continue --model {r['experiment']} --objective "
+                       f"{run_objective(r)}   # the shipped model trained on, here" for r in trained_on)
     return ("Reproduce:\n\n```bash\nmake demo-suite   # trains (resuming) and installs checkpoints/, then "
             "writes this file\nmake findings     # this file and docs/findings/ from checkpoints/ alone" + gpu + "\n```\n")

@@ -137,7 +137,9 @@ def how_trained(numbers: dict) -> str:
         if any(run_objective(r) != "next-token" for r in numbers.get("width") or []):
             lines.append("Is it the noise of the next-token target? The section *Is it the noise of the target?* "
                          "below: one model trained from scratch on the sampled next move and on its exact "
-                         "distribution, with one recipe on the same games.\n")
+                         "distribution, with one recipe on the same games"
+                         + ("; and *A trained model on the exact target*: the shipped model trained on with each"
+                            if any(r.get("from_step") for r in numbers.get("width") or []) else "") + ".\n")
     return "\n".join(lines)
 
 

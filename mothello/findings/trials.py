@@ -1,5 +1,6 @@
 """The trials beside the suite, shipped as numbers only: the `paper` preset on a GPU, and whether the
-colour target is a matter of depth (grown deeper, deeper from scratch) or of width."""
+colour target is a matter of depth (grown deeper, deeper from scratch), of width, or of the noise of the
+next-token target (from scratch, and the shipped model trained on)."""
 
 from __future__ import annotations
 
@@ -263,22 +264,41 @@ def colour_by_games(numbers: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _scratch(numbers: dict) -> list[dict]:
+    """The recorded runs from scratch (the width and objective trials), not the shipped model trained on."""
+    return [r for r in numbers.get("width") or [] if not r.get("from_step")]
+
+
+def _next_token_first(runs: list[dict]) -> list[dict]:
+    """Runs of one comparison, the next-token one first; [] unless there is one and another objective's."""
+    found = sorted(runs, key=lambda r: (run_objective(r) != "next-token", run_objective(r)))
+    return found if len(found) >= 2 and run_objective(found[0]) == "next-token" else []
+
+
 def _by_shape(numbers: dict) -> list[dict]:
     """The width trials (the next-token runs of the recorded from-scratch runs), narrowest first."""
-    return sorted((r for r in numbers.get("width") or [] if run_objective(r) == "next-token"),
+    return sorted((r for r in _scratch(numbers) if run_objective(r) == "next-token"),
                   key=lambda r: (r["d_model"], r["n_layer"]))
 
 
 def _by_objective(numbers: dict) -> list[dict]:
-    """The objective trial: at the shape of the first recorded run with another objective than next-token,
-    the next-token run and every other objective's run, next-token first; [] without such a pair."""
-    runs = numbers.get("width") or []
+    """The objective trial: at the shape of the first recorded run from scratch with another objective than
+    next-token, the next-token run and every other objective's run, next-token first; [] without such a pair."""
+    runs = _scratch(numbers)
     other = next((r for r in runs if run_objective(r) != "next-token"), None)
     if other is None:
         return []
-    same = [r for r in runs if (r["n_layer"], r["d_model"]) == (other["n_layer"], other["d_model"])]
-    found = sorted(same, key=lambda r: (run_objective(r) != "next-token", run_objective(r)))
-    return found if len(found) >= 2 and run_objective(found[0]) == "next-token" else []
+    return _next_token_first([r for r in runs if (r["n_layer"], r["d_model"]) == (other["n_layer"], other["d_model"])])
+
+
+def _trained_on(numbers: dict) -> list[dict]:
+    """The shipped model trained on (width_trial --continue): the recorded runs that continue the first such
+    run's model from its step, next-token first; [] without a next-token run and another objective's."""
+    runs = [r for r in numbers.get("width") or [] if r.get("from_step")]
+    if not runs:
+        return []
+    key = (runs[0]["experiment"], runs[0]["from_step"])
+    return _next_token_first([r for r in runs if (r["experiment"], r["from_step"]) == key])
 
 
 def _shape(r: dict) -> str:
@@ -286,15 +306,16 @@ def _shape(r: dict) -> str:
 
 
 def _trial_frame(runs: list[dict], name, key: str) -> pd.DataFrame:
-    """Recorded from-scratch runs' snapshots, one row each: the run's name (column `key`), step, games,
-    minutes of training to get there at the run's measured speed, the worst language's legal moves, and
-    the in-language colour and the layer it is best at."""
+    """Recorded trial runs' snapshots, one row each: the run's name (column `key`), step, games (seen; for
+    a run that continues a model, added since it started), minutes of training to get there at the run's
+    measured speed, the worst language's legal moves, and the in-language colour and the layer it is best
+    at."""
     cols = [key, "step", "games", "minutes", "legal_min", "colour", "layer"]
     rows = []
     for r in runs:
         for p in r["points"]:
             b = _best(p)
-            rows.append({key: name(r), "step": p["step"], "games": p["step"] * r["batch_size"],
+            rows.append({key: name(r), "step": p["step"], "games": (p["step"] - r.get("from_step", 0)) * r["batch_size"],
                          "minutes": p["train_s"] / 60 if p.get("train_s") is not None else np.nan,
                          "legal_min": min(p["legal_move_accuracy"].values()),
                          "colour": b["colour_in_language"], "layer": b["layer"]})
@@ -309,6 +330,12 @@ def width_by_games(numbers: dict) -> pd.DataFrame:
 def objective_by_games(numbers: dict) -> pd.DataFrame:
     """The objective trial's snapshots (_trial_frame, by "objective"). Empty without one."""
     return _trial_frame(_by_objective(numbers), run_objective, "objective")
+
+
+def trained_on_by_games(numbers: dict) -> pd.DataFrame:
+    """The shipped model trained on with each objective (_trial_frame, by "objective"; games: added since
+    the shipped step, its own point first at 0). Empty without such runs."""
+    return _trial_frame(_trained_on(numbers), run_objective, "objective")
 
 
 def _recipe(r0: dict, what: str = "") -> str:
@@ -429,4 +456,84 @@ def objective_section(numbers: dict) -> str:
     lines.append("\nThe shipped models train next-token, as the study does, and the pace to 90% above is theirs. This "
                  "trial tells how a model trained on the exact target starts, not whether it would reach the target "
                  "sooner in the end: that needs the comparison carried on over millions of games.")
+    return "\n".join(lines) + "\n"
+
+
+def trained_on_section(numbers: dict) -> str:
+    """Does the exact target teach a long-trained model the colour faster? The shipped model trained on from
+    its step with next-token and with legal-set, one recipe on the same games, beside what the shipped
+    model's own pace gives for as many games. "" without such a pair."""
+    runs = _trained_on(numbers)
+    df = trained_on_by_games(numbers)
+    if not runs or df.empty:
+        return ""
+    r0, names = runs[0], [run_objective(r) for r in runs]
+    m = next((x for x in numbers["models"].values() if x["name"] == r0["experiment"]), None)
+    start, added = r0["from_step"], (r0["steps"] - r0["from_step"]) * r0["batch_size"]
+    seen = model_games(m, start) if m else None
+    where = r0["device"] + (f", {r0['threads']} threads" if r0.get("threads") else "")
+    lines = ["## A trained model on the exact target\n",
+             "The objective trial above starts from scratch. Does the exact target also teach a model that has "
+             f"trained long? The shipped `{r0['experiment']}` (step {start:,}"
+             + (f", {millions(seen)}" if seen else "") + ") trained on from there with "
+             + " and with ".join(f"`{n}`" for n in names) + ", one after the other on this project's own machine "
+             f"({where}, PyTorch {r0['torch']}), with one recipe on the same games (its stream of fresh games goes "
+             f"on): {r0['steps'] - start:,} steps at batch {r0['batch_size']} ({added:,} games"
+             + (f", {added / seen:.0%} more than it had seen" if seen else "") + f"), peak lr {r0['lr']:g}, warm-up "
+             f"{r0['warmup_steps']:,}, cosine to {r0['min_lr']:g}, {r0['dtype']}. The shipped model and each run's "
+             f"snapshots are analysed as the trials above (linear probes, relative labels, {r0['probe_games']:,} "
+             "training games per language, at the layer where the in-language colour probe is best; legal moves "
+             f"on the 500 held-out games). Their weights do not ship; their numbers are in `checkpoints/{WIDTH_RUNS}`.\n"]
+    steps = sorted(set.intersection(*(set(df[df["objective"] == n]["step"]) for n in names)))
+    at = {(x.objective, x.step): x for x in df.itertuples()}
+    head = ["steps", "games added"] + [c for n in names for c in (f"{n}: legal moves, worst language",
+                                                                  f"{n}: colour in-language")]
+    lines += ["| " + " | ".join(head + [f"colour, {names[-1]} minus {names[0]}"]) + " |",
+              "|" + "---|" * (len(head) + 1)]
+    for st in steps:
+        cells = [f"{st:,}", f"{(st - start) * r0['batch_size']:,}"]
+        for n in names:
+            cells += [pct(at[(n, st)].legal_min), f"{pct(at[(n, st)].colour)} (layer {at[(n, st)].layer})"]
+        lines.append("| " + " | ".join(cells + [pts(at[(names[-1], st)].colour - at[(names[0], st)].colour)]) + " |")
+    lines.append("")
+    a, b, first, last = names[0], names[-1], steps[0], steps[-1]
+    c0, ca, cb = at[(a, first)].colour, at[(a, last)].colour, at[(b, last)].colour
+    said = [f"After {added:,} more games the {a} run reads the colour {pts(ca - c0)} from where it started "
+            f"({pct(c0)} -> {pct(ca)}), the {b} run {pts(cb - c0)} ({pct(cb)})."]
+    if len(steps) >= 3:  # the warm restart: the rate rises again from the shipped model's last, lowest one
+        dips = [at[(n, steps[1])].colour - c0 for n in names]
+        said.append(f"Right after the warm restart (the rate back up to {r0['lr']:g}), "
+                    f"{(steps[1] - start) * r0['batch_size']:,} games in: "
+                    + ", ".join(f"{n} {pts(d)}" for n, d in zip(names, dips)) + ".")
+    per = colour_per_doubling(m) if m else None
+    if per and seen:
+        expected = per * float(np.log2(1 + added / seen))
+        said.append(f"The shipped model's own pace ({100 * per:.1f} points per doubling of the games, over its stage "
+                    f"ends) gives {pts(expected)} for as many games.")
+        twice = per * float(np.log2(1 + 2 * added / seen))
+        said.append(f"A target worth twice the games would give {pts(twice)} at that pace: "
+                    + ("less than the margin this trial tells apart (1 point), so it tests for a jump (a model held "
+                       "back by the noise of its target), not for a better pace."
+                       if twice < DEPTH_MARGIN else "a difference this trial can see."))
+        if cb - ca > DEPTH_MARGIN and cb > c0:
+            more = seen * (2 ** ((cb - c0) / per) - 1)
+            said.append(f"At that pace next-token training would need about {millions(more)} more to gain what the "
+                        f"{b} run gained in {millions(added)}.")
+    timed = [(n, r) for n, r in zip(names, runs) if r.get("measured")]
+    if timed:
+        said.append("Speed, measured alone on the same machine after training: " + ", ".join(
+            f"{n} {r['measured']['steps_per_s']:.2f} steps/s" for n, r in timed) + ".")
+    if cb - ca > DEPTH_MARGIN:
+        said.append(f"Switched to the exact target, the trained model reads the colour {100 * (cb - ca):.1f} points "
+                    "better than on the sampled move after the same games: the exact target teaches a long-trained "
+                    "model the colour faster too, not only a fresh one.")
+    elif ca - cb > DEPTH_MARGIN:
+        said.append(f"The exact target did worse here: {100 * (ca - cb):.1f} points behind the sampled move.")
+    else:
+        said.append(f"The exact target did no better here ({pts(cb - ca)}): switched to it, a long-trained model "
+                    "makes no jump, so the noise of the next-token target is not what holds it where it is; whether "
+                    "the exact target would quicken its pace over millions of games, this trial cannot tell.")
+    if max(ca, cb) < 0.9:
+        said.append(f"Both stay below the 90% target: {100 * (0.9 - max(ca, cb)):.1f} points short.")
+    lines.append(" ".join(said))
     return "\n".join(lines) + "\n"

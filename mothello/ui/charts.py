@@ -154,6 +154,29 @@ def objective_trial_chart(df: pd.DataFrame, placer: float | None = None, width: 
                        height)
 
 
+def trained_on_chart(df: pd.DataFrame, width: int = 330, height: int = 260) -> alt.HConcatChart:
+    """The shipped model trained on with each objective (findings.trained_on_by_games, games: added since
+    the shipped step): the in-language colour probe and the worst language's legal moves against the games
+    added, side by side, each objective a line from the shipped model's own point at 0."""
+    names = list(dict.fromkeys(df["objective"]))
+    colour = alt.Color("objective:N", title="objective", sort=names)
+    x = alt.X("games:Q", title="games added", axis=alt.Axis(labelExpr="format(datum.value, '~s')"))
+    tooltip = ["objective", alt.Tooltip("step:Q", format=","), alt.Tooltip("games:Q", title="games added", format=",d"),
+               alt.Tooltip("colour:Q", format=".1%"),
+               alt.Tooltip("legal_min:Q", title="legal moves, worst language", format=".1%")]
+    panels = []
+    for field, title, panel in (("colour", "colour in-language (mine / theirs)", "the colour of the discs"),
+                                ("legal_min", "legal moves, worst language", "legal moves")):
+        lo, hi = float(df[field].min()), float(df[field].max())
+        pad = max(0.005, (hi - lo) * 0.15)
+        y = alt.Y(f"{field}:Q", title=title, axis=alt.Axis(format=".1%"),
+                  scale=alt.Scale(domain=[lo - pad, min(1.0, hi + pad)], nice=False))
+        panels.append(alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=60, filled=True), strokeWidth=2).encode(
+            x=x, y=y, color=colour, tooltip=tooltip).properties(width=width, height=height, title=panel))
+    return alt.hconcat(*panels).properties(title=alt.Title(
+        "The shipped model trained on: one recipe, the same games, two objectives", anchor="start"))
+
+
 def trial_chart(df: pd.DataFrame, key: str, legend: str, title: str, placer: float | None = None, width: int = 330,
                 height: int = 260) -> alt.HConcatChart:
     """A from-scratch trial (findings' _trial_frame, runs named in column `key`): the in-language colour

@@ -19,7 +19,7 @@ import pandas as pd
 from .. import storage
 from ..checkpoints import checkpoints_dir, load_checkpoint
 from ..findings import (FIGURES, MANY_TITLE, MODELS, collect, colour_by_games, longer_numbers, objective_by_games,
-                        render, sweep_numbers, variant_numbers, width_by_games)
+                        render, sweep_numbers, trained_on_by_games, variant_numbers, width_by_games)
 from ..probes import load_alignment
 from ..suite import AOT_GAMES
 from ..sweep import when as sweep_when
@@ -118,6 +118,11 @@ def figures(out: Path, root: Path | None = None, numbers: dict | None = None) ->
         from .charts import objective_trial_chart
 
         figs["objective"] = _save(objective_trial_chart(objective, placer=placer), out, "objective-trial")
+    trained_on = trained_on_by_games(numbers)
+    if len(trained_on):
+        from .charts import trained_on_chart
+
+        figs["trained-on"] = _save(trained_on_chart(trained_on), out, "trained-on-trial")
     if many.is_dir():
         paths[MODELS["many"]] = many
     for name in MODELS.values():
