@@ -23,6 +23,9 @@ Depth trials (is the colour of the discs a matter of depth?), the same way, all 
     --deepen 6     every suite stage grows its model from 3 to 6 layers (the new blocks start as identities)
     --scratch 6,8  instead of stages: each of --models trained from scratch at each of these depths
                    (or shapes: 3x384 is 3 layers 384 wide)
+    --objectives next-token,legal-set
+                   with --scratch: each shape once per training objective, all at once (is the colour a
+                   matter of the noise of the next-token target, at the GPU's batch?)
 Each run comes back as a tar with its worker's result inside (gpu.json); `--record-depth RUN ...` analyses
 the unpacked runs here and writes checkpoints/depth-trials/runs.json, which the report reads (no weights).
 --compile compiles the suite and depth runs (the paper run compiles unless --quick).
@@ -219,27 +222,39 @@ def scratch_shape(spec: str, flag: str = "--scratch") -> dict:
     return {"n_layer": int(layers), "d_model": int(width), "n_head": int(width) // HEAD_WIDTH}
 
 
+def scratch_worker(name: str, spec: str, objective: str = "next-token") -> str:
+    """The --worker name of a --scratch run: NAME@SHAPE, then @OBJECTIVE unless it trains next-token."""
+    return f"{name}@{spec}" + ("" if objective == "next-token" else f"@{objective}")
+
+
+def scratch_label(shape: dict, objective: str = "next-token") -> str:
+    """A --scratch run's folder and tar name part: '6-layers' or '3x384', then '-OBJECTIVE' unless next-token."""
+    label = f"{shape['n_layer']}-layers" if "d_model" not in shape else f"{shape['n_layer']}x{shape['d_model']}"
+    return label + ("" if objective == "next-token" else f"-{objective}")
+
+
 def worker_scratch(name: str, spec: str, deadline: float, out: Path, settings: dict, compile_: bool = False,
-                   ready=None, dry: bool = False, shared_with: int = 0) -> dict:
-    """Train suite model `name` from scratch at the shape `spec` (scratch_shape) until about `deadline`: how
-    fast a deeper or wider model learns the board, against the shipped model's history at the same games."""
+                   ready=None, dry: bool = False, shared_with: int = 0, objective: str = "next-token") -> dict:
+    """Train suite model `name` from scratch at the shape `spec` (scratch_shape) with the training objective
+    `objective` until about `deadline`: how fast a deeper or wider model (or one on the next move's exact
+    distribution) learns the board, against the shipped model's history at the same games."""
     from mothello import suite
     from mothello.languages import load_config
     from mothello.train import TrainConfig, train
 
     exp = load_config(suite.CONFIGS / f"{name}.toml")
     shape = scratch_shape(spec)
-    base = {**suite.SUITE_TRAINING, **settings, **SCRATCH, **shape}
+    base = {**suite.SUITE_TRAINING, **settings, **SCRATCH, **shape, "objective": objective}
     probe, compile_ = _measure(exp, TrainConfig(**{**base, "steps": 1}), None, compile_, ready)
     n = _steps_that_fit(probe["steps_per_s"], deadline - time.time(), unit=100 if dry else 500,
                         margin=TIMED_MARGIN if ready else 0.8)
     tc = TrainConfig(**{**base, "steps": n, "compile": compile_})
-    label = f"{shape['n_layer']}-layers" if "d_model" not in shape else f"{shape['n_layer']}x{shape['d_model']}"
-    run = suite.runs_dir() / f"scratch-{name}-{label}"
+    run = suite.runs_dir() / f"scratch-{name}-{scratch_label(shape, objective)}"
     t0 = time.time()
     train(exp, tc, run, resume=True, progress=False)
-    return _send_back(run, out, f"{name}-{spec}", {
-        "name": name, **shape, "steps": n, "measured": probe, "train_s": time.time() - t0,
+    tail = "" if objective == "next-token" else f"-{objective}"
+    return _send_back(run, out, f"{name}-{spec}{tail}", {
+        "name": name, **shape, "objective": objective, "steps": n, "measured": probe, "train_s": time.time() - t0,
         "settings": {**base, "compile": compile_}, "shared_with": shared_with})
 
 
@@ -362,6 +377,7 @@ def depth_record(run: Path, n_train: int = 1000) -> dict:
     deepened = bool(tc.get("deepen"))
     base_layers = (res.get("from_layers") or read_meta(tc["init_from"])["model"]["n_layer"]) if deepened else None
     return {"kind": "deepen" if deepened else "scratch", "experiment": st["experiment"],
+            "objective": tc.get("objective", "next-token"),
             "n_layer": ck.model.cfg.n_layer, "d_model": ck.model.cfg.d_model, "from_layers": base_layers,
             "from_step": tc.get("init_step") or 0, "step": st["step"], "batch_size": tc["batch_size"], "lr": tc["lr"],
             "min_lr": tc["min_lr"], "warmup_steps": tc["warmup_steps"], "dtype": tc["dtype"], "compiled": tc["compile"],
@@ -397,6 +413,8 @@ def main() -> int:
     ap.add_argument("--scratch", default=None, metavar="SHAPE,...",
                     help="instead of stages: each of --models trained from scratch at each of these shapes: a "
                          "depth (6: the suite's width) or depth x width (3x384)")
+    ap.add_argument("--objectives", default="next-token", metavar="OBJECTIVE,...",
+                    help="with --scratch: train each shape once per objective (next-token, legal-set), all at once")
     ap.add_argument("--compile", action="store_true",
                     help="suite stages and --scratch runs: torch.compile (timed after compiling)")
     ap.add_argument("--record", nargs="+", metavar="RUN[:N]", default=None,
@@ -441,10 +459,11 @@ def main() -> int:
         ready = barrier(args.out / ".ready", args.worker, args.workers) if args.workers > 1 else None
 
         if "@" in args.worker:
-            name, spec = args.worker.split("@")
+            name, spec, *objective = args.worker.split("@")
             res = worker_scratch(name, spec, args.deadline, args.out,
                                  {**suite.GPU_STAGE, **(DRY if args.dry_run else {})}, compile_=args.compile,
-                                 ready=ready, dry=args.dry_run, shared_with=args.workers - 1)
+                                 ready=ready, dry=args.dry_run, shared_with=args.workers - 1,
+                                 objective=objective[0] if objective else "next-token")
         elif args.worker == "paper":
             res = worker_paper(args.deadline, args.out, args.analysis_seconds, args.dry_run, args.quick, args.shared)
         else:
@@ -461,6 +480,14 @@ def main() -> int:
     unknown = [n for n in names if n not in (*suite.SUITE, "paper")]
     if unknown:
         ap.error(f"--models: no {', '.join(unknown)} (known: {', '.join(suite.SUITE)}, paper)")
+    from mothello.train import OBJECTIVES
+
+    objectives = [o.strip() for o in args.objectives.split(",") if o.strip()]
+    bad = [o for o in objectives if o not in OBJECTIVES]
+    if bad or not objectives:
+        ap.error(f"--objectives: no {', '.join(bad) or 'objective'} (known: {', '.join(OBJECTIVES)})")
+    if objectives != ["next-token"] and not args.scratch:
+        ap.error("--objectives needs --scratch (the suite stages train next-token, as the shipped models did)")
     if args.scratch:
         specs = [x.strip().lower() for x in args.scratch.split(",")]
         try:
@@ -468,7 +495,7 @@ def main() -> int:
                 scratch_shape(x)
         except ValueError as e:
             ap.error(str(e))
-        names = [f"{n}@{x}" for n in names if n != "paper" for x in specs]
+        names = [scratch_worker(n, x, o) for n in names if n != "paper" for x in specs for o in objectives]
     deadline = time.time() + args.seconds
     logs = suite.runs_dir() / "gpu-stages-logs"
     logs.mkdir(parents=True, exist_ok=True)

@@ -143,6 +143,8 @@ def test_a_gpu_stage_is_reported_with_its_batch_its_gpu_and_its_speed():
     (["--seconds", "5"], "--out is needed"),
     (["--record-depth", "MISSING"], "no gpu.json, train.json, status.json, checkpoint.json there"),
     (["--scratch", "6,3x100", "--out", "OUT"], "the width must be a multiple of 32"),
+    (["--scratch", "3", "--objectives", "next-token,bogus", "--out", "OUT"], "--objectives: no bogus (known: "),
+    (["--objectives", "legal-set", "--out", "OUT"], "--objectives needs --scratch"),
 ])
 def test_bad_arguments_get_a_one_line_error_before_anything_runs(tmp_path, args, message):
     import subprocess
@@ -205,6 +207,23 @@ def test_a_scratch_run_trains_a_suite_model_at_another_depth(shipped_tiny, tmp_p
     gpu_stages.worker_scratch("naive-2", "2x96", deadline=0, out=out, settings=dict(batch_size=4, eval_every=6))
     cfg = load_checkpoint(suite.runs_dir() / "scratch-naive-2-2x96").model.cfg
     assert (cfg.n_layer, cfg.d_model, cfg.n_head) == (2, 96, 3) and (out / "naive-2-2x96.tar.gz").is_file()
+    # --objectives: the same shape on the next move's exact distribution, a run (and a tar) of its own
+    res = gpu_stages.worker_scratch("naive-2", "3", deadline=0, out=out, settings=dict(batch_size=4, eval_every=6),
+                                    objective="legal-set")
+    exact = suite.runs_dir() / "scratch-naive-2-3-layers-legal-set"
+    assert res["objective"] == "legal-set" and (out / "naive-2-3-legal-set.tar.gz").is_file()
+    assert json.loads((exact / "train.json").read_text()) == {**tc, "objective": "legal-set"}  # else one recipe
+    assert [gpu_stages.depth_record(r, n_train=12)["objective"] for r in (run, exact)] == ["next-token", "legal-set"]
+
+
+@given(st.sampled_from(["naive-2", "unified-mixed"]), st.sampled_from(["6", "3x384"]),
+       st.sampled_from(["next-token", "legal-set"]))
+def test_a_scratch_worker_name_says_its_run_and_objective(name, spec, objective):
+    worker = gpu_stages.scratch_worker(name, spec, objective)
+    back = worker.split("@")
+    assert back[:2] == [name, spec] and (back[2:] or ["next-token"]) == [objective]
+    label = gpu_stages.scratch_label(gpu_stages.scratch_shape(spec), objective)
+    assert label.endswith("-legal-set") == (objective == "legal-set") and label.startswith(("6-layers", "3x384"))
 
 
 @pytest.mark.parametrize("spec, shape", [("6", {"n_layer": 6}), (" 3X384", {"n_layer": 3, "d_model": 384, "n_head": 12}),
@@ -287,6 +306,10 @@ def test_the_report_shows_the_depth_trials_beside_the_shipped_models(tmp_path, m
     assert "**Other shapes from scratch.** `unified-mixed` trained from scratch at 3 layers x 384 wide" in wide_text
     assert "3 x 384 70.0% after 2.0 million games" in wide_text and "these models learn the colour no faster" in wide_text
     assert "not of depth" not in wide_text
+    # a --scratch run on the exact target (--objectives) is an objective trial: not in the depth section
+    exact = {**_depth_run("scratch", "unified-mixed", 3, 2_000, 0.95), "objective": "legal-set"}
+    assert findings.depth_section({**numbers, "depth": [grown, slow, exact]}) == text
+    assert findings.colour_by_games({**numbers, "depth": [grown, slow, exact]}).equals(findings.colour_by_games(numbers))
     beyond = _depth_run("scratch", "unified-mixed", 6, 9_000, 0.85)  # 9.2M games: past every shipped stage end
     assert "(the shipped model" not in findings.depth_section({**numbers, "depth": [beyond]})
     assert findings.depth_section({"models": {}, "depth": []}) == ""

@@ -22,6 +22,13 @@ DEPTH_MARGIN = 0.01       # colour closer than this (a deeper model against the 
 SILENT_SHARE = 0.25       # added blocks that write at most this share of what an original block writes are silent
 
 
+def _depth(numbers: dict) -> list[dict]:
+    """The depth trials: the recorded GPU runs (gpu_stages --deepen, --scratch) that train next-token, as the
+    shipped models do. A --scratch run on another objective (--objectives) is an objective trial, not a depth
+    trial, and is left out of the depth section and its figure."""
+    return [r for r in numbers.get("depth") or [] if run_objective(r) == "next-token"]
+
+
 def _best(r: dict) -> dict:
     """A recorded run's alignment numbers at its best layer (where its in-language colour probe is best)."""
     al = r["alignment"]
@@ -110,7 +117,7 @@ def depth_section(numbers: dict) -> str:
     """Is the colour a matter of depth? The depth trials: shipped models grown deeper by a GPU stage, and a
     suite model trained from scratch at more layers, each beside what the shipped model reached (or, by its
     pace, would reach) after as many games. "" without recorded trials."""
-    runs = numbers.get("depth") or []
+    runs = _depth(numbers)
     if not runs:
         return ""
     shipped = {m["name"]: m for m in numbers["models"].values()}
@@ -241,7 +248,7 @@ def colour_by_games(numbers: dict) -> pd.DataFrame:
     """The in-language colour probe against the games seen, one row per point: every shipped model at its
     analysed stage ends (run "shipped, N layers"), and every depth trial at its end ("grown to N layers",
     "from scratch, N layers"). Columns: model, run, layers, games, colour. Empty without depth trials."""
-    runs = numbers.get("depth") or []
+    runs = _depth(numbers)
     if not runs:
         return pd.DataFrame(columns=["model", "run", "layers", "games", "colour"])
     rows = []
