@@ -362,27 +362,36 @@ def _times(ratio: float) -> str:
     return "about as long" if abs(ratio - 1) < 0.1 else f"{ratio:.1f}x as long"
 
 
+def _snapshot_table(df: pd.DataFrame, key: str, names: list[str], games_title: str,
+                    last_column: str | None) -> tuple[list[str], list[int], dict]:
+    """A trial's runs side by side (_trial_frame rows, runs named in column `key`), one row per step they
+    all have: its games, then each run's worst language's legal moves and colour (with its layer), and
+    with `last_column` the last run's colour minus the first's. (lines, those steps, {(name, step): row})."""
+    steps = sorted(set.intersection(*(set(df[df[key] == s]["step"]) for s in names)))
+    at = {(getattr(x, key), x.step): x for x in df.itertuples()}
+    head = ["steps", games_title] + [c for s in names for c in (f"{s}: legal moves, worst language",
+                                                                f"{s}: colour in-language")]
+    extra = [last_column] if last_column else []
+    lines = ["| " + " | ".join(head + extra) + " |", "|" + "---|" * (len(head) + len(extra))]
+    for st in steps:
+        cells = [f"{st:,}", f"{at[(names[0], st)].games:,}"]
+        for s in names:
+            x = at[(s, st)]
+            cells += [pct(x.legal_min), f"{pct(x.colour)} (layer {x.layer})"]
+        if last_column:
+            cells.append(pts(at[(names[-1], st)].colour - at[(names[0], st)].colour))
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines + [""], steps, at
+
+
 def _head_to_head(runs: list[dict], df: pd.DataFrame, key: str, names: list[str], last_column: str,
                   speed_of: str) -> list[str]:
     """The comparison of from-scratch runs with one recipe (the first is the reference): a table by
     snapshot, their measured speeds, and the last one against the first after as many games (and what
     a lead is worth in games at the first's own pace) and after as much training time."""
     r0 = runs[0]
-    steps = sorted(set.intersection(*(set(df[df[key] == s]["step"]) for s in names)))
     pair = len(names) >= 2
-    head = ["steps", "games seen"] + [c for s in names for c in (f"{s}: legal moves, worst language",
-                                                                 f"{s}: colour in-language")]
-    lines = ["| " + " | ".join(head + ([last_column] if pair else [])) + " |", "|" + "---|" * (len(head) + pair)]
-    at = {(getattr(x, key), x.step): x for x in df.itertuples()}
-    for st in steps:
-        cells = [f"{st:,}", f"{st * r0['batch_size']:,}"]
-        for s in names:
-            x = at[(s, st)]
-            cells += [pct(x.legal_min), f"{pct(x.colour)} (layer {x.layer})"]
-        if pair:
-            cells.append(pts(at[(names[-1], st)].colour - at[(names[0], st)].colour))
-        lines.append("| " + " | ".join(cells) + " |")
-    lines.append("")
+    lines, steps, at = _snapshot_table(df, key, names, "games seen", last_column if pair else None)
     timed = [(s, r) for s, r in zip(names, runs) if r.get("train_s")]
     if timed:
         lines.append("Wall-clock, read from each run's log: " + ", ".join(
@@ -491,18 +500,8 @@ def trained_on_section(numbers: dict) -> str:
              f"snapshots are analysed as the trials above (linear probes, relative labels, {r0['probe_games']:,} "
              "training games per language, at the layer where the in-language colour probe is best; legal moves "
              f"on the 500 held-out games). Their weights do not ship; their numbers are in `checkpoints/{WIDTH_RUNS}`.\n"]
-    steps = sorted(set.intersection(*(set(df[df["objective"] == n]["step"]) for n in names)))
-    at = {(x.objective, x.step): x for x in df.itertuples()}
-    head = ["steps", "games added"] + [c for n in names for c in (f"{n}: legal moves, worst language",
-                                                                  f"{n}: colour in-language")]
-    lines += ["| " + " | ".join(head + [f"colour, {names[-1]} minus {names[0]}"]) + " |",
-              "|" + "---|" * (len(head) + 1)]
-    for st in steps:
-        cells = [f"{st:,}", f"{(st - start) * r0['batch_size']:,}"]
-        for n in names:
-            cells += [pct(at[(n, st)].legal_min), f"{pct(at[(n, st)].colour)} (layer {at[(n, st)].layer})"]
-        lines.append("| " + " | ".join(cells + [pts(at[(names[-1], st)].colour - at[(names[0], st)].colour)]) + " |")
-    lines.append("")
+    table, steps, at = _snapshot_table(df, "objective", names, "games added", f"colour, {names[-1]} minus {names[0]}")
+    lines += table
     a, b, first, last = names[0], names[-1], steps[0], steps[-1]
     c0, ca, cb = at[(a, first)].colour, at[(a, last)].colour, at[(b, last)].colour
     said = [f"After {added:,} more games the {a} run reads the colour {pts(ca - c0)} from where it started "
