@@ -48,6 +48,18 @@ def write_json(path, obj) -> None:
     write_text(path, json.dumps(obj, indent=1, sort_keys=False) + "\n")
 
 
+def finite(obj):
+    """`obj` (nested dicts and lists) with every NaN or infinite float made None: JSON has no NaN, so a
+    record other tools read (checkpoints/*/runs.json) says null for what was not measured."""
+    if isinstance(obj, float) and not np.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [finite(v) for v in obj]
+    return obj
+
+
 def save_npy(path, array: np.ndarray) -> None:
     with _atomic(path) as tmp:
         with open(tmp, "wb") as f:
@@ -60,6 +72,7 @@ def save_tensors(path, tensors: dict, metadata: dict[str, str] | None = None) ->
 
     with _atomic(path) as tmp:
         save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, str(tmp), metadata=metadata)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # safetensors writes its file anew, owner-only
 
 
 def read_json(path) -> dict:

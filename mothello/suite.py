@@ -382,15 +382,17 @@ def stages_trained(history: list[Path]) -> list[dict]:
 
 
 def alignment_summary(al) -> dict:
-    """The headline numbers of an alignment analysis per layer, as checkpoint.json records them."""
+    """The headline numbers of an alignment analysis per layer, as checkpoint.json records them (null where
+    one was not measured: cross-lingual numbers of a one-language model, the random model when skipped)."""
     layers = {}
     for x in al.layers:
-        layers[str(x)] = {"in_language": al.mean_diag(x), "cross_lingual": al.mean_cross(x),
-                          "aligned_rotation": al.mean_cross(x, aligned=True),
-                          "colour_in_language": al.mean_diag(x, colour=True),
-                          "colour_cross_lingual": al.mean_cross(x, colour=True),
-                          "baseline_majority": al.baseline_majority["accuracy"],
-                          "baseline_random_model": al.baseline_random_model[x]["accuracy"]}
+        row = {"in_language": al.mean_diag(x), "cross_lingual": al.mean_cross(x),
+               "aligned_rotation": al.mean_cross(x, aligned=True),
+               "colour_in_language": al.mean_diag(x, colour=True),
+               "colour_cross_lingual": al.mean_cross(x, colour=True),
+               "baseline_majority": al.baseline_majority["accuracy"],
+               "baseline_random_model": al.baseline_random_model[x]["accuracy"]}
+        layers[str(x)] = storage.finite({k: float(v) for k, v in row.items()})  # not measured: null, not NaN
     return {"probe": "linear, relative (empty/mine/theirs)", "best_layer": al.best_layer(), "layers": layers}
 
 

@@ -331,7 +331,7 @@ def record(runs: list[tuple[Path, int]]) -> Path:
 
     path = checkpoints_dir() / PAPER_RUNS
     path.parent.mkdir(parents=True, exist_ok=True)
-    storage.write_json(path, {"runs": [paper_record(r, n) for r, n in runs]})
+    storage.write_json(path, storage.finite({"runs": [paper_record(r, n) for r, n in runs]}))
     return path
 
 
@@ -395,7 +395,7 @@ def record_depth(runs: list[Path], n_train: int = 1000) -> Path:
 
     path = checkpoints_dir() / DEPTH_RUNS
     path.parent.mkdir(parents=True, exist_ok=True)
-    storage.write_json(path, {"runs": [depth_record(r, n_train) for r in runs]})
+    storage.write_json(path, storage.finite({"runs": [depth_record(r, n_train) for r in runs]}))
     return path
 
 

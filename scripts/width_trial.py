@@ -1,6 +1,9 @@
-"""From-scratch trials on this machine: is the colour of the discs a matter of width, or of target noise?
+"""From-scratch trials on this machine: is the colour of the discs a matter of width, of target noise, or of
+how many languages share the games?
 
-The width trial, and with --objective an objective trial (is it the noise of the next-token target?).
+The width trial, with --objective an objective trial (is it the noise of the next-token target?), and with
+--model over several suite models at one shape the pooling trial (do the languages share their games? the
+one-language configs/mono-1.toml against two and ten languages).
 
 One suite model is trained from scratch at several shapes with the same recipe (the suite's first stage:
 batch 64, peak lr 1.5e-3, warm-up 500, cosine to 1.5e-4) on the same stream of fresh games, one shape
@@ -10,11 +13,13 @@ language, every layer; legal moves on the suite's 500 held-out games), so the sh
 games AND after as much training time. The numbers go to checkpoints/width-trials/runs.json, which the
 report reads (FINDINGS "Is it width?"); the weights do not ship. With --objective legal-set the same runs
 train on the next move's exact distribution instead of the sampled move (train.OBJECTIVES), recorded beside
-the next-token runs (FINDINGS "Is it the noise of the target?").
+the next-token runs (FINDINGS "Is it the noise of the target?"). Runs of other models (--model) at the
+one-language model's shape and recipe make the pooling trial (FINDINGS "Do the languages share their games?").
 
     python scripts/width_trial.py                              # train (resuming), analyse, record
     python scripts/width_trial.py --shapes 3x192,3x384 --steps 5000 --model unified-mixed
     python scripts/width_trial.py --shapes 3x192 --objective legal-set
+    python scripts/width_trial.py --model mono-1 --shapes 3x192     # the pooling trial: one run per model
     python scripts/width_trial.py --continue --objective legal-set   # the shipped model trained on
     python scripts/width_trial.py --record-only                # analyse and record the runs that are there
 
@@ -219,7 +224,7 @@ def record(runs: list[Path], n_train: int = 1000) -> Path:
     path = checkpoints_dir() / WIDTH_RUNS
     new = [width_record(r, n_train) for r in runs]
     kept = [r for r in storage.read_json_if_any(path).get("runs", []) if _key(r) not in {_key(x) for x in new}]
-    storage.write_json(path, {"runs": kept + new})
+    storage.write_json(path, storage.finite({"runs": kept + new}))
     return path
 
 
@@ -227,7 +232,8 @@ def main(argv=None) -> int:
     from mothello.train import OBJECTIVES
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--model", default="unified-mixed", help="the suite model (configs/NAME.toml)")
+    ap.add_argument("--model", default="unified-mixed",
+                    help="the model (configs/NAME.toml: a suite model, or mono-1 for the pooling trial)")
     ap.add_argument("--shapes", default=WIDTH_SHAPES, help="comma-separated layers x width, e.g. 3x192,3x384")
     ap.add_argument("--steps", type=int, default=None,
                     help=f"training steps of each run (default {STEPS:,} at batch 64; with --continue "

@@ -105,20 +105,21 @@ def test_the_depth_trials_are_recorded_whole():
 
 def test_the_width_trial_is_recorded_whole():
     """checkpoints/width-trials/runs.json (scripts/width_trial.py): shapes (and objectives) of one
-    experiment, each trained with the one recipe to the same step, with a measured speed and every snapshot
-    of that recipe analysed: held-out legal moves in the experiment's input languages and probes at every
-    layer."""
+    experiment, and the pooling trial's other experiments, each trained with the one recipe to the same step,
+    with a measured speed and every snapshot of that recipe analysed: held-out legal moves in its experiment's
+    input languages and probes at every layer."""
     from mothello import findings
     from mothello.train import TrainConfig, snapshot_steps
 
     recorded = findings.width_runs(SHIPPED)
     runs = [r for r in recorded if not r.get("from_step")]  # from scratch; the shipped model trained on below
     assert len(runs) >= 2, "the width trial needs two shapes at least"
-    assert len({(r["n_layer"], r["d_model"], r.get("objective", "next-token")) for r in runs}) == len(runs)
-    recipe = {k: runs[0][k] for k in ("experiment", "steps", "batch_size", "lr", "min_lr", "warmup_steps", "dtype")}
-    exp = load_config(suite.CONFIGS / f"{recipe['experiment']}.toml")
+    assert len({(r["experiment"], r["n_layer"], r["d_model"], r.get("objective", "next-token")) for r in runs}) \
+        == len(runs)
+    recipe = {k: runs[0][k] for k in ("steps", "batch_size", "lr", "min_lr", "warmup_steps", "dtype")}
     expected = sorted(snapshot_steps(TrainConfig(steps=recipe["steps"])))
     for r in runs:
+        exp = load_config(suite.CONFIGS / f"{r['experiment']}.toml")
         assert {k: r[k] for k in recipe} == recipe and r["measured"]["steps_per_s"] > 0
         assert [p["step"] for p in r["points"]] == expected
         for p in r["points"]:
@@ -130,6 +131,8 @@ def test_the_width_trial_is_recorded_whole():
     assert "## Is it width?" in text and "Is it width? The section *Is it width?* below" in text  # and pointed to
     if any(r.get("objective", "next-token") != "next-token" for r in runs):
         assert "## Is it the noise of the target?" in text and "The section *Is it the noise of the target?*" in text
+    if any(r["experiment"] == "mono-1" for r in runs):
+        assert "## Do the languages share their games?" in text and "*Do the languages share their games?*" in text
     trained_on = [r for r in recorded if r.get("from_step")]
     if trained_on:
         assert "## A trained model on the exact target" in text and "*A trained model on the exact target*" in text
@@ -140,6 +143,15 @@ def test_the_width_trial_is_recorded_whole():
             assert [p["step"] for p in r["points"][1:]] == sorted(snapshot_steps(TrainConfig(
                 steps=r["steps"], init_from="x", init_step=r["from_step"], snapshots=[1 / 3, 2 / 3, 1.0])))
             assert r["points"][0]["alignment"] == trained_on[0]["points"][0]["alignment"]
+
+
+@pytest.mark.parametrize("path", sorted(SHIPPED.glob("*/runs.json")), ids=lambda p: p.parent.name)
+def test_the_trial_records_are_strict_json(path):
+    """Other tools read checkpoints/*/runs.json: null, never NaN, for what was not measured."""
+    def refuse(c):
+        raise ValueError(f"{path}: {c} is not JSON")
+
+    assert json.loads(path.read_text(), parse_constant=refuse)["runs"]
 
 
 @pytest.mark.parametrize("path", MODELS, ids=[p.name for p in MODELS])

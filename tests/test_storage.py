@@ -1,6 +1,8 @@
 """Atomic writes (mothello.storage): what is written reads back the same, a write that fails leaves the
 file as it was and no temporary file behind, and the tolerant reader says {} for what it cannot read."""
 
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -64,5 +66,30 @@ def test_written_files_get_the_permissions_a_plain_open_gives(tmp_path):
     plain.write_text("x")
     storage.write_json(tmp_path / "a.json", {"a": 1})
     storage.save_npy(tmp_path / "a.npy", np.zeros(2))
-    for f in ("a.json", "a.npy"):
+    storage.save_tensors(tmp_path / "a.safetensors", {"w": torch.zeros(2)})  # safetensors writes owner-only
+    for f in ("a.json", "a.npy", "a.safetensors"):
         assert (tmp_path / f).stat().st_mode & 0o777 == plain.stat().st_mode & 0o777
+
+
+_json_like = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
+    max_leaves=20)
+
+
+@given(_json_like)
+@settings(max_examples=200, deadline=None)
+def test_finite_makes_strict_json_and_keeps_every_finite_value(obj):
+    clean = storage.finite(obj)
+    text = json.dumps(clean, allow_nan=False)  # raises on any NaN or infinity left
+
+    def same(a, b):  # b is a with every non-finite float None
+        if isinstance(a, float) and not np.isfinite(a):
+            return b is None
+        if isinstance(a, dict):
+            return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+        if isinstance(a, (list, tuple)):
+            return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+        return a == b and type(a) is type(b)
+
+    assert same(obj, clean) and json.loads(text) == clean

@@ -247,6 +247,16 @@ def test_training_hours_leave_out_the_pauses(tmp_path):
     assert findings.training_hours(tmp_path / "missing") is None
 
 
+def test_training_hours_of_a_run_that_continues_a_model_start_at_its_step(tmp_path):
+    # a run on from step 85,000 of another model: 100 steps a minute, first evaluated 250 steps in
+    rows = [{"step": 85_250, "time": "2026-01-01T10:02:30+00:00"}, {"step": 85_500, "time": "2026-01-01T10:05:00+00:00"}]
+    (tmp_path / "metrics.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    (tmp_path / "train.json").write_text(json.dumps({"init_step": 85_000}))
+    assert findings.training_hours(tmp_path) == pytest.approx(5 / 60)   # not the 85,000 steps before it
+    (tmp_path / "train.json").write_text(json.dumps({"init_step": None}))
+    assert findings.training_hours(tmp_path) == pytest.approx(85_500 / 100 / 60)
+
+
 def test_training_hours_of_a_model_trained_in_stages_time_each_stage_at_its_own_pace(tmp_path):
     """Stage 1: 10 steps a minute for 300 steps (30 min); stage 2, ten times faster: 600 steps in 6 min.
     One median over both would take the slow stage's minutes for pauses and count them at the fast pace."""

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from conftest import ROOT
 from mothello import findings, storage, suite
 from mothello.checkpoints import checkpoints_dir, list_snapshots, load_checkpoint
-from mothello.ui.charts import objective_trial_chart, trained_on_chart, width_trial_chart
+from mothello.ui.charts import objective_trial_chart, pooling_chart, trained_on_chart, width_trial_chart
 
 _spec = importlib.util.spec_from_file_location("width_trial", ROOT / "scripts" / "width_trial.py")
 width_trial = importlib.util.module_from_spec(_spec)
@@ -104,6 +104,27 @@ def test_the_record_holds_every_snapshot_analysed_and_timed(tiny_trial):
     cached = json.loads((snap / "width.json").read_text())
     assert cached["weights_sha256"] == load_checkpoint(snap).meta["weights_sha256"]
     assert width_trial.point(snap, n_train=12)["alignment"] == cached["alignment"]
+
+
+def test_a_one_language_run_records_null_for_what_it_cannot_measure(tmp_path, monkeypatch):
+    """mono-1, the pooling trial's reference, has no second language: no cross-lingual probe, and the record
+    says null there (strict JSON), not NaN."""
+    monkeypatch.setenv("MOTHELLO_CHECKPOINTS", str(tmp_path / "checkpoints"))
+    monkeypatch.setenv("MOTHELLO_RUNS", str(tmp_path / "runs"))
+    monkeypatch.setattr(suite, "full_eval_games", lambda: suite.heldout_games(6, seed=5))
+    run = width_trial.train_shape("mono-1", "1x32", steps=4, progress=False, **TINY)
+    assert run.name == "scratch-mono-1-1x32"
+
+    def refuse(c):
+        raise ValueError(f"not JSON: {c}")
+
+    rec = json.loads(width_trial.record([run], n_train=12).read_text(), parse_constant=refuse)["runs"][0]
+    assert rec["experiment"] == "mono-1" and rec["points"]
+    for p in rec["points"]:
+        assert list(p["legal_move_accuracy"]) == ["L0"]
+        for v in p["alignment"]["layers"].values():
+            assert v["cross_lingual"] is None and v["colour_cross_lingual"] is None and v["aligned_rotation"] is None
+            assert 0 <= v["colour_in_language"] <= 1 and 0 <= v["in_language"] <= 1
 
 
 def test_the_report_reads_the_record_into_a_section_and_a_figure(tiny_trial):
@@ -296,3 +317,84 @@ def test_log_interpolation_stays_between_its_two_points_and_is_none_outside(poin
     assert min(lo[1], hi[1]) - 1e-9 <= y <= max(lo[1], hi[1]) + 1e-9
     for px, py in points:  # it passes through every point
         assert findings.log_interpolate(points, px) == pytest.approx(py)
+
+
+def _pooled(model, colours):
+    """A recorded pooling-trial run of `model` from scratch at 3 x 192: colours at steps 500, 2,500, 5,000."""
+    return {**_run(192, colours, [2, 10, 20]), "experiment": model}
+
+
+def _naive_shipped(name, ends):
+    """Numbers of a shipped model trained at batch 64 throughout, with colour `c` at step `s` for (s, c) in ends."""
+    (*stage_ends, (last, c_last)) = ends
+    return {"name": name, "step": last, "colour_in_language": c_last,
+            "trained": {"stages": [{"from": 0, "to": last, "batch_size": 64}]},
+            "stage_ends": {s: {"step": s, "colour_in_language": c} for s, c in stage_ends}}
+
+
+@pytest.mark.parametrize("naive, times, said", [
+    (0.62, "1.0x", "close to each language learning from its own games only"),
+    (0.70, "2.0x", "close to every game teaching every language: its languages pool their games"),
+    (0.66, "1.4x", "between the two: its languages share part of their games"),
+    (0.59, "0.4x", "below even that: each language learns from its own games only, a little slower than one "
+                   "language alone")])
+def test_the_pooling_section_reads_each_model_as_the_games_one_language_needs(naive, times, said):
+    mono = _pooled("mono-1", [0.56, 0.62, 0.70])   # 32,000, 160,000 and 320,000 games
+    numbers = {"models": {}, "width": [_run(192, [0.6, 0.64, 0.66], [2, 10, 20]), _run(384, [0.6, 0.65, 0.68], [5, 25, 50]),
+                                       _pooled("atomic-10", [0.55, 0.55, 0.555]), _pooled("naive-2", [0.56, 0.6, naive]),
+                                       mono]}
+    text = findings.pooling_section(numbers)
+    assert text.startswith("## Do the languages share their games?")
+    assert "Here `mono-1` (one atomic language: Othello-GPT's setting), `naive-2` (2 atomic languages, no shared " \
+           "tokens), `unified-mixed` (4 atomic / compositional / split languages, unified output) and `atomic-10` (10 " \
+           "atomic languages, no shared tokens) trained from scratch at 3 x 192" in text
+    # the one-language model first, then by languages read: unified-mixed reads 4, atomic-10 10
+    assert "| steps | games seen | mono-1 (1 language): legal moves, worst language |" in text
+    order = [text.index(f"{m} (") for m in ("mono-1", "naive-2", "unified-mixed", "atomic-10")]
+    assert order == sorted(order)
+    assert f"`naive-2` after 320,000 games (160,000 in each of its 2 languages) reads the colour at {naive:.1%}" in text
+    assert f"{times} the games each of its languages saw (1x: each learns from its own games only; 2x: from all of " \
+           f"them), {said}." in text
+    assert "`mono-1` after 160,000 games: 62.0%; after 320,000 games: 70.0%." in text
+    # atomic-10 reads below where mono-1's colour starts to rise (32,000 games): a bound, 1.0x of its 32,000 a language
+    assert "no better than `mono-1` after 32,000 games (its colour rises from there): at most 1.0x the games" in text
+    # the width and objective trials keep to their own model: the other models' runs are the pooling trial's
+    assert findings.width_by_games(numbers)["shape"].unique().tolist() == ["3 x 192", "3 x 384"]
+    assert findings.objective_section(numbers) == ""
+    df = findings.pooling_by_games(numbers)
+    assert df.groupby("model")["languages"].first().to_dict() == {
+        "mono-1 (1 language)": 1, "naive-2 (2 languages)": 2, "unified-mixed (4 languages)": 4, "atomic-10 (10 languages)": 10}
+    assert (df["per_language"] * df["languages"] == df["games"]).all()
+    made = pooling_chart(df).to_dict()
+    assert [p["title"] for p in made["hconcat"]] == ["after as many games", "after as many games in each language"]
+    assert made["hconcat"][1]["layer"][0]["encoding"]["x"]["field"] == "per_language"
+    assert findings.pooling_section({"models": {}, "width": [mono]}) == ""        # a reference alone is no trial
+    assert findings.pooling_section({"models": {}, "width": numbers["width"][:4]}) == ""  # nor others without it
+
+
+def test_the_pooling_section_reads_the_shipped_naive_models_by_games_in_each_language():
+    width = [_pooled("mono-1", [0.56, 0.62, 0.70]), _pooled("naive-2", [0.56, 0.6, 0.62]),
+             _pooled("atomic-10", [0.55, 0.55, 0.555])]
+    naive = _naive_shipped("naive-2", [(12_000, 0.72), (24_000, 0.76), (160_000, 0.80)])   # 0.77M, 1.5M, 10.2M games
+    many = _naive_shipped("atomic-10", [(78_125, 0.73), (156_250, 0.75)])                 # 5M and 10M games
+    text = findings.pooling_section({"models": {"naive": naive, "many": many}, "width": width})
+    each = 0.72 + 0.04 * np.log(1e6 / 768_000) / np.log(2)                # naive-2 after 1M games (5M over 10 x 2)
+    whole = 0.76 + 0.04 * np.log(5e6 / 1_536_000) / np.log(10_240_000 / 1_536_000)
+    assert (f"`atomic-10` (10 languages), at its analysed stage ends, beside `naive-2` (2): after 5.0 million games "
+            f"73.0% (`naive-2`: {each:.1%} after as many in each language, {whole:.1%} after as many in all)") in text
+    assert "is closer to `naive-2` after as many games in each language than after as many in all." in text
+
+
+@pytest.mark.parametrize("anchored, said", [
+    (0.63, "and share hardly more of their games (1.1x against 1.0x): lining the languages' representations up does "
+            "not by itself make a game in one language teach the others."),
+    (0.68, "and share more of their games (1.7x against 1.0x).")])
+def test_the_pooling_section_sets_anchors_that_align_the_languages_against_how_much_they_share(anchored, said):
+    mono = _pooled("mono-1", [0.56, 0.62, 0.70])
+    naive, anchors = _pooled("naive-2", [0.56, 0.6, 0.62]), _pooled("anchors-8", [0.56, 0.6, anchored])
+    for r, cross in ((naive, 0.48), (anchors, 0.66)):
+        r["points"][-1]["alignment"]["layers"]["3"]["cross_lingual"] = cross
+    text = findings.pooling_section({"models": {}, "width": [naive, mono, anchors]})
+    assert "`anchors-8` (2 atomic languages, 8 anchor squares)" in text
+    assert "With 8 anchor squares `anchors-8`'s 2 languages read each other's boards better than `naive-2`'s " \
+           "(cross-lingual 66.0% against 48.0%), " + said in text

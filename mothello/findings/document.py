@@ -15,7 +15,8 @@ from .text import markdown_table, millions, pct, pts, ratio
 from .training import gpu_stages, how_trained
 from .transfer_notes import (answer_notes, longer_notes, longer_rows, longer_trend, own_ratio, restore_notes,
                              transfer_rows, variant_notes, variant_rows)
-from .trials import depth_section, objective_section, paper_section, trained_on_section, width_section
+from .trials import (depth_section, objective_section, paper_section, pooling_commands, pooling_section, trained_on_section,
+                     width_section)
 from .verdicts import CLAIMS, verdicts
 
 
@@ -162,6 +163,11 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
         if "trained-on" in figures:
             out.append("![The shipped model trained on with each objective: colour and legal moves against the games "
                        f"added]({figures['trained-on']})\n")
+    if pooling := pooling_section(numbers):
+        out.append(pooling)
+        if "pooling" in figures:
+            out.append("![The pooling trial: colour against the games seen, in all and in each language]"
+                       f"({figures['pooling']})\n")
     out.append(reproduce(numbers))
     if appendix:
         out.append(appendix.strip() + "\n")
@@ -368,5 +374,6 @@ def reproduce(numbers: dict) -> str:
     if trained_on:
         gpu += "".join(f"\npython scripts/width_trial.py --continue --model {r['experiment']} --objective "
                        f"{run_objective(r)}   # the shipped model trained on, here" for r in trained_on)
+    gpu += "".join("\n" + c for c in pooling_commands(numbers))
     return ("Reproduce:\n\n```bash\nmake demo-suite   # trains (resuming) and installs checkpoints/, then "
             "writes this file\nmake findings     # this file and docs/findings/ from checkpoints/ alone" + gpu + "\n```\n")

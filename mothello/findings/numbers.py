@@ -171,12 +171,14 @@ def training_hours(run: Path, until: int | None = None) -> float | None:
     consecutive evaluations, where an interval much slower than the median pace (the run was stopped and
     resumed inside it) counts at the median pace instead. A model trained in stages (checkpoint.json)
     is timed stage by stage, each against its own median pace (a stage can run on other hardware or in
-    another number format). None without a log."""
+    another number format); a run that continues another model (train.json's init_step) from that step.
+    None without a log."""
     pts_ = sorted((r["step"], pd.Timestamp(r["time"])) for r in read_metrics(run)
                   if "time" in r and (until is None or r["step"] <= until))
     meta_path = Path(run) / META
     stages = training_stages(storage.read_json(meta_path)) if meta_path.is_file() else []
-    spans = [(x.get("from") or 0, x.get("to")) for x in stages] or [(0, None)]
+    begun = storage.read_json_if_any(Path(run) / "train.json").get("init_step") or 0  # a run that continues a model
+    spans = [(x.get("from") or 0, x.get("to")) for x in stages] or [(begun, None)]
     hours = [_log_hours([p for p in pts_ if (k == 0 or a < p[0]) and (b is None or p[0] <= b)], a)
              for k, (a, b) in enumerate(spans)]
     timed = [h for h in hours if h is not None]

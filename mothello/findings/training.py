@@ -140,6 +140,13 @@ def how_trained(numbers: dict) -> str:
                          "distribution, with one recipe on the same games"
                          + ("; and *A trained model on the exact target*: the shipped model trained on with each"
                             if any(r.get("from_step") for r in numbers.get("width") or []) else "") + ".\n")
+        from .trials import pooling_runs  # trials reads this module's GPU stages
+
+        if pooling := pooling_runs(numbers):
+            lines.append("Is it the number of languages? The section *Do the languages share their games?* below: "
+                         f"`{pooling[0]['experiment']}` (one language) against "
+                         + ", ".join(f"`{r['experiment']}`" for r in pooling[1:]) + " from scratch with one recipe"
+                         + ", and the shipped models far beyond.\n")
     return "\n".join(lines)
 
 

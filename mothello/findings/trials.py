@@ -17,6 +17,7 @@ from .training import gpu_stages
 
 
 DEPTH_MARGIN = 0.01       # colour closer than this (a deeper model against the shipped one; layer to layer) is alike
+POOLING_REFERENCE = "mono-1"  # the pooling trial's one-language model (configs/mono-1.toml)
 
 
 SILENT_SHARE = 0.25       # added blocks that write at most this share of what an original block writes are silent
@@ -52,7 +53,7 @@ def paper_section(numbers: dict) -> str:
     if not runs:
         return ""
     r0 = runs[0]
-    vocab = Vocabulary.build(load_config(suite.CONFIGS / f"{r0['experiment']}.toml"))
+    vocab = Vocabulary.build(_config(r0["experiment"]))
     shape = PRESETS[r0["preset"]]
     params = GPT(GPTConfig(vocab_size=vocab.size, context_length=vocab.context_length, **shape)).n_params
     small = next((m for m in numbers["models"].values() if m["name"] == r0["experiment"]), None)
@@ -283,19 +284,59 @@ def _next_token_first(runs: list[dict]) -> list[dict]:
 
 
 def _by_shape(numbers: dict) -> list[dict]:
-    """The width trials (the next-token runs of the recorded from-scratch runs), narrowest first."""
-    return sorted((r for r in _scratch(numbers) if run_objective(r) == "next-token"),
-                  key=lambda r: (r["d_model"], r["n_layer"]))
+    """The width trials: the next-token runs from scratch of the model recorded at the most shapes (the
+    first such in the record; the other models' runs are the pooling trial's), narrowest first."""
+    runs = [r for r in _scratch(numbers) if run_objective(r) == "next-token"]
+    shapes: dict[str, set] = {}
+    for r in runs:
+        shapes.setdefault(r["experiment"], set()).add((r["n_layer"], r["d_model"]))
+    if not shapes:
+        return []
+    model = max(shapes, key=lambda e: len(shapes[e]))
+    if len(shapes[model]) < 2 and len(shapes) > 1:  # one shape each: models compared (the pooling trial), no widths
+        return []
+    return sorted((r for r in runs if r["experiment"] == model), key=lambda r: (r["d_model"], r["n_layer"]))
 
 
 def _by_objective(numbers: dict) -> list[dict]:
-    """The objective trial: at the shape of the first recorded run from scratch with another objective than
-    next-token, the next-token run and every other objective's run, next-token first; [] without such a pair."""
+    """The objective trial: for the model and shape of the first recorded run from scratch with another
+    objective than next-token, the next-token run and every other objective's run, next-token first; []
+    without such a pair."""
     runs = _scratch(numbers)
     other = next((r for r in runs if run_objective(r) != "next-token"), None)
     if other is None:
         return []
-    return _next_token_first([r for r in runs if (r["n_layer"], r["d_model"]) == (other["n_layer"], other["d_model"])])
+    return _next_token_first([r for r in runs if (r["experiment"], r["n_layer"], r["d_model"])
+                              == (other["experiment"], other["n_layer"], other["d_model"])])
+
+
+def _config(name: str):
+    """The experiment config of a recorded run's or shipped model's experiment (configs/NAME.toml)."""
+    return load_config(suite.CONFIGS / f"{name}.toml")
+
+
+def _inputs(r: dict) -> int:
+    """How many languages a recorded run's model reads (its experiment config's input languages)."""
+    return len(_config(r["experiment"]).input_languages)
+
+
+def _types(r: dict) -> list[str]:
+    """The kinds of language (atomic, split, compositional) a recorded run's model reads, sorted."""
+    exp = _config(r["experiment"])
+    return sorted({exp.languages[i].type for i in exp.input_languages})
+
+
+def pooling_runs(numbers: dict) -> list[dict]:
+    """The pooling trial: the recorded next-token runs from scratch with the one-language reference's
+    (POOLING_REFERENCE) shape and recipe, the reference first, then by how many languages each model
+    reads; [] without the reference and another model."""
+    runs = [r for r in _scratch(numbers) if run_objective(r) == "next-token"]
+    ref = next((r for r in runs if r["experiment"] == POOLING_REFERENCE), None)
+    if ref is None:
+        return []
+    keys = ("n_layer", "d_model", "steps", "batch_size", "lr", "min_lr", "warmup_steps")
+    found = sorted((r for r in runs if all(r[k] == ref[k] for k in keys)), key=lambda r: (_inputs(r), r["experiment"]))
+    return found if len(found) >= 2 else []
 
 
 def _trained_on(numbers: dict) -> list[dict]:
@@ -343,6 +384,31 @@ def trained_on_by_games(numbers: dict) -> pd.DataFrame:
     """The shipped model trained on with each objective (_trial_frame, by "objective"; games: added since
     the shipped step, its own point first at 0). Empty without such runs."""
     return _trial_frame(_trained_on(numbers), run_objective, "objective")
+
+
+def pooling_commands(numbers: dict) -> list[str]:
+    """The commands that train the pooling trial's runs, but for one the width trial trains already."""
+    width = _by_shape(numbers)
+    widths = {r["experiment"] for r in width} if len(width) >= 2 else set()
+    return [f"python scripts/width_trial.py --model {r['experiment']} --shapes {r['n_layer']}x{r['d_model']}   # the "
+            "pooling trial, here" for r in pooling_runs(numbers) if r["experiment"] not in widths]
+
+
+def pooling_by_games(numbers: dict) -> pd.DataFrame:
+    """The pooling trial's snapshots (_trial_frame, by "model": its name and how many languages it reads),
+    with the columns "languages" (that many) and "per_language" (the games seen in each of them). Empty
+    without the trial."""
+    runs = pooling_runs(numbers)
+    n = {_pooling_name(r): _inputs(r) for r in runs}
+    df = _trial_frame(runs, _pooling_name, "model")
+    df["languages"] = df["model"].map(n).astype(float)
+    df["per_language"] = df["games"] / df["languages"]
+    return df
+
+
+def _pooling_name(r: dict) -> str:
+    n = _inputs(r)
+    return f"{r['experiment']} ({n} language{'s' if n > 1 else ''})"
 
 
 def _recipe(r0: dict, what: str = "") -> str:
@@ -542,4 +608,181 @@ def trained_on_section(numbers: dict) -> str:
     if max(ca, cb) < 0.9:
         said.append(f"Both stay below the 90% target: {100 * (0.9 - max(ca, cb)):.1f} points short.")
     lines.append(" ".join(said))
+    return "\n".join(lines) + "\n"
+
+
+def _games_for(points: list[tuple[float, float]], colour: float) -> tuple[str, float]:
+    """After how many games a run with snapshots `points` ((games, colour)) reads the colour `colour`, on
+    its rising part (from its last snapshot back while each is more than DEPTH_MARGIN above the one before;
+    before it the colour sits at its floor): ("=", games) on the straight line against log games between the
+    two snapshots around it; ("<", games) below the first of that part (it reads no better than the run
+    after that many games); (">", games) above its last."""
+    pts_ = sorted(points)
+    k = len(pts_) - 1
+    while k > 0 and pts_[k][1] - pts_[k - 1][1] > DEPTH_MARGIN:
+        k -= 1
+    rising = pts_[k:]
+    if colour < rising[0][1]:
+        return "<", float(rising[0][0])
+    if colour > rising[-1][1]:
+        return ">", float(rising[-1][0])
+    for (g0, c0), (g1, c1) in zip(rising, rising[1:]):
+        if c0 <= colour <= c1:
+            return "=", float(g0 * (g1 / g0) ** ((colour - c0) / (c1 - c0))) if c1 > c0 else float(g0)
+    return "=", float(rising[0][0])  # a single rising snapshot that reads exactly `colour`
+
+
+def _about(x: float) -> str:
+    """x to 3 significant digits, with thousands separators: 226,274 -> '226,000'."""
+    return f"{round(x, 2 - int(np.floor(np.log10(x)))):,.0f}" if x > 0 else "0"
+
+
+def _pooling_verdict(kind: str, times: float, n: int) -> str:
+    """What `times` (the games a one-language model needs to read as well, over the games each of the n
+    languages saw; 1: each learns from its own games only, n: from all of them; kind "=", or "<" / ">" for
+    a bound) says."""
+    own, pooled = n ** 0.25, n ** 0.75  # a quarter and three quarters of the way from 1 to n, in log games
+    if kind == "=" and times <= 1 / own:
+        return "below even that: each language learns from its own games only, a little slower than one language alone"
+    if kind in "=<" and times <= own:
+        return "close to each language learning from its own games only"
+    if kind in "=>" and times >= pooled:
+        return "close to every game teaching every language: its languages pool their games"
+    if kind == "=":
+        return "between the two: its languages share part of their games"
+    return "at most partly pooled" if kind == "<" else "at least partly pooled"
+
+
+def _shipped_pooling(numbers: dict, names: list[str]) -> str:
+    """The shipped naive models (atomic languages only, no anchors, no unified output) among `names`, far
+    beyond the trial: each one reading more languages than the fewest, at its analysed stage ends, beside
+    that one after as many games in each language and after as many games in all (colour_at_games: read
+    between its stage ends); "" without two such models."""
+    naive = []
+    for m in numbers["models"].values():
+        if m["name"] not in names:
+            continue
+        exp = _config(m["name"])
+        if not exp.unified_output and not exp.anchors and all(lang.type == "atomic" for lang in exp.languages):
+            naive.append((len(exp.input_languages), m))
+    naive.sort(key=lambda x: x[0])
+    if len(naive) < 2 or naive[0][0] < 2:
+        return ""
+    (n0, m0), said = naive[0], []
+    for n, m in naive[1:]:
+        if n == n0:
+            continue
+        cells, closer = [], []
+        for step, c in sorted(colour_ends(m).items()):
+            g = model_games(m, step)
+            each, whole = colour_at_games(m0, g * n0 / n), colour_at_games(m0, g)
+            if each is None:
+                continue
+            cells.append(f"after {millions(g)} {pct(c)} (`{m0['name']}`: {pct(each)} after as many in each language, "
+                         + (f"{pct(whole)} after as many in all)" if whole is not None else
+                            "it has not seen as many in all)"))
+            closer.append(abs(c - each) < abs(c - whole) if whole is not None else None)
+        if not cells:
+            continue
+        said.append(f"`{m['name']}` ({n} languages), at its analysed stage ends, beside `{m0['name']}` ({n0}): "
+                    + "; ".join(cells) + ".")
+        known = [x for x in closer if x is not None]
+        if known and all(known):
+            said.append(f"Where both can be read, `{m['name']}` is closer to `{m0['name']}` after as many games in each "
+                        "language than after as many in all.")
+        elif known and not any(known):
+            said.append(f"Where both can be read, `{m['name']}` is closer to `{m0['name']}` after as many games in all.")
+    if not said:
+        return ""
+    return ("The shipped models, trained far longer (their schedules differ: see how they trained, above): "
+            + " ".join(said))
+
+
+def _anchors_pooling(runs: list[dict], times_of: dict) -> list[str]:
+    """For each anchored model of the pooling trial beside a naive one reading as many languages of the same
+    kinds: how much better its languages read each other's boards (cross-lingual, at the end, each at its
+    best layer) against how much more of their games they share (times_of: experiment -> (kind, times))."""
+    said = []
+    for r in runs:
+        exp = _config(r["experiment"])
+        base = next((b for b in runs if b is not r and _inputs(b) == _inputs(r) and _types(b) == _types(r)
+                     and not _config(b["experiment"]).anchors and not _config(b["experiment"]).unified_output), None)
+        if not exp.anchors or base is None or not {r["experiment"], base["experiment"]} <= set(times_of):
+            continue
+        (ka, ta), (kb, tb) = times_of[r["experiment"]], times_of[base["experiment"]]
+        ca, cb = _best(r["points"][-1])["cross_lingual"], _best(base["points"][-1])["cross_lingual"]
+        if ca is None or cb is None or ka != "=" or kb != "=":  # two readings, not bounds
+            continue
+        k, n = sum(len(g.squares) for g in exp.anchors), _inputs(r)
+        read = (f"read each other's boards better than `{base['experiment']}`'s (cross-lingual {pct(ca)} against "
+                f"{pct(cb)})" if ca - cb > DEPTH_MARGIN else f"read each other's boards no better than "
+                f"`{base['experiment']}`'s (cross-lingual {pct(ca)} against {pct(cb)})")
+        share = ("hardly more of their games" if ta / tb < n ** 0.25 else "more of their games")
+        said.append(f"With {k} anchor squares `{r['experiment']}`'s {n} languages {read}, and share {share} "
+                    f"({ta:.1f}x against {tb:.1f}x)"
+                    + (": lining the languages' representations up does not by itself make a game in one "
+                       "language teach the others." if ca - cb > DEPTH_MARGIN and ta / tb < n ** 0.25 else "."))
+    return said
+
+
+def pooling_section(numbers: dict) -> str:
+    """Do the languages share their games? The pooling trial: a one-language model and multilingual ones
+    from scratch with one recipe; each multilingual model's colour read as the games the one-language model
+    needs for it, against the games each of its languages saw; and the shipped naive models far beyond. ""
+    without the trial."""
+    runs = pooling_runs(numbers)
+    df = pooling_by_games(numbers)
+    if not runs or df.empty:
+        return ""
+    ref, names = runs[0], [_pooling_name(r) for r in runs]
+    refname = f"`{ref['experiment']}`"
+    kinds = []
+    for r in runs[1:]:
+        exp = _config(r["experiment"])
+        kinds.append(f"`{r['experiment']}` ({_inputs(r)} {' / '.join(_types(r))} languages"
+                     + (", unified output" if exp.unified_output else "")
+                     + (f", {sum(len(g.squares) for g in exp.anchors)} anchor squares" if exp.anchors
+                        else ", no shared tokens" if not exp.unified_output else "") + ")")
+    lines = ["## Do the languages share their games?\n",
+             "A multilingual model sees each game in one of its languages. Does what a game teaches it about the "
+             "board in one language serve the others (the languages pool their games), or does each language "
+             "learn from its own games only? Then a model reading n languages would need n times the games for "
+             "the same world model. Here " + ", ".join([f"{refname} (one atomic language: Othello-GPT's setting)"]
+                                                      + kinds[:-1])
+             + f" and {kinds[-1]} trained from scratch at {_shape(ref)}, " + _recipe(ref)]
+    table, steps, at = _snapshot_table(df, "model", names, "games seen", None)
+    lines += table
+    last = steps[-1] if steps else None
+    said, times_of = [], {}
+    ref_points = [(x.games, x.colour) for x in df[df["model"] == names[0]].itertuples()]
+    for r, name in zip(runs[1:], names[1:]):
+        if last is None:
+            break
+        n, x = _inputs(r), at[(name, last)]
+        each = x.games / n
+        kind, g = _games_for(ref_points, x.colour)
+        times = g / each
+        times_of[r["experiment"]] = (kind, times)
+        read = {"=": f"which {refname} reads after about {_about(g)} games",
+                "<": f"no better than {refname} after {g:,.0f} games (its colour rises from there)",
+                ">": f"better than {refname} after {g:,.0f} games (its last snapshot)"}[kind]
+        readings = [f"after {games:,.0f} games: {pct(c)}" for games in (each, x.games)
+                    if (c := log_interpolate(ref_points, games)) is not None]
+        said.append(f"`{r['experiment']}` after {x.games:,} games ({each:,.0f} in each of its {n} languages) reads "
+                    f"the colour at {pct(x.colour)}, {read}: "
+                    + {"=": "", "<": "at most ", ">": "at least "}[kind]
+                    + f"{times:.1f}x the games each of its languages saw (1x: each learns from its own games only; "
+                    f"{n}x: from all of them), {_pooling_verdict(kind, times, n)}."
+                    + (f" {refname} " + "; ".join(readings) + "." if readings else ""))
+    said += _anchors_pooling(runs, times_of)
+    mixed = [f"`{r['experiment']}`" for r in runs if _types(r) != ["atomic"]]
+    if mixed:
+        said.append(" and ".join(mixed) + f" also read{'s' if len(mixed) == 1 else ''} languages that write a move "
+                    "with more than one token, a harder task than the one-language model's in more ways than the "
+                    "count of games: that reading may understate how far the languages pool.")
+    if said:
+        lines.append(" ".join(said))
+    shipped = _shipped_pooling(numbers, [r["experiment"] for r in runs])
+    if shipped:
+        lines.append("\n" + shipped)
     return "\n".join(lines) + "\n"

@@ -177,32 +177,51 @@ def trained_on_chart(df: pd.DataFrame, width: int = 330, height: int = 260) -> a
         "The shipped model trained on: one recipe, the same games, two objectives", anchor="start"))
 
 
+def pooling_chart(df: pd.DataFrame, placer: float | None = None, width: int = 330,
+                  height: int = 260) -> alt.HConcatChart:
+    """The pooling trial (findings.pooling_by_games) as trial_chart draws it, by model: the colour against
+    the games seen and against the games seen in each of the model's languages."""
+    return trial_chart(df, "model", "model (languages)",
+                       "Do the languages share their games? The colour of the discs, one recipe", placer, width,
+                       height, second="per_language")
+
+
+def _log_games_axis(df: pd.DataFrame, field: str, title: str) -> alt.X:
+    """A log-scale x of a games column, ticks at 1, 2 and 5 of each power of ten, labelled 10k, 20k, ..."""
+    g0, g1 = float(df[field].min()) / 1.25, float(df[field].max()) * 1.25
+    ticks = [m * 10 ** k for k in range(int(np.floor(np.log10(g0))), int(np.ceil(np.log10(g1))) + 1)
+             for m in (1, 2, 5) if g0 <= m * 10 ** k <= g1]
+    return alt.X(f"{field}:Q", title=title, scale=alt.Scale(type="log", domain=[g0, g1], nice=False),
+                 axis=alt.Axis(labelExpr="format(datum.value, '~s')", values=ticks, labelOverlap=False))
+
+
 def trial_chart(df: pd.DataFrame, key: str, legend: str, title: str, placer: float | None = None, width: int = 330,
-                height: int = 260) -> alt.HConcatChart:
+                height: int = 260, second: str = "minutes") -> alt.HConcatChart:
     """A from-scratch trial (findings' _trial_frame, runs named in column `key`): the in-language colour
-    probe of each run's snapshots against the games seen (log scale) and against the minutes of training
-    they took, side by side; with `placer` (probes.placer_baseline's colour: no flip tracked) as a dashed
-    rule."""
+    probe of each run's snapshots against the games seen (log scale) and, side by side, against the minutes
+    of training they took (`second` "minutes") or the games seen in each of the model's languages ("per_language",
+    log scale); with `placer` (probes.placer_baseline's colour: no flip tracked) as a dashed rule."""
     names = list(dict.fromkeys(df[key]))
     colour = alt.Color(f"{key}:N", title=legend, sort=names)
     lo = min(float(df["colour"].min()), placer if placer is not None else 1.0)
     y = alt.Y("colour:Q", title="colour in-language (mine / theirs)", axis=alt.Axis(format=".0%"),
               scale=alt.Scale(domain=[lo - 0.01, float(df["colour"].max()) + 0.01], nice=False))
-    tooltip = [key, alt.Tooltip("step:Q", format=","), alt.Tooltip("games:Q", format=",d"),
-               alt.Tooltip("minutes:Q", format=".0f"), alt.Tooltip("colour:Q", format=".1%"),
-               alt.Tooltip("legal_min:Q", title="legal moves, worst language", format=".1%")]
-    g0, g1 = float(df["games"].min()) / 1.25, float(df["games"].max()) * 1.25
-    ticks = [m * 10 ** k for k in range(int(np.floor(np.log10(g0))), int(np.ceil(np.log10(g1))) + 1)
-             for m in (1, 2, 5) if g0 <= m * 10 ** k <= g1]
-    xs = {"games": alt.X("games:Q", title="games seen (log scale)", scale=alt.Scale(type="log", domain=[g0, g1],
-                                                                                  nice=False),
-                         axis=alt.Axis(labelExpr="format(datum.value, '~s')", values=ticks)),
-          "minutes": alt.X("minutes:Q", title="minutes of training (at the measured speed)")}
+    tooltip = [key, alt.Tooltip("step:Q", format=","), alt.Tooltip("games:Q", format=",d")]
+    tooltip += ([alt.Tooltip("per_language:Q", title="games per language", format=",d")] if second == "per_language"
+                else [alt.Tooltip("minutes:Q", format=".0f")])
+    tooltip += [alt.Tooltip("colour:Q", format=".1%"),
+                alt.Tooltip("legal_min:Q", title="legal moves, worst language", format=".1%")]
+    panels_x = {"games": (_log_games_axis(df, "games", "games seen (log scale)"), "after as many games"),
+                "minutes": (alt.X("minutes:Q", title="minutes of training (at the measured speed)"),
+                            "after as much training time"),
+                "per_language": (_log_games_axis(df, "per_language", "games seen in each language (log scale)")
+                                 if second == "per_language" else None, "after as many games in each language")}
     panels = []
-    for x, panel in (("games", "after as many games"), ("minutes", "after as much training time")):
+    for x in ("games", second):
+        axis, panel = panels_x[x]
         line = alt.Chart(df).transform_filter(f"isValid(datum.{x})").mark_line(
             point=alt.OverlayMarkDef(size=60, filled=True), strokeWidth=2).encode(
-            x=xs[x], y=y, color=colour, tooltip=tooltip)
+            x=axis, y=y, color=colour, tooltip=tooltip)
         layers = [line]
         if placer is not None:
             rule = alt.Chart(pd.DataFrame({"colour": [placer], "label": [f"no flip tracked {placer:.1%}"]}))
@@ -221,11 +240,7 @@ def colour_by_games_chart(df: pd.DataFrame, target: float = 0.9, width: int = 56
     shipped = df[df["run"].str.startswith("shipped")]
     trials = df[~df["run"].str.startswith("shipped")]
     colour = alt.Color("model:N", title="model", sort=list(dict.fromkeys(df["model"])))
-    lo, hi = float(df["games"].min()) / 1.25, float(df["games"].max()) * 1.25
-    ticks = [m * 10 ** k for k in range(int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi))) + 1)
-             for m in (1, 2, 5) if lo <= m * 10 ** k <= hi]
-    x = alt.X("games:Q", title="games seen (log scale)", scale=alt.Scale(type="log", domain=[lo, hi], nice=False),
-              axis=alt.Axis(labelExpr="format(datum.value, '~s')", values=ticks))
+    x = _log_games_axis(df, "games", "games seen (log scale)")
     y = alt.Y("colour:Q", title="colour in-language (mine / theirs)", axis=alt.Axis(format=".0%"),
               scale=alt.Scale(domain=[float(min(df["colour"].min(), target) - 0.05) // 0.05 * 0.05,
                                       float(max(df["colour"].max(), target) + 0.02)]))

@@ -19,7 +19,8 @@ import pandas as pd
 from .. import storage
 from ..checkpoints import checkpoints_dir, load_checkpoint
 from ..findings import (FIGURES, MANY_TITLE, MODELS, collect, colour_by_games, longer_numbers, objective_by_games,
-                        render, sweep_numbers, trained_on_by_games, variant_numbers, width_by_games)
+                        pooling_by_games, render, sweep_numbers, trained_on_by_games, variant_numbers,
+                        width_by_games)
 from ..probes import load_alignment
 from ..suite import AOT_GAMES
 from ..sweep import when as sweep_when
@@ -123,6 +124,11 @@ def figures(out: Path, root: Path | None = None, numbers: dict | None = None) ->
         from .charts import trained_on_chart
 
         figs["trained-on"] = _save(trained_on_chart(trained_on), out, "trained-on-trial")
+    pooling = pooling_by_games(numbers)
+    if len(pooling):
+        from .charts import pooling_chart
+
+        figs["pooling"] = _save(pooling_chart(pooling, placer=placer), out, "pooling-trial")
     if many.is_dir():
         paths[MODELS["many"]] = many
     for name in MODELS.values():
