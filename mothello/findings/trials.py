@@ -698,6 +698,23 @@ def _shipped_pooling(numbers: dict, names: list[str]) -> str:
             + " ".join(said))
 
 
+def _pooling_table(df: pd.DataFrame, names: list[str]) -> tuple[list[str], list[int], dict]:
+    """The pooling trial's runs (pooling_by_games rows, named in "model"), one row each: how many languages
+    it reads, its colour at every step all runs have, and its worst language's legal moves at the last.
+    (lines, those steps, {(name, step): row})."""
+    steps = sorted(set.intersection(*(set(df[df["model"] == s]["step"]) for s in names)))
+    at = {(x.model, x.step): x for x in df.itertuples()}
+    games = [at[(names[0], st)].games for st in steps]
+    head = ["model", "languages"] + [f"colour after {g:,} games" if k == 0 else f"{g:,}" for k, g in enumerate(games)]
+    head.append(f"legal moves after {games[-1]:,}, worst language" if games else "legal moves")
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for s in names:
+        x = at[(s, steps[-1])] if steps else None
+        lines.append(f"| {s.split(' (')[0]} | {int(x.languages) if x is not None else ''} | "
+                     + " | ".join(pct(at[(s, st)].colour) for st in steps) + f" | {pct(x.legal_min) if x else ''} |")
+    return lines + [""], steps, at
+
+
 def _anchors_pooling(runs: list[dict], times_of: dict) -> list[str]:
     """For each anchored model of the pooling trial beside a naive one reading as many languages of the same
     kinds: how much better its languages read each other's boards (cross-lingual, at the end, each at its
@@ -750,11 +767,12 @@ def pooling_section(numbers: dict) -> str:
              "the same world model. Here " + ", ".join([f"{refname} (one atomic language: Othello-GPT's setting)"]
                                                       + kinds[:-1])
              + f" and {kinds[-1]} trained from scratch at {_shape(ref)}, " + _recipe(ref)]
-    table, steps, at = _snapshot_table(df, "model", names, "games seen", None)
-    lines += table
+    table, steps, at = _pooling_table(df, names)
+    lines += ["The colour in-language (mine / theirs on occupied squares) at each model's best layer:\n", *table]
     last = steps[-1] if steps else None
     said, times_of = [], {}
     ref_points = [(x.games, x.colour) for x in df[df["model"] == names[0]].itertuples()]
+    bullets = []
     for r, name in zip(runs[1:], names[1:]):
         if last is None:
             break
@@ -766,14 +784,18 @@ def pooling_section(numbers: dict) -> str:
         read = {"=": f"which {refname} reads after about {_about(g)} games",
                 "<": f"no better than {refname} after {g:,.0f} games (its colour rises from there)",
                 ">": f"better than {refname} after {g:,.0f} games (its last snapshot)"}[kind]
-        readings = [f"after {games:,.0f} games: {pct(c)}" for games in (each, x.games)
+        readings = [f"after {games:,.0f} games {pct(c)}" for games in (each, x.games)
                     if (c := log_interpolate(ref_points, games)) is not None]
-        said.append(f"`{r['experiment']}` after {x.games:,} games ({each:,.0f} in each of its {n} languages) reads "
-                    f"the colour at {pct(x.colour)}, {read}: "
-                    + {"=": "", "<": "at most ", ">": "at least "}[kind]
-                    + f"{times:.1f}x the games each of its languages saw (1x: each learns from its own games only; "
-                    f"{n}x: from all of them), {_pooling_verdict(kind, times, n)}."
-                    + (f" {refname} " + "; ".join(readings) + "." if readings else ""))
+        bullets.append(f"- `{r['experiment']}` ({n} languages) after {x.games:,} games, {each:,.0f} in each: colour "
+                       f"{pct(x.colour)}, {read}: **" + {"=": "", "<": "at most ", ">": "at least "}[kind]
+                       + f"{times:.1f}x** of {n}x, {_pooling_verdict(kind, times, n)}"
+                       + (f" ({refname} " + ", ".join(readings) + ")." if readings else "."))
+    if bullets:
+        lines += [f"Each model after {millions(last * ref['batch_size'])}: its colour read as the games {refname} needs to "
+                  "read as well, over the games each of its languages saw. 1x means each language learns the board "
+                  "from its own games only; n x (n: how many languages it reads) that every game teaches every "
+                  "language.\n",
+                  *bullets, ""]
     said += _anchors_pooling(runs, times_of)
     mixed = [f"`{r['experiment']}`" for r in runs if _types(r) != ["atomic"]]
     if mixed:
