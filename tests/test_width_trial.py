@@ -384,6 +384,16 @@ def test_the_pooling_section_reads_the_shipped_naive_models_by_games_in_each_lan
     assert (f"`atomic-10` (10 languages), at its analysed stage ends, beside `naive-2` (2): after 5.0 million games "
             f"73.0% (`naive-2`: {each:.1%} after as many in each language, {whole:.1%} after as many in all)") in text
     assert "is closer to `naive-2` after as many games in each language than after as many in all." in text
+    assert "So over long training" not in text   # no model that shares tokens or its output beside the naive one
+    # an anchored model trained alike, 2 points ahead of naive-2 at every stage end
+    anchored = _naive_shipped("anchors-8", [(12_000, 0.74), (24_000, 0.78), (160_000, 0.82)])
+    text = findings.pooling_section({"models": {"naive": naive, "many": many, "anchors": anchored},
+                                     "width": width + [_pooled("anchors-8", [0.56, 0.6, 0.63])]})
+    assert "`anchors-8` (2 languages), at its analysed stage ends, beside `naive-2` after as many games: after 768,000 " \
+           "games 74.0% (`naive-2`: 72.0%);" in text
+    assert "`anchors-8` reads the colour better than `naive-2` after as many games at its last stage end (+2.0 points; " \
+           "+2.0 points at its first)." in text
+    assert "So over long training `anchors-8` gets more of the world model out of each language's games" in text
 
 
 @pytest.mark.parametrize("anchored, said", [

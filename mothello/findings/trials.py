@@ -653,47 +653,67 @@ def _pooling_verdict(kind: str, times: float, n: int) -> str:
     return "at most partly pooled" if kind == "<" else "at least partly pooled"
 
 
+def _naive(name: str) -> bool:
+    """Whether an experiment is naive: atomic languages only, no anchors, no unified output."""
+    exp = _config(name)
+    return not exp.unified_output and not exp.anchors and all(lang.type == "atomic" for lang in exp.languages)
+
+
 def _shipped_pooling(numbers: dict, names: list[str]) -> str:
-    """The shipped naive models (atomic languages only, no anchors, no unified output) among `names`, far
-    beyond the trial: each one reading more languages than the fewest, at its analysed stage ends, beside
-    that one after as many games in each language and after as many games in all (colour_at_games: read
-    between its stage ends); "" without two such models."""
-    naive = []
-    for m in numbers["models"].values():
-        if m["name"] not in names:
-            continue
-        exp = _config(m["name"])
-        if not exp.unified_output and not exp.anchors and all(lang.type == "atomic" for lang in exp.languages):
-            naive.append((len(exp.input_languages), m))
-    naive.sort(key=lambda x: x[0])
-    if len(naive) < 2 or naive[0][0] < 2:
+    """The shipped models among `names` that read two languages or more, far beyond the trial: each at its
+    analysed stage ends beside the naive one reading the fewest (the base) after as many games in each
+    language and, reading more languages than it, after as many in all (colour_at_games: read between the
+    base's stage ends); "" without the base and another model."""
+    shipped = [(len(_config(m["name"]).input_languages), m) for m in numbers["models"].values() if m["name"] in names]
+    shipped = sorted(((n, m) for n, m in shipped if n >= 2), key=lambda x: (x[0], x[1]["name"]))
+    base = next(((n, m) for n, m in shipped if _naive(m["name"])), None)
+    if base is None:
         return ""
-    (n0, m0), said = naive[0], []
-    for n, m in naive[1:]:
-        if n == n0:
+    (n0, m0), said, ahead_all = base, [], []
+    b = f"`{m0['name']}`"
+    for n, m in shipped:
+        if m is m0:
             continue
-        cells, closer = [], []
+        rows = []   # (games, colour, the base's after as many in each language, after as many in all)
         for step, c in sorted(colour_ends(m).items()):
             g = model_games(m, step)
-            each, whole = colour_at_games(m0, g * n0 / n), colour_at_games(m0, g)
-            if each is None:
-                continue
-            cells.append(f"after {millions(g)} {pct(c)} (`{m0['name']}`: {pct(each)} after as many in each language, "
-                         + (f"{pct(whole)} after as many in all)" if whole is not None else
-                            "it has not seen as many in all)"))
-            closer.append(abs(c - each) < abs(c - whole) if whole is not None else None)
-        if not cells:
+            if (each := colour_at_games(m0, g * n0 / n)) is not None:
+                rows.append((g, c, each, colour_at_games(m0, g) if n != n0 else None))
+        if not rows:
             continue
-        said.append(f"`{m['name']}` ({n} languages), at its analysed stage ends, beside `{m0['name']}` ({n0}): "
-                    + "; ".join(cells) + ".")
-        known = [x for x in closer if x is not None]
-        if known and all(known):
-            said.append(f"Where both can be read, `{m['name']}` is closer to `{m0['name']}` after as many games in each "
-                        "language than after as many in all.")
-        elif known and not any(known):
-            said.append(f"Where both can be read, `{m['name']}` is closer to `{m0['name']}` after as many games in all.")
+        name = f"`{m['name']}`"
+        if n == n0:
+            said.append(f"{name} ({n} languages), at its analysed stage ends, beside {b} after as many games: "
+                        + "; ".join(f"after {millions(g)} {pct(c)} ({b}: {pct(each)})" for g, c, each, _ in rows) + ".")
+        else:
+            said.append(f"{name} ({n} languages), at its analysed stage ends, beside {b} ({n0}): " + "; ".join(
+                f"after {millions(g)} {pct(c)} ({b}: {pct(each)} after as many in each language, "
+                + (f"{pct(whole)} after as many in all)" if whole is not None else "it has not seen as many in all)")
+                for g, c, each, whole in rows) + ".")
+        leads = [c - each for _, c, each, _ in rows]
+        if _naive(m["name"]):
+            closer = [abs(c - each) < abs(c - whole) for _, c, each, whole in rows if whole is not None]
+            if closer and all(closer):
+                said.append(f"Where both can be read, {name} is closer to {b} after as many games in each language "
+                            "than after as many in all.")
+            elif closer and not any(closer):
+                said.append(f"Where both can be read, {name} is closer to {b} after as many games in all.")
+        else:
+            games = "after as many games" + (" in each language" if n != n0 else "")
+            if leads[-1] > DEPTH_MARGIN:
+                ahead_all.append(name)
+                said.append(f"{name} reads the colour better than {b} {games} at its last stage end "
+                            f"({pts(leads[-1])}" + (f"; {pts(leads[0])} at its first" if len(leads) > 1 else "") + ").")
+            elif leads[-1] < -DEPTH_MARGIN:
+                said.append(f"{name} reads the colour worse than {b} {games} at its last stage end ({pts(leads[-1])}).")
     if not said:
         return ""
+    if ahead_all:
+        said.append("So over long training " + " and ".join(ahead_all) + f" get{'s' if len(ahead_all) == 1 else ''} "
+                    "more of the world model out of each "
+                    "language's games than the naive model does, more than the trial's first games show; how much of "
+                    "that is shared games and how much else these shipped runs cannot tell apart (they did not train "
+                    "with the trial's one recipe).")
     return ("The shipped models, trained far longer (their schedules differ: see how they trained, above): "
             + " ".join(said))
 
