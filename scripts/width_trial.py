@@ -3,7 +3,7 @@ how many languages share the games?
 
 The width trial, with --objective an objective trial (is it the noise of the next-token target?), and with
 --model over several suite models at one shape the pooling trial (do the languages share their games? the
-one-language configs/mono-1.toml against two and ten languages).
+one-language configs/mono-1.toml against two, four and ten languages, naive, anchored or with unified output).
 
 One suite model is trained from scratch at several shapes with the same recipe (the suite's first stage:
 batch 64, peak lr 1.5e-3, warm-up 500, cosine to 1.5e-4) on the same stream of fresh games, one shape

@@ -735,30 +735,33 @@ def _pooling_table(df: pd.DataFrame, names: list[str]) -> tuple[list[str], list[
     return lines + [""], steps, at
 
 
-def _anchors_pooling(runs: list[dict], times_of: dict) -> list[str]:
-    """For each anchored model of the pooling trial beside a naive one reading as many languages of the same
-    kinds: how much better its languages read each other's boards (cross-lingual, at the end, each at its
-    best layer) against how much more of their games they share (times_of: experiment -> (kind, times))."""
+def _shared_pooling(runs: list[dict], times_of: dict) -> list[str]:
+    """For each model of the pooling trial that shares tokens (anchors) or its output (unified) beside a
+    naive one reading as many languages of the same kinds: how much better its languages read each other's
+    boards (cross-lingual, at the end, each at its best layer) against how much more of their games they
+    share (times_of: experiment -> (kind, times))."""
     said = []
     for r in runs:
         exp = _config(r["experiment"])
         base = next((b for b in runs if b is not r and _inputs(b) == _inputs(r) and _types(b) == _types(r)
-                     and not _config(b["experiment"]).anchors and not _config(b["experiment"]).unified_output), None)
-        if not exp.anchors or base is None or not {r["experiment"], base["experiment"]} <= set(times_of):
+                     and _naive(b["experiment"])), None)
+        if _naive(r["experiment"]) or base is None or not {r["experiment"], base["experiment"]} <= set(times_of):
             continue
         (ka, ta), (kb, tb) = times_of[r["experiment"]], times_of[base["experiment"]]
         ca, cb = _best(r["points"][-1])["cross_lingual"], _best(base["points"][-1])["cross_lingual"]
-        if ca is None or cb is None or ka != "=" or kb != "=":  # two readings, not bounds
+        if ca is None or cb is None or ka == "<" or kb != "=":  # the base read, the model read or above a bound
             continue
-        k, n = sum(len(g.squares) for g in exp.anchors), _inputs(r)
-        read = (f"read each other's boards better than `{base['experiment']}`'s (cross-lingual {pct(ca)} against "
-                f"{pct(cb)})" if ca - cb > DEPTH_MARGIN else f"read each other's boards no better than "
+        n = _inputs(r)
+        what = " and ".join(([f"{sum(len(g.squares) for g in exp.anchors)} anchor squares"] if exp.anchors else [])
+                            + (["a unified output"] if exp.unified_output else []))
+        read = (f"read each other's boards {'better' if ca - cb > DEPTH_MARGIN else 'no better'} than "
                 f"`{base['experiment']}`'s (cross-lingual {pct(ca)} against {pct(cb)})")
         share = ("hardly more of their games" if ta / tb < n ** 0.25 else "more of their games")
-        said.append(f"With {k} anchor squares `{r['experiment']}`'s {n} languages {read}, and share {share} "
-                    f"({ta:.1f}x against {tb:.1f}x)"
+        said.append(f"With {what} `{r['experiment']}`'s {n} languages {read}, and share {share} "
+                    f"({'at least ' if ka == '>' else ''}{ta:.1f}x against {tb:.1f}x)"
                     + (": lining the languages' representations up does not by itself make a game in one "
-                       "language teach the others." if ca - cb > DEPTH_MARGIN and ta / tb < n ** 0.25 else "."))
+                       "language teach the others." if ca - cb > DEPTH_MARGIN and ta / tb < n ** 0.25 else
+                       f": with {what} a game in one language teaches the others." if ta >= n ** 0.75 else "."))
     return said
 
 
@@ -816,7 +819,7 @@ def pooling_section(numbers: dict) -> str:
                   "from its own games only; n x (n: how many languages it reads) that every game teaches every "
                   "language.\n",
                   *bullets, ""]
-    said += _anchors_pooling(runs, times_of)
+    said += _shared_pooling(runs, times_of)
     mixed = [f"`{r['experiment']}`" for r in runs if _types(r) != ["atomic"]]
     if mixed:
         said.append(" and ".join(mixed) + f" also read{'s' if len(mixed) == 1 else ''} languages that write a move "
