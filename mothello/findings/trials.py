@@ -428,13 +428,19 @@ def _times(ratio: float) -> str:
     return "about as long" if abs(ratio - 1) < 0.1 else f"{ratio:.1f}x as long"
 
 
+def _common_steps(df: pd.DataFrame, key: str, names: list[str]) -> tuple[list[int], dict]:
+    """The steps every run named in `names` (column `key` of _trial_frame rows) has, sorted, and the rows by
+    (name, step)."""
+    steps = sorted(set.intersection(*(set(df[df[key] == s]["step"]) for s in names)))
+    return steps, {(getattr(x, key), x.step): x for x in df.itertuples()}
+
+
 def _snapshot_table(df: pd.DataFrame, key: str, names: list[str], games_title: str,
                     last_column: str | None) -> tuple[list[str], list[int], dict]:
     """A trial's runs side by side (_trial_frame rows, runs named in column `key`), one row per step they
     all have: its games, then each run's worst language's legal moves and colour (with its layer), and
     with `last_column` the last run's colour minus the first's. (lines, those steps, {(name, step): row})."""
-    steps = sorted(set.intersection(*(set(df[df[key] == s]["step"]) for s in names)))
-    at = {(getattr(x, key), x.step): x for x in df.itertuples()}
+    steps, at = _common_steps(df, key, names)
     head = ["steps", games_title] + [c for s in names for c in (f"{s}: legal moves, worst language",
                                                                 f"{s}: colour in-language")]
     extra = [last_column] if last_column else []
@@ -722,8 +728,7 @@ def _pooling_table(df: pd.DataFrame, names: list[str]) -> tuple[list[str], list[
     """The pooling trial's runs (pooling_by_games rows, named in "model"), one row each: how many languages
     it reads, its colour at every step all runs have, and its worst language's legal moves at the last.
     (lines, those steps, {(name, step): row})."""
-    steps = sorted(set.intersection(*(set(df[df["model"] == s]["step"]) for s in names)))
-    at = {(x.model, x.step): x for x in df.itertuples()}
+    steps, at = _common_steps(df, "model", names)
     games = [at[(names[0], st)].games for st in steps]
     head = ["model", "languages"] + [f"colour after {g:,} games" if k == 0 else f"{g:,}" for k, g in enumerate(games)]
     head.append(f"legal moves after {games[-1]:,}, worst language" if games else "legal moves")
