@@ -1,7 +1,9 @@
 """Training throughput (tokens/s) of mothello's GPT against a minGPT-style reference of the same size,
 in the same run, on the same batches: the reference computes attention by hand (scores, mask,
 softmax), uses minGPT's tanh GELU written out in Python ops, and a default AdamW. On a CPU with native
-bfloat16 (AVX512-BF16 or AMX) it also times bfloat16 autocast, which dtype="auto" trains with there.
+bfloat16 (AVX512-BF16 or AMX) it also times bfloat16 autocast, which dtype="auto" trains with there, against
+the same model attending with PyTorch's bfloat16 attention kernel (model.attend attends in float32 on a CPU:
+that kernel's backward is the slower one there).
 
     python benchmarks/bench_train.py [--preset small] [--steps 20]
 """
@@ -19,6 +21,7 @@ import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
+import mothello.model  # noqa: E402
 from mothello.data import IGNORE, TrainingData  # noqa: E402
 from mothello.languages import Vocabulary, load_config  # noqa: E402
 from mothello.model import GPT, preset  # noqa: E402
@@ -94,6 +97,14 @@ def tokens_per_s(model, opt, batches, steps, bf16=False):
     return n_tok / (time.perf_counter() - start)
 
 
+def bf16_kernel_attend(q, k, v, mask, dropout_p=0.0):
+    """model.attend as PyTorch's scaled_dot_product_attention does it in the input's precision (the
+    baseline of the float32 attention model.attend computes on a CPU)."""
+    if mask is None:
+        return F.scaled_dot_product_attention(q, k, v, is_causal=True, dropout_p=dropout_p)
+    return F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout_p)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--preset", default="small")
@@ -116,6 +127,12 @@ def main():
         if native_bf16_cpu():
             results.setdefault("bf16", []).append(tokens_per_s(ours, ours.configure_optimizer(1e-3, 0.1), batches,
                                                                args.steps, bf16=True))
+            own, mothello.model.attend = mothello.model.attend, bf16_kernel_attend
+            try:
+                results.setdefault("bf16 kernel", []).append(
+                    tokens_per_s(ours, ours.configure_optimizer(1e-3, 0.1), batches, args.steps, bf16=True))
+            finally:
+                mothello.model.attend = own
     r, o = max(results["ref"]), max(results["ours"])
     print(f"model {args.preset}: {cfg.n_layer} layers x {cfg.d_model}, {ours.n_params:,} parameters, "
           f"batch {args.batch_size} games, {torch.get_num_threads()} threads")
@@ -123,7 +140,10 @@ def main():
     print(f"mothello GPT             {o:>10,.0f} tokens/s   ratio {o / r:.2f}x")
     if "bf16" in results:  # what dtype="auto" trains with on this CPU
         b = max(results["bf16"])
+        k = max(results["bf16 kernel"])
         print(f"mothello GPT, bfloat16   {b:>10,.0f} tokens/s   ratio {b / r:.2f}x  ({b / o:.2f}x its float32)")
+        print(f"  attending in bfloat16  {k:>10,.0f} tokens/s   ratio {k / r:.2f}x  (float32 attention: "
+              f"{b / k:.2f}x as fast)")
     else:
         print("bfloat16: this CPU has no native bfloat16 (dtype=auto trains in float32 here)")
 

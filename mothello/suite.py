@@ -82,7 +82,7 @@ TRANSFER_SETTINGS = dict(preset="small", pretrain_steps=6000, finetune_games=25_
 # fine-tuning variants, NOT the study's protocol (labelled so wherever they show, transfer.variant_label),
 # fine-tuned from the plain run's own pretraining; and a longer pretraining (the study's protocol at a
 # larger scale, transfer.scale_label), which runs its own (in bfloat16 where the CPU computes it natively:
-# 1.6x faster; float32 where it would be emulated, dtype_here).
+# 2.3x faster; float32 where it would be emulated, dtype_here).
 VARIANTS = {"unified-mixed": {"block-1-attention-frozen": dict(freeze=["block 1 attention"]),
                                "pretrain-12000": dict(pretrain_steps=12_000, dtype="bfloat16"),
                                "pretrain-24000": dict(pretrain_steps=24_000, dtype="bfloat16")}}
@@ -124,7 +124,7 @@ def stage_run(name: str, k: int) -> Path:
 
 def dtype_here(settings: dict) -> dict:
     """`settings`, with a request for bfloat16 turned into float32 where this machine would emulate it.
-    The later stages and the longer pretrainings ask for bfloat16 for its speed (1.6x float32 on a CPU
+    The later stages and the longer pretrainings ask for bfloat16 for its speed (2.3x float32 on a CPU
     with AVX512-BF16 or AMX); on a CPU without, it is about 17x SLOWER than float32 (train.bfloat16_emulated).
     The run's train.json records the dtype it trained in, and the report reads it from there."""
     if settings.get("dtype") == "bfloat16" and bfloat16_emulated(default_device()):

@@ -190,7 +190,7 @@ def _seconds(hours: float | None) -> float | None:
     return hours * 3600 if hours is not None else None
 
 
-def measured(run: Path, warmup: int = 10, timed: int = 40) -> dict:
+def measured(run: Path, warmup: int = 10, timed: int = 100) -> dict:
     """The run's training speed on this machine (gpu_stages.measure: its model, batch and number format,
     data generation included), measured once with nothing else training and kept beside it (speed.json).
     The report times the shapes by it, not by their logs: a log also counts whatever else shared the cores."""

@@ -127,6 +127,60 @@ def test_packed_sequences_with_a_block_mask_and_restarted_positions_equal_separa
     assert not torch.allclose(m(packed, positions=positions, mask=mask)[:, 9:], m(b), atol=1e-3)
 
 
+@pytest.fixture
+def sdpa_dtypes(monkeypatch):
+    """The dtypes of q, k, v that every call of PyTorch's attention kernel from the model gets."""
+    import mothello.model as model_module
+
+    seen, real = [], F.scaled_dot_product_attention
+
+    def spy(q, k, v, **kw):
+        seen.append((q.dtype, k.dtype, v.dtype))
+        return real(q, k, v, **kw)
+
+    monkeypatch.setattr(model_module.F, "scaled_dot_product_attention", spy)
+    return seen
+
+
+def test_under_bfloat16_autocast_on_a_cpu_attention_runs_in_float32_and_hands_back_bfloat16(sdpa_dtypes):
+    """On a CPU, PyTorch's bfloat16 attention kernel trains slower than its float32 one (bench_train.py): the
+    model attends in float32 there, every block, forward and backward; the matrix products stay in bfloat16."""
+    m = _model().train()
+    idx = _idx()
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        logits = m(idx)
+    assert logits.dtype == torch.bfloat16
+    assert sdpa_dtypes == [(torch.float32,) * 3] * m.cfg.n_layer
+    logits.float().sum().backward()
+    assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in m.parameters())
+    sdpa_dtypes.clear()
+    m(idx)  # float32 without autocast: the kernel as it is
+    assert sdpa_dtypes == [(torch.float32,) * 3] * m.cfg.n_layer
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 3), st.sampled_from([1, 2, 4]), st.integers(1, 40), st.booleans(), st.integers(0, 2**16))
+def test_attention_of_bfloat16_inputs_is_float32_attention_rounded_once(B, H, T, masked, seed):
+    """model.attend on bfloat16 q, k, v (a CPU): the float64 attention of those very inputs, rounded to
+    bfloat16 once at the end (to within bfloat16's rounding of it), for the causal default and a mask alike;
+    and a causal mask given explicitly is the default."""
+    from mothello.model import attend
+
+    g = torch.Generator().manual_seed(seed)
+    q, k, v = (torch.randn(B, H, T, 8, generator=g).bfloat16() for _ in range(3))
+    causal = torch.tril(torch.ones(T, T, dtype=torch.bool))
+    mask = (torch.rand(B, 1, T, T, generator=g) < 0.7) & causal
+    mask[..., torch.arange(T), torch.arange(T)] = True  # every token sees at least itself
+    allowed = mask if masked else causal.expand(B, 1, T, T)
+    scores = (q.double() @ k.double().transpose(-1, -2)) / math.sqrt(8)
+    want = scores.masked_fill(~allowed, float("-inf")).softmax(-1) @ v.double()
+    got = attend(q, k, v, mask if masked else None)
+    assert got.dtype == torch.bfloat16 and got.shape == (B, H, T, 8)
+    torch.testing.assert_close(got.double(), want, rtol=2 ** -8, atol=1e-5)
+    if not masked:
+        assert torch.equal(attend(q, k, v, causal.expand(B, 1, T, T)), got)
+
+
 # ---------------------------------------------------------------------------------------------
 # Hooks
 # ---------------------------------------------------------------------------------------------

@@ -190,8 +190,10 @@ def stages_text(staged: list[tuple[str, list[dict]]]) -> str:
             "shipped (`python -m mothello suite --from-shipped`), except where the AdamW moments are carried "
             "over: that stage ran right after the one before it and started from its float32 weights and saved "
             "optimizer state (`python -m mothello train --init-optimizer`). On a CPU with native bfloat16 (AVX512-BF16 or AMX) "
-            "bfloat16 trains about 1.6x faster than float32 (benchmarks/bench_train.py); a CPU that emulates "
-            "bfloat16 trains about 17x slower in it, so there the suite trains these stages in float32.\n")
+            "bfloat16 trains about 2.3x faster than float32 (benchmarks/bench_train.py; 1.6x when these stages "
+            "trained: since then a CPU computes the attention in float32, as PyTorch's bfloat16 attention kernel "
+            "trains 1.5-1.6x slower there); a CPU that emulates bfloat16 trained about 17x slower in it, so there "
+            "the suite trains these stages in float32.\n")
 
 
 def stage_gains(numbers: dict) -> list[str]:

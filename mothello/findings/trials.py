@@ -466,11 +466,11 @@ def _head_to_head(runs: list[dict], df: pd.DataFrame, key: str, names: list[str]
     lines, steps, at = _snapshot_table(df, key, names, "games seen", last_column if pair else None)
     timed = [(s, r) for s, r in zip(names, runs) if r.get("train_s")]
     if timed:
-        lines.append("Wall-clock, read from each run's log: " + ", ".join(
-            f"{s} {r['train_s'] / 60:.0f} min" for s, r in timed) + ".")
+        lines.append("Wall-clock, read from each run's log (with whatever else shared the cores, and the code as it "
+                     "was then): " + ", ".join(f"{s} {r['train_s'] / 60:.0f} min" for s, r in timed) + ".")
     speeds = [r["measured"]["steps_per_s"] for r in runs]
     lines.append(f"Speed, each {speed_of} measured alone on the same machine after training (its training step with "
-                 "the games' generation): " + ", ".join(f"{s} {v:.2f} steps/s" for s, v in zip(names, speeds))
+                 "the games' generation, as the code trains now): " + ", ".join(f"{s} {v:.2f} steps/s" for s, v in zip(names, speeds))
                  + (f": the {names[-1]} model takes {_times(speeds[0] / speeds[-1])} for the same games. " if pair else ". ")
                  + "The time axis of the figure and the comparison below are at these speeds.\n")
     if pair and steps:
