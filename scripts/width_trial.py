@@ -62,11 +62,13 @@ def recipe(spec: str, steps: int = STEPS, **over):
     return TrainConfig(**{**SUITE_TRAINING, "steps": steps, "dtype": "auto", **shape(spec), **over})
 
 
-def run_dir(model: str, spec: str, objective: str = "next-token") -> Path:
+def run_dir(model: str, spec: str, objective: str = "next-token", steps: int = STEPS) -> Path:
+    """runs/width-trials/scratch-MODEL-LxW[-OBJECTIVE][-STEPS-steps]: a run of other than STEPS steps is
+    another run (the learning rate's schedule spans the run), kept beside the trial's."""
     from mothello.suite import runs_dir
 
     s = shape(spec)
-    tail = "" if objective == "next-token" else f"-{objective}"
+    tail = ("" if objective == "next-token" else f"-{objective}") + ("" if steps == STEPS else f"-{steps}-steps")
     return runs_dir() / "width-trials" / f"scratch-{model}-{s['n_layer']}x{s['d_model']}{tail}"
 
 
@@ -78,7 +80,7 @@ def train_shape(model: str, spec: str, steps: int = STEPS, progress: bool = True
     from mothello.suite import CONFIGS, _finished
     from mothello.train import train
 
-    run = run_dir(model, spec, objective)
+    run = run_dir(model, spec, objective, steps)
     tc = recipe(spec, steps, objective=objective, **over)
     if _finished(run, tc.total_steps):
         return run
@@ -207,11 +209,11 @@ def measured(run: Path, warmup: int = 10, timed: int = 100) -> dict:
 
 
 def _key(r: dict) -> tuple:
-    """What a recorded run stands for: its model, shape, objective and the step it started from (a newer
-    record of it replaces it)."""
+    """What a recorded run stands for: its model, shape, objective, the step it started from and the step
+    it trained to (a newer record of it replaces it)."""
     from mothello.findings.numbers import run_objective
 
-    return r["experiment"], r["n_layer"], r["d_model"], run_objective(r), r.get("from_step", 0)
+    return r["experiment"], r["n_layer"], r["d_model"], run_objective(r), r.get("from_step") or 0, r["steps"]
 
 
 def record(runs: list[Path], n_train: int = 1000) -> Path:
@@ -266,7 +268,7 @@ def main(argv=None) -> int:
         runs = [continued_dir(args.model, start, args.objective) if args.record_only else
                 train_continued(args.model, args.steps or CONTINUE_STEPS, objective=args.objective)]
     else:
-        runs = [run_dir(args.model, s, args.objective) for s in specs] if args.record_only else \
+        runs = [run_dir(args.model, s, args.objective, args.steps or STEPS) for s in specs] if args.record_only else \
             [train_shape(args.model, s, args.steps or STEPS, objective=args.objective) for s in specs]
     missing = [str(r) for r in runs if not (r / "status.json").is_file()]
     if missing:

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from conftest import ROOT
 from mothello import findings, storage, suite
 from mothello.checkpoints import checkpoints_dir, list_snapshots, load_checkpoint
+from mothello.findings.document import reproduce
 from mothello.ui.charts import objective_trial_chart, pooling_chart, trained_on_chart, width_trial_chart
 
 _spec = importlib.util.spec_from_file_location("width_trial", ROOT / "scripts" / "width_trial.py")
@@ -54,6 +55,13 @@ def test_an_objective_trial_runs_beside_the_width_trial_with_the_same_recipe():
     assert {**plain.to_dict(), "objective": None} == {**exact.to_dict(), "objective": None}
     assert width_trial.run_dir("unified-mixed", "3x192").name == "scratch-unified-mixed-3x192"
     assert width_trial.run_dir("unified-mixed", "3x192", "legal-set").name == "scratch-unified-mixed-3x192-legal-set"
+    # a run of other than the trial's steps is another run (its schedule spans it), recorded beside the trial's
+    assert width_trial.run_dir("unified-mixed", "3x192", "legal-set", 12_000).name == \
+        "scratch-unified-mixed-3x192-legal-set-12000-steps"
+    assert width_trial.run_dir("unified-mixed", "3x192", steps=width_trial.STEPS).name == "scratch-unified-mixed-3x192"
+    trial = {"experiment": "unified-mixed", "n_layer": 3, "d_model": 192, "objective": "legal-set", "steps": 5000}
+    assert width_trial._key(trial) != width_trial._key({**trial, "steps": 12_000})
+    assert width_trial._key(trial) == width_trial._key({**trial, "from_step": None, "points": []})
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +97,7 @@ def test_the_record_holds_every_snapshot_analysed_and_timed(tiny_trial):
     rec = json.loads(path.read_text())["runs"]
     assert [(r["n_layer"], r["d_model"], r["n_head"], r["objective"]) for r in rec] == [
         (1, 32, 1, "next-token"), (1, 64, 2, "next-token"), (1, 32, 1, "legal-set")]
-    for r, run in zip(rec, runs + [width_trial.run_dir("naive-2", "1x32", "legal-set")]):
+    for r, run in zip(rec, runs + [width_trial.run_dir("naive-2", "1x32", "legal-set", 4)]):
         assert [p["step"] for p in r["points"]] == [s for s, _ in list_snapshots(run)]
         assert r["steps"] == 4 and r["batch_size"] == 4 and r["dtype"] == "float32" and r["device"] == "CPU"
         assert r["params"] == load_checkpoint(run).model.n_params
@@ -113,7 +121,7 @@ def test_a_one_language_run_records_null_for_what_it_cannot_measure(tmp_path, mo
     monkeypatch.setenv("MOTHELLO_RUNS", str(tmp_path / "runs"))
     monkeypatch.setattr(suite, "full_eval_games", lambda: suite.heldout_games(6, seed=5))
     run = width_trial.train_shape("mono-1", "1x32", steps=4, progress=False, **TINY)
-    assert run.name == "scratch-mono-1-1x32"
+    assert run.name == "scratch-mono-1-1x32-4-steps"
 
     def refuse(c):
         raise ValueError(f"not JSON: {c}")
@@ -151,7 +159,7 @@ def test_the_report_reads_the_record_into_a_section_and_a_figure(tiny_trial):
     assert made["title"]["text"].startswith("The objective trial") and bare["title"]["text"].startswith("The width trial")
     assert [p["title"] for p in made["hconcat"]] == ["after as many games", "after as much training time"]
     # a record made again replaces its own entry only
-    width_trial.record([width_trial.run_dir("naive-2", "1x32", "legal-set")], n_train=12)
+    width_trial.record([width_trial.run_dir("naive-2", "1x32", "legal-set", 4)], n_train=12)
     assert len(findings.collect(checkpoints_dir())["width"]) == 3
 
 
@@ -200,6 +208,59 @@ def test_the_objective_section_compares_the_exact_target_with_the_sampled_move_a
     # the width section keeps to the next-token runs: the legal-set run is not a third shape
     assert "3 x 192 (1.5M parameters) and 3 x 384" in findings.width_section(numbers)
     assert list(findings.width_by_games(numbers)["shape"].unique()) == ["3 x 192", "3 x 384"]
+
+
+def _longer(run, steps=12_000):
+    """A recorded run carried on over `steps` (the same recipe but for its length), snapshots at the same shares
+    of the run: its steps scaled, colours and minutes as given."""
+    k = steps / run["steps"]
+    return {**run, "steps": steps, "measured": {"steps_per_s": run["measured"]["steps_per_s"]},
+            "points": [{**p, "step": round(p["step"] * k), "train_s": p["train_s"] * k} for p in run["points"]]}
+
+
+@pytest.mark.parametrize("long_exact, said", [
+    ([0.70, 0.78, 0.845], "The legal-set lead grew: +10.0 points after 320,000 games (worth 32.0x the games), "
+                          "+14.5 points after 768,000 games"),
+    ([0.66, 0.74, 0.805], "The legal-set lead held: +10.0 points after 320,000 games (worth 32.0x the games), "
+                          "+10.5 points after 768,000 games"),
+    ([0.64, 0.71, 0.73], "The legal-set lead shrank: +10.0 points after 320,000 games (worth 32.0x the games), "
+                         "+3.0 points after 768,000 games")])
+def test_the_objective_trial_carried_on_says_whether_the_exact_targets_lead_grew(long_exact, said):
+    """Runs of the objective trial's model and shape with a longer recipe are the trial carried on: a second
+    table beside the first, the lead at the end of each, and its own line in the figure; the width trial and
+    the trial's own table keep to the trial's recipe."""
+    sampled = _run(192, [0.62, 0.66, 0.68], [2.6, 13, 26])
+    exact = {**_run(192, [0.66, 0.72, 0.78], [4, 20, 40]), "objective": "legal-set"}
+    wide = _run(384, [0.60, 0.66, 0.72], [6.4, 32, 64])
+    long_sampled = _longer(_run(192, [0.63, 0.68, 0.70], [2.6, 13, 26]))
+    long_exact = {**_longer(_run(192, long_exact, [4, 20, 40])), "objective": "legal-set"}
+    numbers = {"models": {}, "width": [wide, exact, sampled, long_exact, long_sampled]}
+    text = findings.objective_section(numbers)
+    assert "| 5,000 | 320,000 | 90.0% | 68.0% (layer 3) | 90.0% | 78.0% (layer 3) | +10.0 points |" in text
+    carried = text[text.index("**Carried on.**"):]
+    assert carried.startswith("**Carried on.** The same objectives again over 12,000 steps (768,000 games)")
+    assert f"| 12,000 | 768,000 | 90.0% | 70.0% (layer 3) | 90.0% | {100 * long_exact['points'][-1]['alignment']['layers']['3']['colour_in_language']:.1f}% (layer 3) |" in carried
+    assert "| 5,000 |" not in carried and "| 12,000 |" not in text[:text.index("**Carried on.**")]
+    assert said in text
+    assert "millions of games" in text.split("\n")[-2]
+    # the width trial: the trial's recipe only, the longer next-token run is no third shape
+    assert list(findings.width_by_games(numbers)["shape"].unique()) == ["3 x 192", "3 x 384"]
+    df = findings.objective_by_games(numbers)
+    assert list(df["objective"].unique()) == ["next-token, 5,000 steps", "legal-set, 5,000 steps",
+                                              "next-token, 12,000 steps", "legal-set, 12,000 steps"]
+    assert df.groupby("objective")["games"].max().to_dict()["legal-set, 12,000 steps"] == 768_000
+    scale = json.loads(objective_trial_chart(df).to_json())["hconcat"][0]["layer"][0]["encoding"]["color"]["scale"]
+    assert scale["domain"] == list(df["objective"].unique())  # each objective one hue, the longer run darker
+    assert scale["range"] == ["#4292c6", "#f58518", "#08519c", "#a63603"]
+    repro = reproduce(numbers)
+    for objective in ("next-token", "legal-set"):
+        assert (f"python scripts/width_trial.py --model unified-mixed --shapes 3x192 --steps 12000 --objective "
+                f"{objective}   # the objective trial carried on") in repro
+    # without the longer pair, one table and the plain names
+    alone = findings.objective_section({"models": {}, "width": [wide, exact, sampled, long_sampled]})
+    assert "**Carried on.**" not in alone and "not whether it would reach the target sooner" in alone
+    assert list(findings.objective_by_games({"models": {}, "width": [exact, sampled]})["objective"].unique()) == \
+        ["next-token", "legal-set"]
 
 
 def test_the_shipped_model_trains_on_with_each_objective_from_its_own_point(tmp_path, monkeypatch):

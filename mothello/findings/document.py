@@ -15,8 +15,8 @@ from .text import markdown_table, millions, pct, pts, ratio
 from .training import gpu_stages, how_trained
 from .transfer_notes import (answer_notes, longer_notes, longer_rows, longer_trend, own_ratio, restore_notes,
                              transfer_rows, variant_notes, variant_rows)
-from .trials import (depth_section, objective_section, paper_section, pooling_commands, pooling_section, trained_on_section,
-                     width_section)
+from .trials import (depth_section, objective_longer, objective_section, paper_section, pooling_commands,
+                     pooling_section, trained_on_section, width_section)
 from .verdicts import CLAIMS, verdicts
 
 
@@ -370,6 +370,9 @@ def reproduce(numbers: dict) -> str:
     if any(run_objective(r) != "next-token" and not r.get("from_step") for r in numbers.get("width") or []):
         gpu += ("\npython scripts/width_trial.py --shapes 3x192 --objective legal-set   # the objective trial, here: "
                 f"its legal-set run beside the width trial's, into checkpoints/{WIDTH_RUNS}")
+    gpu += "".join(f"\npython scripts/width_trial.py --model {r['experiment']} --shapes {r['n_layer']}x{r['d_model']} "
+                   f"--steps {r['steps']} --objective {run_objective(r)}   # the objective trial carried on, here"
+                   for longer in objective_longer(numbers) for r in longer)
     trained_on = [r for r in numbers.get("width") or [] if r.get("from_step")]
     if trained_on:
         gpu += "".join(f"\npython scripts/width_trial.py --continue --model {r['experiment']} --objective "

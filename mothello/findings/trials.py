@@ -283,31 +283,51 @@ def _next_token_first(runs: list[dict]) -> list[dict]:
     return found if len(found) >= 2 and run_objective(found[0]) == "next-token" else []
 
 
+def _recipe_of(r: dict) -> tuple:
+    """A recorded run's recipe: its steps (the learning rate's schedule spans them), batch and rates."""
+    return tuple(r[k] for k in ("steps", "batch_size", "lr", "min_lr", "warmup_steps"))
+
+
 def _by_shape(numbers: dict) -> list[dict]:
-    """The width trials: the next-token runs from scratch of the model recorded at the most shapes (the
-    first such in the record; the other models' runs are the pooling trial's), narrowest first."""
+    """The width trials: the next-token runs from scratch of the model and recipe recorded at the most
+    shapes (the first such in the record; the other models' runs are the pooling trial's), narrowest
+    first; [] when every model and recipe has one shape and there are several."""
     runs = [r for r in _scratch(numbers) if run_objective(r) == "next-token"]
-    shapes: dict[str, set] = {}
+    shapes: dict[tuple, set] = {}
     for r in runs:
-        shapes.setdefault(r["experiment"], set()).add((r["n_layer"], r["d_model"]))
+        shapes.setdefault((r["experiment"], _recipe_of(r)), set()).add((r["n_layer"], r["d_model"]))
     if not shapes:
         return []
-    model = max(shapes, key=lambda e: len(shapes[e]))
-    if len(shapes[model]) < 2 and len(shapes) > 1:  # one shape each: models compared (the pooling trial), no widths
+    best = max(shapes, key=lambda e: len(shapes[e]))
+    if len(shapes[best]) < 2 and len(shapes) > 1:  # one shape each: models compared (the pooling trial), no widths
         return []
-    return sorted((r for r in runs if r["experiment"] == model), key=lambda r: (r["d_model"], r["n_layer"]))
+    return sorted((r for r in runs if (r["experiment"], _recipe_of(r)) == best), key=lambda r: (r["d_model"], r["n_layer"]))
 
 
-def _by_objective(numbers: dict) -> list[dict]:
-    """The objective trial: for the model and shape of the first recorded run from scratch with another
-    objective than next-token, the next-token run and every other objective's run, next-token first; []
-    without such a pair."""
+def _objective_pairs(numbers: dict) -> list[list[dict]]:
+    """The objective trials: for the model and shape of the first recorded run from scratch with another
+    objective than next-token, the runs of each recipe that has a next-token run and another objective's
+    (next-token first), shortest recipe first: the trial, then the trial carried on further."""
     runs = _scratch(numbers)
     other = next((r for r in runs if run_objective(r) != "next-token"), None)
     if other is None:
         return []
-    return _next_token_first([r for r in runs if (r["experiment"], r["n_layer"], r["d_model"])
-                              == (other["experiment"], other["n_layer"], other["d_model"])])
+    groups: dict[tuple, list[dict]] = {}
+    for r in runs:
+        if (r["experiment"], r["n_layer"], r["d_model"]) == (other["experiment"], other["n_layer"], other["d_model"]):
+            groups.setdefault(_recipe_of(r), []).append(r)
+    return [p for _, g in sorted(groups.items()) if (p := _next_token_first(g))]
+
+
+def objective_longer(numbers: dict) -> list[list[dict]]:
+    """The objective trial carried on: the pairs of _objective_pairs after the first (longer recipes)."""
+    return _objective_pairs(numbers)[1:]
+
+
+def _by_objective(numbers: dict) -> list[dict]:
+    """The objective trial: the shortest of _objective_pairs; [] without one."""
+    pairs = _objective_pairs(numbers)
+    return pairs[0] if pairs else []
 
 
 def _config(name: str):
@@ -376,8 +396,12 @@ def width_by_games(numbers: dict) -> pd.DataFrame:
 
 
 def objective_by_games(numbers: dict) -> pd.DataFrame:
-    """The objective trial's snapshots (_trial_frame, by "objective"). Empty without one."""
-    return _trial_frame(_by_objective(numbers), run_objective, "objective")
+    """The objective trials' snapshots (_trial_frame, by "objective": the objective, and with the trial carried
+    on further its steps too, "legal-set, 12,000 steps"). Empty without one."""
+    pairs = _objective_pairs(numbers)
+    name = run_objective if len(pairs) < 2 else (lambda r: f"{run_objective(r)}, {r['steps']:,} steps")
+    return pd.concat([_trial_frame(p, name, "objective") for p in pairs], ignore_index=True) if pairs else \
+        _trial_frame([], run_objective, "objective")
 
 
 def trained_on_by_games(numbers: dict) -> pd.DataFrame:
@@ -456,6 +480,15 @@ def _snapshot_table(df: pd.DataFrame, key: str, names: list[str], games_title: s
     return lines + [""], steps, at
 
 
+def _pace(at: dict, name: str, steps: list[int]) -> float | None:
+    """Run `name`'s colour gained per doubling of the games over its last two snapshots of `steps` (rows `at`
+    by (name, step)); None without two, or without a gain."""
+    if len(steps) < 2 or steps[-1] <= steps[-2]:
+        return None
+    per = (at[(name, steps[-1])].colour - at[(name, steps[-2])].colour) / float(np.log2(steps[-1] / steps[-2]))
+    return per if per > 0 else None
+
+
 def _head_to_head(runs: list[dict], df: pd.DataFrame, key: str, names: list[str], last_column: str,
                   speed_of: str) -> list[str]:
     """The comparison of from-scratch runs with one recipe (the first is the reference): a table by
@@ -480,13 +513,12 @@ def _head_to_head(runs: list[dict], df: pd.DataFrame, key: str, names: list[str]
                 + (f"as the {a} one does ({pts(d)})" if abs(d) <= DEPTH_MARGIN else
                    f"{100 * abs(d):.1f} points {'better' if d > 0 else 'worse'} than the {a} one "
                    f"({pct(at[(b, last)].colour)} against {pct(at[(a, last)].colour)})") + "."]
-        if len(steps) >= 2 and d > DEPTH_MARGIN and steps[-1] > steps[-2]:
+        per = _pace(at, a, steps)
+        if d > DEPTH_MARGIN and per:
             prev = steps[-2]
-            per = (at[(a, last)].colour - at[(a, prev)].colour) / float(np.log2(last / prev))
-            if per > 0:
-                said.append(f"At the {a} run's own pace over its last snapshots ({100 * per:.1f} points per doubling of "
-                            f"the games, {prev * r0['batch_size']:,} to {last * r0['batch_size']:,}), that lead is "
-                            f"worth {2 ** (d / per):.1f}x the games, for {_times(speeds[0] / speeds[-1])} per game.")
+            said.append(f"At the {a} run's own pace over its last snapshots ({100 * per:.1f} points per doubling of "
+                        f"the games, {prev * r0['batch_size']:,} to {last * r0['batch_size']:,}), that lead is "
+                        f"worth {2 ** (d / per):.1f}x the games, for {_times(speeds[0] / speeds[-1])} per game.")
         ta = at[(a, last)].minutes
         other = df[(df[key] == b) & df["minutes"].notna()]
         cb = log_interpolate(list(zip(other["minutes"], other["colour"])), ta) if np.isfinite(ta) else None
@@ -526,10 +558,10 @@ def objective_section(numbers: dict) -> str:
     """Is it the noise of the next-token target? The objective trial: one suite model from scratch at one
     shape, trained on the sampled next move (next-token, the study's) and on its exact distribution
     (legal-set), one recipe on the same games. "" without such a pair."""
-    runs = _by_objective(numbers)
-    df = objective_by_games(numbers)
-    if not runs or df.empty:
+    pairs = _objective_pairs(numbers)
+    if not pairs:
         return ""
+    runs = pairs[0]
     r0, names = runs[0], [run_objective(r) for r in runs]
     lines = ["## Is it the noise of the target?\n",
              "Next-token training scores the model, after every move, on the one move the game happened to play "
@@ -540,11 +572,54 @@ def objective_section(numbers: dict) -> str:
              "a move of several tokens both train on the token that follows. Here "
              f"`{r0['experiment']}` trained from scratch at {_shape(r0)} with "
              + " and with ".join(f"`{n}`" for n in names) + ", " + _recipe(r0)]
-    lines += _head_to_head(runs, df, "objective", names, f"colour, {names[-1]} minus {names[0]}", "objective")
-    lines.append("\nThe shipped models train next-token, as the study does, and the pace to 90% above is theirs. This "
-                 "trial tells how a model trained on the exact target starts, not whether it would reach the target "
-                 "sooner in the end: that needs the comparison carried on over millions of games.")
+    column = f"colour, {names[-1]} minus {names[0]}"
+    lines += _head_to_head(runs, _trial_frame(runs, run_objective, "objective"), "objective", names, column, "objective")
+    leads = [_lead(runs)]
+    for longer in pairs[1:]:
+        r = longer[0]
+        lines += ["", f"**Carried on.** The same objectives again over {r['steps']:,} steps "
+                  f"({millions(r['steps'] * r['batch_size'])}), one after the other on the same machine, on the same "
+                  f"stream of games: the same recipe but for its length (peak lr {r['lr']:g}, warm-up "
+                  f"{r['warmup_steps']:,}, the cosine to {r['min_lr']:g} spanning the longer run, so a snapshot "
+                  "here is not the shorter runs' at the same step).\n"]
+        lines += _head_to_head(longer, _trial_frame(longer, run_objective, "objective"), "objective",
+                               [run_objective(x) for x in longer], column, "objective")
+        leads.append(_lead(longer))
+    lines.append("\nThe shipped models train next-token, as the study does, and the pace to 90% above is theirs. "
+                 + _leads_said(leads, names[-1]))
     return "\n".join(lines) + "\n"
+
+
+def _lead(runs: list[dict]) -> dict | None:
+    """The last objective's colour lead over next-token at the runs' last common snapshot: its games, the
+    lead, and what it is worth in games at the next-token run's own pace there (None without a pace)."""
+    names = [run_objective(r) for r in runs]
+    df = _trial_frame(runs, run_objective, "objective")
+    steps, at = _common_steps(df, "objective", names)
+    if not steps:
+        return None
+    d, per = at[(names[-1], steps[-1])].colour - at[(names[0], steps[-1])].colour, _pace(at, names[0], steps)
+    return {"games": steps[-1] * runs[0]["batch_size"], "lead": d, "worth": 2 ** (d / per) if per and d > 0 else None}
+
+
+def _leads_said(leads: list[dict | None], other: str) -> str:
+    """What the objective trials tell of the exact target in the end: from its start alone, nothing; carried
+    on, whether its lead over next-token grew, held or shrank (within DEPTH_MARGIN) with the games."""
+    leads = [x for x in leads if x]
+    if len(leads) < 2:
+        return ("This trial tells how a model trained on the exact target starts, not whether it would reach the "
+                "target sooner in the end: that needs the comparison carried on over millions of games.")
+    a, b = leads[0], leads[-1]
+    worth = lambda x: f" (worth {x['worth']:.1f}x the games)" if x["worth"] else ""  # noqa: E731
+    change = b["lead"] - a["lead"]
+    how = ("held" if abs(change) <= DEPTH_MARGIN else "grew" if change > 0 else "shrank")
+    said = (f"The {other} lead {how}: {pts(a['lead'])} after {millions(a['games'])}{worth(a)}, {pts(b['lead'])} "
+            f"after {millions(b['games'])}{worth(b)}. ")
+    said += {"held": "A head start that neither fades nor grows over these games, ",
+             "grew": "A lead that grows with the games, ",
+             "shrank": "A head start that fades with the games, "}[how]
+    return said + ("at this scale; whether the exact target would reach the 90% target sooner in the end needs the "
+                   "comparison carried on over millions of games.")
 
 
 def trained_on_section(numbers: dict) -> str:

@@ -148,10 +148,23 @@ def width_trial_chart(df: pd.DataFrame, placer: float | None = None, width: int 
 
 def objective_trial_chart(df: pd.DataFrame, placer: float | None = None, width: int = 330,
                           height: int = 260) -> alt.HConcatChart:
-    """The objective trial (findings.objective_by_games) as trial_chart draws it, by objective."""
+    """The objective trial (findings.objective_by_games) as trial_chart draws it, by objective; carried on
+    (runs named "OBJECTIVE, N steps"), each objective in one hue, its longer runs darker."""
+    names = list(dict.fromkeys(df["objective"]))
+    objective = lambda n: n.split(",")[0]  # noqa: E731
+    steps = lambda n: int(n.split(", ")[1].split()[0].replace(",", "")) if ", " in n else 0  # noqa: E731
+    objectives = list(dict.fromkeys(map(objective, names)))
+    palette = None
+    if len(objectives) < len(names):
+        ramps = [("#9ecae1", "#4292c6", "#08519c"), ("#fdae6b", "#f58518", "#a63603")]  # light to dark
+        palette = []
+        for n in names:
+            own = sorted(steps(m) for m in names if objective(m) == objective(n))
+            ramp = ramps[objectives.index(objective(n)) % len(ramps)]
+            palette.append(ramp[-len(own):][own.index(steps(n))] if len(own) <= len(ramp) else ramp[-1])
     return trial_chart(df, "objective", "objective",
                        "The objective trial: the colour of the discs, one recipe, the same games", placer, width,
-                       height)
+                       height, palette=palette)
 
 
 def trained_on_chart(df: pd.DataFrame, width: int = 330, height: int = 260) -> alt.HConcatChart:
@@ -196,13 +209,15 @@ def _log_games_axis(df: pd.DataFrame, field: str, title: str) -> alt.X:
 
 
 def trial_chart(df: pd.DataFrame, key: str, legend: str, title: str, placer: float | None = None, width: int = 330,
-                height: int = 260, second: str = "minutes") -> alt.HConcatChart:
+                height: int = 260, second: str = "minutes", palette: list[str] | None = None) -> alt.HConcatChart:
     """A from-scratch trial (findings' _trial_frame, runs named in column `key`): the in-language colour
     probe of each run's snapshots against the games seen (log scale) and, side by side, against the minutes
     of training they took (`second` "minutes") or the games seen in each of the model's languages ("per_language",
-    log scale); with `placer` (probes.placer_baseline's colour: no flip tracked) as a dashed rule."""
+    log scale); with `placer` (probes.placer_baseline's colour: no flip tracked) as a dashed rule; `palette`:
+    the runs' colours, in their order."""
     names = list(dict.fromkeys(df[key]))
-    colour = alt.Color(f"{key}:N", title=legend, sort=names)
+    colour = alt.Color(f"{key}:N", title=legend, sort=names,
+                       scale=alt.Scale(domain=names, range=palette) if palette else alt.Undefined)
     lo = min(float(df["colour"].min()), placer if placer is not None else 1.0)
     y = alt.Y("colour:Q", title="colour in-language (mine / theirs)", axis=alt.Axis(format=".0%"),
               scale=alt.Scale(domain=[lo - 0.01, float(df["colour"].max()) + 0.01], nice=False))
