@@ -218,14 +218,14 @@ def _longer(run, steps=12_000):
             "points": [{**p, "step": round(p["step"] * k), "train_s": p["train_s"] * k} for p in run["points"]]}
 
 
-@pytest.mark.parametrize("long_exact, said", [
+@pytest.mark.parametrize("colours, said", [
     ([0.70, 0.78, 0.845], "The legal-set lead grew: +10.0 points after 320,000 games (worth 32.0x the games), "
                           "+14.5 points after 768,000 games"),
     ([0.66, 0.74, 0.805], "The legal-set lead held: +10.0 points after 320,000 games (worth 32.0x the games), "
                           "+10.5 points after 768,000 games"),
     ([0.64, 0.71, 0.73], "The legal-set lead shrank: +10.0 points after 320,000 games (worth 32.0x the games), "
                          "+3.0 points after 768,000 games")])
-def test_the_objective_trial_carried_on_says_whether_the_exact_targets_lead_grew(long_exact, said):
+def test_the_objective_trial_carried_on_says_whether_the_exact_targets_lead_grew(colours, said):
     """Runs of the objective trial's model and shape with a longer recipe are the trial carried on: a second
     table beside the first, the lead at the end of each, and its own line in the figure; the width trial and
     the trial's own table keep to the trial's recipe."""
@@ -233,7 +233,7 @@ def test_the_objective_trial_carried_on_says_whether_the_exact_targets_lead_grew
     exact = {**_run(192, [0.66, 0.72, 0.78], [4, 20, 40]), "objective": "legal-set"}
     wide = _run(384, [0.60, 0.66, 0.72], [6.4, 32, 64])
     long_sampled = _longer(_run(192, [0.63, 0.68, 0.70], [2.6, 13, 26]))
-    long_exact = {**_longer(_run(192, long_exact, [4, 20, 40])), "objective": "legal-set"}
+    long_exact = {**_longer(_run(192, colours, [4, 20, 40])), "objective": "legal-set"}
     numbers = {"models": {}, "width": [wide, exact, sampled, long_exact, long_sampled]}
     text = findings.objective_section(numbers)
     assert "| 5,000 | 320,000 | 90.0% | 68.0% (layer 3) | 90.0% | 78.0% (layer 3) | +10.0 points |" in text
@@ -243,6 +243,14 @@ def test_the_objective_trial_carried_on_says_whether_the_exact_targets_lead_grew
     assert "| 5,000 |" not in carried and "| 12,000 |" not in text[:text.index("**Carried on.**")]
     assert said in text
     assert "millions of games" in text.split("\n")[-2]
+    # each longer run's own pace over its last two snapshots (384,000 to 768,000 games: one doubling), to 90%
+    c = colours[-1]
+    more = (0.9 - c) / (c - colours[1])
+    assert (f"the next-token run (2.0 points per doubling, 384,000 to 768,000, after 2.2 from 76,800) after about "
+            f"786.4 million games in all (10.0 more doublings); the legal-set run ({100 * (c - colours[1]):.1f} "
+            f"points per doubling, 384,000 to 768,000, after {100 * (colours[1] - colours[0]) / np.log2(5):.1f} from "
+            f"76,800) after about ") in carried
+    assert f"({more:.1f} more doublings). A pace read off two snapshots is a rough guide" in carried
     # the width trial: the trial's recipe only, the longer next-token run is no third shape
     assert list(findings.width_by_games(numbers)["shape"].unique()) == ["3 x 192", "3 x 384"]
     df = findings.objective_by_games(numbers)
@@ -479,3 +487,13 @@ def test_the_pooling_section_sets_anchors_that_align_the_languages_against_how_m
     assert "With a unified output `unified-2`'s 2 languages read each other's boards no better than `naive-2`'s " \
            "(cross-lingual 47.0% against 48.0%), " + said.split(":")[0].rstrip(".") in text
     assert "is a harder task" not in text and "write a move with more than one token" not in text
+
+
+def test_a_run_past_the_target_is_said_to_be_past_it_and_a_run_without_a_pace_is_left_out():
+    from mothello.findings.trials import _to_target
+
+    sampled = _longer(_run(192, [0.63, 0.68, 0.68], [2.6, 13, 26]))      # no gain over its last snapshots
+    exact = {**_longer(_run(192, [0.80, 0.88, 0.91], [4, 20, 40])), "objective": "legal-set"}
+    said = _to_target([sampled, exact])
+    assert "the legal-set run is at 91.0%, past it." in said and "next-token run" not in said
+    assert _to_target([sampled, {**sampled, "objective": "legal-set"}]) == ""

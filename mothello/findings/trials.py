@@ -585,9 +585,37 @@ def objective_section(numbers: dict) -> str:
         lines += _head_to_head(longer, _trial_frame(longer, run_objective, "objective"), "objective",
                                [run_objective(x) for x in longer], column, "objective")
         leads.append(_lead(longer))
+        if longer is pairs[-1]:
+            lines.append(_to_target(longer))
     lines.append("\nThe shipped models train next-token, as the study does, and the pace to 90% above is theirs. "
                  + _leads_said(leads, names[-1]))
     return "\n".join(lines) + "\n"
+
+
+def _to_target(runs: list[dict], target: float = 0.9) -> str:
+    """Where each run's own pace over its last two snapshots (colour per doubling of the games) would take it
+    to `target`: after how many games in all; "" when no run has a pace."""
+    names = [run_objective(r) for r in runs]
+    steps, at = _common_steps(_trial_frame(runs, run_objective, "objective"), "objective", names)
+    said = []
+    for n, r in zip(names, runs):
+        per, last = _pace(at, n, steps), at[(n, steps[-1])] if steps else None
+        if last is None or per is None:
+            continue
+        games = steps[-1] * r["batch_size"]
+        if last.colour >= target:
+            said.append(f"the {n} run is at {pct(last.colour)}, past it")
+            continue
+        more = (target - last.colour) / per
+        before = _pace(at, n, steps[:-1])
+        said.append(f"the {n} run ({100 * per:.1f} points per doubling, {steps[-2] * r['batch_size']:,} to {games:,}"
+                    + (f", after {100 * before:.1f} from {steps[-3] * r['batch_size']:,}" if before else "")
+                    + f") after about {millions(games * 2 ** more)} in all ({more:.1f} more doublings)")
+    if not said:
+        return ""
+    return (f"\nAt its own pace over its last snapshots, each run would read the colour at {target:.0%}: "
+            + "; ".join(said) + ". A pace read off two snapshots is a rough guide: along a run it changes, "
+            "and the learning rate's schedule ends with the run.")
 
 
 def _lead(runs: list[dict]) -> dict | None:
