@@ -619,35 +619,43 @@ def _to_target(runs: list[dict], target: float = 0.9) -> str:
 
 
 def _lead(runs: list[dict]) -> dict | None:
-    """The last objective's colour lead over next-token at the runs' last common snapshot: its games, the
-    lead, and what it is worth in games at the next-token run's own pace there (None without a pace)."""
+    """The last objective's colour lead over next-token at each of the runs' common snapshots (`along`:
+    (games, lead) pairs) and at the last one: its games, the lead, and what it is worth in games at the
+    next-token run's own pace there (None without a pace)."""
     names = [run_objective(r) for r in runs]
     df = _trial_frame(runs, run_objective, "objective")
     steps, at = _common_steps(df, "objective", names)
     if not steps:
         return None
-    d, per = at[(names[-1], steps[-1])].colour - at[(names[0], steps[-1])].colour, _pace(at, names[0], steps)
-    return {"games": steps[-1] * runs[0]["batch_size"], "lead": d, "worth": 2 ** (d / per) if per and d > 0 else None}
+    along = [(st * runs[0]["batch_size"], at[(names[-1], st)].colour - at[(names[0], st)].colour) for st in steps]
+    per = _pace(at, names[0], steps)
+    d = along[-1][1]
+    return {"games": along[-1][0], "lead": d, "worth": 2 ** (d / per) if per and d > 0 else None, "along": along}
 
 
 def _leads_said(leads: list[dict | None], other: str) -> str:
     """What the objective trials tell of the exact target in the end: from its start alone, nothing; carried
-    on, whether its lead over next-token grew, held or shrank (within DEPTH_MARGIN) with the games."""
+    on, its lead over next-token along the longest runs and whether it grew, held or shrank (within
+    DEPTH_MARGIN) over their last doubling of the games, beside the trial's lead at its end."""
     leads = [x for x in leads if x]
     if len(leads) < 2:
         return ("This trial tells how a model trained on the exact target starts, not whether it would reach the "
                 "target sooner in the end: that needs the comparison carried on over millions of games.")
     a, b = leads[0], leads[-1]
-    worth = lambda x: f" (worth {x['worth']:.1f}x the games)" if x["worth"] else ""  # noqa: E731
-    change = b["lead"] - a["lead"]
-    how = ("held" if abs(change) <= DEPTH_MARGIN else "grew" if change > 0 else "shrank")
-    said = (f"The {other} lead {how}: {pts(a['lead'])} after {millions(a['games'])}{worth(a)}, {pts(b['lead'])} "
-            f"after {millions(b['games'])}{worth(b)}. ")
-    said += {"held": "A head start that neither fades nor grows over these games, ",
-             "grew": "A lead that grows with the games, ",
-             "shrank": "A head start that fades with the games, "}[how]
-    return said + ("at this scale; whether the exact target would reach the 90% target sooner in the end needs the "
-                   "comparison carried on over millions of games.")
+    worth = lambda x: f", worth {x['worth']:.1f}x the games at the next-token run's pace there" if x["worth"] else ""  # noqa: E731
+    said = (f"Along the carried-on runs the {other} lead went " + ", ".join(pts(d) for _, d in b["along"])
+            + f" ({b['along'][0][0]:,} to {b['games']:,} games)")
+    if len(b["along"]) >= 2:
+        (g0, d0), (g1, d1) = b["along"][-2:]
+        n, change = float(np.log2(g1 / g0)), d1 - d0
+        span = "doubling" if abs(n - 1) < 0.05 else f"{n:.1f} doublings"
+        said += f"; over their last {span} of the games it " + (
+            "held (within a point)" if abs(change) <= DEPTH_MARGIN else
+            f"{'grew' if change > 0 else 'shrank'} by {100 * abs(change):.1f} points")
+    said += (f". At their ends: {pts(a['lead'])} after {millions(a['games'])} (the trial{worth(a)}), "
+             f"{pts(b['lead'])} after {millions(b['games'])} (carried on{worth(b)}). ")
+    return said + ("Whether the exact target would reach the 90% target sooner in the end needs the comparison "
+                   "carried on over millions of games.")
 
 
 def trained_on_section(numbers: dict) -> str:
