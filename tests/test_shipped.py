@@ -105,23 +105,30 @@ def test_the_depth_trials_are_recorded_whole():
 
 def test_the_width_trial_is_recorded_whole():
     """checkpoints/width-trials/runs.json (scripts/width_trial.py): shapes (and objectives) of one
-    experiment, and the pooling trial's other experiments, each trained with the one recipe to the same step,
-    with a measured speed and every snapshot of that recipe analysed: held-out legal moves in its experiment's
-    input languages and probes at every layer."""
+    experiment, and the pooling trial's other experiments, each trained with the one recipe to the same step
+    (or, the objective trial carried on, to more steps), with a measured speed and every snapshot of its
+    recipe analysed: held-out legal moves in its experiment's input languages and probes at every layer."""
     from mothello import findings
     from mothello.train import TrainConfig, snapshot_steps
 
     recorded = findings.width_runs(SHIPPED)
     runs = [r for r in recorded if not r.get("from_step")]  # from scratch; the shipped model trained on below
     assert len(runs) >= 2, "the width trial needs two shapes at least"
-    assert len({(r["experiment"], r["n_layer"], r["d_model"], r.get("objective", "next-token")) for r in runs}) \
-        == len(runs)
-    recipe = {k: runs[0][k] for k in ("steps", "batch_size", "lr", "min_lr", "warmup_steps", "dtype")}
-    expected = sorted(snapshot_steps(TrainConfig(steps=recipe["steps"])))
+    assert len({(r["experiment"], r["n_layer"], r["d_model"], r.get("objective", "next-token"), r["steps"])
+                for r in runs}) == len(runs)
+    recipe = {k: runs[0][k] for k in ("batch_size", "lr", "min_lr", "warmup_steps", "dtype")}
+    trial = min(r["steps"] for r in runs)  # the trials' length; longer runs carry the objective trial on
+    longer = [r for r in runs if r["steps"] != trial]
+    assert len(longer) < len(runs) / 2
+    # carried on: the objective trial's model and shape, a next-token run and another objective's at each length
+    for n in {r["steps"] for r in longer}:
+        pair = [r for r in longer if r["steps"] == n]
+        assert {r.get("objective", "next-token") for r in pair} >= {"next-token", "legal-set"}
+        assert len({(r["experiment"], r["n_layer"], r["d_model"]) for r in pair}) == 1
     for r in runs:
         exp = load_config(suite.CONFIGS / f"{r['experiment']}.toml")
         assert {k: r[k] for k in recipe} == recipe and r["measured"]["steps_per_s"] > 0
-        assert [p["step"] for p in r["points"]] == expected
+        assert [p["step"] for p in r["points"]] == sorted(snapshot_steps(TrainConfig(steps=r["steps"])))
         for p in r["points"]:
             assert set(p["legal_move_accuracy"]) == {exp.languages[i].name for i in exp.input_languages}
             assert set(p["alignment"]["layers"]) == {str(x) for x in range(r["n_layer"] + 1)}
@@ -131,6 +138,8 @@ def test_the_width_trial_is_recorded_whole():
     assert "## Is it width?" in text and "Is it width? The section *Is it width?* below" in text  # and pointed to
     if any(r.get("objective", "next-token") != "next-token" for r in runs):
         assert "## Is it the noise of the target?" in text and "The section *Is it the noise of the target?*" in text
+    if longer:
+        assert f"**Carried on.** The same objectives again over {max(r['steps'] for r in longer):,} steps" in text
     if any(r["experiment"] == "mono-1" for r in runs):
         assert "## Do the languages share their games?" in text and "*Do the languages share their games?*" in text
     trained_on = [r for r in recorded if r.get("from_step")]
