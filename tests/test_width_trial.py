@@ -495,10 +495,14 @@ def test_the_pooling_section_sets_anchors_that_align_the_languages_against_how_m
 
 
 def test_a_run_past_the_target_is_said_to_be_past_it_and_a_run_without_a_pace_is_left_out():
-    from mothello.findings.trials import _to_target
+    from mothello.findings.trials import _to_target, _trial_frame
 
     sampled = _longer(_run(192, [0.63, 0.68, 0.68], [2.6, 13, 26]))      # no gain over its last snapshots
     exact = {**_longer(_run(192, [0.80, 0.88, 0.91], [4, 20, 40])), "objective": "legal-set"}
-    said = _to_target([sampled, exact])
+    from mothello.findings.numbers import run_objective
+
+    frame = lambda runs: _trial_frame(runs, run_objective, "objective")  # noqa: E731
+    said = _to_target([sampled, exact], frame([sampled, exact]))
     assert "the legal-set run is at 91.0%, past it." in said and "next-token run" not in said
-    assert _to_target([sampled, {**sampled, "objective": "legal-set"}]) == ""
+    twin = [sampled, {**sampled, "objective": "legal-set"}]
+    assert _to_target(twin, frame(twin)) == ""

@@ -324,12 +324,6 @@ def objective_longer(numbers: dict) -> list[list[dict]]:
     return _objective_pairs(numbers)[1:]
 
 
-def _by_objective(numbers: dict) -> list[dict]:
-    """The objective trial: the shortest of _objective_pairs; [] without one."""
-    pairs = _objective_pairs(numbers)
-    return pairs[0] if pairs else []
-
-
 def _config(name: str):
     """The experiment config of a recorded run's or shipped model's experiment (configs/NAME.toml)."""
     return load_config(suite.CONFIGS / f"{name}.toml")
@@ -397,11 +391,15 @@ def width_by_games(numbers: dict) -> pd.DataFrame:
 
 def objective_by_games(numbers: dict) -> pd.DataFrame:
     """The objective trials' snapshots (_trial_frame, by "objective": the objective, and with the trial carried
-    on further its steps too, "legal-set, 12,000 steps"). Empty without one."""
+    on further its steps too, "legal-set, 12,000 steps"), with the columns "trained_on" (the objective) and
+    "run_steps" (the run's length). Empty without one."""
     pairs = _objective_pairs(numbers)
     name = run_objective if len(pairs) < 2 else (lambda r: f"{run_objective(r)}, {r['steps']:,} steps")
-    return pd.concat([_trial_frame(p, name, "objective") for p in pairs], ignore_index=True) if pairs else \
-        _trial_frame([], run_objective, "objective")
+    frames = [_trial_frame(p, name, "objective").assign(
+        trained_on=lambda f, p=p: f["objective"].map({name(r): run_objective(r) for r in p}),
+        run_steps=p[0]["steps"]) for p in pairs]
+    return pd.concat(frames, ignore_index=True) if frames else \
+        _trial_frame([], run_objective, "objective").assign(trained_on=[], run_steps=[])
 
 
 def trained_on_by_games(numbers: dict) -> pd.DataFrame:
@@ -573,8 +571,9 @@ def objective_section(numbers: dict) -> str:
              f"`{r0['experiment']}` trained from scratch at {_shape(r0)} with "
              + " and with ".join(f"`{n}`" for n in names) + ", " + _recipe(r0)]
     column = f"colour, {names[-1]} minus {names[0]}"
-    lines += _head_to_head(runs, _trial_frame(runs, run_objective, "objective"), "objective", names, column, "objective")
-    leads = [_lead(runs)]
+    df = _trial_frame(runs, run_objective, "objective")
+    lines += _head_to_head(runs, df, "objective", names, column, "objective")
+    leads = [_lead(runs, df)]
     for longer in pairs[1:]:
         r = longer[0]
         lines += ["", f"**Carried on.** The same objectives again over {r['steps']:,} steps "
@@ -582,21 +581,22 @@ def objective_section(numbers: dict) -> str:
                   f"stream of games: the same recipe but for its length (peak lr {r['lr']:g}, warm-up "
                   f"{r['warmup_steps']:,}, the cosine to {r['min_lr']:g} spanning the longer run, so a snapshot "
                   "here is not the shorter runs' at the same step).\n"]
-        lines += _head_to_head(longer, _trial_frame(longer, run_objective, "objective"), "objective",
-                               [run_objective(x) for x in longer], column, "objective")
-        leads.append(_lead(longer))
+        df = _trial_frame(longer, run_objective, "objective")
+        lines += _head_to_head(longer, df, "objective", [run_objective(x) for x in longer], column, "objective")
+        leads.append(_lead(longer, df))
         if longer is pairs[-1]:
-            lines.append(_to_target(longer))
+            lines.append(_to_target(longer, df))
     lines.append("\nThe shipped models train next-token, as the study does, and the pace to 90% above is theirs. "
                  + _leads_said(leads, names[-1]))
     return "\n".join(lines) + "\n"
 
 
-def _to_target(runs: list[dict], target: float = 0.9) -> str:
-    """Where each run's own pace over its last two snapshots (colour per doubling of the games) would take it
-    to `target`: after how many games in all; "" when no run has a pace."""
+def _to_target(runs: list[dict], df: pd.DataFrame, target: float = 0.9) -> str:
+    """Where each run's own pace over its last two snapshots (colour per doubling of the games; `df`: their
+    _trial_frame by objective) would take it to `target`: after how many games in all; "" when no run has a
+    pace."""
     names = [run_objective(r) for r in runs]
-    steps, at = _common_steps(_trial_frame(runs, run_objective, "objective"), "objective", names)
+    steps, at = _common_steps(df, "objective", names)
     said = []
     for n, r in zip(names, runs):
         per, last = _pace(at, n, steps), at[(n, steps[-1])] if steps else None
@@ -618,12 +618,11 @@ def _to_target(runs: list[dict], target: float = 0.9) -> str:
             "and the learning rate's schedule ends with the run.")
 
 
-def _lead(runs: list[dict]) -> dict | None:
+def _lead(runs: list[dict], df: pd.DataFrame) -> dict | None:
     """The last objective's colour lead over next-token at each of the runs' common snapshots (`along`:
-    (games, lead) pairs) and at the last one: its games, the lead, and what it is worth in games at the
-    next-token run's own pace there (None without a pace)."""
+    (games, lead) pairs; `df`: their _trial_frame by objective) and at the last one: its games, the lead,
+    and what it is worth in games at the next-token run's own pace there (None without a pace)."""
     names = [run_objective(r) for r in runs]
-    df = _trial_frame(runs, run_objective, "objective")
     steps, at = _common_steps(df, "objective", names)
     if not steps:
         return None

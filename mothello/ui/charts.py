@@ -149,19 +149,18 @@ def width_trial_chart(df: pd.DataFrame, placer: float | None = None, width: int 
 def objective_trial_chart(df: pd.DataFrame, placer: float | None = None, width: int = 330,
                           height: int = 260) -> alt.HConcatChart:
     """The objective trial (findings.objective_by_games) as trial_chart draws it, by objective; carried on
-    (runs named "OBJECTIVE, N steps"), each objective in one hue, its longer runs darker."""
-    names = list(dict.fromkeys(df["objective"]))
-    objective = lambda n: n.split(",")[0]  # noqa: E731
-    steps = lambda n: int(n.split(", ")[1].split()[0].replace(",", "")) if ", " in n else 0  # noqa: E731
-    objectives = list(dict.fromkeys(map(objective, names)))
+    (several runs of one objective, `trained_on`, of different lengths, `run_steps`), each objective in one
+    hue, its longer runs darker."""
+    runs = df.drop_duplicates("objective")
     palette = None
-    if len(objectives) < len(names):
+    if runs["trained_on"].nunique() < len(runs):
         ramps = [("#9ecae1", "#4292c6", "#08519c"), ("#fdae6b", "#f58518", "#a63603")]  # light to dark
+        kinds = list(dict.fromkeys(runs["trained_on"]))
         palette = []
-        for n in names:
-            own = sorted(steps(m) for m in names if objective(m) == objective(n))
-            ramp = ramps[objectives.index(objective(n)) % len(ramps)]
-            palette.append(ramp[-len(own):][own.index(steps(n))] if len(own) <= len(ramp) else ramp[-1])
+        for r in runs.itertuples():
+            own = sorted(runs[runs["trained_on"] == r.trained_on]["run_steps"])
+            ramp = ramps[kinds.index(r.trained_on) % len(ramps)]
+            palette.append(ramp[-len(own):][own.index(r.run_steps)] if len(own) <= len(ramp) else ramp[-1])
     return trial_chart(df, "objective", "objective",
                        "The objective trial: the colour of the discs, one recipe, the same games", placer, width,
                        height, palette=palette)
