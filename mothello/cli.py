@@ -123,10 +123,19 @@ def cmd_train(args) -> int:
           + f" into {out}" + (" (resumed)" if args.resume else ""), flush=True)
     train(exp, tc, out, resume=args.resume, progress=True)
     if int(os.environ.get("RANK", "0")) != 0:
-        return 0  # under torchrun only rank 0 writes status.json; the others may finish before it does
-    status = json.loads((out / "status.json").read_text())
-    print(f"{status['state']} at step {status['step']}/{status['total']}: {out}")
-    return 0 if status["state"] in ("finished", "cancelled") else 1
+        code = 0  # under torchrun only rank 0 writes status.json; the others may finish before it does
+    else:
+        status = json.loads((out / "status.json").read_text())
+        print(f"{status['state']} at step {status['step']}/{status['total']}: {out}")
+        code = 0 if status["state"] in ("finished", "cancelled") else 1
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        # Under torchrun, with the process group destroyed and everything on disk: leave without the
+        # interpreter's teardown, where gloo's native threads now and then abort a finished rank ("terminate
+        # called without an active exception", exit -6) and torchrun reports the whole run failed.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 def cmd_eval(args) -> int:
