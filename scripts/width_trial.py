@@ -1,5 +1,5 @@
-"""From-scratch trials on this machine: is the colour of the discs a matter of width, of target noise, or of
-how many languages share the games?
+"""From-scratch trials on this machine: is the colour of the discs a matter of width, of target noise, of the
+learning rate, or of how many languages share the games?
 
 The width trial, with --objective an objective trial (is it the noise of the next-token target?), and with
 --model over several suite models at one shape the pooling trial (do the languages share their games? the
@@ -15,11 +15,14 @@ report reads (FINDINGS "Is it width?"); the weights do not ship. With --objectiv
 train on the next move's exact distribution instead of the sampled move (train.OBJECTIVES), recorded beside
 the next-token runs (FINDINGS "Is it the noise of the target?"). Runs of other models (--model) at the
 one-language model's shape and recipe make the pooling trial (FINDINGS "Do the languages share their games?").
+With --lr the same run trains at another peak learning rate, its cosine to a tenth of it (FINDINGS "Is it the
+learning rate?"), beside the run at the suite's rate.
 
     python scripts/width_trial.py                              # train (resuming), analyse, record
     python scripts/width_trial.py --shapes 3x192,3x384 --steps 5000 --model unified-mixed
     python scripts/width_trial.py --shapes 3x192 --objective legal-set
     python scripts/width_trial.py --model mono-1 --shapes 3x192     # the pooling trial: one run per model
+    python scripts/width_trial.py --shapes 3x192 --objective legal-set --lr 0.003   # the learning-rate trial
     python scripts/width_trial.py --continue --objective legal-set   # the shipped model trained on
     python scripts/width_trial.py --record-only                # analyse and record the runs that are there
 
@@ -62,26 +65,41 @@ def recipe(spec: str, steps: int = STEPS, **over):
     return TrainConfig(**{**SUITE_TRAINING, "steps": steps, "dtype": "auto", **shape(spec), **over})
 
 
-def run_dir(model: str, spec: str, objective: str = "next-token", steps: int = STEPS) -> Path:
-    """runs/width-trials/scratch-MODEL-LxW[-OBJECTIVE][-STEPS-steps]: a run of other than STEPS steps is
-    another run (the learning rate's schedule spans the run), kept beside the trial's."""
+def lr_rates(lr: float | None = None) -> dict:
+    """The peak learning rate and the cosine's end (a tenth of it, as the suite's); {} for the suite's own.
+    ValueError, in one line, for a rate that is not positive."""
+    from mothello.suite import SUITE_TRAINING
+
+    if lr is None or lr == SUITE_TRAINING["lr"]:
+        return {}
+    if not lr > 0:
+        raise ValueError(f"--lr must be positive, not {lr}")
+    return {"lr": lr, "min_lr": lr / 10}
+
+
+def run_dir(model: str, spec: str, objective: str = "next-token", steps: int = STEPS, lr: float | None = None) -> Path:
+    """runs/width-trials/scratch-MODEL-LxW[-OBJECTIVE][-STEPS-steps][-lr-LR]: a run of other than STEPS steps
+    is another run (the learning rate's schedule spans the run), kept beside the trial's; so is a run at
+    another peak learning rate than the suite's (the learning-rate trial)."""
     from mothello.suite import runs_dir
 
     s = shape(spec)
-    tail = ("" if objective == "next-token" else f"-{objective}") + ("" if steps == STEPS else f"-{steps}-steps")
+    tail = ("" if objective == "next-token" else f"-{objective}") + ("" if steps == STEPS else f"-{steps}-steps") \
+        + (f"-lr-{lr:g}" if lr_rates(lr) else "")
     return runs_dir() / "width-trials" / f"scratch-{model}-{s['n_layer']}x{s['d_model']}{tail}"
 
 
 def train_shape(model: str, spec: str, steps: int = STEPS, progress: bool = True, objective: str = "next-token",
-                **over) -> Path:
+                lr: float | None = None, **over) -> Path:
     """Train (or resume; nothing when finished) suite model `model` from scratch at shape `spec`, with the
-    training objective `objective` (train.OBJECTIVES)."""
+    training objective `objective` (train.OBJECTIVES), at peak learning rate `lr` (lr_rates; None: the
+    suite's)."""
     from mothello.languages import load_config
     from mothello.suite import CONFIGS, _finished
     from mothello.train import train
 
-    run = run_dir(model, spec, objective, steps)
-    tc = recipe(spec, steps, objective=objective, **over)
+    run = run_dir(model, spec, objective, steps, lr)
+    tc = recipe(spec, steps, objective=objective, **lr_rates(lr), **over)
     if _finished(run, tc.total_steps):
         return run
     return train(load_config(CONFIGS / f"{model}.toml"), tc, run, resume=True, progress=progress)
@@ -209,11 +227,11 @@ def measured(run: Path, warmup: int = 10, timed: int = 100) -> dict:
 
 
 def _key(r: dict) -> tuple:
-    """What a recorded run stands for: its model, shape, objective, the step it started from and the step
-    it trained to (a newer record of it replaces it)."""
+    """What a recorded run stands for: its model, shape, objective, the step it started from, the step it
+    trained to and its peak learning rate (a newer record of it replaces it)."""
     from mothello.findings.numbers import run_objective
 
-    return r["experiment"], r["n_layer"], r["d_model"], run_objective(r), r.get("from_step") or 0, r["steps"]
+    return r["experiment"], r["n_layer"], r["d_model"], run_objective(r), r.get("from_step") or 0, r["steps"], r.get("lr")
 
 
 def record(runs: list[Path], n_train: int = 1000) -> Path:
@@ -233,7 +251,7 @@ def record(runs: list[Path], n_train: int = 1000) -> Path:
 def main(argv=None) -> int:
     from mothello.train import OBJECTIVES
 
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", default="unified-mixed",
                     help="the model (configs/NAME.toml: a suite model, or mono-1 for the pooling trial)")
     ap.add_argument("--shapes", default=WIDTH_SHAPES, help="comma-separated layers x width, e.g. 3x192,3x384")
@@ -242,6 +260,9 @@ def main(argv=None) -> int:
                          f"{CONTINUE_STEPS:,} at batch {CONTINUE['batch_size']})")
     ap.add_argument("--objective", default="next-token", choices=OBJECTIVES,
                     help="the training objective (legal-set: the next move's exact distribution)")
+    ap.add_argument("--lr", type=float, default=None,
+                    help="peak learning rate of the runs from scratch (default the suite's 0.0015; the cosine ends "
+                         "at a tenth of it): the learning-rate trial")
     ap.add_argument("--continue", dest="continued", action="store_true",
                     help="instead of from scratch: the shipped --model trained on from its step (--shapes unused)")
     ap.add_argument("--record-only", action="store_true", help="analyse and record the runs there, train nothing")
@@ -258,6 +279,12 @@ def main(argv=None) -> int:
         ap.error(f"--model {args.model}: no configs/{args.model}.toml")
     if args.steps is not None and args.steps < 1:
         ap.error("--steps must be at least 1")
+    try:
+        lr_rates(args.lr)
+    except ValueError as e:
+        ap.error(str(e))
+    if args.continued and args.lr is not None:
+        ap.error("--lr is for runs from scratch; --continue has its own recipe")
     if args.continued:
         from mothello.checkpoints import CheckpointError, checkpoints_dir, read_meta
 
@@ -268,8 +295,8 @@ def main(argv=None) -> int:
         runs = [continued_dir(args.model, start, args.objective) if args.record_only else
                 train_continued(args.model, args.steps or CONTINUE_STEPS, objective=args.objective)]
     else:
-        runs = [run_dir(args.model, s, args.objective, args.steps or STEPS) for s in specs] if args.record_only else \
-            [train_shape(args.model, s, args.steps or STEPS, objective=args.objective) for s in specs]
+        runs = [run_dir(args.model, s, args.objective, args.steps or STEPS, args.lr) for s in specs] if args.record_only \
+            else [train_shape(args.model, s, args.steps or STEPS, objective=args.objective, lr=args.lr) for s in specs]
     missing = [str(r) for r in runs if not (r / "status.json").is_file()]
     if missing:
         ap.error(f"no run in {', '.join(missing)}: train it first (without --record-only)")

@@ -114,9 +114,15 @@ def test_the_width_trial_is_recorded_whole():
     recorded = findings.width_runs(SHIPPED)
     runs = [r for r in recorded if not r.get("from_step")]  # from scratch; the shipped model trained on below
     assert len(runs) >= 2, "the width trial needs two shapes at least"
-    assert len({(r["experiment"], r["n_layer"], r["d_model"], r.get("objective", "next-token"), r["steps"])
+    assert len({(r["experiment"], r["n_layer"], r["d_model"], r.get("objective", "next-token"), r["steps"], r["lr"])
                 for r in runs}) == len(runs)
-    recipe = {k: runs[0][k] for k in ("batch_size", "lr", "min_lr", "warmup_steps", "dtype")}
+    # the learning-rate trial: runs at other peak rates (each cosine to a tenth of it) beside one at the suite's
+    rated = [r for r in runs if r["lr"] != suite.SUITE_TRAINING["lr"]]
+    for r in rated:
+        assert r["min_lr"] == pytest.approx(r["lr"] / 10)
+        assert any(x["lr"] == suite.SUITE_TRAINING["lr"] and all(x[k] == r[k] for k in (
+            "experiment", "n_layer", "d_model", "steps")) and x.get("objective") == r.get("objective") for x in runs)
+    recipe = {k: next(r for r in runs if r not in rated)[k] for k in ("batch_size", "lr", "min_lr", "warmup_steps", "dtype")}
     trial = min(r["steps"] for r in runs)  # the trials' length; longer runs carry the objective trial on
     longer = [r for r in runs if r["steps"] != trial]
     assert len(longer) < len(runs) / 2
@@ -127,7 +133,8 @@ def test_the_width_trial_is_recorded_whole():
         assert len({(r["experiment"], r["n_layer"], r["d_model"]) for r in pair}) == 1
     for r in runs:
         exp = load_config(suite.CONFIGS / f"{r['experiment']}.toml")
-        assert {k: r[k] for k in recipe} == recipe and r["measured"]["steps_per_s"] > 0
+        own = [k for k in recipe if r not in rated or k not in ("lr", "min_lr")]
+        assert {k: r[k] for k in own} == {k: recipe[k] for k in own} and r["measured"]["steps_per_s"] > 0
         assert [p["step"] for p in r["points"]] == sorted(snapshot_steps(TrainConfig(steps=r["steps"])))
         for p in r["points"]:
             assert set(p["legal_move_accuracy"]) == {exp.languages[i].name for i in exp.input_languages}
@@ -142,6 +149,8 @@ def test_the_width_trial_is_recorded_whole():
         assert f"**Carried on.** The same objectives again over {max(r['steps'] for r in longer):,} steps" in text
     if any(r["experiment"] == "mono-1" for r in runs):
         assert "## Do the languages share their games?" in text and "*Do the languages share their games?*" in text
+    if rated:
+        assert "## Is it the learning rate?" in text and "*Is it the learning rate?*" in text
     trained_on = [r for r in recorded if r.get("from_step")]
     if trained_on:
         assert "## A trained model on the exact target" in text and "*A trained model on the exact target*" in text

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .. import sweep
+from ..suite import SUITE_TRAINING
 from ..transfer import RESTORE_FALL
 from .numbers import DEPTH_RUNS, WIDTH_RUNS, run_objective
 from .pace import model_games
@@ -15,8 +16,8 @@ from .text import markdown_table, millions, pct, pts, ratio
 from .training import gpu_stages, how_trained
 from .transfer_notes import (answer_notes, longer_notes, longer_rows, longer_trend, own_ratio, restore_notes,
                              transfer_rows, variant_notes, variant_rows)
-from .trials import (depth_section, objective_longer, objective_section, paper_section, pooling_commands,
-                     pooling_section, trained_on_section, width_section)
+from .trials import (depth_section, lr_runs, lr_section, objective_longer, objective_section, paper_section,
+                     pooling_commands, pooling_section, trained_on_section, width_section)
 from .verdicts import CLAIMS, verdicts
 
 
@@ -163,6 +164,10 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
         if "trained-on" in figures:
             out.append("![The shipped model trained on with each objective: colour and legal moves against the games "
                        f"added]({figures['trained-on']})\n")
+    if rate := lr_section(numbers):
+        out.append(rate)
+        if "lr" in figures:
+            out.append(f"![The learning-rate trial: colour and legal moves against the games seen]({figures['lr']})\n")
     if pooling := pooling_section(numbers):
         out.append(pooling)
         if "pooling" in figures:
@@ -373,6 +378,9 @@ def reproduce(numbers: dict) -> str:
     gpu += "".join(f"\npython scripts/width_trial.py --model {r['experiment']} --shapes {r['n_layer']}x{r['d_model']} "
                    f"--steps {r['steps']} --objective {run_objective(r)}   # the objective trial carried on, here"
                    for longer in objective_longer(numbers) for r in longer)
+    gpu += "".join(f"\npython scripts/width_trial.py --model {r['experiment']} --shapes {r['n_layer']}x{r['d_model']} "
+                   f"--objective {run_objective(r)} --lr {r['lr']:g}   # the learning-rate trial, here"
+                   for r in lr_runs(numbers) if r["lr"] != SUITE_TRAINING["lr"])
     trained_on = [r for r in numbers.get("width") or [] if r.get("from_step")]
     if trained_on:
         gpu += "".join(f"\npython scripts/width_trial.py --continue --model {r['experiment']} --objective "

@@ -140,8 +140,13 @@ def how_trained(numbers: dict) -> str:
                          "distribution, with one recipe on the same games"
                          + ("; and *A trained model on the exact target*: the shipped model trained on with each"
                             if any(r.get("from_step") for r in numbers.get("width") or []) else "") + ".\n")
-        from .trials import pooling_runs  # trials reads this module's GPU stages
+        from .trials import lr_runs, pooling_runs  # trials reads this module's GPU stages
 
+        if rated := lr_runs(numbers):
+            lines.append("Is it the learning rate? The section *Is it the learning rate?* below: "
+                         f"`{rated[0]['experiment']}` from scratch at peak lr "
+                         + ", ".join(f"{r['lr']:g}" for r in rated[:-1]) + f" and {rated[-1]['lr']:g}, one recipe "
+                         "but for the rates on the same games.\n")
         if pooling := pooling_runs(numbers):
             lines.append("Is it the number of languages? The section *Do the languages share their games?* below: "
                          f"`{pooling[0]['experiment']}` (one language) against "

@@ -1,6 +1,6 @@
 """The trials beside the suite, shipped as numbers only: the `paper` preset on a GPU, and whether the
 colour target is a matter of depth (grown deeper, deeper from scratch), of width, or of the noise of the
-next-token target (from scratch, and the shipped model trained on)."""
+next-token target (from scratch, and the shipped model trained on), or of the learning rate."""
 
 from __future__ import annotations
 
@@ -433,16 +433,22 @@ def _pooling_name(r: dict) -> str:
     return f"{r['experiment']} ({n} language{'s' if n > 1 else ''})"
 
 
-def _recipe(r0: dict, what: str = "") -> str:
-    """How a from-scratch trial trained: where, its recipe and where its numbers are (then `what`)."""
+def _recipe(r0: dict, what: str = "", rates: str | None = None) -> str:
+    """How a from-scratch trial trained: where, its recipe and where its numbers are (then `what`); `rates`
+    words the learning rates where the runs differ in them (the learning-rate trial)."""
     where = r0["device"] + (f", {r0['threads']} threads" if r0.get("threads") else "")
+    rates = rates or _rates(r0)
     return (f"one after the other on this project's own machine ({where}, PyTorch {r0['torch']}), with one recipe "
-            f"on the same stream of fresh games: {r0['steps']:,} steps at batch {r0['batch_size']}, peak lr "
-            f"{r0['lr']:g}, warm-up {r0['warmup_steps']:,}, cosine to {r0['min_lr']:g}, {r0['dtype']} (the suite's "
-            f"first stage, cut short). Each run's snapshots are analysed as the shipped models are (linear probes, "
+            f"on the same stream of fresh games: {r0['steps']:,} steps at batch {r0['batch_size']}, {rates}, "
+            f"{r0['dtype']} (the suite's first stage, cut short{', but for the rates' if rates != _rates(r0) else ''}). "
+            "Each run's snapshots are analysed as the shipped models are (linear probes, "
             f"relative labels, {r0['probe_games']:,} training games per language, at the layer where the "
             "in-language colour probe is best; legal moves on the 500 held-out games). Their weights do not "
             f"ship; their numbers are in `checkpoints/{WIDTH_RUNS}`." + (f" {what}" if what else "") + "\n")
+
+
+def _rates(r0: dict) -> str:
+    return f"peak lr {r0['lr']:g}, warm-up {r0['warmup_steps']:,}, cosine to {r0['min_lr']:g}"
 
 
 def _times(ratio: float) -> str:
@@ -723,6 +729,94 @@ def trained_on_section(numbers: dict) -> str:
                     "the exact target would quicken its pace over millions of games, this trial cannot tell.")
     if max(ca, cb) < 0.9:
         said.append(f"Both stay below the 90% target: {100 * (0.9 - max(ca, cb)):.1f} points short.")
+    lines.append(" ".join(said))
+    return "\n".join(lines) + "\n"
+
+
+def lr_runs(numbers: dict) -> list[dict]:
+    """The learning-rate trial: for the first recorded run from scratch at another peak rate than the suite's,
+    the runs from scratch of its model, shape, objective, length, batch and warm-up at every peak rate (each
+    cosine to a tenth of its peak), lowest rate first; [] without a run at the suite's rate among them."""
+    runs = _scratch(numbers)
+    other = next((r for r in runs if r["lr"] != suite.SUITE_TRAINING["lr"]), None)
+    if other is None:
+        return []
+    keys = ("experiment", "n_layer", "d_model", "steps", "batch_size", "warmup_steps")
+    found = sorted((r for r in runs if all(r[k] == other[k] for k in keys)
+                    and run_objective(r) == run_objective(other) and np.isclose(r["min_lr"], r["lr"] / 10)),
+                   key=lambda r: r["lr"])
+    return found if len(found) >= 2 and any(r["lr"] == suite.SUITE_TRAINING["lr"] for r in found) else []
+
+
+def _rate_name(r: dict) -> str:
+    return f"lr {r['lr']:g}"
+
+
+def lr_by_games(numbers: dict) -> pd.DataFrame:
+    """The learning-rate trial's snapshots (_trial_frame, by "rate": "lr 0.003"). Empty without the trial."""
+    return _trial_frame(lr_runs(numbers), _rate_name, "rate")
+
+
+def lr_section(numbers: dict) -> str:
+    """Is it the learning rate? One suite model from scratch at one shape and objective, at the suite's peak
+    learning rate and at others, one recipe but for the rates on the same games: each rate's colour against
+    the suite's after as many games, along the runs and at their end, and what a lead is worth in games at the
+    suite rate's own pace. "" without the trial."""
+    runs = lr_runs(numbers)
+    df = lr_by_games(numbers)
+    if not runs or df.empty:
+        return ""
+    base = next(r for r in runs if r["lr"] == suite.SUITE_TRAINING["lr"])
+    names, ref = [_rate_name(r) for r in runs], _rate_name(base)
+    objective = run_objective(base)
+    rates = (", ".join(f"{r['lr']:g}" for r in runs[:-1]) + f" and {runs[-1]['lr']:g}")
+    lines = ["## Is it the learning rate?\n",
+             f"The trials above train at the suite's peak learning rate, {base['lr']:g} at batch {base['batch_size']}. "
+             "Would the colour come faster at another? Here "
+             f"`{base['experiment']}` trained from scratch at {_shape(base)} with `{objective}`"
+             + (" (the objective trial's faster objective)" if objective != "next-token" else "")
+             + f" at peak lr {rates}, "
+             + _recipe(base, rates=f"warm-up {base['warmup_steps']:,}, each rate's cosine to a tenth of it")]
+    table, steps, at = _snapshot_table(df, "rate", names, "games seen", None)
+    lines += table
+    if not steps:
+        return "\n".join(lines) + "\n"
+    last, per = steps[-1], _pace(at, ref, steps)
+    games = last * base["batch_size"]
+    said, leads = [], {}
+    for r, n in zip(runs, names):
+        if n == ref:
+            continue
+        d = at[(n, last)].colour - at[(ref, last)].colour
+        leads[n] = d
+        along = ", ".join(pts(at[(n, st)].colour - at[(ref, st)].colour) for st in steps)
+        text = (f"At {n}, after {millions(games)} the model reads the colour "
+                + (f"as it does at the suite's rate ({pts(d)}" if abs(d) <= DEPTH_MARGIN else
+                   f"{100 * abs(d):.1f} points {'better' if d > 0 else 'worse'} than at the suite's rate "
+                   f"({pct(at[(n, last)].colour)} against {pct(at[(ref, last)].colour)}")
+                + f"; along the runs {along}), its legal moves in the worst language at {pct(at[(n, last)].legal_min)} "
+                f"against {pct(at[(ref, last)].legal_min)}")
+        if d > DEPTH_MARGIN and per:
+            text += (f"; at the suite rate's own pace over its last snapshots ({100 * per:.1f} points per doubling of "
+                     f"the games) the lead is worth {2 ** (d / per):.1f}x the games")
+        said.append(text + ".")
+    said.append("The rate does not change the work of a step, so after as many games is after as much training.")
+    best = max(leads, key=leads.get) if leads else None
+    if best is not None and leads[best] > DEPTH_MARGIN:
+        said.append(f"Of the rates tried, {best} reads the colour best after {millions(games)}: at this scale it "
+                    "teaches the colour faster than the suite's rate, and is worth trying in the suite's first stage; "
+                    "whether its lead holds over a longer run, this trial cannot tell.")
+    else:
+        alike = [r["lr"] for r, n in zip(runs, names) if n == ref or abs(leads[n]) <= DEPTH_MARGIN]
+        if len(alike) >= 2:
+            spread = max(abs(leads[n]) for n in leads if abs(leads[n]) <= DEPTH_MARGIN)
+            said.append(f"From lr {min(alike):g} to {max(alike):g} ({max(alike) / min(alike):.0f}x) the colour after "
+                        f"{millions(games)} stays within {100 * spread:.1f} points of the suite's rate's.")
+        said.append(f"No rate tried reads the colour more than {100 * DEPTH_MARGIN:.0f} point better than the "
+                    f"suite's after {millions(games)}: at this scale the suite's rate is not what holds the colour "
+                    "back.")
+    if df["colour"].max() < 0.9:
+        said.append(f"All are below the 90% target after {millions(games)}.")
     lines.append(" ".join(said))
     return "\n".join(lines) + "\n"
 

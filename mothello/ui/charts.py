@@ -166,7 +166,26 @@ def objective_trial_chart(df: pd.DataFrame, placer: float | None = None, width: 
                        height, palette=palette)
 
 
-def trained_on_chart(df: pd.DataFrame, width: int = 330, height: int = 260) -> alt.HConcatChart:
+# A colour panel beside a legal-moves panel is at least this tall: at the house font the colour's axis title
+# ("colour in-language (mine / theirs)") is longer than a 260-px plot, and would lift its panel's title
+# above the other's.
+COLOUR_BESIDE_LEGAL_HEIGHT = 290
+
+
+def lr_trial_chart(df: pd.DataFrame, placer: float | None = None, width: int = 330,
+                   height: int = COLOUR_BESIDE_LEGAL_HEIGHT) -> alt.HConcatChart:
+    """The learning-rate trial (findings.lr_by_games, lowest rate first) as trial_chart draws it, by peak rate,
+    one hue from light (lowest) to dark (highest): the colour and the worst language's legal moves against
+    the games seen (the rate does not change a step's time)."""
+    n = df["rate"].nunique()
+    ramp = ["#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84"]  # light to dark, green-blue
+    palette = [ramp[round(i)] for i in np.linspace(0, len(ramp) - 1, n)] if 1 < n <= len(ramp) else None
+    return trial_chart(df, "rate", "peak learning rate",
+                       "The learning-rate trial: the colour of the discs, one recipe but for the rates, the same games",
+                       placer, width, height, second="legal", palette=palette)
+
+
+def trained_on_chart(df: pd.DataFrame, width: int = 330, height: int = COLOUR_BESIDE_LEGAL_HEIGHT) -> alt.HConcatChart:
     """The shipped model trained on with each objective (findings.trained_on_by_games, games: added since
     the shipped step): the in-language colour probe and the worst language's legal moves against the games
     added, side by side, each objective a line from the shipped model's own point at 0."""
@@ -181,7 +200,7 @@ def trained_on_chart(df: pd.DataFrame, width: int = 330, height: int = 260) -> a
                                 ("legal_min", "legal moves, worst language", "legal moves")):
         lo, hi = float(df[field].min()), float(df[field].max())
         pad = max(0.005, (hi - lo) * 0.15)
-        y = alt.Y(f"{field}:Q", title=title, axis=alt.Axis(format=".1%"),
+        y = alt.Y(f"{field}:Q", title=title, axis=alt.Axis(format=".1%", labelFlush=True),  # as trial_chart's "legal"
                   scale=alt.Scale(domain=[lo - pad, min(1.0, hi + pad)], nice=False))
         panels.append(alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=60, filled=True), strokeWidth=2).encode(
             x=x, y=y, color=colour, tooltip=tooltip).properties(width=width, height=height, title=panel))
@@ -212,32 +231,41 @@ def trial_chart(df: pd.DataFrame, key: str, legend: str, title: str, placer: flo
     """A from-scratch trial (findings' _trial_frame, runs named in column `key`): the in-language colour
     probe of each run's snapshots against the games seen (log scale) and, side by side, against the minutes
     of training they took (`second` "minutes") or the games seen in each of the model's languages ("per_language",
-    log scale); with `placer` (probes.placer_baseline's colour: no flip tracked) as a dashed rule; `palette`:
-    the runs' colours, in their order."""
+    log scale), or the worst language's legal moves against the games seen ("legal"); with `placer`
+    (probes.placer_baseline's colour: no flip tracked) as a dashed rule on the colour; `palette`: the runs'
+    colours, in their order."""
     names = list(dict.fromkeys(df[key]))
     colour = alt.Color(f"{key}:N", title=legend, sort=names,
                        scale=alt.Scale(domain=names, range=palette) if palette else alt.Undefined)
     lo = min(float(df["colour"].min()), placer if placer is not None else 1.0)
-    y = alt.Y("colour:Q", title="colour in-language (mine / theirs)", axis=alt.Axis(format=".0%"),
+    # panels with different y axes: labels kept inside the plot, so an end label cannot lift one panel's title
+    flush = dict(labelFlush=True) if second == "legal" else {}
+    y = alt.Y("colour:Q", title="colour in-language (mine / theirs)", axis=alt.Axis(format=".0%", **flush),
               scale=alt.Scale(domain=[lo - 0.01, float(df["colour"].max()) + 0.01], nice=False))
     tooltip = [key, alt.Tooltip("step:Q", format=","), alt.Tooltip("games:Q", format=",d")]
     tooltip += ([alt.Tooltip("per_language:Q", title="games per language", format=",d")] if second == "per_language"
                 else [alt.Tooltip("minutes:Q", format=".0f")])
     tooltip += [alt.Tooltip("colour:Q", format=".1%"),
                 alt.Tooltip("legal_min:Q", title="legal moves, worst language", format=".1%")]
-    panels_x = {"games": (_log_games_axis(df, "games", "games seen (log scale)"), "after as many games"),
-                "minutes": (alt.X("minutes:Q", title="minutes of training (at the measured speed)"),
+    games = _log_games_axis(df, "games", "games seen (log scale)")
+    lo, hi = float(df["legal_min"].min()), float(df["legal_min"].max())
+    legal = alt.Y("legal_min:Q", title="legal moves, worst language", axis=alt.Axis(format=".0%", **flush),
+                  scale=alt.Scale(domain=[lo - 0.01, min(1.0, hi + 0.01)], nice=False))
+    panels_x = {"games": ("games", games, y, "after as many games"),  # (x field, x, y, title)
+                "minutes": ("minutes", alt.X("minutes:Q", title="minutes of training (at the measured speed)"), y,
                             "after as much training time"),
-                "per_language": (_log_games_axis(df, "per_language", "games seen in each language (log scale)")
-                                 if second == "per_language" else None, "after as many games in each language")}
+                "per_language": ("per_language", _log_games_axis(df, "per_language", "games seen in each language "
+                                                                 "(log scale)") if second == "per_language" else None,
+                                 y, "after as many games in each language"),
+                "legal": ("games", games, legal, "legal moves, after as many games")}
     panels = []
     for x in ("games", second):
-        axis, panel = panels_x[x]
-        line = alt.Chart(df).transform_filter(f"isValid(datum.{x})").mark_line(
+        field, axis, y_axis, panel = panels_x[x]
+        line = alt.Chart(df).transform_filter(f"isValid(datum.{field})").mark_line(
             point=alt.OverlayMarkDef(size=60, filled=True), strokeWidth=2).encode(
-            x=axis, y=y, color=colour, tooltip=tooltip)
+            x=axis, y=y_axis, color=colour, tooltip=tooltip)
         layers = [line]
-        if placer is not None:
+        if placer is not None and y_axis is y:
             rule = alt.Chart(pd.DataFrame({"colour": [placer], "label": [f"no flip tracked {placer:.1%}"]}))
             layers += [rule.mark_rule(strokeDash=[6, 4], color="#777777").encode(y=alt.Y("colour:Q")),
                        rule.mark_text(align="left", baseline="bottom", dy=-3, color="#555555", fontSize=11).encode(

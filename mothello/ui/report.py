@@ -18,9 +18,9 @@ import pandas as pd
 
 from .. import storage
 from ..checkpoints import checkpoints_dir, load_checkpoint
-from ..findings import (FIGURES, MANY_TITLE, MODELS, collect, colour_by_games, longer_numbers, objective_by_games,
-                        pooling_by_games, render, sweep_numbers, trained_on_by_games, variant_numbers,
-                        width_by_games)
+from ..findings import (FIGURES, MANY_TITLE, MODELS, collect, colour_by_games, longer_numbers, lr_by_games,
+                        objective_by_games, pooling_by_games, render, sweep_numbers, trained_on_by_games,
+                        variant_numbers, width_by_games)
 from ..probes import load_alignment
 from ..suite import AOT_GAMES
 from ..sweep import when as sweep_when
@@ -124,6 +124,11 @@ def figures(out: Path, root: Path | None = None, numbers: dict | None = None) ->
         from .charts import trained_on_chart
 
         figs["trained-on"] = _save(trained_on_chart(trained_on), out, "trained-on-trial")
+    rate = lr_by_games(numbers)
+    if len(rate):
+        from .charts import lr_trial_chart
+
+        figs["lr"] = _save(lr_trial_chart(rate, placer=placer), out, "lr-trial")
     pooling = pooling_by_games(numbers)
     if len(pooling):
         from .charts import pooling_chart
