@@ -30,7 +30,7 @@ With --continue, the shipped model itself trains on from its step with the objec
 its stream of games goes on), into runs/width-trials/continued-MODEL-from-STEP-OBJECTIVE; its record starts
 with the shipped model's own analysis (FINDINGS "A trained model on the exact target").
 
-The runs live in runs/width-trials/scratch-MODEL-LxW[-OBJECTIVE]; a killed training resumes where it stopped, an
+The runs live in runs/width-trials/scratch-MODEL-LxW[-OBJECTIVE][-STEPS-steps][-lr-LR]; a killed training resumes where it stopped, an
 analysis already made is kept beside its snapshot (width.json, keyed by the weights).
 """
 
@@ -236,7 +236,8 @@ def _key(r: dict) -> tuple:
 
 def record(runs: list[Path], n_train: int = 1000) -> Path:
     """Record width-trial run folders in checkpoints/width-trials/runs.json: each replaces the record of
-    the same model, shape and objective, and the other records stay (their folders may be long gone)."""
+    the same run (_key: model, shape, objective, start, length and peak rate), and the other records stay
+    (their folders may be long gone)."""
     from mothello import storage
     from mothello.checkpoints import checkpoints_dir
     from mothello.findings import WIDTH_RUNS
