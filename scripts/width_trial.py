@@ -30,8 +30,9 @@ With --continue, the shipped model itself trains on from its step with the objec
 its stream of games goes on), into runs/width-trials/continued-MODEL-from-STEP-OBJECTIVE; its record starts
 with the shipped model's own analysis (FINDINGS "A trained model on the exact target").
 
-The runs live in runs/width-trials/scratch-MODEL-LxW[-OBJECTIVE][-STEPS-steps][-lr-LR]; a killed training resumes where it stopped, an
-analysis already made is kept beside its snapshot (width.json, keyed by the weights).
+The runs live in runs/width-trials/scratch-MODEL-LxW[-OBJECTIVE][-STEPS-steps][-lr-LR]; a killed training
+resumes where it stopped, an analysis already made is kept beside its snapshot (width.json, keyed by the
+weights).
 """
 
 from __future__ import annotations
