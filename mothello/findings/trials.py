@@ -763,7 +763,7 @@ def lr_section(numbers: dict) -> str:
     the suite's after as many games, along the runs and at their end, and what a lead is worth in games at the
     suite rate's own pace. "" without the trial."""
     runs = lr_runs(numbers)
-    df = lr_by_games(numbers)
+    df = _trial_frame(runs, _rate_name, "rate")
     if not runs or df.empty:
         return ""
     base = next(r for r in runs if r["lr"] == suite.SUITE_TRAINING["lr"])

@@ -248,9 +248,9 @@ def trial_chart(df: pd.DataFrame, key: str, legend: str, title: str, placer: flo
     tooltip += [alt.Tooltip("colour:Q", format=".1%"),
                 alt.Tooltip("legal_min:Q", title="legal moves, worst language", format=".1%")]
     games = _log_games_axis(df, "games", "games seen (log scale)")
-    lo, hi = float(df["legal_min"].min()), float(df["legal_min"].max())
     legal = alt.Y("legal_min:Q", title="legal moves, worst language", axis=alt.Axis(format=".0%", **flush),
-                  scale=alt.Scale(domain=[lo - 0.01, min(1.0, hi + 0.01)], nice=False))
+                  scale=alt.Scale(domain=[float(df["legal_min"].min()) - 0.01,
+                                          min(1.0, float(df["legal_min"].max()) + 0.01)], nice=False))
     panels_x = {"games": ("games", games, y, "after as many games"),  # (x field, x, y, title)
                 "minutes": ("minutes", alt.X("minutes:Q", title="minutes of training (at the measured speed)"), y,
                             "after as much training time"),
