@@ -13,14 +13,17 @@ language, every layer; legal moves on the suite's 500 held-out games), so the sh
 games AND after as much training time. The numbers go to checkpoints/width-trials/runs.json, which the
 report reads (FINDINGS "Is it width?"); the weights do not ship. With --objective legal-set the same runs
 train on the next move's exact distribution instead of the sampled move (train.OBJECTIVES), recorded beside
-the next-token runs (FINDINGS "Is it the noise of the target?"). Runs of other models (--model) at the
-one-language model's shape and recipe make the pooling trial (FINDINGS "Do the languages share their games?").
+the next-token runs (FINDINGS "Is it the noise of the target?"); a longer legal-set run with no next-token run
+of its length carries the exact target further, beside the shipped model (FINDINGS "The exact target carried
+further"). Runs of other models (--model) at the one-language model's shape and recipe make the pooling trial
+(FINDINGS "Do the languages share their games?").
 With --lr the same run trains at another peak learning rate, its cosine to a tenth of it (FINDINGS "Is it the
 learning rate?"), beside the run at the suite's rate.
 
     python scripts/width_trial.py                              # train (resuming), analyse, record
     python scripts/width_trial.py --shapes 3x192,3x384 --steps 5000 --model unified-mixed
     python scripts/width_trial.py --shapes 3x192 --objective legal-set
+    python scripts/width_trial.py --shapes 3x192 --objective legal-set --steps 24000   # carried further
     python scripts/width_trial.py --model mono-1 --shapes 3x192     # the pooling trial: one run per model
     python scripts/width_trial.py --shapes 3x192 --objective legal-set --lr 0.003   # the learning-rate trial
     python scripts/width_trial.py --continue --objective legal-set   # the shipped model trained on

@@ -126,11 +126,16 @@ def test_the_width_trial_is_recorded_whole():
     trial = min(r["steps"] for r in runs)  # the trials' length; longer runs carry the objective trial on
     longer = [r for r in runs if r["steps"] != trial]
     assert len(longer) < len(runs) / 2
-    # carried on: the objective trial's model and shape, a next-token run and another objective's at each length
+    # carried on: the objective trial's model and shape, a next-token run and another objective's at each length;
+    # or carried further: the exact target alone, longer than every pair, beside the shipped model
+    further = findings.further_runs(findings.collect(SHIPPED))
     for n in {r["steps"] for r in longer}:
         pair = [r for r in longer if r["steps"] == n]
-        assert {r.get("objective", "next-token") for r in pair} >= {"next-token", "legal-set"}
         assert len({(r["experiment"], r["n_layer"], r["d_model"]) for r in pair}) == 1
+        if pair == [r for r in further if r["steps"] == n]:
+            assert pair[0]["objective"] == "legal-set" and n > max(r["steps"] for r in longer if r not in further)
+        else:
+            assert {r.get("objective", "next-token") for r in pair} >= {"next-token", "legal-set"}
     for r in runs:
         exp = load_config(suite.CONFIGS / f"{r['experiment']}.toml")
         own = [k for k in recipe if r not in rated or k not in ("lr", "min_lr")]
@@ -145,8 +150,11 @@ def test_the_width_trial_is_recorded_whole():
     assert "## Is it width?" in text and "Is it width? The section *Is it width?* below" in text  # and pointed to
     if any(r.get("objective", "next-token") != "next-token" for r in runs):
         assert "## Is it the noise of the target?" in text and "The section *Is it the noise of the target?*" in text
-    if longer:
-        assert f"**Carried on.** The same objectives again over {max(r['steps'] for r in longer):,} steps" in text
+    if [r for r in longer if r not in further]:
+        paired = max(r["steps"] for r in longer if r not in further)
+        assert f"**Carried on.** The same objectives again over {paired:,} steps" in text
+    if further:
+        assert "## The exact target carried further" in text and "*The exact target carried further*" in text
     if any(r["experiment"] == "mono-1" for r in runs):
         assert "## Do the languages share their games?" in text and "*Do the languages share their games?*" in text
     if rated:

@@ -3,6 +3,7 @@ analysed and recorded end to end, and the report's section and figure made from 
 (findings.width_runs / width_by_games / width_section, charts.width_trial_chart)."""
 
 import importlib.util
+import re
 import json
 import shutil
 import subprocess
@@ -17,8 +18,8 @@ from conftest import ROOT
 from mothello import findings, storage, suite
 from mothello.checkpoints import checkpoints_dir, list_snapshots, load_checkpoint
 from mothello.findings.document import reproduce
-from mothello.findings.trials import lr_runs
-from mothello.ui.charts import lr_trial_chart, objective_trial_chart, pooling_chart, trained_on_chart, width_trial_chart
+from mothello.findings.trials import further_runs, lr_runs
+from mothello.ui.charts import further_chart, lr_trial_chart, objective_trial_chart, pooling_chart, trained_on_chart, width_trial_chart
 
 _spec = importlib.util.spec_from_file_location("width_trial", ROOT / "scripts" / "width_trial.py")
 width_trial = importlib.util.module_from_spec(_spec)
@@ -628,3 +629,103 @@ def test_a_colour_panel_beside_a_legal_moves_panel_has_its_title_level_with_the_
         assert at[panels[0]] == pytest.approx(at[panels[1]], abs=1.5), at   # a pixel is not seen
     squat = _panel_title_heights(lr_trial_chart(rates, height=200))   # the check can fail: too short a plot
     assert abs(squat["after as many games"] - squat["legal moves, after as many games"]) > 5
+
+
+def _shipped_with_ends(ends=((24_000, 0.732, 0.895), (78_000, 0.791, 0.96), (85_000, 0.817, 0.973)), cross=0.834):
+    """A shipped unified-mixed as the report's numbers hold it (batch 64 to 24,000, then 1,024 on a GPU): its analysed
+    stage ends (step, colour, worst language's legal moves) and its last step, probes at layer 3."""
+    stages = [{"from": 0, "to": 24_000, "batch_size": 64},
+              {"from": 24_000, "to": 85_000, "batch_size": 1024, "device": "cuda", "started": "2026-11-01T10:00:00+00:00",
+               "finished": "2026-11-01T11:00:00+00:00"}]   # 62,464,000 games in an hour on a GPU
+    at = {st: {"step": st, "colour_in_language": c, "legal_min": legal, "in_language": 0.85, "cross_lingual": cross}
+          for st, c, legal in ends}
+    last = at.pop(ends[-1][0])
+    return {**last, "name": "unified-mixed", "layer": 3, "trained": {"stages": stages}, "stage_ends": at}
+
+
+def _objective_runs():
+    """The objective trial (5,000 steps) and its pair carried on (12,000 steps), as recorded."""
+    return [_run(192, [0.62, 0.66, 0.68], [2.6, 13, 26]), {**_run(192, [0.66, 0.72, 0.78], [4, 20, 40]), "objective": "legal-set"},
+            _longer(_run(192, [0.63, 0.68, 0.70], [2.6, 13, 26])),
+            {**_longer(_run(192, [0.70, 0.76, 0.775], [4, 20, 40])), "objective": "legal-set"}]
+
+
+@pytest.mark.parametrize("colours, said", [
+    ([0.70, 0.78, 0.82], "That is better than the shipped model reads it after all its 64.0 million games (81.7%): "
+                         "the exact target was worth more than 41.7x the games here."),
+    ([0.70, 0.74, 0.76], "It reads the colour as well only after about 8.5 million games: the exact target was worth "
+                         "5.5x the games here.")])
+def test_the_exact_target_carried_further_stands_beside_the_shipped_model_after_as_many_games(colours, said):
+    """A longer legal-set run of the objective trial's model and shape, without a next-token run of its length, is
+    the exact target carried further: its own section beside the shipped next-token model after as many games
+    (at its stage ends, or between two against log games), its pace to 90% in games and hours; the other
+    trials keep to their runs."""
+    further = {**_longer(_run(192, colours, [4, 20, 40]), steps=24_000), "objective": "legal-set"}
+    numbers = {"models": {"unified": _shipped_with_ends()}, "width": [*_objective_runs(), further]}
+    assert further_runs(numbers) == [further]
+    assert list(findings.objective_by_games(numbers)["run_steps"].unique()) == [5000, 12_000]  # no third pair
+    assert lr_runs(numbers) == [] and findings.pooling_section(numbers) == ""
+    text = findings.further_section(numbers)
+    assert text.startswith("## The exact target carried further\n")
+    assert "The objective trial carried on ended after 768,000 games." in text
+    assert "with `legal-set` again, over 24,000 steps (1.5 million games)" in text
+    # by games: the longer run's snapshots; the shorter runs where they have a snapshot; the shipped model where
+    # its stage ends reach (1,536,000: its first)
+    assert f"| 1,536,000 | 90.0% | {100 * colours[-1]:.1f}% (layer 3) |  |  | 73.2% |" in text
+    assert f"| 768,000 | 90.0% | {100 * colours[1]:.1f}% (layer 3) | 77.5% (layer 3) | 70.0% (layer 3) |  |" in text
+    assert f"| 153,600 | 90.0% | {100 * colours[0]:.1f}% (layer 3) |  |  |  |" in text
+    assert (f"the shipped model, trained next-token, reads the colour at 73.2% after as many games: "
+            f"{findings.pts(colours[-1] - 0.732)}.").lower() in text.lower()
+    assert said in text
+    per, before = colours[2] - colours[1], (colours[1] - colours[0]) / np.log2(5)
+    more = (0.9 - colours[2]) / per
+    hours = 1_536_000 * 2 ** more / 64 / (5000 / 2400) / 3600
+    assert (f"Over its last doubling of the games (768,000 to 1,536,000) it gained {100 * per:.1f} points per doubling "
+            f"(over the one before, {100 * before:.1f}); at that pace it would read the colour at 90% after about "
+            f"{findings.millions(1_536_000 * 2 ** more)} in all ({more:.1f} more doublings), some {hours:.0f} hours "
+            f"of training at its measured speed here (2.08 steps/s at batch 64), or about "
+            f"{1_536_000 * 2 ** more / 62_464_000:.1f} GPU-hours at the 17,351 games/s the shipped model's GPU stage "
+            "trained at (next-token, sharing the GPU).") in text
+    found = re.search(r"The shipped model's own pace \(\d+\.\d points per doubling, over its stage ends\) gives 90% "
+                      r"after about (\d+\.\d) (million|billion) games: at these paces the exact target gets there on "
+                      r"(\d+\.\d)x fewer games\.", text)
+    shipped = float(found[1]) * (1e6 if found[2] == "million" else 1e9)
+    assert float(found[3]) == pytest.approx(shipped / (1_536_000 * 2 ** more), rel=0.05)
+    assert ("Across its languages after 1.5 million games: the cross-lingual probe reads 78.0% against 80.0% "
+            "in-language, 2.0 points apart; the shipped model's after as many games 83.4% against 85.0%, 1.6 points "
+            "apart: the exact target keeps the languages as aligned (within a point).") in text
+    assert f"Below the 90% target after 1.5 million games: {100 * (0.9 - colours[-1]):.1f} points short." in text
+    assert "python scripts/width_trial.py --model unified-mixed --shapes 3x192 --steps 24000 --objective legal-set   " \
+           "# the exact target carried further, here" in reproduce(numbers)
+    df = findings.further_by_games(numbers)
+    assert list(df["run"].unique()) == ["next-token, 12,000 steps", "legal-set, 12,000 steps", "legal-set, 24,000 steps",
+                                        "shipped (next-token)"]
+    assert df[df["run"] == "shipped (next-token)"]["games"].tolist() == [1_536_000, 56_832_000, 64_000_000]
+    made = further_chart(df, placer=0.627).to_dict()
+    assert [p["title"] for p in made["hconcat"]] == ["after as many games", "legal moves, after as many games"]
+    scale = made["hconcat"][0]["layer"][0]["encoding"]["color"]["scale"]
+    assert df.drop_duplicates("run")["part"].tolist() == ["pair", "pair", "further", "shipped"]
+    # the carried-on pair in its colours of the objective trial's figure, the longer run vivid, the shipped grey
+    assert scale == {"domain": list(df["run"].unique()), "range": ["#08519c", "#a63603", "#e6550d", "#525252"]}
+    pair_colours = json.loads(objective_trial_chart(findings.objective_by_games(numbers)).to_json())[
+        "hconcat"][0]["layer"][0]["encoding"]["color"]["scale"]
+    assert dict(zip(pair_colours["domain"], pair_colours["range"]))["legal-set, 12,000 steps"] == "#a63603"
+    assert dict(zip(pair_colours["domain"], pair_colours["range"]))["next-token, 12,000 steps"] == "#08519c"
+
+
+def test_a_longer_run_with_a_next_token_run_of_its_length_is_the_objective_trial_carried_on_not_further():
+    further = {**_longer(_run(192, [0.70, 0.78, 0.82], [4, 20, 40]), steps=24_000), "objective": "legal-set"}
+    sampled = _longer(_run(192, [0.64, 0.70, 0.74], [2.6, 13, 26]), steps=24_000)
+    numbers = {"models": {"unified": _shipped_with_ends()}, "width": [*_objective_runs(), further, sampled]}
+    assert further_runs(numbers) == [] and findings.further_section(numbers) == ""
+    assert findings.further_by_games(numbers).empty
+    assert "**Carried on.** The same objectives again over 24,000 steps" in findings.objective_section(numbers)
+    # at another peak rate it is no run of the trial's recipe either
+    rated = {**further, **width_trial.lr_rates(3e-3)}
+    assert further_runs({"models": {}, "width": [*_objective_runs(), rated]}) == []
+    # a shipped model whose languages sit closer at that point: the exact target's are less aligned
+    closer = {"models": {"unified": _shipped_with_ends(cross=0.845)}, "width": [*_objective_runs(), further]}
+    assert "0.5 points apart: the exact target keeps the languages less aligned." in findings.further_section(closer)
+    # without the shipped model the run still stands, with no column for it
+    alone = findings.further_section({"models": {}, "width": [*_objective_runs(), further]})
+    assert "| 1,536,000 | 90.0% | 82.0% (layer 3) |  |  |\n" in alone and "shipped" not in alone.split("\n|")[0][-300:]

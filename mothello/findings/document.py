@@ -16,8 +16,8 @@ from .text import markdown_table, millions, pct, pts, ratio
 from .training import gpu_stages, how_trained
 from .transfer_notes import (answer_notes, longer_notes, longer_rows, longer_trend, own_ratio, restore_notes,
                              transfer_rows, variant_notes, variant_rows)
-from .trials import (depth_section, lr_runs, lr_section, objective_longer, objective_section, paper_section,
-                     pooling_commands, pooling_section, trained_on_section, width_section)
+from .trials import (depth_section, further_runs, further_section, lr_runs, lr_section, objective_longer,
+                     objective_section, paper_section, pooling_commands, pooling_section, trained_on_section, width_section)
 from .verdicts import CLAIMS, verdicts
 
 
@@ -159,6 +159,11 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
         if "objective" in figures:
             out.append("![The objective trial: colour against the games seen and against training time]"
                        f"({figures['objective']})\n")
+    if further := further_section(numbers):
+        out.append(further)
+        if "further" in figures:
+            out.append("![The exact target carried further: colour and legal moves against the games seen, beside the "
+                       f"shipped model]({figures['further']})\n")
     if trained_on := trained_on_section(numbers):
         out.append(trained_on)
         if "trained-on" in figures:
@@ -378,6 +383,9 @@ def reproduce(numbers: dict) -> str:
     gpu += "".join(f"\npython scripts/width_trial.py --model {r['experiment']} --shapes {r['n_layer']}x{r['d_model']} "
                    f"--steps {r['steps']} --objective {run_objective(r)}   # the objective trial carried on, here"
                    for longer in objective_longer(numbers) for r in longer)
+    gpu += "".join(f"\npython scripts/width_trial.py --model {r['experiment']} --shapes {r['n_layer']}x{r['d_model']} "
+                   f"--steps {r['steps']} --objective {run_objective(r)}   # the exact target carried further, here"
+                   for r in further_runs(numbers))
     gpu += "".join(f"\npython scripts/width_trial.py --model {r['experiment']} --shapes {r['n_layer']}x{r['d_model']} "
                    f"--objective {run_objective(r)} --lr {r['lr']:g}   # the learning-rate trial, here"
                    for r in lr_runs(numbers) if r["lr"] != SUITE_TRAINING["lr"])

@@ -23,7 +23,8 @@ def gpu_stages(numbers: dict) -> list[tuple[str, dict]]:
             if on_gpu(x)]
 
 
-def _games_per_s(stage: dict) -> float | None:
+def games_per_s(stage: dict) -> float | None:
+    """Games a training stage trained on per second of its wall-clock time; None without its timing."""
     h = stage_hours(stage)
     return stage_games(stage, suite.SUITE_TRAINING["batch_size"]) / (h * 3600) if h else None
 
@@ -34,8 +35,8 @@ def gpu_text(numbers: dict) -> str:
     if not gpu:
         return "No GPU was lent to these sessions. "
     cpu = [g for m in numbers["models"].values() for x in (m.get("trained") or {}).get("stages") or []
-           if not on_gpu(x) and x.get("from") and (g := _games_per_s(x))]
-    fast = [g for _, x in gpu if (g := _games_per_s(x))]
+           if not on_gpu(x) and x.get("from") and (g := games_per_s(x))]
+    fast = [g for _, x in gpu if (g := games_per_s(x))]
     names = sorted({x.get("device_name") or x["device"] for _, x in gpu})
     text = (f"One session was lent a GPU ({', '.join(names)}): the last stage of " + ", ".join(f"`{n}`" for n, _ in gpu)
             + " ran there, all at once on the one GPU (below)")
@@ -140,7 +141,12 @@ def how_trained(numbers: dict) -> str:
                          "distribution, with one recipe on the same games"
                          + ("; and *A trained model on the exact target*: the shipped model trained on with each"
                             if any(r.get("from_step") for r in numbers.get("width") or []) else "") + ".\n")
-        from .trials import lr_runs, pooling_runs  # trials reads this module's GPU stages
+        from .trials import further_runs, lr_runs, pooling_runs  # trials reads this module's GPU stages
+
+        if further := further_runs(numbers):
+            lines.append("How far does the exact target go? The section *The exact target carried further* below: "
+                         f"`{further[-1]['experiment']}` from scratch on it over {further[-1]['steps']:,} steps, beside "
+                         "the shipped model after as many games.\n")
 
         if rated := lr_runs(numbers):
             lines.append("Is it the learning rate? The section *Is it the learning rate?* below: "
@@ -252,7 +258,7 @@ def _colour_pace(m: dict, prev: dict) -> str | None:
             "log2 games)")
     target = round(games[-1] * 2 ** more, -5)
     gpu = [x for x in (m.get("trained") or {}).get("stages") or [] if on_gpu(x)]
-    rate = _games_per_s(gpu[-1]) if gpu else None
+    rate = games_per_s(gpu[-1]) if gpu else None
     at_gpu = (f"; at the {rate:,.0f} games/s its GPU stage trained at (sharing the GPU), the rest would take about "
               f"{(target - games[-1]) / rate / 3600:.1f} GPU-hours" if rate else "")
     return (f"`{m['name']}`: {said}; at that pace 90% would take about {more:.1f} more doublings, some "

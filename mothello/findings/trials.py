@@ -1,6 +1,6 @@
 """The trials beside the suite, shipped as numbers only: the `paper` preset on a GPU, and whether the
 colour target is a matter of depth (grown deeper, deeper from scratch), of width, or of the noise of the
-next-token target (from scratch, and the shipped model trained on), or of the learning rate."""
+next-token target (from scratch, carried further, and the shipped model trained on), or of the learning rate."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from ..model import GPT, PRESETS, GPTConfig
 from .numbers import DEPTH_RUNS, PAPER_RUNS, WIDTH_RUNS, run_objective
 from .pace import analysed_ends, colour_at_games, colour_ends, colour_per_doubling, log_interpolate, model_games
 from .text import millions, pct, pts
-from .training import gpu_stages
+from .training import games_per_s, gpu_stages, on_gpu
 
 
 DEPTH_MARGIN = 0.01       # colour closer than this (a deeper model against the shipped one; layer to layer) is alike
@@ -661,6 +661,173 @@ def _leads_said(leads: list[dict | None], other: str) -> str:
              f"{pts(b['lead'])} after {millions(b['games'])} (carried on{worth(b)}). ")
     return said + ("Whether the exact target would reach the 90% target sooner in the end needs the comparison "
                    "carried on over millions of games.")
+
+
+def further_runs(numbers: dict) -> list[dict]:
+    """The exact target carried further: the recorded runs from scratch of the objective trial's model, shape
+    and other objective, at its batch, rates and warm-up, longer than its longest pair and with no next-token
+    run of their length beside them (the shipped model, which trains next-token, stands in for one), shortest
+    first; [] without the objective trial."""
+    pairs = _objective_pairs(numbers)
+    if not pairs:
+        return []
+    sampled, exact = pairs[-1][0], pairs[-1][-1]
+    keys = ("experiment", "n_layer", "d_model", "batch_size", "lr", "min_lr", "warmup_steps")
+    runs = _scratch(numbers)
+    paired = {r["steps"] for r in runs if run_objective(r) == "next-token" and all(r[k] == sampled[k] for k in keys)}
+    return sorted((r for r in runs if all(r[k] == exact[k] for k in keys) and run_objective(r) == run_objective(exact)
+                   and r["steps"] > exact["steps"] and r["steps"] not in paired), key=lambda r: r["steps"])
+
+
+def _run_name(r: dict) -> str:
+    return f"{run_objective(r)}, {r['steps']:,} steps"
+
+
+def _shipped_model(numbers: dict, name: str) -> dict | None:
+    return next((m for m in numbers["models"].values() if m["name"] == name), None)
+
+
+SHIPPED_RUN = "shipped (next-token)"   # the shipped model's line among the runs carried further
+
+
+def further_by_games(numbers: dict) -> pd.DataFrame:
+    """The exact target carried further (_trial_frame rows, by "run": "legal-set, 24,000 steps"): the objective
+    trial's longest pair (column "part" "pair"), the runs that carry its exact target further ("further"), and
+    the shipped model of their experiment at its analysed stage ends ("shipped", run SHIPPED_RUN; no minutes:
+    it trained elsewhere and in stages); column "trained_on": the objective. Empty without such runs."""
+    runs = further_runs(numbers)
+    if not runs:
+        return _trial_frame([], _run_name, "run").assign(part=[], trained_on=[])
+    pair = _objective_pairs(numbers)[-1]
+    df = pd.concat([_trial_frame(p, _run_name, "run").assign(part=part, trained_on=lambda f, p=p: f["run"].map(
+        {_run_name(r): run_objective(r) for r in p})) for p, part in ((pair, "pair"), (runs, "further"))],
+        ignore_index=True)
+    m = _shipped_model(numbers, runs[0]["experiment"])
+    if m is None:
+        return df
+    ends = [{"run": SHIPPED_RUN, "step": st, "games": model_games(m, st), "minutes": np.nan, "legal_min": e["legal_min"],
+             "colour": e["colour_in_language"], "layer": m["layer"], "part": "shipped", "trained_on": "next-token"}
+            for st, e in sorted(analysed_ends(m).items())]
+    return pd.concat([df, pd.DataFrame(ends, columns=df.columns)], ignore_index=True)
+
+
+def further_section(numbers: dict) -> str:
+    """How far does the exact target go? The objective trial's exact target carried further than its longest
+    pair, beside the shipped model (next-token) after as many games: a table by games, the colour after as many
+    games and what that is worth in the shipped model's games, the run's own pace over its last doubling and
+    where it would reach the 90% target (games, and hours at its measured speed), and whether the languages
+    stay aligned. "" without such runs."""
+    runs = further_runs(numbers)
+    if not runs:
+        return ""
+    pair, r = _objective_pairs(numbers)[-1], runs[-1]
+    df = further_by_games(numbers)
+    m = _shipped_model(numbers, r["experiment"])
+    bs, objective = r["batch_size"], run_objective(r)
+    where = r["device"] + (f", {r['threads']} threads" if r.get("threads") else "")
+    lengths = " and ".join(f"{x['steps']:,} steps ({millions(x['steps'] * bs)})" for x in runs)
+    lines = ["## The exact target carried further\n",
+             f"The objective trial carried on ended after {millions(pair[0]['steps'] * bs)}. Here `{r['experiment']}` "
+             f"trained from scratch at {_shape(r)} with `{objective}` again, over {lengths}, on this project's own "
+             f"machine ({where}, PyTorch {r['torch']}): the objective trial's recipe but for its length (batch {bs}, "
+             f"peak lr {r['lr']:g}, warm-up {r['warmup_steps']:,}, the cosine to {r['min_lr']:g} spanning the run, "
+             f"{r['dtype']}), on the same stream of fresh games, its snapshots analysed as the trials above. No "
+             "next-token run of its length stands beside it"
+             + (f": the shipped `{m['name']}`, which trains next-token as the study does, stands in for one, at its "
+                "analysed stage ends or on the line between two of them against log games (its schedule differs: "
+                "a first stage, then warm restarts; see how the models were trained, above)" if m else "")
+             + f". Its weights do not ship; its numbers are in `checkpoints/{WIDTH_RUNS}`.\n"]
+    names = [_run_name(x) for x in runs]
+    others = [_run_name(x) for x in reversed(pair)]   # the exact target's shorter run first
+    head = ["games seen"] + [c for n in names for c in (f"{n}: legal moves, worst language", f"{n}: colour in-language")] \
+        + [f"{n}: colour in-language" for n in others] + ([f"{SHIPPED_RUN}: colour in-language"] if m else [])
+    lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    at = {(x.run, x.games): x for x in df.itertuples()}
+    ends = [(model_games(m, st), c) for st, c in colour_ends(m).items()] if m else []
+    for g in sorted(df[df["run"] == names[-1]]["games"]):
+        cells = [f"{g:,}"]
+        for n in names:
+            x = at.get((n, g))
+            cells += [pct(x.legal_min), f"{pct(x.colour)} (layer {x.layer})"] if x else ["", ""]
+        cells += [f"{pct(at[(n, g)].colour)} (layer {at[(n, g)].layer})" if (n, g) in at else "" for n in others]
+        if m:
+            cs = log_interpolate(ends, g)
+            cells.append(pct(cs) if cs is not None else "")
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    own = df[df["run"] == names[-1]].sort_values("games")
+    last = own.iloc[-1]
+    games, c = int(last["games"]), float(last["colour"])
+    said = [f"After {millions(games)} the {objective} run reads the colour at {pct(c)} (layer {last['layer']}), the "
+            f"legal moves in its worst language at {pct(last['legal_min'])}."]
+    if m:
+        cs = log_interpolate(ends, games)
+        if cs is not None:
+            said.append(f"The shipped model, trained next-token, reads the colour at {pct(cs)} after as many games: "
+                        f"{pts(c - cs)}.")
+        kind, g = _games_for(ends, c)
+        if kind == "=" and g > games:
+            said.append(f"It reads the colour as well only after about {millions(g)}: the exact target was worth "
+                        f"{g / games:.1f}x the games here.")
+        elif kind == ">":
+            said.append(f"That is better than the shipped model reads it after all its {millions(g)} "
+                        f"({pct(max(ends)[1])}): the exact target was worth more than {g / games:.1f}x the games here.")
+    per, before, target = _pace_of(own, 1), _pace_of(own, 2), None
+    if per:
+        (g0, _), (g1, _) = own[["games", "colour"]].iloc[-2], own[["games", "colour"]].iloc[-1]
+        text = (f"Over its last {_doublings(g0, g1)} of the games ({int(g0):,} to {int(g1):,}) it gained "
+                f"{100 * per:.1f} points per doubling" + (f" (over the one before, {100 * before:.1f})" if before else ""))
+        if c < 0.9:
+            more = (0.9 - c) / per
+            target = games * 2 ** more
+            sps = (r.get("measured") or {}).get("steps_per_s")
+            text += (f"; at that pace it would read the colour at 90% after about {millions(target)} in all "
+                     f"({more:.1f} more doublings)" + (f", some {target / bs / sps / 3600:.0f} hours of training at its "
+                                                       f"measured speed here ({sps:.2f} steps/s at batch {bs})" if sps else ""))
+            gpu = [x for x in (m.get("trained") or {}).get("stages") or [] if on_gpu(x)] if m else []
+            if gpu and (rate := games_per_s(gpu[-1])):
+                text += (f", or about {target / rate / 3600:.1f} GPU-hours at the {rate:,.0f} games/s the shipped "
+                         "model's GPU stage trained at (next-token, sharing the GPU)")
+        said.append(text + ".")
+    mper = colour_per_doubling(m) if m else None
+    if mper and m["colour_in_language"] < 0.9:
+        shipped_target = model_games(m, m["step"]) * 2 ** ((0.9 - m["colour_in_language"]) / mper)
+        said.append(f"The shipped model's own pace ({100 * mper:.1f} points per doubling, over its stage ends) gives "
+                    f"90% after about {millions(shipped_target)}"
+                    + (f": at these paces the exact target gets there on {shipped_target / target:.1f}x fewer games"
+                       if target and shipped_target > target else "") + ".")
+    b = _best(r["points"][-1])
+    if b.get("cross_lingual") is not None and b.get("in_language") is not None:
+        gap = b["in_language"] - b["cross_lingual"]
+        text = (f"Across its languages after {millions(games)}: the cross-lingual probe reads {pct(b['cross_lingual'])} "
+                f"against {pct(b['in_language'])} in-language, {100 * gap:.1f} points apart")
+        e = next((e for st, e in analysed_ends(m).items() if model_games(m, st) == games), None) if m else None
+        if e and e.get("cross_lingual") is not None:
+            shipped_gap = e["in_language"] - e["cross_lingual"]
+            text += (f"; the shipped model's after as many games {pct(e['cross_lingual'])} against "
+                     f"{pct(e['in_language'])}, {100 * shipped_gap:.1f} points apart: the exact target keeps the "
+                     + ("languages as aligned (within a point)" if abs(gap - shipped_gap) <= DEPTH_MARGIN else
+                        f"languages {'less' if gap > shipped_gap else 'more'} aligned"))
+        said.append(text + ".")
+    if c < 0.9:
+        said.append(f"Below the 90% target after {millions(games)}: {100 * (0.9 - c):.1f} points short.")
+    lines.append(" ".join(said))
+    return "\n".join(lines) + "\n"
+
+
+def _pace_of(own: pd.DataFrame, back: int) -> float | None:
+    """A run's colour gained per doubling of the games between its snapshots `back` and `back` + 1 from its
+    last (`own`: its _trial_frame rows by games); None without them or without a gain."""
+    if len(own) < back + 1:
+        return None
+    (g0, c0), (g1, c1) = own[["games", "colour"]].iloc[-back - 1], own[["games", "colour"]].iloc[-back]
+    per = (c1 - c0) / float(np.log2(g1 / g0)) if g1 > g0 else 0.0
+    return per if per > 0 else None
+
+
+def _doublings(g0: float, g1: float) -> str:
+    n = float(np.log2(g1 / g0))
+    return "doubling" if abs(n - 1) < 0.05 else f"{n:.1f} doublings"
 
 
 def trained_on_section(numbers: dict) -> str:

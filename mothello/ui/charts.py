@@ -185,6 +185,19 @@ def lr_trial_chart(df: pd.DataFrame, placer: float | None = None, width: int = 3
                        placer, width, height, second="legal", palette=palette)
 
 
+def further_chart(df: pd.DataFrame, placer: float | None = None, width: int = 330,
+                  height: int = COLOUR_BESIDE_LEGAL_HEIGHT) -> alt.HConcatChart:
+    """The exact target carried further (findings.further_by_games) as trial_chart draws it, by run: the colour
+    and the worst language's legal moves against the games seen. The objective trial's carried-on pair keeps
+    its colours from that trial's figure (next-token dark blue, the exact target brown), the longer runs are
+    vivid orange, the shipped model dark grey."""
+    runs = df.drop_duplicates("run")
+    hues = {"shipped": "#525252", "further": "#e6550d"}
+    palette = [hues.get(r.part) or ("#08519c" if r.trained_on == "next-token" else "#a63603") for r in runs.itertuples()]
+    return trial_chart(df, "run", "run", "The exact target carried further: the colour of the discs, beside the "
+                       "shipped model", placer, width, height, second="legal", palette=palette)
+
+
 def trained_on_chart(df: pd.DataFrame, width: int = 330, height: int = COLOUR_BESIDE_LEGAL_HEIGHT) -> alt.HConcatChart:
     """The shipped model trained on with each objective (findings.trained_on_by_games, games: added since
     the shipped step): the in-language colour probe and the worst language's legal moves against the games

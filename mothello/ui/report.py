@@ -18,8 +18,8 @@ import pandas as pd
 
 from .. import storage
 from ..checkpoints import checkpoints_dir, load_checkpoint
-from ..findings import (FIGURES, MANY_TITLE, MODELS, collect, colour_by_games, longer_numbers, lr_by_games,
-                        objective_by_games, pooling_by_games, render, sweep_numbers, trained_on_by_games,
+from ..findings import (FIGURES, MANY_TITLE, MODELS, collect, colour_by_games, further_by_games, longer_numbers,
+                        lr_by_games, objective_by_games, pooling_by_games, render, sweep_numbers, trained_on_by_games,
                         variant_numbers, width_by_games)
 from ..probes import load_alignment
 from ..suite import AOT_GAMES
@@ -119,6 +119,11 @@ def figures(out: Path, root: Path | None = None, numbers: dict | None = None) ->
         from .charts import objective_trial_chart
 
         figs["objective"] = _save(objective_trial_chart(objective, placer=placer), out, "objective-trial")
+    further = further_by_games(numbers)
+    if len(further):
+        from .charts import further_chart
+
+        figs["further"] = _save(further_chart(further, placer=placer), out, "exact-target-further")
     trained_on = trained_on_by_games(numbers)
     if len(trained_on):
         from .charts import trained_on_chart
