@@ -681,7 +681,7 @@ def test_the_exact_target_carried_further_stands_beside_the_shipped_model_after_
     more = (0.9 - colours[2]) / per
     hours = 1_536_000 * 2 ** more / 64 / (5000 / 2400) / 3600
     assert (f"Over its last doubling of the games (768,000 to 1,536,000) it gained {100 * per:.1f} points per doubling "
-            f"(over the one before, {100 * before:.1f}); at that pace it would read the colour at 90% after about "
+            f"(from 153,600 to 768,000: {100 * before:.1f}); at that pace it would read the colour at 90% after about "
             f"{findings.millions(1_536_000 * 2 ** more)} in all ({more:.1f} more doublings), some {hours:.0f} hours "
             f"of training at its measured speed here (2.08 steps/s at batch 64), or about "
             f"{1_536_000 * 2 ** more / 62_464_000:.1f} GPU-hours at the 17,351 games/s the shipped model's GPU stage "

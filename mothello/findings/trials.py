@@ -776,7 +776,8 @@ def further_section(numbers: dict) -> str:
     if per:
         (g0, _), (g1, _) = own[["games", "colour"]].iloc[-2], own[["games", "colour"]].iloc[-1]
         text = (f"Over its last {_doublings(g0, g1)} of the games ({int(g0):,} to {int(g1):,}) it gained "
-                f"{100 * per:.1f} points per doubling" + (f" (over the one before, {100 * before:.1f})" if before else ""))
+                f"{100 * per:.1f} points per doubling" + (f" (from {int(own['games'].iloc[-3]):,} to {int(g0):,}: "
+                                                           f"{100 * before:.1f})" if before else ""))
         if c < 0.9:
             more = (0.9 - c) / per
             target = games * 2 ** more
