@@ -652,9 +652,8 @@ def _leads_said(leads: list[dict | None], other: str) -> str:
             + f" ({b['along'][0][0]:,} to {b['games']:,} games)")
     if len(b["along"]) >= 2:
         (g0, d0), (g1, d1) = b["along"][-2:]
-        n, change = float(np.log2(g1 / g0)), d1 - d0
-        span = "doubling" if abs(n - 1) < 0.05 else f"{n:.1f} doublings"
-        said += f"; over their last {span} of the games it " + (
+        change = d1 - d0
+        said += f"; over their last {_doublings(g0, g1)} of the games it " + (
             "held (within a point)" if abs(change) <= DEPTH_MARGIN else
             f"{'grew' if change > 0 else 'shrank'} by {100 * abs(change):.1f} points")
     said += (f". At their ends: {pts(a['lead'])} after {millions(a['games'])} (the trial{worth(a)}), "
@@ -772,11 +771,12 @@ def further_section(numbers: dict) -> str:
         elif kind == ">":
             said.append(f"That is better than the shipped model reads it after all its {millions(g)} "
                         f"({pct(max(ends)[1])}): the exact target was worth more than {g / games:.1f}x the games here.")
-    per, before, target = _pace_of(own, 1), _pace_of(own, 2), None
+    steps, at_step = sorted(own["step"]), {(x.run, x.step): x for x in own.itertuples()}
+    per, before, target = _pace(at_step, names[-1], steps), _pace(at_step, names[-1], steps[:-1]), None
     if per:
-        (g0, _), (g1, _) = own[["games", "colour"]].iloc[-2], own[["games", "colour"]].iloc[-1]
-        text = (f"Over its last {_doublings(g0, g1)} of the games ({int(g0):,} to {int(g1):,}) it gained "
-                f"{100 * per:.1f} points per doubling" + (f" (from {int(own['games'].iloc[-3]):,} to {int(g0):,}: "
+        g0, g1 = steps[-2] * bs, steps[-1] * bs
+        text = (f"Over its last {_doublings(g0, g1)} of the games ({g0:,} to {g1:,}) it gained "
+                f"{100 * per:.1f} points per doubling" + (f" (from {steps[-3] * bs:,} to {g0:,}: "
                                                            f"{100 * before:.1f})" if before else ""))
         if c < 0.9:
             more = (0.9 - c) / per
@@ -816,17 +816,8 @@ def further_section(numbers: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _pace_of(own: pd.DataFrame, back: int) -> float | None:
-    """A run's colour gained per doubling of the games between its snapshots `back` and `back` + 1 from its
-    last (`own`: its _trial_frame rows by games); None without them or without a gain."""
-    if len(own) < back + 1:
-        return None
-    (g0, c0), (g1, c1) = own[["games", "colour"]].iloc[-back - 1], own[["games", "colour"]].iloc[-back]
-    per = (c1 - c0) / float(np.log2(g1 / g0)) if g1 > g0 else 0.0
-    return per if per > 0 else None
-
-
 def _doublings(g0: float, g1: float) -> str:
+    """The span from g0 to g1 games: 'doubling' (within 5% of one), else '2.3 doublings'."""
     n = float(np.log2(g1 / g0))
     return "doubling" if abs(n - 1) < 0.05 else f"{n:.1f} doublings"
 
@@ -840,7 +831,7 @@ def trained_on_section(numbers: dict) -> str:
     if not runs or df.empty:
         return ""
     r0, names = runs[0], [run_objective(r) for r in runs]
-    m = next((x for x in numbers["models"].values() if x["name"] == r0["experiment"]), None)
+    m = _shipped_model(numbers, r0["experiment"])
     start, added = r0["from_step"], (r0["steps"] - r0["from_step"]) * r0["batch_size"]
     seen = model_games(m, start) if m else None
     where = r0["device"] + (f", {r0['threads']} threads" if r0.get("threads") else "")
