@@ -24,6 +24,7 @@ learning rate?"), beside the run at the suite's rate.
     python scripts/width_trial.py --shapes 3x192,3x384 --steps 5000 --model unified-mixed
     python scripts/width_trial.py --shapes 3x192 --objective legal-set
     python scripts/width_trial.py --shapes 3x192 --objective legal-set --steps 24000   # carried further
+    python scripts/width_trial.py --shapes 3x192 --objective legal-set --steps 24000 --carry-on 24000   # and on
     python scripts/width_trial.py --model mono-1 --shapes 3x192     # the pooling trial: one run per model
     python scripts/width_trial.py --shapes 3x192 --objective legal-set --lr 0.003   # the learning-rate trial
     python scripts/width_trial.py --continue --objective legal-set   # the shipped model trained on
@@ -32,6 +33,12 @@ learning rate?"), beside the run at the suite's rate.
 With --continue, the shipped model itself trains on from its step with the objective (CONTINUE: one recipe,
 its stream of games goes on), into runs/width-trials/continued-MODEL-from-STEP-OBJECTIVE; its record starts
 with the shipped model's own analysis (FINDINGS "A trained model on the exact target").
+
+With --carry-on STEPS[,STEPS...], a finished run from scratch trains on from its last step, each stage a later
+stage as the shipped models' are (a warm restart of the learning rate: suite.STAGE_TRAINING), at the run's
+batch, its AdamW moments carried over, on the next games of its stream, into RUN-to-END beside it; the report
+reads the stages as the run carried on past the end of its schedule (FINDINGS "The exact target carried
+further"). Sessions can go on from there: `--carry-on 24000,24000` trains the second stage from the first's end.
 
 The runs live in runs/width-trials/scratch-MODEL-LxW[-OBJECTIVE][-STEPS-steps][-lr-LR]; a killed training
 resumes where it stopped, an analysis already made is kept beside its snapshot (width.json, keyed by the
@@ -153,6 +160,43 @@ def train_continued(model: str, steps: int = CONTINUE_STEPS, objective: str = "n
     return train(load_config(CONFIGS / f"{model}.toml"), tc, run, resume=True, progress=progress)
 
 
+# --carry-on: a finished run from scratch trained on from its last step, a later stage as the suite's (a warm
+# restart: STAGE_TRAINING's rates), at the run's batch, with its AdamW moments carried over, on the next games of
+# its stream: how the colour goes on past the end of the run's schedule (FINDINGS "The exact target carried
+# further").
+CARRY_ON = dict(snapshots=[0.25, 0.5, 1.0], init_optimizer=True)
+
+
+def carried_dir(run: Path, steps: int) -> Path:
+    """RUN-to-END beside the run from scratch it trains on from (or from that run's stage RUN-to-STEP): END its
+    step after `steps` more steps."""
+    import re
+
+    from mothello import storage
+
+    end = storage.read_json(run / "status.json")["step"] + steps
+    return run.parent / f"{re.sub(r'-to-[0-9]+$', '', run.name)}-to-{end}"
+
+
+def train_carried(run: Path, steps: int, progress: bool = True) -> Path:
+    """Train (or resume; nothing when finished) the finished run from scratch `run` on from its last step for
+    `steps` more steps (CARRY_ON). ValueError, in one line, when `run` has not finished."""
+    from mothello import storage
+    from mothello.suite import STAGE_TRAINING, _finished
+    from mothello.train import TrainConfig, load_run_configs, train
+
+    st = storage.read_json(run / "status.json") if (run / "status.json").is_file() else {}
+    if st.get("state") != "finished":
+        raise ValueError(f"--carry-on: {run} has not finished training (state {st.get('state')!r}); run it first")
+    exp, tc = load_run_configs(run)
+    out = carried_dir(run, steps)
+    new = TrainConfig(**{**tc.to_dict(), **STAGE_TRAINING, "dtype": tc.dtype, **CARRY_ON, "init_from": str(run),
+                         "init_step": st["step"], "steps": st["step"] + steps})
+    if _finished(out, new.total_steps):
+        return out
+    return train(exp, new, out, resume=True, progress=progress)
+
+
 def point(snap: Path, n_train: int = 1000, cache: Path | None = None) -> dict:
     """One snapshot's numbers: its step, its held-out legal moves and the alignment analysis at every layer
     (gpu_stages.analysed: computed once, saying so, a minute or two each for the `small` shapes on a
@@ -193,10 +237,13 @@ def width_record(run: Path, n_train: int = 1000) -> dict:
     model = load_checkpoint(run).model
     cfg = model.cfg
     start = tc.get("init_step") or 0  # a continued run (--continue) starts with the model it continues
-    shipped = Path(tc["init_from"]) if start else None  # its analysis made once for all the runs from it
-    first = [{**point(shipped, n_train, cache=run.parent / f"{shipped.name}-at-{start}.json"), "train_s": 0.0}] \
-        if start else []
+    base = Path(tc["init_from"]) if start else None
+    carried = base is not None and base.parent.resolve() == run.parent.resolve()  # --carry-on: beside its run
+    # the shipped model's analysis made once for all the runs from it; a carried stage's start is its run's end
+    first = [{**point(base, n_train, cache=run.parent / f"{base.name}-at-{start}.json"), "train_s": 0.0}] \
+        if start and not carried else []
     return {"experiment": st["experiment"], "objective": tc.get("objective", "next-token"), "from_step": start,
+            **({"from_run": base.name, "init_optimizer": bool(tc.get("init_optimizer"))} if carried else {}),
             "n_layer": cfg.n_layer, "d_model": cfg.d_model, "n_head": cfg.n_head,
             "params": model.n_params, "steps": st["step"], "batch_size": tc["batch_size"],
             "lr": tc["lr"], "min_lr": tc["min_lr"], "warmup_steps": tc["warmup_steps"],
@@ -270,6 +317,10 @@ def main(argv=None) -> int:
                          "at a tenth of it): the learning-rate trial")
     ap.add_argument("--continue", dest="continued", action="store_true",
                     help="instead of from scratch: the shipped --model trained on from its step (--shapes unused)")
+    ap.add_argument("--carry-on", default=None, metavar="STEPS[,STEPS...]",
+                    help="train the finished run from scratch (--model, --shapes, --objective, --steps, --lr) on for "
+                         "STEPS more steps, a later stage with a warm restart (the suite's), each further stage from "
+                         "the one before, and record them")
     ap.add_argument("--record-only", action="store_true", help="analyse and record the runs there, train nothing")
     args = ap.parse_args(argv)
     from mothello.suite import CONFIGS
@@ -290,7 +341,24 @@ def main(argv=None) -> int:
         ap.error(str(e))
     if args.continued and args.lr is not None:
         ap.error("--lr is for runs from scratch; --continue has its own recipe")
-    if args.continued:
+    try:
+        stages = [int(x) for x in (args.carry_on or "").split(",") if x.strip()]
+    except ValueError:
+        stages = [0]
+    if args.carry_on is not None and (args.continued or not stages or min(stages) < 1):
+        ap.error("--carry-on takes numbers of steps, each at least 1 (e.g. 24000 or 24000,24000), and trains on a "
+                 "run from scratch (not with --continue)")
+    if stages:
+        runs = []
+        try:
+            for s in specs:
+                run = run_dir(args.model, s, args.objective, args.steps or STEPS, args.lr)
+                for n in stages:
+                    run = carried_dir(run, n) if args.record_only else train_carried(run, n)
+                    runs.append(run)
+        except (ValueError, FileNotFoundError) as e:
+            ap.error(str(e).splitlines()[0])
+    elif args.continued:
         from mothello.checkpoints import CheckpointError, checkpoints_dir, read_meta
 
         try:

@@ -159,7 +159,21 @@ def test_the_width_trial_is_recorded_whole():
         assert "## Do the languages share their games?" in text and "*Do the languages share their games?*" in text
     if rated:
         assert "## Is it the learning rate?" in text and "*Is it the learning rate?*" in text
-    trained_on = [r for r in recorded if r.get("from_step")]
+    carried = [r for r in recorded if r.get("from_run")]   # later stages of a run from scratch (--carry-on)
+    if carried:
+        assert further and "past the end of its schedule (`--carry-on`)" in text
+        more = sum(r["steps"] - r["from_step"] for r in carried)
+        assert f"over {further[-1]['steps']:,} steps, then on past the end of its schedule for {more:,} more" in text
+        assert findings.carried_stages(findings.collect(SHIPPED), further[-1]) == carried
+        for r in carried:
+            exp = load_config(suite.CONFIGS / f"{r['experiment']}.toml")
+            assert [p["step"] for p in r["points"]] == sorted(snapshot_steps(TrainConfig(
+                steps=r["steps"], init_from="x", init_step=r["from_step"], snapshots=[0.25, 0.5, 1.0])))
+            for p in r["points"]:
+                assert set(p["legal_move_accuracy"]) == {exp.languages[i].name for i in exp.input_languages}
+                assert set(p["alignment"]["layers"]) == {str(x) for x in range(r["n_layer"] + 1)}
+                assert p["train_s"] == pytest.approx((p["step"] - r["from_step"]) / r["measured"]["steps_per_s"])
+    trained_on = [r for r in recorded if r.get("from_step") and not r.get("from_run")]
     if trained_on:
         assert "## A trained model on the exact target" in text and "*A trained model on the exact target*" in text
         shipped = {r["experiment"]: load_checkpoint(SHIPPED / r["experiment"]) for r in trained_on}

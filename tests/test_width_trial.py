@@ -278,6 +278,40 @@ def test_the_objective_trial_carried_on_says_whether_the_exact_targets_lead_grew
         ["next-token", "legal-set"]
 
 
+def test_a_run_from_scratch_carries_on_in_later_stages_recorded_as_its_own(tmp_path, monkeypatch):
+    """--carry-on: a tiny finished legal-set run trained on 4 more steps, then 4 more from there: each stage
+    a warm restart (the suite's later-stage rates) at the run's batch, with its AdamW moments, on the next games;
+    recorded with the run it trains on, its points its own snapshots; the report reads them as the run's stages."""
+    monkeypatch.setenv("MOTHELLO_CHECKPOINTS", str(tmp_path / "checkpoints"))
+    monkeypatch.setenv("MOTHELLO_RUNS", str(tmp_path / "runs"))
+    monkeypatch.setattr(suite, "full_eval_games", lambda: suite.heldout_games(6, seed=5))
+    scratch = width_trial.train_shape("naive-2", "1x32", steps=4, progress=False, objective="legal-set", **TINY)
+    first = width_trial.train_carried(scratch, 4, progress=False)
+    second = width_trial.train_carried(first, 4, progress=False)
+    assert [first.name, second.name] == [f"{scratch.name}-to-8", f"{scratch.name}-to-12"]
+    base, a, b = (storage.read_json(r / "train.json") for r in (scratch, first, second))
+    assert (a["init_from"], a["init_step"], a["steps"], b["init_step"], b["steps"]) == (str(scratch), 4, 8, 8, 12)
+    assert {k: a[k] for k in ("lr", "min_lr", "warmup_steps")} == {k: suite.STAGE_TRAINING[k] for k in ("lr", "min_lr", "warmup_steps")}
+    assert a["init_optimizer"] and a["batch_size"] == base["batch_size"] == 4 and a["objective"] == "legal-set"
+    assert a["seed"] == base["seed"]   # the same stream of games, on from step 4
+    assert width_trial.train_carried(scratch, 4, progress=False) == first   # finished: nothing trains again
+    rec = json.loads(width_trial.record([scratch, first, second], n_train=12).read_text())["runs"]
+    assert [(r["from_step"], r.get("from_run"), r["steps"]) for r in rec] == [
+        (0, None, 4), (4, scratch.name, 8), (8, first.name, 12)]
+    for r, run in zip(rec[1:], (first, second)):   # no point of the start: that is the run before's last
+        assert [p["step"] for p in r["points"]] == [s for s, _ in list_snapshots(run)]
+        assert r["points"][-1]["train_s"] == pytest.approx(4 / r["measured"]["steps_per_s"])
+    numbers = {"models": {}, "width": rec}
+    assert findings.carried_stages(numbers, rec[0]) == rec[1:]
+    assert findings.trained_on_section(numbers) == ""   # not the shipped model trained on
+    # a run that has not finished is not carried on
+    with pytest.raises(ValueError, match="has not finished training"):
+        width_trial.train_carried(tmp_path / "runs" / "width-trials" / "nothing-here", 4, progress=False)
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "width_trial.py"), "--carry-on", "0"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "--carry-on takes numbers of steps, each at least 1" in proc.stderr
+
+
 def test_the_shipped_model_trains_on_with_each_objective_from_its_own_point(tmp_path, monkeypatch):
     """--continue: a tiny 'shipped' naive-2 trained on 4 steps with each objective, recorded beside a
     from-scratch run of the same shape and objective, and read into the report's section and figure."""
@@ -711,6 +745,75 @@ def test_the_exact_target_carried_further_stands_beside_the_shipped_model_after_
         "hconcat"][0]["layer"][0]["encoding"]["color"]["scale"]
     assert dict(zip(pair_colours["domain"], pair_colours["range"]))["legal-set, 12,000 steps"] == "#a63603"
     assert dict(zip(pair_colours["domain"], pair_colours["range"]))["next-token, 12,000 steps"] == "#08519c"
+
+
+def _stage(run, colours, steps=24_000, legal=0.92):
+    """A later stage of the recorded run `run` (width_trial --carry-on): `steps` more steps from its end, the
+    suite's warm restart, snapshots at a quarter, half and all of the stage, times counted from its start."""
+    start, end = run["steps"], run["steps"] + steps
+    layers = lambda c: {"best_layer": 3, "layers": {"3": {"colour_in_language": c, "in_language": 0.8,  # noqa: E731
+                                                          "cross_lingual": 0.78}}}
+    at = [start + steps // 4, start + steps // 2, end]
+    return {**run, "from_step": start, "from_run": "scratch-unified-mixed-3x192-legal-set-24000-steps",
+            "init_optimizer": True, "steps": end, "lr": 1e-3, "min_lr": 1e-4, "warmup_steps": 200,
+            "measured": {"steps_per_s": 4.0},
+            "points": [{"step": st_, "legal_move_accuracy": {"a": legal, "b": legal + 0.01}, "alignment": layers(c),
+                        "train_s": (st_ - start) / 4.0} for st_, c in zip(at, colours)]}
+
+
+def test_the_exact_target_carried_on_past_its_schedule_goes_on_in_its_section():
+    """A later stage of the longer legal-set run (--carry-on) continues its rows, figure line and pace: the pace is
+    read over the last doubling (the stage), the warm restart's cost is said, the shipped model stands beside it
+    on the line between its stage ends (colour and alignment), and it is neither a run from scratch nor the
+    shipped model trained on."""
+    further = {**_longer(_run(192, [0.70, 0.74, 0.76], [4, 20, 40]), steps=24_000), "objective": "legal-set"}
+    stage = _stage(further, [0.75, 0.77, 0.80])
+    numbers = {"models": {"unified": _shipped_with_ends()}, "width": [*_objective_runs(), further, stage]}
+    assert further_runs(numbers) == [further] and findings.carried_stages(numbers, further) == [stage]
+    assert findings.trained_on_section(numbers) == "" and findings.trained_on_by_games(numbers).empty
+    text = findings.further_section(numbers)
+    assert ("Then it trained on from its end, past the end of its schedule (`--carry-on`): 24,000 more steps (1.5 "
+            "million games, to step 48,000), a later stage as the shipped models' are: a warm restart of the learning "
+            "rate (warm-up 200 steps to 0.001, cosine to 0.0001 over the stage), at batch 64, its AdamW moments "
+            "carried over, on the next games of its stream.") in text
+    assert ("| legal-set, 24,000 steps: colour in-language | legal-set, 24,000 + 24,000 steps: legal moves, worst "
+            "language | legal-set, 24,000 + 24,000 steps: colour in-language | legal-set, 12,000 steps: colour") in text
+    assert "| 1,536,000 | 90.0% | 76.0% (layer 3) |  |  |  |  | 73.2% |" in text   # the stage starts here: no row of its own
+    # the shipped model's first two stage ends: 1,536,000 games, then 54,000 steps at batch 1,024 more
+    shipped = 0.732 + (0.791 - 0.732) * np.log2(3_072_000 / 1_536_000) / np.log2(56_832_000 / 1_536_000)
+    assert f"| 3,072,000 |  |  | 92.0% | 80.0% (layer 3) |  |  | {100 * shipped:.1f}% |" in text
+    assert "| 1,920,000 |  |  | 92.0% | 75.0% (layer 3) |  |  |" in text
+    assert ("The stage from step 24,000 to 48,000: 384,000 games after its warm restart the colour read 75.0% (-1.0 "
+            "points on its start), the legal moves in the worst language 92.0% (+2.0 points); at its end 80.0% (+4.0 "
+            "points over the stage) and 92.0%.") in text
+    assert "After 3.1 million games the legal-set run reads the colour at 80.0% (layer 3)" in text
+    more = (0.9 - 0.80) / 0.04
+    assert (f"Over its last doubling of the games (1,536,000 to 3,072,000) it gained 4.0 points per doubling (from "
+            f"768,000 to 1,536,000: 2.0); at that pace it would read the colour at 90% after about "
+            f"{findings.millions(3_072_000 * 2 ** more)} in all ({more:.1f} more doublings), some "
+            f"{3_072_000 * 2 ** more / 64 / 4.0 / 3600:.0f} hours of training at its measured speed here (4.00 steps/s "
+            "at batch 64)") in text
+    assert ("the cross-lingual probe reads 78.0% against 80.0% in-language, 2.0 points apart; the shipped model's after "
+            "as many games (on the line between its stage ends) 83.4% against 85.0%, 1.6 points apart") in text
+    assert "Below the 90% target after 3.1 million games: 10.0 points short." in text
+    assert "--steps 24000 --objective legal-set --carry-on 24000   # the exact target carried further, then on past " \
+           "its schedule's end, here" in reproduce(numbers)
+    assert "--continue" not in reproduce(numbers)
+    df = findings.further_by_games(numbers)
+    assert df.drop_duplicates("run")["part"].tolist() == ["pair", "pair", "further", "carried", "shipped"]
+    line = df[df["run"] == "legal-set, 24,000 + 24,000 steps"]   # from where the run ended, on through the stage
+    assert line["games"].tolist() == [1_536_000, 1_920_000, 2_304_000, 3_072_000]
+    assert line["colour"].tolist() == [0.76, 0.75, 0.77, 0.80]
+    t0 = 40 * 24_000 / 5000   # the run's minutes at its end (_longer), then the stage's own after them
+    assert line["minutes"].tolist() == pytest.approx([t0, t0 + 6000 / 4 / 60, t0 + 12000 / 4 / 60, t0 + 24000 / 4 / 60])
+    scale = further_chart(df, placer=0.627).to_dict()["hconcat"][0]["layer"][0]["encoding"]["color"]["scale"]
+    assert scale["range"] == ["#08519c", "#a63603", "#e6550d", "#fd8d3c", "#525252"]
+    # a second stage goes on from the first's end; a stage of another run is not this run's
+    second = _stage(stage, [0.81, 0.82, 0.83])
+    stray = {**_stage(further, [0.5, 0.5, 0.5]), "batch_size": 128}
+    assert findings.carried_stages({**numbers, "width": [*numbers["width"], stray, second]}, further) == [stage, second]
+    assert "legal-set, 24,000 + 24,000 + 24,000 steps: colour in-language" in findings.further_section(
+        {**numbers, "width": [*numbers["width"], second]})
 
 
 def test_a_longer_run_with_a_next_token_run_of_its_length_is_the_objective_trial_carried_on_not_further():

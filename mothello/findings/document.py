@@ -16,7 +16,7 @@ from .text import markdown_table, millions, pct, pts, ratio
 from .training import gpu_stages, how_trained
 from .transfer_notes import (answer_notes, longer_notes, longer_rows, longer_trend, own_ratio, restore_notes,
                              transfer_rows, variant_notes, variant_rows)
-from .trials import (depth_section, further_runs, further_section, lr_runs, lr_section, objective_longer,
+from .trials import (carried_stages, depth_section, further_runs, further_section, lr_runs, lr_section, objective_longer,
                      objective_section, paper_section, pooling_commands, pooling_section, trained_on_section, width_section)
 from .verdicts import CLAIMS, verdicts
 
@@ -384,12 +384,15 @@ def reproduce(numbers: dict) -> str:
                    f"--steps {r['steps']} --objective {run_objective(r)}   # the objective trial carried on, here"
                    for longer in objective_longer(numbers) for r in longer)
     gpu += "".join(f"\npython scripts/width_trial.py --model {r['experiment']} --shapes {r['n_layer']}x{r['d_model']} "
-                   f"--steps {r['steps']} --objective {run_objective(r)}   # the exact target carried further, here"
+                   f"--steps {r['steps']} --objective {run_objective(r)}"
+                   + (f" --carry-on {','.join(str(x['steps'] - x['from_step']) for x in stages)}   # the exact target "
+                      "carried further, then on past its schedule's end, here" if (stages := carried_stages(numbers, r))
+                      else "   # the exact target carried further, here")
                    for r in further_runs(numbers))
     gpu += "".join(f"\npython scripts/width_trial.py --model {r['experiment']} --shapes {r['n_layer']}x{r['d_model']} "
                    f"--objective {run_objective(r)} --lr {r['lr']:g}   # the learning-rate trial, here"
                    for r in lr_runs(numbers) if r["lr"] != SUITE_TRAINING["lr"])
-    trained_on = [r for r in numbers.get("width") or [] if r.get("from_step")]
+    trained_on = [r for r in numbers.get("width") or [] if r.get("from_step") and not r.get("from_run")]
     if trained_on:
         gpu += "".join(f"\npython scripts/width_trial.py --continue --model {r['experiment']} --objective "
                        f"{run_objective(r)}   # the shipped model trained on, here" for r in trained_on)

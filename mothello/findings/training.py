@@ -140,13 +140,16 @@ def how_trained(numbers: dict) -> str:
                          "below: one model trained from scratch on the sampled next move and on its exact "
                          "distribution, with one recipe on the same games"
                          + ("; and *A trained model on the exact target*: the shipped model trained on with each"
-                            if any(r.get("from_step") for r in numbers.get("width") or []) else "") + ".\n")
-        from .trials import further_runs, lr_runs, pooling_runs  # trials reads this module's GPU stages
+                            if any(r.get("from_step") and not r.get("from_run") for r in numbers.get("width") or [])
+                            else "") + ".\n")
+        from .trials import carried_stages, further_runs, lr_runs, pooling_runs  # trials reads this module's GPU stages
 
         if further := further_runs(numbers):
+            more = sum(x["steps"] - x["from_step"] for x in carried_stages(numbers, further[-1]))
             lines.append("How far does the exact target go? The section *The exact target carried further* below: "
-                         f"`{further[-1]['experiment']}` from scratch on it over {further[-1]['steps']:,} steps, beside "
-                         "the shipped model after as many games.\n")
+                         f"`{further[-1]['experiment']}` from scratch on it over {further[-1]['steps']:,} steps"
+                         + (f", then on past the end of its schedule for {more:,} more" if more else "")
+                         + ", beside the shipped model after as many games.\n")
 
         if rated := lr_runs(numbers):
             lines.append("Is it the learning rate? The section *Is it the learning rate?* below: "

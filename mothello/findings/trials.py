@@ -355,12 +355,26 @@ def pooling_runs(numbers: dict) -> list[dict]:
 
 def _trained_on(numbers: dict) -> list[dict]:
     """The shipped model trained on (width_trial --continue): the recorded runs that continue the first such
-    run's model from its step, next-token first; [] without a next-token run and another objective's."""
-    runs = [r for r in numbers.get("width") or [] if r.get("from_step")]
+    run's model from its step, next-token first; [] without a next-token run and another objective's. (A
+    later stage of a trial run, width_trial --carry-on, names the run it trains on: not these.)"""
+    runs = [r for r in numbers.get("width") or [] if r.get("from_step") and not r.get("from_run")]
     if not runs:
         return []
     key = (runs[0]["experiment"], runs[0]["from_step"])
     return _next_token_first([r for r in runs if (r["experiment"], r["from_step"]) == key])
+
+
+def carried_stages(numbers: dict, r: dict) -> list[dict]:
+    """The later stages of the recorded run from scratch `r` (width_trial --carry-on), in order: each trains
+    the model of the one before (`r` first) on from its last step, at its model, shape, objective and batch;
+    [] without."""
+    keys = ("experiment", "n_layer", "d_model", "batch_size")
+    stages, last = [], r
+    while nxt := next((x for x in numbers.get("width") or [] if x.get("from_run") and x["from_step"] == last["steps"]
+                       and all(x[k] == last[k] for k in keys) and run_objective(x) == run_objective(last)), None):
+        stages.append(nxt)
+        last = nxt
+    return stages
 
 
 def _shape(r: dict) -> str:
@@ -369,15 +383,16 @@ def _shape(r: dict) -> str:
 
 def _trial_frame(runs: list[dict], name, key: str) -> pd.DataFrame:
     """Recorded trial runs' snapshots, one row each: the run's name (column `key`), step, games (seen; for
-    a run that continues a model, added since it started), minutes of training to get there at the run's
-    measured speed, the worst language's legal moves, and the in-language colour and the layer it is best
-    at."""
+    a run that continues the shipped model, added since it started; for a later stage of a trial run, seen
+    since that run started), minutes of training to get there at the run's measured speed, the worst
+    language's legal moves, and the in-language colour and the layer it is best at."""
     cols = [key, "step", "games", "minutes", "legal_min", "colour", "layer"]
     rows = []
     for r in runs:
         for p in r["points"]:
             b = _best(p)
-            rows.append({key: name(r), "step": p["step"], "games": (p["step"] - r.get("from_step", 0)) * r["batch_size"],
+            start = 0 if r.get("from_run") else r.get("from_step", 0)
+            rows.append({key: name(r), "step": p["step"], "games": (p["step"] - start) * r["batch_size"],
                          "minutes": p["train_s"] / 60 if p.get("train_s") is not None else np.nan,
                          "legal_min": min(p["legal_move_accuracy"].values()),
                          "colour": b["colour_in_language"], "layer": b["layer"]})
@@ -682,6 +697,19 @@ def _run_name(r: dict) -> str:
     return f"{run_objective(r)}, {r['steps']:,} steps"
 
 
+def _stage_names(r: dict, stages: list[dict]) -> list[str]:
+    """The names of run `r`'s later stages (carried_stages): 'legal-set, 24,000 + 24,000 steps', ..."""
+    parts = [f"{r['steps']:,}"] + [f"{x['steps'] - x['from_step']:,}" for x in stages]
+    return [f"{run_objective(r)}, {' + '.join(parts[:k + 2])} steps" for k in range(len(stages))]
+
+
+def _halfway(steps: list[int]) -> list[int]:
+    """The two snapshots a pace is read between: the last, and the last at or below half its step (a doubling
+    of the games, where the snapshots have one), else the one before it."""
+    below = [st for st in steps[:-1] if st <= steps[-1] / 2]
+    return [below[-1] if below else steps[-2], steps[-1]] if len(steps) >= 2 else list(steps)
+
+
 def _shipped_model(numbers: dict, name: str) -> dict | None:
     return next((m for m in numbers["models"].values() if m["name"] == name), None)
 
@@ -691,9 +719,11 @@ SHIPPED_RUN = "shipped (next-token)"   # the shipped model's line among the runs
 
 def further_by_games(numbers: dict) -> pd.DataFrame:
     """The exact target carried further (_trial_frame rows, by "run": "legal-set, 24,000 steps"): the objective
-    trial's longest pair (column "part" "pair"), the runs that carry its exact target further ("further"), and
-    the shipped model of their experiment at its analysed stage ends ("shipped", run SHIPPED_RUN; no minutes:
-    it trained elsewhere and in stages); column "trained_on": the objective. Empty without such runs."""
+    trial's longest pair (column "part" "pair"), the runs that carry its exact target further ("further"), the
+    later stages of the longest of them ("carried", run "legal-set, 24,000 + 24,000 steps": each begins with
+    the point it starts from, so its line goes on from there; minutes after the ones before), and the shipped
+    model of their experiment at its analysed stage ends ("shipped", run SHIPPED_RUN; no minutes: it trained
+    elsewhere and in stages); column "trained_on": the objective. Empty without such runs."""
     runs = further_runs(numbers)
     if not runs:
         return _trial_frame([], _run_name, "run").assign(part=[], trained_on=[])
@@ -701,6 +731,15 @@ def further_by_games(numbers: dict) -> pd.DataFrame:
     df = pd.concat([_trial_frame(p, _run_name, "run").assign(part=part, trained_on=lambda f, p=p: f["run"].map(
         {_run_name(r): run_objective(r) for r in p})) for p, part in ((pair, "pair"), (runs, "further"))],
         ignore_index=True)
+    prev = df[df["run"] == _run_name(runs[-1])]
+    stages = carried_stages(numbers, runs[-1])
+    for x, name in zip(stages, _stage_names(runs[-1], stages)):
+        f = _trial_frame([x], lambda _, name=name: name, "run")
+        f["minutes"] += prev["minutes"].max()
+        start = {**prev.loc[prev["step"].idxmax()].to_dict(), "run": name}
+        prev = pd.concat([pd.DataFrame([start]), f], ignore_index=True).assign(part="carried",
+                                                                                trained_on=run_objective(x))
+        df = pd.concat([df, prev], ignore_index=True)
     m = _shipped_model(numbers, runs[0]["experiment"])
     if m is None:
         return df
@@ -712,38 +751,54 @@ def further_by_games(numbers: dict) -> pd.DataFrame:
 
 def further_section(numbers: dict) -> str:
     """How far does the exact target go? The objective trial's exact target carried further than its longest
-    pair, beside the shipped model (next-token) after as many games: a table by games, the colour after as many
-    games and what that is worth in the shipped model's games, the run's own pace over its last doubling and
-    where it would reach the 90% target (games, and hours at its measured speed), and whether the languages
-    stay aligned. "" without such runs."""
+    pair, and on past the end of its schedule (its later stages, carried_stages), beside the shipped model
+    (next-token) after as many games: a table by games, the colour after as many games and what that is worth
+    in the shipped model's games, what each later stage's warm restart cost, the run's own pace over its last
+    doubling and where it would reach the 90% target (games, and hours at its measured speed), and whether the
+    languages stay aligned. "" without such runs."""
     runs = further_runs(numbers)
     if not runs:
         return ""
     pair, r = _objective_pairs(numbers)[-1], runs[-1]
+    stages = carried_stages(numbers, r)
+    snames = _stage_names(r, stages)
     df = further_by_games(numbers)
     m = _shipped_model(numbers, r["experiment"])
     bs, objective = r["batch_size"], run_objective(r)
     where = r["device"] + (f", {r['threads']} threads" if r.get("threads") else "")
     lengths = " and ".join(f"{x['steps']:,} steps ({millions(x['steps'] * bs)})" for x in runs)
+    carried = ""
+    if stages:
+        x0 = stages[0]
+        carried = (" Then it trained on from its end, past the end of its schedule (`--carry-on`): " + "; then ".join(
+            f"{x['steps'] - x['from_step']:,} more steps ({millions((x['steps'] - x['from_step']) * bs)}, to step "
+            f"{x['steps']:,})" for x in stages) + f", {'each ' if len(stages) > 1 else ''}a later stage as the shipped "
+            f"models' are: a warm restart of the learning rate (warm-up {x0['warmup_steps']:,} steps to {x0['lr']:g}, "
+            f"cosine to {x0['min_lr']:g} over the stage), at batch {bs}, "
+            + ("its AdamW moments carried over" if x0.get("init_optimizer") else "a fresh optimizer state")
+            + ", on the next games of its stream.")
     lines = ["## The exact target carried further\n",
              f"The objective trial carried on ended after {millions(pair[0]['steps'] * bs)}. Here `{r['experiment']}` "
              f"trained from scratch at {_shape(r)} with `{objective}` again, over {lengths}, on this project's own "
              f"machine ({where}, PyTorch {r['torch']}): the objective trial's recipe but for its length (batch {bs}, "
              f"peak lr {r['lr']:g}, warm-up {r['warmup_steps']:,}, the cosine to {r['min_lr']:g} spanning the run, "
-             f"{r['dtype']}), on the same stream of fresh games, its snapshots analysed as the trials above. No "
-             "next-token run of its length stands beside it"
+             f"{r['dtype']}), on the same stream of fresh games, its snapshots analysed as the trials above." + carried
+             + " No next-token run of its length stands beside it"
              + (f": the shipped `{m['name']}`, which trains next-token as the study does, stands in for one, at its "
                 "analysed stage ends or on the line between two of them against log games (its schedule differs: "
                 "a first stage, then warm restarts; see how the models were trained, above)" if m else "")
              + f". Its weights do not ship; its numbers are in `checkpoints/{WIDTH_RUNS}`.\n"]
-    names = [_run_name(x) for x in runs]
+    main = _run_name(r)
+    names = [_run_name(x) for x in runs] + snames
     others = [_run_name(x) for x in reversed(pair)]   # the exact target's shorter run first
     head = ["games seen"] + [c for n in names for c in (f"{n}: legal moves, worst language", f"{n}: colour in-language")] \
         + [f"{n}: colour in-language" for n in others] + ([f"{SHIPPED_RUN}: colour in-language"] if m else [])
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    at = {(x.run, x.games): x for x in df.itertuples()}
+    starts = {n: x["from_step"] for n, x in zip(snames, stages)}   # a stage's first row is where it starts from
+    at = {(x.run, x.games): x for x in df.itertuples() if x.step > starts.get(x.run, -1)}
     ends = [(model_games(m, st), c) for st, c in colour_ends(m).items()] if m else []
-    for g in sorted(df[df["run"] == names[-1]]["games"]):
+    own = df[df["run"].isin([main, *snames]) & (df["step"] > df["run"].map(starts).fillna(-1))].sort_values("games")
+    for g in own["games"]:
         cells = [f"{g:,}"]
         for n in names:
             x = at.get((n, g))
@@ -754,7 +809,6 @@ def further_section(numbers: dict) -> str:
             cells.append(pct(cs) if cs is not None else "")
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
-    own = df[df["run"] == names[-1]].sort_values("games")
     last = own.iloc[-1]
     games, c = int(last["games"]), float(last["colour"])
     said = [f"After {millions(games)} the {objective} run reads the colour at {pct(c)} (layer {last['layer']}), the "
@@ -771,17 +825,27 @@ def further_section(numbers: dict) -> str:
         elif kind == ">":
             said.append(f"That is better than the shipped model reads it after all its {millions(g)} "
                         f"({pct(max(ends)[1])}): the exact target was worth more than {g / games:.1f}x the games here.")
-    steps, at_step = sorted(own["step"]), {(x.run, x.step): x for x in own.itertuples()}
-    per, before, target = _pace(at_step, names[-1], steps), _pace(at_step, names[-1], steps[:-1]), None
+    for x, n in zip(stages, snames):
+        rows = df[df["run"] == n].sort_values("step")
+        s0, s1, s2 = rows.iloc[0], rows.iloc[1], rows.iloc[-1]
+        said.append(f"The stage from step {x['from_step']:,} to {x['steps']:,}: {millions(s1['games'] - s0['games'])} "
+                    f"after its warm restart the colour read {pct(s1['colour'])} ({pts(s1['colour'] - s0['colour'])} on "
+                    f"its start), the legal moves in the worst language {pct(s1['legal_min'])} "
+                    f"({pts(s1['legal_min'] - s0['legal_min'])}); at its end {pct(s2['colour'])} "
+                    f"({pts(s2['colour'] - s0['colour'])} over the stage) and {pct(s2['legal_min'])}.")
+    steps, at_step = sorted(own["step"]), {(main, x.step): x for x in own.itertuples()}
+    span = _halfway(steps)
+    earlier = _halfway([st for st in steps if st <= span[0]]) if span else []
+    per, before, target = _pace(at_step, main, span), _pace(at_step, main, earlier), None
     if per:
-        g0, g1 = steps[-2] * bs, steps[-1] * bs
+        g0, g1 = span[0] * bs, span[1] * bs
         text = (f"Over its last {_doublings(g0, g1)} of the games ({g0:,} to {g1:,}) it gained "
-                f"{100 * per:.1f} points per doubling" + (f" (from {steps[-3] * bs:,} to {g0:,}: "
+                f"{100 * per:.1f} points per doubling" + (f" (from {earlier[0] * bs:,} to {g0:,}: "
                                                            f"{100 * before:.1f})" if before else ""))
         if c < 0.9:
             more = (0.9 - c) / per
             target = games * 2 ** more
-            sps = (r.get("measured") or {}).get("steps_per_s")
+            sps = ((stages[-1] if stages else r).get("measured") or {}).get("steps_per_s")
             text += (f"; at that pace it would read the colour at 90% after about {millions(target)} in all "
                      f"({more:.1f} more doublings)" + (f", some {target / bs / sps / 3600:.0f} hours of training at its "
                                                        f"measured speed here ({sps:.2f} steps/s at batch {bs})" if sps else ""))
@@ -797,16 +861,17 @@ def further_section(numbers: dict) -> str:
                     f"90% after about {millions(shipped_target)}"
                     + (f": at these paces the exact target gets there on {shipped_target / target:.1f}x fewer games"
                        if target and shipped_target > target else "") + ".")
-    b = _best(r["points"][-1])
+    b = _best((stages[-1] if stages else r)["points"][-1])
     if b.get("cross_lingual") is not None and b.get("in_language") is not None:
         gap = b["in_language"] - b["cross_lingual"]
         text = (f"Across its languages after {millions(games)}: the cross-lingual probe reads {pct(b['cross_lingual'])} "
                 f"against {pct(b['in_language'])} in-language, {100 * gap:.1f} points apart")
-        e = next((e for st, e in analysed_ends(m).items() if model_games(m, st) == games), None) if m else None
-        if e and e.get("cross_lingual") is not None:
+        e, between = _shipped_alignment(m, games) if m else (None, False)
+        if e:
             shipped_gap = e["in_language"] - e["cross_lingual"]
-            text += (f"; the shipped model's after as many games {pct(e['cross_lingual'])} against "
-                     f"{pct(e['in_language'])}, {100 * shipped_gap:.1f} points apart: the exact target keeps the "
+            text += (f"; the shipped model's after as many games{' (on the line between its stage ends)' if between else ''} "
+                     f"{pct(e['cross_lingual'])} against {pct(e['in_language'])}, {100 * shipped_gap:.1f} points apart: "
+                     "the exact target keeps the "
                      + ("languages as aligned (within a point)" if abs(gap - shipped_gap) <= DEPTH_MARGIN else
                         f"languages {'less' if gap > shipped_gap else 'more'} aligned"))
         said.append(text + ".")
@@ -814,6 +879,17 @@ def further_section(numbers: dict) -> str:
         said.append(f"Below the 90% target after {millions(games)}: {100 * (0.9 - c):.1f} points short.")
     lines.append(" ".join(said))
     return "\n".join(lines) + "\n"
+
+
+def _shipped_alignment(m: dict, games: float) -> tuple[dict | None, bool]:
+    """The shipped model's in-language and cross-lingual probes after `games` games: at an analysed stage end
+    of as many games, else on the line between the two around it against log games (then True); None outside."""
+    ends = {model_games(m, st): e for st, e in analysed_ends(m).items()
+            if e.get("cross_lingual") is not None and e.get("in_language") is not None}
+    if games in ends:
+        return ends[games], False
+    at = {k: log_interpolate([(g, e[k]) for g, e in ends.items()], games) for k in ("in_language", "cross_lingual")}
+    return (at, True) if None not in at.values() else (None, False)
 
 
 def _doublings(g0: float, g1: float) -> str:
