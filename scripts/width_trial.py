@@ -169,11 +169,13 @@ CARRY_ON = dict(snapshots=[0.25, 0.5, 1.0], init_optimizer=True)
 
 def carried_dir(run: Path, steps: int) -> Path:
     """RUN-to-END beside the run from scratch it trains on from (or from that run's stage RUN-to-STEP): END its
-    step after `steps` more steps."""
+    step after `steps` more steps. ValueError, in one line, without a run there."""
     import re
 
     from mothello import storage
 
+    if not (run / "status.json").is_file():
+        raise ValueError(f"--carry-on: no run in {run}: train it first")
     end = storage.read_json(run / "status.json")["step"] + steps
     return run.parent / f"{re.sub(r'-to-[0-9]+$', '', run.name)}-to-{end}"
 
@@ -356,7 +358,7 @@ def main(argv=None) -> int:
                 for n in stages:
                     run = carried_dir(run, n) if args.record_only else train_carried(run, n)
                     runs.append(run)
-        except (ValueError, FileNotFoundError) as e:
+        except ValueError as e:
             ap.error(str(e).splitlines()[0])
     elif args.continued:
         from mothello.checkpoints import CheckpointError, checkpoints_dir, read_meta

@@ -307,6 +307,8 @@ def test_a_run_from_scratch_carries_on_in_later_stages_recorded_as_its_own(tmp_p
     # a run that has not finished is not carried on
     with pytest.raises(ValueError, match="has not finished training"):
         width_trial.train_carried(tmp_path / "runs" / "width-trials" / "nothing-here", 4, progress=False)
+    with pytest.raises(ValueError, match="no run in .*nothing-here: train it first"):
+        width_trial.carried_dir(tmp_path / "runs" / "width-trials" / "nothing-here", 4)
     proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "width_trial.py"), "--carry-on", "0"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "--carry-on takes numbers of steps, each at least 1" in proc.stderr
