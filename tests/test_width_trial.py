@@ -818,6 +818,26 @@ def test_the_exact_target_carried_on_past_its_schedule_goes_on_in_its_section():
         {**numbers, "width": [*numbers["width"], second]})
 
 
+def test_a_second_stage_slower_than_the_shipped_pace_says_how_the_lead_moved_and_draws_lighter():
+    """When a later stage's pace falls below the shipped model's, the section gives no 'fewer games' claim but
+    the exact target's lead over the shipped model at both ends of the last doubling; hours get thousands
+    separators, and each carried stage is drawn a lighter orange than the one before."""
+    further = {**_longer(_run(192, [0.70, 0.74, 0.76], [4, 20, 40]), steps=24_000), "objective": "legal-set"}
+    stage = _stage(further, [0.75, 0.79, 0.80])
+    second = _stage(stage, [0.79, 0.795, 0.80])
+    numbers = {"models": {"unified": _shipped_with_ends()}, "width": [*_objective_runs(), further, stage, second]}
+    text = findings.further_section(numbers)
+    assert "it gained 1.0 points per doubling (from 768,000 to 2,304,000: 3.2)" in text
+    assert "some 5,120 hours of training" in text
+    assert ("The shipped model's own pace (1.4 points per doubling, over its stage ends) gives 90% after about 4.3 "
+            "billion games: the faster pace now, the exact target's lead after as many games went from 5.1 points "
+            "(2,304,000 games) to 5.0 (4,608,000 games).") in text
+    assert "fewer games" not in text
+    scale = further_chart(findings.further_by_games(numbers), placer=0.627).to_dict()["hconcat"][0]["layer"][0]
+    assert scale["encoding"]["color"]["scale"]["range"] == ["#08519c", "#a63603", "#e6550d", "#fd8d3c", "#fdae6b",
+                                                            "#525252"]
+
+
 def test_a_longer_run_with_a_next_token_run_of_its_length_is_the_objective_trial_carried_on_not_further():
     further = {**_longer(_run(192, [0.70, 0.78, 0.82], [4, 20, 40]), steps=24_000), "objective": "legal-set"}
     sampled = _longer(_run(192, [0.64, 0.70, 0.74], [2.6, 13, 26]), steps=24_000)

@@ -847,7 +847,7 @@ def further_section(numbers: dict) -> str:
             target = games * 2 ** more
             sps = ((stages[-1] if stages else r).get("measured") or {}).get("steps_per_s")
             text += (f"; at that pace it would read the colour at 90% after about {millions(target)} in all "
-                     f"({more:.1f} more doublings)" + (f", some {target / bs / sps / 3600:.0f} hours of training at its "
+                     f"({more:.1f} more doublings)" + (f", some {target / bs / sps / 3600:,.0f} hours of training at its "
                                                        f"measured speed here ({sps:.2f} steps/s at batch {bs})" if sps else ""))
             gpu = [x for x in (m.get("trained") or {}).get("stages") or [] if on_gpu(x)] if m else []
             if gpu and (rate := games_per_s(gpu[-1])):
@@ -860,7 +860,8 @@ def further_section(numbers: dict) -> str:
         said.append(f"The shipped model's own pace ({100 * mper:.1f} points per doubling, over its stage ends) gives "
                     f"90% after about {millions(shipped_target)}"
                     + (f": at these paces the exact target gets there on {shipped_target / target:.1f}x fewer games"
-                       if target and shipped_target > target else "") + ".")
+                       if target and shipped_target > target else _lead_moved(at_step[(main, span[0])].colour, c, ends,
+                                                                              span[0] * bs, games) if target else "") + ".")
     b = _best((stages[-1] if stages else r)["points"][-1])
     if b.get("cross_lingual") is not None and b.get("in_language") is not None:
         gap = b["in_language"] - b["cross_lingual"]
@@ -879,6 +880,16 @@ def further_section(numbers: dict) -> str:
         said.append(f"Below the 90% target after {millions(games)}: {100 * (0.9 - c):.1f} points short.")
     lines.append(" ".join(said))
     return "\n".join(lines) + "\n"
+
+
+def _lead_moved(c0: float, c1: float, ends: list, g0: float, g1: float) -> str:
+    """When the shipped model's pace is the faster: how the exact target's lead over it moved from g0 to g1 games
+    ('' where the shipped model has no colour at either)."""
+    s0, s1 = log_interpolate(ends, g0), log_interpolate(ends, g1)
+    if s0 is None or s1 is None:
+        return ""
+    return (f": the faster pace now, the exact target's lead after as many games went from {100 * (c0 - s0):.1f} "
+            f"points ({g0:,.0f} games) to {100 * (c1 - s1):.1f} ({g1:,.0f} games)")
 
 
 def _shipped_alignment(m: dict, games: float) -> tuple[dict | None, bool]:

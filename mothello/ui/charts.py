@@ -185,16 +185,21 @@ def lr_trial_chart(df: pd.DataFrame, placer: float | None = None, width: int = 3
                        placer, width, height, second="legal", palette=palette)
 
 
+CARRIED_HUES = ["#fd8d3c", "#fdae6b", "#fdd0a2"]   # a run's later stages, in order: lighter at each
+
+
 def further_chart(df: pd.DataFrame, placer: float | None = None, width: int = 330,
                   height: int = COLOUR_BESIDE_LEGAL_HEIGHT) -> alt.HConcatChart:
     """The exact target carried further (findings.further_by_games) as trial_chart draws it, by run: the colour
     and the worst language's legal moves against the games seen. The objective trial's carried-on pair keeps
     its colours from that trial's figure (next-token dark blue, the exact target brown), the longer runs are
-    vivid orange, their later stages (trained on past the end of the schedule) light orange, the shipped model
-    dark grey."""
+    vivid orange, their later stages (trained on past the end of the schedule) lighter orange at each stage, the
+    shipped model dark grey."""
     runs = df.drop_duplicates("run")
-    hues = {"shipped": "#525252", "further": "#e6550d", "carried": "#fd8d3c"}
-    palette = [hues.get(r.part) or ("#08519c" if r.trained_on == "next-token" else "#a63603") for r in runs.itertuples()]
+    hues = {"shipped": "#525252", "further": "#e6550d"}
+    carried = iter(CARRIED_HUES * len(runs))
+    palette = [next(carried) if r.part == "carried" else hues.get(r.part)
+               or ("#08519c" if r.trained_on == "next-token" else "#a63603") for r in runs.itertuples()]
     return trial_chart(df, "run", "run", "The exact target carried further: the colour of the discs, beside the "
                        "shipped model", placer, width, height, second="legal", palette=palette)
 
