@@ -857,11 +857,14 @@ def further_section(numbers: dict) -> str:
     mper = colour_per_doubling(m) if m else None
     if mper and m["colour_in_language"] < 0.9:
         shipped_target = model_games(m, m["step"]) * 2 ** ((0.9 - m["colour_in_language"]) / mper)
+        if not target:
+            than = ""
+        elif shipped_target > target:
+            than = f": at these paces the exact target gets there on {shipped_target / target:.1f}x fewer games"
+        else:
+            than = _lead_moved(at_step[(main, span[0])].colour, c, ends, span[0] * bs, games)
         said.append(f"The shipped model's own pace ({100 * mper:.1f} points per doubling, over its stage ends) gives "
-                    f"90% after about {millions(shipped_target)}"
-                    + (f": at these paces the exact target gets there on {shipped_target / target:.1f}x fewer games"
-                       if target and shipped_target > target else _lead_moved(at_step[(main, span[0])].colour, c, ends,
-                                                                              span[0] * bs, games) if target else "") + ".")
+                    f"90% after about {millions(shipped_target)}{than}.")
     b = _best((stages[-1] if stages else r)["points"][-1])
     if b.get("cross_lingual") is not None and b.get("in_language") is not None:
         gap = b["in_language"] - b["cross_lingual"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import altair as alt
@@ -197,7 +198,7 @@ def further_chart(df: pd.DataFrame, placer: float | None = None, width: int = 33
     shipped model dark grey."""
     runs = df.drop_duplicates("run")
     hues = {"shipped": "#525252", "further": "#e6550d"}
-    carried = iter(CARRIED_HUES * len(runs))
+    carried = itertools.cycle(CARRIED_HUES)
     palette = [next(carried) if r.part == "carried" else hues.get(r.part)
                or ("#08519c" if r.trained_on == "next-token" else "#a63603") for r in runs.itertuples()]
     return trial_chart(df, "run", "run", "The exact target carried further: the colour of the discs, beside the "
