@@ -374,6 +374,15 @@ class Replay:
         """(n, 60) bool: which move slots hold a move."""
         return self.player != 0
 
+    @property
+    def turned(self) -> np.ndarray:
+        """(n, 60) bool: after move t the side to move next is not the one strict alternation from black gives.
+        A pass is not written in the move list, so after one (until another) a reader of the list that assumes
+        the sides alternate has them the wrong way round; mine / theirs labels (relative_labels) follow the
+        side that really moves. False past a game's length."""
+        alternation = np.where(np.arange(self.next_player.shape[1]) % 2 == 0, WHITE, BLACK)
+        return (self.next_player != alternation) & self.mask
+
     def absolute_labels(self) -> np.ndarray:
         return absolute_labels(self.boards)
 

@@ -274,13 +274,14 @@ def majority_baseline(y_train: np.ndarray, y_test: np.ndarray) -> dict:
 
 
 @functools.lru_cache(maxsize=8)
-def _placer_positions(n_test: int, labels: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _placer_positions(n_test: int, labels: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The probe test positions: (y (N, 64) true labels, guess (N, 64) the placer board's labels
-    (othello.placer_boards), move (N,) the move each board follows, 1-based)."""
+    (othello.placer_boards), move (N,) the move each board follows, 1-based, turned (N,) whether a pass has
+    turned the order of the sides there (Replay.turned))."""
     games = heldout_games(n_test, seed=PROBE_TEST_SEED)
     r = replay(games)
     guess = board_labels(dataclasses.replace(r, boards=placer_boards(games, r)), labels)[r.mask]
-    return board_labels(r, labels)[r.mask], guess, move_numbers(r.mask)
+    return board_labels(r, labels)[r.mask], guess, move_numbers(r.mask), r.turned[r.mask]
 
 
 @functools.lru_cache(maxsize=8)
@@ -289,7 +290,7 @@ def placer_baseline(n_test: int = 200, labels: str = "relative") -> dict:
     colour of who placed it), scored like a probe on the probe test positions (accuracy_detail; occupancy
     is exact). The bar a colour probe must clear to show the model tracks flips, where the majority guess
     only shows it knows more than square statistics. The same for every model: the test games are."""
-    y, guess, _ = _placer_positions(n_test, labels)
+    y, guess, _, _ = _placer_positions(n_test, labels)
     return accuracy_detail(np.eye(3)[guess], y)
 
 
@@ -311,6 +312,15 @@ def colour_by_stretch(proba: np.ndarray, y: np.ndarray, move: np.ndarray) -> lis
     return [float(right[c].mean()) if c.any() else float("nan") for c in _stretch_cells(y, move)]
 
 
+def colour_on(proba: np.ndarray, y: np.ndarray, rows: np.ndarray) -> float:
+    """accuracy_detail's colour on the occupied squares of the boards `rows` (N,) bool picks (e.g. Replay.turned
+    in rows order): proba (N, 64, 3), y (N, 64). NaN when they hold no occupied square."""
+    y = np.asarray(y)
+    cells = (y > 0) & np.asarray(rows, dtype=bool)[:, None]
+    colour = np.where(proba[..., 1] >= proba[..., 2], 1, 2)
+    return float((colour[cells] == y[cells]).mean()) if cells.any() else float("nan")
+
+
 def move_numbers(mask: np.ndarray) -> np.ndarray:
     """(N,) the move (1-based) of every board of a (games, 60) mask, in rows order (MoveStates.rows)."""
     return np.nonzero(mask)[1] + 1
@@ -318,7 +328,7 @@ def move_numbers(mask: np.ndarray) -> np.ndarray:
 
 def placer_by_stretch(n_test: int = 200, labels: str = "relative") -> tuple[float, ...]:
     """placer_baseline's colour per stretch of the game (MOVE_BINS), on the same positions."""
-    y, guess, move = _placer_positions(n_test, labels)
+    y, guess, move, _ = _placer_positions(n_test, labels)
     return tuple(colour_by_stretch(guess, y, move))
 
 
@@ -328,16 +338,27 @@ def colour_by_move(ck: Checkpoint, layer: int, n_train: int = 1000, n_test: int 
     when it is of these weights), by the move the board follows (MOVE_BINS), on the probe test positions;
     beside it the placer baseline on the same positions. {"layer", "bins", "occupied": squares per bin,
     "placer": [per bin], "colour": {language: [per bin]}}; the occupied-weighted mean of a language's
-    bins is its probe's colour accuracy (accuracy_detail)."""
-    y, _, move = _placer_positions(n_test, "relative")
+    bins is its probe's colour accuracy (accuracy_detail).
+
+    "turned" splits the same squares by whether a pass has turned the order of the sides (Replay.turned: the
+    move list does not write a pass, so there mine / theirs are the other way round from what alternation
+    gives): {"boards": [positions per bin], "boards_turned": [of them turned], "occupied": squares there,
+    "colour": {language: colour there}, "colour_other": {language: colour on the other squares}}."""
+    y, _, move, turned = _placer_positions(n_test, "relative")
     out = {"layer": int(layer), "bins": [list(b) for b in MOVE_BINS], "n_train": n_train, "n_test": n_test,
            "occupied": [int(c.sum()) for c in _stretch_cells(y, move)],
-           "placer": list(placer_by_stretch(n_test, "relative")), "colour": {}}
+           "placer": list(placer_by_stretch(n_test, "relative")), "colour": {},
+           "turned": {"boards": [int(((move >= a) & (move <= b)).sum()) for a, b in MOVE_BINS],
+                      "boards_turned": [int(((move >= a) & (move <= b) & turned).sum()) for a, b in MOVE_BINS],
+                      "occupied": int(((y > 0) & turned[:, None]).sum()), "colour": {}, "colour_other": {}}}
     for li in ck.config.input_languages:
         name = ck.config.languages[ck.config.language_index(li)].name
         probe = load_or_train_probe(ck, li, layer, "linear", "relative", n_train, device=device)
         ms = move_states(ck, li, n_test, PROBE_TEST_SEED, [layer], device=device)
-        out["colour"][name] = colour_by_stretch(probe.predict_proba(ms.rows(layer)), y, move)
+        proba = probe.predict_proba(ms.rows(layer))
+        out["colour"][name] = colour_by_stretch(proba, y, move)
+        out["turned"]["colour"][name] = colour_on(proba, y, turned)
+        out["turned"]["colour_other"][name] = colour_on(proba, y, ~turned)
     return out
 
 
@@ -354,7 +375,8 @@ def load_or_compute_colour_by_move(ck: Checkpoint, layer: int, n_train: int = 10
         d = json.loads(path.read_text()) if path.is_file() else {}
     except (OSError, ValueError):
         d = {}
-    if d.get("weights_sha256") == ck.meta["weights_sha256"] and (d.get("layer"), d.get("n_test")) == (int(layer), n_test):
+    if d.get("weights_sha256") == ck.meta["weights_sha256"] and (d.get("layer"), d.get("n_test")) == (int(layer), n_test) \
+            and "turned" in d:  # (stored before the split by passes: computed again)
         return d
     d = {**colour_by_move(ck, layer, n_train, n_test, device=device), "weights_sha256": ck.meta["weights_sha256"]}
     try:

@@ -161,6 +161,14 @@ first, last = at_best.iloc[0], at_best.iloc[-1]
 c_text.metric(f"Layer {best}, moves {first['moves']}", f"{first['colour']:.1%}", help="the best layer, as above")
 c_text.metric(f"Layer {best}, moves {last['moves']}", f"{last['colour']:.1%}",
               delta=f"{100 * (last['colour'] - first['colour']):+.1f} pp vs moves {first['moves']}")
+if labels == "relative":  # mine / theirs change places after a pass, which the move list does not write
+    passes = av.colour_after_passes(ck, probe_list[best], str(ck.path), av.sha(ck), lang_a, best, labels, n_train)
+    c_text.metric(f"Layer {best}, after a pass", f"{passes['colour_turned']:.1%}",
+                  delta=f"{100 * (passes['colour_turned'] - passes['colour_other']):+.1f} pp vs the other positions",
+                  help=f"The {passes['turned']:,} of the {passes['positions']:,} held-out positions where a pass "
+                       "(not written in the move list) has turned the order of the sides, so mine and theirs are "
+                       "the other way round from what alternation gives. Near 50%: the model does not see the "
+                       "pass.")
 if not present:
     c_text.caption(f"{'Is a disc mine or theirs' if labels == 'relative' else 'Is a disc black or white'}, by how "
                    f"far into the game the board is ({av.N_TEST} held-out "

@@ -179,6 +179,35 @@ def test_games_with_passes_exist_and_match_reference(special_games):
     assert n_pass_positions >= 40
 
 
+@GAME_SETTINGS
+@given(seed=SEEDS)
+def test_turned_says_where_the_passes_so_far_have_turned_the_order_of_the_sides(seed):
+    """Replay.turned against the reference engine: after move t the order is turned when an odd number of
+    passes (a side moving twice in a row; the end of the game is none) happened up to there; mine / theirs
+    labels there are the other way round from those of the side alternation gives."""
+    games = generate_games(12, seed=seed % 2**32)
+    r = replay(games)
+    for i, game in enumerate(games):
+        steps = ref.trace(moves_of(game))
+        passes = np.cumsum([int(nxt == mover) for _, mover, _, nxt, _ in steps])
+        n = len(steps)
+        np.testing.assert_array_equal(r.turned[i, :n], passes % 2 == 1)
+        assert not r.turned[i, n:].any()
+    alternation = np.where(np.arange(60) % 2 == 0, othello.WHITE, othello.BLACK)
+    by_alternation = relative_labels(r.boards, np.broadcast_to(alternation, r.next_player.shape))
+    swapped = np.array([0, 2, 1])[by_alternation]
+    real = relative_labels(r.boards, r.next_player)
+    np.testing.assert_array_equal(real[r.turned], swapped[r.turned])
+    np.testing.assert_array_equal(real[r.mask & ~r.turned], by_alternation[r.mask & ~r.turned])
+
+
+def test_the_games_with_passes_have_turned_positions(special_games):
+    pass_games, _ = special_games
+    r = replay(pass_games)
+    assert r.turned.any(1).all()  # each of them has a pass before its last move
+    assert not r.turned[:, 0].any()  # nobody passes before move 2
+
+
 def test_games_ending_before_move_60_exist_and_match_reference(special_games):
     _, short_games = special_games
     assert len(short_games) >= 10, "the generator never produced a game that ends before move 60"

@@ -16,6 +16,9 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from mothello import probes
+from mothello.activations import PROBE_TEST_SEED
+from mothello.data import heldout_games
+from mothello.othello import replay
 
 ROOT = Path(__file__).resolve().parents[1]
 CKPT = "runs/tiny"
@@ -175,8 +178,12 @@ def test_probe_boards_page(registry):
     assert list(df[df.series == "layer 2"]["moves"]) == [f"{a}-{b}" for a, b in probes.MOVE_BINS]
     assert df[df.series.str.startswith("placer")]["colour"].tolist() == pytest.approx(probes.placer_by_stretch(200))
     assert df["colour"].between(0, 1).all()
-    first, last = (m.label for m in at.metric[-2:])
-    assert first.startswith("Layer ") and first.endswith(", moves 1-10") and last.endswith(", moves 51-60")
+    first, last, passes = at.metric[-3:]
+    assert first.label.startswith("Layer ") and first.label.endswith(", moves 1-10")
+    assert last.label.endswith(", moves 51-60") and passes.label == first.label.split(",")[0] + ", after a pass"
+    r = replay(heldout_games(200, seed=PROBE_TEST_SEED))  # the positions where a pass turned the order of the sides
+    assert f"The {r.turned.sum():,} of the {r.mask.sum():,} held-out positions" in passes.help
+    assert 0 <= float(passes.value.rstrip("%")) <= 100 and "vs the other positions" in passes.delta
     assert "tracking no flip" in text(at)
 
     # the move slider changes the boards
@@ -198,6 +205,7 @@ def test_probe_boards_page(registry):
     at.radio(key="url_labels").set_value("absolute").run()
     ok(at)
     assert len(board_titles(at)) == 2
+    assert not any(m.label.endswith("after a pass") for m in at.metric)  # black and white do not turn
 
 
 def test_probe_boards_bad_game_index(registry):

@@ -533,9 +533,14 @@ def test_fit_probes_rejects_mixed_settings_and_bad_shapes(synthetic):
 
 def test_colour_by_move_splits_the_probe_colour_accuracy_along_the_game(naive_ck, tmp_path, monkeypatch):
     """Per stretch of the game, the colour accuracy of the stored probe: weighted by the occupied squares
-    it is the probe's own colour accuracy, and the placer row is the placer baseline's; stored for these
-    weights and this layer, and computed again for others."""
+    it is the probe's own colour accuracy, and the placer row is the placer baseline's; split by passes, the
+    parts add up to it; stored for these weights and this layer, and computed again for others and for a
+    stored analysis without the split by passes."""
     import shutil
+
+    def bin_of(a, b):
+        move = np.arange(1, 61)[None]
+        return (move >= a) & (move <= b)
 
     ck_path = tmp_path / "ck"
     shutil.copytree(naive_ck.path, ck_path)
@@ -553,6 +558,16 @@ def test_colour_by_move_splits_the_probe_colour_accuracy_along_the_game(naive_ck
         assert all(0 <= v <= 1 for v in curve)
     assert np.dot(w, got["placer"]) / w.sum() == pytest.approx(probes.placer_baseline(20)["colour"])
     assert got["placer"][0] > got["placer"][-1]  # flips pile up: who placed a disc says less late in a game
+    # the same squares split by whether a pass has turned the order of the sides: the two parts add up
+    t = got["turned"]
+    assert t["boards"] == [int(((y.player != 0) & bin_of(a, b)).sum()) for a, b in probes.MOVE_BINS]
+    assert t["boards_turned"] == [int((y.turned & bin_of(a, b)).sum()) for a, b in probes.MOVE_BINS]
+    assert 0 < sum(t["boards_turned"]) < sum(t["boards"]) and sum(t["boards"]) == y.mask.sum()
+    assert t["occupied"] == (y.boards != 0)[y.turned].sum()
+    for name, curve in got["colour"].items():
+        whole = np.dot(w, curve) / w.sum()
+        parts = (t["occupied"] * t["colour"][name] + (w.sum() - t["occupied"]) * t["colour_other"][name]) / w.sum()
+        assert parts == pytest.approx(whole)
 
     monkeypatch.setattr(probes, "colour_by_move", lambda *a, **k: pytest.fail("computed again"))
     assert probes.load_or_compute_colour_by_move(ck, 2, n_train=30, n_test=20) == got  # stored
@@ -560,3 +575,6 @@ def test_colour_by_move_splits_the_probe_colour_accuracy_along_the_game(naive_ck
     other = probes.load_or_compute_colour_by_move(ck, 1, n_train=30, n_test=20)  # another layer: computed
     assert other["layer"] == 1
     assert json.loads(probes.colour_by_move_path(ck, 30).read_text())["layer"] == 1
+    old = {k: v for k, v in other.items() if k != "turned"}  # stored before the split by passes: computed again
+    probes.colour_by_move_path(ck, 30).write_text(json.dumps(old))
+    assert probes.load_or_compute_colour_by_move(ck, 1, n_train=30, n_test=20) == other

@@ -249,8 +249,12 @@ def test_colour_along_the_game_is_of_the_shipped_weights_and_adds_up_to_the_reco
     al = json.loads((path / "analysis" / "alignment-linear-relative-n1000.json").read_text())["layers"][str(layer)]
     assert list(d["colour"]) == al["languages"]
     w = np.asarray(d["occupied"], dtype=float)
+    t = d["turned"]  # split by whether a pass has turned the order of the sides: the parts add up
+    assert 0 < t["occupied"] < w.sum() and sum(t["boards_turned"]) < sum(t["boards"])
     for name, diag in zip(al["languages"], np.diag(np.asarray(al["colour_matrix"]))):
         assert np.dot(w, d["colour"][name]) / w.sum() == pytest.approx(diag, abs=1e-3), name
+        parts = t["occupied"] * t["colour"][name] + (w.sum() - t["occupied"]) * t["colour_other"][name]
+        assert parts / w.sum() == pytest.approx(np.dot(w, d["colour"][name]) / w.sum()), name
 
 
 @pytest.mark.parametrize("path", TRANSFERS, ids=[p.name for p in TRANSFERS])

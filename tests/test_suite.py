@@ -797,3 +797,26 @@ def test_the_report_says_where_along_a_game_the_colour_is_lost():
     _, text = findings.colour_by_move_table([model("m", [0.75, 0.70, 0.69])])
     assert "from 5.0 points to 9.0 points." in text and "pile" not in text
     assert findings.colour_by_move_table([{"name": "none"}]) == []
+    assert "pass" not in text  # stored before the split by passes: nothing said of them
+
+
+def test_the_report_says_what_the_passes_cost_the_colour():
+    bins = [(1, 30), (31, 60)]
+
+    def model(name, colour, there, rest):
+        turned = {"boards": [300, 100], "boards_turned": [2, 8], "occupied": 50, "colour": there,
+                  "colour_other": rest}
+        return {"name": name, "colour_by_move": {"bins": bins, "occupied": [1000, 1000], "placer": [0.7, 0.6],
+                                                 "colour": colour, "turned": turned}}
+
+    # over all 0.80 and 0.70; 50 of the 2,000 occupied squares turned, read at 0.40 and 0.45
+    _, text = findings.colour_by_move_table([model("a", [0.9, 0.7], 0.40, (1600 - 20) / 1950),
+                                             model("b", [0.8, 0.6], 0.45, (1400 - 22.5) / 1950)])
+    assert "On the 10 of the 400 test positions where a pass has turned the order (2.5%; 8.0% of moves 31-60)" in text
+    assert "read the colour at 40.0-45.0%, no better than a coin: they do not see the passes." in text
+    assert "On the other positions they read it at 70.6-81.0%, 0.6-1.0 points above their colour over all" in text
+    assert "explain little of the gap to the 90% target." in text
+    # read well after a pass, and at 90% elsewhere: neither claim
+    _, text = findings.colour_by_move_table([model("a", [0.95, 0.9], 0.70, 0.93)])
+    assert "at 70.0%. On the other positions they read it at 93.0%" in text and "coin" not in text
+    assert "explain little" not in text

@@ -146,14 +146,18 @@ def _mlp_colour(path: Path, meta: dict, layer) -> float | None:
 
 def _colour_by_move(path: Path, meta: dict, layer) -> dict | None:
     """probes.colour_by_move stored beside the checkpoint for these weights at `layer`, with its languages
-    averaged: {"bins", "occupied", "placer", "colour": [per bin]}; else None."""
+    averaged: {"bins", "occupied", "placer", "colour": [per bin], "turned": the split by passes with its
+    colours averaged (None when stored before it)}; else None."""
     f = path / "analysis" / "colour-by-move-linear-relative-n1000.json"
     try:
         d = storage.read_json(f) if f.is_file() else None
         if not d or d.get("weights_sha256") != meta.get("weights_sha256") or d.get("layer") != layer:
             return None
+        t = d.get("turned")
         return {"bins": [tuple(b) for b in d["bins"]], "occupied": d["occupied"], "placer": d["placer"],
-                "colour": np.mean(np.asarray(list(d["colour"].values()), dtype=float), axis=0).tolist()}
+                "colour": np.mean(np.asarray(list(d["colour"].values()), dtype=float), axis=0).tolist(),
+                "turned": {**t, **{k: float(np.mean(list(t[k].values()))) for k in ("colour", "colour_other")}}
+                if t else None}
     except (OSError, ValueError, KeyError, TypeError):
         return None
 

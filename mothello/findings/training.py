@@ -305,6 +305,30 @@ def restart_table(numbers: dict) -> list[str]:
     return ["\n".join(head)] + ([" ".join(lines) + "\n"] if lines else [])
 
 
+def _turned_text(models: list[dict], span, where) -> str:
+    """What passes cost the colour (colour_by_move's "turned" split), of the models that have it: the share of
+    test positions where a pass has turned the order of the sides, the colour there and on the rest, beside the
+    colour over all. "" when none has it."""
+    have = [m for m in models if (m["colour_by_move"].get("turned") or {}).get("occupied")]
+    if not have:
+        return ""
+    t = have[0]["colour_by_move"]["turned"]
+    n, k = sum(t["boards"]), sum(t["boards_turned"])
+    late = t["boards_turned"][-1] / t["boards"][-1] if t["boards"][-1] else 0.0
+    there = [m["colour_by_move"]["turned"]["colour"] for m in have]
+    rest = [m["colour_by_move"]["turned"]["colour_other"] for m in have]
+    whole = [float(np.dot(m["colour_by_move"]["occupied"], m["colour_by_move"]["colour"])
+                   / sum(m["colour_by_move"]["occupied"])) for m in have]
+    coin = max(there) < 0.55
+    return (f" A pass is not written in the move list: after one, the side to move next is not the one alternation "
+            f"gives, and mine and theirs change places. On the {k:,} of the {n:,} test positions where a pass has "
+            f"turned the order ({100 * k / n:.1f}%; {100 * late:.1f}% of {where(-1)}) the models read the colour at "
+            f"{span(there)}" + (", no better than a coin: they do not see the passes" if coin else "")
+            + f". On the other positions they read it at {span(rest)}, "
+            f"{span([r - w for r, w in zip(rest, whole)], ' points')} above their colour over all positions"
+            + (": the passes explain little of the gap to the 90% target." if max(rest) < 0.9 else "."))
+
+
 def colour_by_move_table(models: list[dict]) -> list[str]:
     """Where along a game the models lose the colour (probes.colour_by_move, stored at install): a row per
     model and the placer baseline's row, by stretch of the game; then what the rows say. [] when no
@@ -338,6 +362,7 @@ def colour_by_move_table(models: list[dict]) -> list[str]:
     above = [where(k) for k in range(len(bins)) if all(c[k] >= 0.9 for c in curves)]
     text += (f" Every model reaches the 90% target only in {', '.join(above)}." if above else
              " No stretch of the game reaches the 90% target in every model.")
+    text += _turned_text(have, span, where)
     return ["Where along a game the colour is lost: the in-language linear probe at the table's layer, colour on "
             "occupied squares by the move the board follows (mean over the model's input languages; the "
             f"{sum(first['occupied']):,} occupied squares of the probe test positions), beside the placer "

@@ -197,6 +197,20 @@ def colour_along_game(_ck: Checkpoint, _probes: list, path: str, weights_sha: st
                          for (a, b), v in zip(probes.MOVE_BINS, vals)])
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def colour_after_passes(_ck: Checkpoint, _probe: probes.BoardProbe, path: str, weights_sha: str, language: str,
+                        layer: int, labels: str, n_train: int) -> dict:
+    """The colour accuracy (occupied squares) of one layer's probe on `language`, on the N_TEST held-out games,
+    split by whether a pass has turned the order of the sides (othello.Replay.turned): {"positions",
+    "turned" (positions), "colour_turned", "colour_other"}."""
+    with one_thread():
+        states = move_states(_ck, language, N_TEST, PROBE_TEST_SEED, layers=[layer])
+        y, turned = states.labels(labels), states.replay.turned[states.mask]
+        proba = _probe.predict_proba(states.rows(layer))
+    return {"positions": int(len(turned)), "turned": int(turned.sum()),
+            "colour_turned": probes.colour_on(proba, y, turned), "colour_other": probes.colour_on(proba, y, ~turned)}
+
+
 def colour_along_game_chart(df: pd.DataFrame, title: str, width: int, height: int) -> alt.LayerChart:
     """colour_along_game's table: a line per layer (light to dark with depth), the placer baseline dashed grey."""
     layers = [x for x in dict.fromkeys(df["series"]) if x != PLACER]
