@@ -39,6 +39,8 @@ stage as the shipped models' are (a warm restart of the learning rate: suite.STA
 batch, its AdamW moments carried over, on the next games of its stream, into RUN-to-END beside it; the report
 reads the stages as the run carried on past the end of its schedule (FINDINGS "The exact target carried
 further"). Sessions can go on from there: `--carry-on 24000,24000` trains the second stage from the first's end.
+A stage written STEPS@LR warms up to peak LR instead (its cosine to a tenth of it), into RUN-to-END-lr-LR:
+`--carry-on 24000,48000,28000@0.0002` trains a third stage with a gentler warm restart.
 
 The runs live in runs/width-trials/scratch-MODEL-LxW[-OBJECTIVE][-STEPS-steps][-lr-LR]; a killed training
 resumes where it stopped, an analysis already made is kept beside its snapshot (width.json, keyed by the
@@ -167,9 +169,10 @@ def train_continued(model: str, steps: int = CONTINUE_STEPS, objective: str = "n
 CARRY_ON = dict(snapshots=[0.25, 0.5, 1.0], init_optimizer=True)
 
 
-def carried_dir(run: Path, steps: int) -> Path:
-    """RUN-to-END beside the run from scratch it trains on from (or from that run's stage RUN-to-STEP): END its
-    step after `steps` more steps. ValueError, in one line, without a run there."""
+def carried_dir(run: Path, steps: int, lr: float | None = None) -> Path:
+    """RUN-to-END beside the run from scratch it trains on from (or from that run's stage RUN-to-STEP[-lr-LR]):
+    END its step after `steps` more steps; RUN-to-END-lr-LR for a stage warming up to its own peak `lr`.
+    ValueError, in one line, without a run there."""
     import re
 
     from mothello import storage
@@ -177,12 +180,34 @@ def carried_dir(run: Path, steps: int) -> Path:
     if not (run / "status.json").is_file():
         raise ValueError(f"--carry-on: no run in {run}: train it first")
     end = storage.read_json(run / "status.json")["step"] + steps
-    return run.parent / f"{re.sub(r'-to-[0-9]+$', '', run.name)}-to-{end}"
+    return run.parent / (f"{re.sub(r'-to-[0-9]+(-lr-[0-9.e+-]+)?$', '', run.name)}-to-{end}"
+                         + (f"-lr-{lr:g}" if lr is not None else ""))
 
 
-def train_carried(run: Path, steps: int, progress: bool = True) -> Path:
+def carry_stages(text: str) -> list[tuple[int, float | None]]:
+    """--carry-on's 'STEPS[@LR],...' as [(steps, peak lr or None for the suite's)]. ValueError when a stage is
+    not a whole number of steps >= 1 or its LR not a rate in (0, 1)."""
+    out = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        steps, at, lr = part.partition("@")
+        try:
+            n, rate = int(steps), float(lr) if at else None
+        except ValueError:
+            n, rate = 0, None
+        if n < 1 or (at and not (rate is not None and 0 < rate < 1)):
+            raise ValueError(f"--carry-on stage {part!r}: STEPS[@LR], STEPS a whole number >= 1, LR in (0, 1)")
+        out.append((n, rate))
+    if not out:
+        raise ValueError("--carry-on takes numbers of steps, e.g. 24000 or 24000,24000@0.0002")
+    return out
+
+
+def train_carried(run: Path, steps: int, lr: float | None = None, progress: bool = True) -> Path:
     """Train (or resume; nothing when finished) the finished run from scratch `run` on from its last step for
-    `steps` more steps (CARRY_ON). ValueError, in one line, when `run` has not finished."""
+    `steps` more steps (CARRY_ON; with `lr`, warming up to that peak, its cosine to a tenth of it). ValueError,
+    in one line, when `run` has not finished."""
     from mothello import storage
     from mothello.suite import STAGE_TRAINING, _finished
     from mothello.train import TrainConfig, load_run_configs, train
@@ -191,9 +216,10 @@ def train_carried(run: Path, steps: int, progress: bool = True) -> Path:
     if st.get("state") != "finished":
         raise ValueError(f"--carry-on: {run} has not finished training (state {st.get('state')!r}); run it first")
     exp, tc = load_run_configs(run)
-    out = carried_dir(run, steps)
-    new = TrainConfig(**{**tc.to_dict(), **STAGE_TRAINING, "dtype": tc.dtype, **CARRY_ON, "init_from": str(run),
-                         "init_step": st["step"], "steps": st["step"] + steps})
+    out = carried_dir(run, steps, lr)
+    rates = dict(lr=lr, min_lr=lr / 10) if lr is not None else {}
+    new = TrainConfig(**{**tc.to_dict(), **STAGE_TRAINING, "dtype": tc.dtype, **CARRY_ON, **rates,
+                         "init_from": str(run), "init_step": st["step"], "steps": st["step"] + steps})
     if _finished(out, new.total_steps):
         return out
     return train(exp, new, out, resume=True, progress=progress)
@@ -319,10 +345,10 @@ def main(argv=None) -> int:
                          "at a tenth of it): the learning-rate trial")
     ap.add_argument("--continue", dest="continued", action="store_true",
                     help="instead of from scratch: the shipped --model trained on from its step (--shapes unused)")
-    ap.add_argument("--carry-on", default=None, metavar="STEPS[,STEPS...]",
+    ap.add_argument("--carry-on", default=None, metavar="STEPS[@LR][,STEPS[@LR]...]",
                     help="train the finished run from scratch (--model, --shapes, --objective, --steps, --lr) on for "
-                         "STEPS more steps, a later stage with a warm restart (the suite's), each further stage from "
-                         "the one before, and record them")
+                         "STEPS more steps, a later stage with a warm restart (the suite's; @LR: to that peak), each "
+                         "further stage from the one before, and record them")
     ap.add_argument("--record-only", action="store_true", help="analyse and record the runs there, train nothing")
     args = ap.parse_args(argv)
     from mothello.suite import CONFIGS
@@ -343,20 +369,21 @@ def main(argv=None) -> int:
         ap.error(str(e))
     if args.continued and args.lr is not None:
         ap.error("--lr is for runs from scratch; --continue has its own recipe")
-    try:
-        stages = [int(x) for x in (args.carry_on or "").split(",") if x.strip()]
-    except ValueError:
-        stages = [0]
-    if args.carry_on is not None and (args.continued or not stages or min(stages) < 1):
-        ap.error("--carry-on takes numbers of steps, each at least 1 (e.g. 24000 or 24000,24000), and trains on a "
-                 "run from scratch (not with --continue)")
+    stages = []
+    if args.carry_on is not None:
+        if args.continued:
+            ap.error("--carry-on trains on a run from scratch (not with --continue)")
+        try:
+            stages = carry_stages(args.carry_on)
+        except ValueError as e:
+            ap.error(str(e))
     if stages:
         runs = []
         try:
             for s in specs:
                 run = run_dir(args.model, s, args.objective, args.steps or STEPS, args.lr)
-                for n in stages:
-                    run = carried_dir(run, n) if args.record_only else train_carried(run, n)
+                for n, rate in stages:
+                    run = carried_dir(run, n, rate) if args.record_only else train_carried(run, n, rate)
                     runs.append(run)
         except ValueError as e:
             ap.error(str(e).splitlines()[0])

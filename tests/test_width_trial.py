@@ -304,6 +304,17 @@ def test_a_run_from_scratch_carries_on_in_later_stages_recorded_as_its_own(tmp_p
     numbers = {"models": {}, "width": rec}
     assert findings.carried_stages(numbers, rec[0]) == rec[1:]
     assert findings.trained_on_section(numbers) == ""   # not the shipped model trained on
+    # a stage with its own peak (STEPS@LR): warms up to it, its cosine to a tenth, in its own folder; its next
+    # stage (at the suite's rates) is named after the steps alone
+    gentle = width_trial.train_carried(second, 4, 2e-4, progress=False)
+    after = width_trial.carried_dir(gentle, 4)
+    assert (gentle.name, after.name) == (f"{scratch.name}-to-16-lr-0.0002", f"{scratch.name}-to-20")
+    c = storage.read_json(gentle / "train.json")
+    assert (c["lr"], c["min_lr"], c["init_from"], c["init_step"]) == (2e-4, 2e-5, str(second), 12)
+    assert width_trial.carry_stages("24000, 48000,28000@0.0002") == [(24000, None), (48000, None), (28000, 2e-4)]
+    for bad in ("0", "24000@", "24000@2", "x@0.001", ","):
+        with pytest.raises(ValueError, match="--carry-on"):
+            width_trial.carry_stages(bad)
     # a run that has not finished is not carried on
     with pytest.raises(ValueError, match="has not finished training"):
         width_trial.train_carried(tmp_path / "runs" / "width-trials" / "nothing-here", 4, progress=False)
@@ -311,7 +322,7 @@ def test_a_run_from_scratch_carries_on_in_later_stages_recorded_as_its_own(tmp_p
         width_trial.carried_dir(tmp_path / "runs" / "width-trials" / "nothing-here", 4)
     proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "width_trial.py"), "--carry-on", "0"],
                           capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 2 and "--carry-on takes numbers of steps, each at least 1" in proc.stderr
+    assert proc.returncode == 2 and "--carry-on stage '0': STEPS[@LR], STEPS a whole number >= 1" in proc.stderr
 
 
 def test_the_shipped_model_trains_on_with_each_objective_from_its_own_point(tmp_path, monkeypatch):
@@ -823,19 +834,51 @@ def test_a_second_stage_slower_than_the_shipped_pace_says_how_the_lead_moved_and
     the exact target's lead over the shipped model at both ends of the last doubling; hours get thousands
     separators, and each carried stage is drawn a lighter orange than the one before."""
     further = {**_longer(_run(192, [0.70, 0.74, 0.76], [4, 20, 40]), steps=24_000), "objective": "legal-set"}
-    stage = _stage(further, [0.75, 0.79, 0.80])
-    second = _stage(stage, [0.79, 0.795, 0.80])
+    stage = _stage(further, [0.75, 0.765, 0.77])
+    second = _stage(stage, [0.765, 0.77, 0.775])
     numbers = {"models": {"unified": _shipped_with_ends()}, "width": [*_objective_runs(), further, stage, second]}
     text = findings.further_section(numbers)
-    assert "it gained 1.0 points per doubling (from 768,000 to 2,304,000: 3.2)" in text
-    assert "some 5,120 hours of training" in text
+    # read between the ends of cosines: 24,000 steps (0.76) to 72,000 (0.775), not from the stage's middle
+    per = (0.775 - 0.76) / np.log2(72_000 / 24_000)
+    assert f"it gained {100 * per:.1f} points per doubling (from 768,000 to 1,536,000: 2.0)" in text
+    hours = 4_608_000 * 2 ** ((0.9 - 0.775) / per) / 64 / 4.0 / 3600
+    assert f"some {hours:,.0f} hours of training" in text and hours > 1000
+    # the shipped model on the line between its stage ends: 0.732 at 1,536,000 games, 0.75 at 4,608,000
     assert ("The shipped model's own pace (1.4 points per doubling, over its stage ends) gives 90% after about 4.3 "
-            "billion games: the faster pace now, the exact target's lead after as many games went from 5.1 points "
-            "(2,304,000 games) to 5.0 (4,608,000 games).") in text
+            "billion games: the faster pace now, the exact target's lead after as many games went from 2.8 points "
+            "(1,536,000 games) to 2.5 (4,608,000 games).") in text
     assert "fewer games" not in text
     scale = further_chart(findings.further_by_games(numbers), placer=0.627).to_dict()["hconcat"][0]["layer"][0]
     assert scale["encoding"]["color"]["scale"]["range"] == ["#08519c", "#a63603", "#e6550d", "#fd8d3c", "#fdae6b",
                                                             "#525252"]
+
+
+def test_a_stage_with_its_own_peak_rate_says_so_in_its_name_recipe_pace_and_reproduce_line():
+    """A later stage trained with --carry-on STEPS@LR (a gentler warm restart): its name and sentence carry its
+    peak, the recipe names its rates beside the others', each stage gives its own pace per doubling (comparable
+    across stages of different lengths), and the reproduce line writes it back as STEPS@LR."""
+    further = {**_longer(_run(192, [0.70, 0.74, 0.76], [4, 20, 40]), steps=24_000), "objective": "legal-set"}
+    stage = _stage(further, [0.75, 0.79, 0.80])
+    gentle = {**_stage(stage, [0.805, 0.81, 0.82], steps=12_000), "lr": 2e-4, "min_lr": 2e-5}
+    assert findings.stage_peak(stage) is None and findings.stage_peak(gentle) == 2e-4
+    numbers = {"models": {"unified": _shipped_with_ends()}, "width": [*_objective_runs(), further, stage, gentle]}
+    text = findings.further_section(numbers)
+    assert ("a warm restart of the learning rate (warm-up 200 steps to 0.001, cosine to 0.0001 over the stage; the "
+            "stage to step 60,000 gentler: warm-up 200 steps to 0.0002, cosine to 2e-05), at batch 64") in text
+    assert "legal-set, 24,000 + 24,000 + 12,000 steps (peak lr 0.0002): colour in-language" in text
+    assert "| legal-set, 24,000 + 24,000 steps: colour in-language | legal-set, 24,000 + 24,000 + 12,000" in text
+    # its own pace: +2.0 points over 3,072,000 -> 3,840,000 games; the stage before +4.0 over a doubling
+    assert ("The stage from step 48,000 to 60,000 (peak lr 0.0002): 192,000 games after its warm restart the colour "
+            "read 80.5% (+0.5 points on its start)") in text
+    assert f"at its end 82.0% (+2.0 points over the stage, {2 / np.log2(3_840_000 / 3_072_000):.1f} points per doubling" \
+        in text
+    assert "(+4.0 points over the stage) and" in text  # a doubling: its pace is the gain
+    # the pace over the last doubling is read between the ends of cosines (48,000 to 24,000 is a doubling, the
+    # gentle stage's mid-points are not): 0.80 -> 0.82 over log2(60,000 / 24,000) doublings
+    assert (f"Over its last {np.log2(60_000 / 24_000):.1f} doublings of the games (1,536,000 to 3,840,000) it gained "
+            f"{2 * 100 * (0.82 - 0.76) / 2 / np.log2(60_000 / 24_000):.1f} points per doubling") in text
+    assert "--carry-on 24000,12000@0.0002   # the exact target carried further" in reproduce(numbers)
+    assert findings.further_by_games(numbers)["run"].str.endswith("(peak lr 0.0002)").sum() == 4
 
 
 def test_a_longer_run_with_a_next_token_run_of_its_length_is_the_objective_trial_carried_on_not_further():

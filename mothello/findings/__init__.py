@@ -29,7 +29,8 @@ from .transfer_notes import (answer_notes, longer_notes, longer_rows, longer_tre
                              variant_notes, variant_rows)
 from .trials import (carried_stages, colour_by_games, depth_section, further_by_games, further_runs, further_section, lr_by_games,
                      lr_section, objective_by_games, objective_section, paper_section, pooling_by_games,
-                     pooling_section, trained_on_by_games, trained_on_section, width_by_games, width_section)
+                     pooling_section, stage_peak, trained_on_by_games, trained_on_section, width_by_games,
+                     width_section)
 from .verdicts import CLAIMS, RULES, verdicts
 
 __all__ = [
@@ -40,7 +41,7 @@ __all__ = [
     "longer_rows", "longer_trend", "lr_by_games", "lr_section", "markdown_table", "matched_ordering", "measured_notes", "millions",
     "model_games", "models_table", "objective_by_games", "objective_section", "on_gpu", "ordering", "paper_runs",
     "paper_section", "pooling_by_games", "pooling_section", "pct", "pts", "render",
-    "restart_dips", "restart_table", "restore_notes", "stage_gains", "stage_notes", "stages_text", "sweep_note",
+    "restart_dips", "restart_table", "restore_notes", "stage_gains", "stage_peak", "stage_notes", "stages_text", "sweep_note",
     "sweep_numbers", "sweep_rows",
     "trained_on_by_games", "trained_on_section", "training_hours", "transfer_rows", "variant_notes", "variant_numbers", "variant_rows", "verdicts",
     "width_by_games", "width_runs", "width_section",

@@ -17,7 +17,8 @@ from .training import gpu_stages, how_trained
 from .transfer_notes import (answer_notes, longer_notes, longer_rows, longer_trend, own_ratio, restore_notes,
                              transfer_rows, variant_notes, variant_rows)
 from .trials import (carried_stages, depth_section, further_runs, further_section, lr_runs, lr_section, objective_longer,
-                     objective_section, paper_section, pooling_commands, pooling_section, trained_on_section, width_section)
+                     objective_section, paper_section, pooling_commands, pooling_section, stage_peak, trained_on_section,
+                     width_section)
 from .verdicts import CLAIMS, verdicts
 
 
@@ -385,7 +386,7 @@ def reproduce(numbers: dict) -> str:
                    for longer in objective_longer(numbers) for r in longer)
     gpu += "".join(f"\npython scripts/width_trial.py --model {r['experiment']} --shapes {r['n_layer']}x{r['d_model']} "
                    f"--steps {r['steps']} --objective {run_objective(r)}"
-                   + (f" --carry-on {','.join(str(x['steps'] - x['from_step']) for x in stages)}   # the exact target "
+                   + (f" --carry-on {','.join(str(x['steps'] - x['from_step']) + (f'@{p:g}' if (p := stage_peak(x)) else '') for x in stages)}   # the exact target "
                       "carried further, then on past its schedule's end, here" if (stages := carried_stages(numbers, r))
                       else "   # the exact target carried further, here")
                    for r in further_runs(numbers))

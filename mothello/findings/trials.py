@@ -697,10 +697,18 @@ def _run_name(r: dict) -> str:
     return f"{run_objective(r)}, {r['steps']:,} steps"
 
 
+def stage_peak(x: dict) -> float | None:
+    """A later stage's own peak learning rate (width_trial --carry-on STEPS@LR), None at the suite's warm
+    restart's (suite.STAGE_TRAINING)."""
+    return x["lr"] if x["lr"] != suite.STAGE_TRAINING["lr"] else None
+
+
 def _stage_names(r: dict, stages: list[dict]) -> list[str]:
-    """The names of run `r`'s later stages (carried_stages): 'legal-set, 24,000 + 24,000 steps', ..."""
+    """The names of run `r`'s later stages (carried_stages): 'legal-set, 24,000 + 24,000 steps', ...; a stage
+    with its own peak says it: '..., 24,000 + 24,000 steps (peak lr 0.0002)'."""
     parts = [f"{r['steps']:,}"] + [f"{x['steps'] - x['from_step']:,}" for x in stages]
-    return [f"{run_objective(r)}, {' + '.join(parts[:k + 2])} steps" for k in range(len(stages))]
+    return [f"{run_objective(r)}, {' + '.join(parts[:k + 2])} steps"
+            + (f" (peak lr {p:g})" if (p := stage_peak(x)) else "") for k, x in enumerate(stages)]
 
 
 def _halfway(steps: list[int]) -> list[int]:
@@ -770,11 +778,14 @@ def further_section(numbers: dict) -> str:
     carried = ""
     if stages:
         x0 = stages[0]
+        rates = lambda x: (x["lr"], x["min_lr"], x["warmup_steps"])  # noqa: E731
+        own = "".join(f"; the stage to step {x['steps']:,} gentler: warm-up {x['warmup_steps']:,} steps to {x['lr']:g}, "
+                      f"cosine to {x['min_lr']:g}" for x in stages if rates(x) != rates(x0))
         carried = (" Then it trained on from its end, past the end of its schedule (`--carry-on`): " + "; then ".join(
             f"{x['steps'] - x['from_step']:,} more steps ({millions((x['steps'] - x['from_step']) * bs)}, to step "
             f"{x['steps']:,})" for x in stages) + f", {'each ' if len(stages) > 1 else ''}a later stage as the shipped "
             f"models' are: a warm restart of the learning rate (warm-up {x0['warmup_steps']:,} steps to {x0['lr']:g}, "
-            f"cosine to {x0['min_lr']:g} over the stage), at batch {bs}, "
+            f"cosine to {x0['min_lr']:g} over the stage{own}), at batch {bs}, "
             + ("its AdamW moments carried over" if x0.get("init_optimizer") else "a fresh optimizer state")
             + ", on the next games of its stream.")
     lines = ["## The exact target carried further\n",
@@ -828,12 +839,20 @@ def further_section(numbers: dict) -> str:
     for x, n in zip(stages, snames):
         rows = df[df["run"] == n].sort_values("step")
         s0, s1, s2 = rows.iloc[0], rows.iloc[1], rows.iloc[-1]
-        said.append(f"The stage from step {x['from_step']:,} to {x['steps']:,}: {millions(s1['games'] - s0['games'])} "
-                    f"after its warm restart the colour read {pct(s1['colour'])} ({pts(s1['colour'] - s0['colour'])} on "
-                    f"its start), the legal moves in the worst language {pct(s1['legal_min'])} "
-                    f"({pts(s1['legal_min'] - s0['legal_min'])}); at its end {pct(s2['colour'])} "
-                    f"({pts(s2['colour'] - s0['colour'])} over the stage) and {pct(s2['legal_min'])}.")
-    steps, at_step = sorted(own["step"]), {(main, x.step): x for x in own.itertuples()}
+        peak = f" (peak lr {p:g})" if (p := stage_peak(x)) else ""
+        said.append(f"The stage from step {x['from_step']:,} to {x['steps']:,}{peak}: "
+                    f"{millions(s1['games'] - s0['games'])} after its warm restart the colour read {pct(s1['colour'])} "
+                    f"({pts(s1['colour'] - s0['colour'])} on its start), the legal moves in the worst language "
+                    f"{pct(s1['legal_min'])} ({pts(s1['legal_min'] - s0['legal_min'])}); at its end {pct(s2['colour'])} "
+                    f"({pts(s2['colour'] - s0['colour'])} over the stage"
+                    + ("" if abs((dbl := np.log2(s2['games'] / s0['games'])) - 1) < 0.05 else  # a doubling: said
+                       f", {100 * (s2['colour'] - s0['colour']) / dbl:.1f} points per doubling of the games")
+                    + f") and {pct(s2['legal_min'])}.")
+    # the pace is read between points at the end of a cosine (the run's own snapshots, the stages' ends), not
+    # inside a stage, where a warm restart's dip would pass for a pace
+    stage_ends = {x["steps"] for x in stages}
+    steps = sorted(st for st in own["step"] if st <= r["steps"] or st in stage_ends)
+    at_step = {(main, x.step): x for x in own.itertuples()}
     span = _halfway(steps)
     earlier = _halfway([st for st in steps if st <= span[0]]) if span else []
     per, before, target = _pace(at_step, main, span), _pace(at_step, main, earlier), None
