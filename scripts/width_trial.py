@@ -40,7 +40,7 @@ batch, its AdamW moments carried over, on the next games of its stream, into RUN
 reads the stages as the run carried on past the end of its schedule (FINDINGS "The exact target carried
 further"). Sessions can go on from there: `--carry-on 24000,24000` trains the second stage from the first's end.
 A stage written STEPS@LR warms up to peak LR instead (its cosine to a tenth of it), into RUN-to-END-lr-LR:
-`--carry-on 24000,48000,28000@0.0002` trains a third stage with a gentler warm restart.
+`--carry-on 24000,48000,24000@0.0002` trains a third stage with a gentler warm restart.
 
 The runs live in runs/width-trials/scratch-MODEL-LxW[-OBJECTIVE][-STEPS-steps][-lr-LR]; a killed training
 resumes where it stopped, an analysis already made is kept beside its snapshot (width.json, keyed by the

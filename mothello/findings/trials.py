@@ -779,8 +779,9 @@ def further_section(numbers: dict) -> str:
     if stages:
         x0 = stages[0]
         rates = lambda x: (x["lr"], x["min_lr"], x["warmup_steps"])  # noqa: E731
-        own = "".join(f"; the stage to step {x['steps']:,} gentler: warm-up {x['warmup_steps']:,} steps to {x['lr']:g}, "
-                      f"cosine to {x['min_lr']:g}" for x in stages if rates(x) != rates(x0))
+        own = "".join(f"; the stage to step {x['steps']:,} {'gentler' if x['lr'] < x0['lr'] else 'steeper'}: warm-up "
+                      f"{x['warmup_steps']:,} steps to {x['lr']:g}, cosine to {x['min_lr']:g}"
+                      for x in stages if rates(x) != rates(x0))
         carried = (" Then it trained on from its end, past the end of its schedule (`--carry-on`): " + "; then ".join(
             f"{x['steps'] - x['from_step']:,} more steps ({millions((x['steps'] - x['from_step']) * bs)}, to step "
             f"{x['steps']:,})" for x in stages) + f", {'each ' if len(stages) > 1 else ''}a later stage as the shipped "
