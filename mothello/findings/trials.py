@@ -837,9 +837,12 @@ def further_section(numbers: dict) -> str:
         elif kind == ">":
             said.append(f"That is better than the shipped model reads it after all its {millions(g)} "
                         f"({pct(max(ends)[1])}): the exact target was worth more than {g / games:.1f}x the games here.")
+    reads = []   # per stage: its peak, the colour's dip after its warm restart, its pace per doubling
     for x, n in zip(stages, snames):
         rows = df[df["run"] == n].sort_values("step")
         s0, s1, s2 = rows.iloc[0], rows.iloc[1], rows.iloc[-1]
+        reads.append((x["lr"], s1["colour"] - s0["colour"],
+                      (s2["colour"] - s0["colour"]) / np.log2(s2["games"] / s0["games"])))
         peak = f" (peak lr {p:g})" if (p := stage_peak(x)) else ""
         said.append(f"The stage from step {x['from_step']:,} to {x['steps']:,}{peak}: "
                     f"{millions(s1['games'] - s0['games'])} after its warm restart the colour read {pct(s1['colour'])} "
@@ -849,6 +852,7 @@ def further_section(numbers: dict) -> str:
                     + ("" if abs((dbl := np.log2(s2['games'] / s0['games'])) - 1) < 0.05 else  # a doubling: said
                        f", {100 * (s2['colour'] - s0['colour']) / dbl:.1f} points per doubling of the games")
                     + f") and {pct(s2['legal_min'])}.")
+    said += [t for t in [_gentler(reads)] if t]
     # the pace is read between points at the end of a cosine (the run's own snapshots, the stages' ends), not
     # inside a stage, where a warm restart's dip would pass for a pace
     stage_ends = {x["steps"] for x in stages}
@@ -903,6 +907,26 @@ def further_section(numbers: dict) -> str:
         said.append(f"Below the 90% target after {millions(games)}: {100 * (0.9 - c):.1f} points short.")
     lines.append(" ".join(said))
     return "\n".join(lines) + "\n"
+
+
+GENTLER_MARGIN = 0.01   # colour points per doubling a stage's pace must gain to count as faster (a short stage's
+#                         pace moves by about this much with the probe's own noise of a few tenths of a point)
+
+
+def _gentler(reads: list[tuple[float, float, float]]) -> str:
+    """What a gentler warm restart told, from the stages' (peak lr, colour dip after the restart, pace per
+    doubling): the last stage with a lower peak than the stage before it, against that stage. '' without."""
+    k = next((k for k in range(len(reads) - 1, 0, -1) if reads[k][0] < reads[k - 1][0]), None)
+    if k is None:
+        return ""
+    (lr0, dip0, pace0), (lr1, dip1, pace1) = reads[k - 1], reads[k]
+    text = (f"With the gentler warm restart (to {lr1:g} against {lr0:g}) the colour dipped {pts(dip1)} against "
+            f"{pts(dip0)} the stage before, and gained {100 * pace1:.1f} points per doubling against {100 * pace0:.1f}")
+    if pace1 <= pace0 + GENTLER_MARGIN:
+        return text + (": the warm restarts' dips are not what slows the pace"
+                       + ("; at this size the colour is levelling off (under a point per doubling)."
+                          if max(pace0, pace1) < 0.01 else "."))
+    return text + ": the warm restarts were holding the pace back."
 
 
 def _lead_moved(c0: float, c1: float, ends: list, g0: float, g1: float) -> str:

@@ -186,7 +186,8 @@ def lr_trial_chart(df: pd.DataFrame, placer: float | None = None, width: int = 3
                        placer, width, height, second="legal", palette=palette)
 
 
-CARRIED_HUES = ["#fd8d3c", "#fdae6b", "#fdd0a2"]   # a run's later stages, in order: lighter at each
+CARRIED_HUES = ["#fd8d3c", "#fdae6b", "#f9c08a"]   # a run's later stages, in order: lighter at each (the
+#                                                    last still clear of white)
 
 
 def further_chart(df: pd.DataFrame, placer: float | None = None, width: int = 330,
@@ -256,7 +257,8 @@ def trial_chart(df: pd.DataFrame, key: str, legend: str, title: str, placer: flo
     colours, in their order."""
     names = list(dict.fromkeys(df[key]))
     colour = alt.Color(f"{key}:N", title=legend, sort=names,
-                       scale=alt.Scale(domain=names, range=palette) if palette else alt.Undefined)
+                       scale=alt.Scale(domain=names, range=palette) if palette else alt.Undefined,
+                       legend=alt.Legend(labelLimit=max(320, 8 * max(len(n) for n in names))))  # names in full
     lo = min(float(df["colour"].min()), placer if placer is not None else 1.0)
     # panels with different y axes: labels kept inside the plot, so an end label cannot lift one panel's title
     flush = dict(labelFlush=True) if second == "legal" else {}
