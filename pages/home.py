@@ -122,9 +122,18 @@ def accuracy_chart(df: pd.DataFrame, scale: alt.Scale, s: float) -> alt.TopLevel
     return charts.finish(chart, s, charts.FIT_X)
 
 
+# a table wider than the page (FINDINGS.md's trials put many runs side by side) scrolls inside it
+WIDE_TABLES = """<style>
+    [data-testid="stExpander"] [data-testid="stMarkdownContainer"] table {display: block; overflow-x: auto;
+                                                                           max-width: 100%;}
+    </style>"""
+
+
 def markdown_with_figures(text: str) -> None:
     """Markdown whose images (FINDINGS.md's figures, paths relative to the project) are shown with
-    st.image: st.markdown cannot serve files from disk. A missing figure is named, not broken."""
+    st.image: st.markdown cannot serve files from disk. A missing figure is named, not broken. Tables
+    wider than the page scroll sideways (WIDE_TABLES)."""
+    st.markdown(WIDE_TABLES, unsafe_allow_html=True)
     parts = IMAGE.split(text)  # text, alt, path, text, alt, path, ...
     for i in range(0, len(parts), 3):
         if parts[i].strip():

@@ -167,6 +167,25 @@ def test_checkpoints_page_shows_training_stages(server, browser):
         page.close()
 
 
+def test_findings_tables_stay_inside_the_page(server, browser):
+    """FINDINGS.md in full on Home: every table, however many runs it sets side by side, keeps inside the
+    expander (a wide one scrolls sideways) rather than running off the page."""
+    page, _ = open_page(browser, server)
+    try:
+        page.get_by_text("FINDINGS.md: our own findings, in full").click()
+        box = page.locator('[data-testid="stExpander"]').first
+        tables = box.locator("table")
+        tables.first.wait_for(timeout=30_000)
+        right = box.bounding_box()["x"] + box.bounding_box()["width"]
+        widths = [tables.nth(i).evaluate("t => [t.scrollWidth, t.clientWidth]") for i in range(tables.count())]
+        assert any(full > shown for full, shown in widths), "no table in FINDINGS.md is wider than the page"
+        for i in range(tables.count()):
+            b = tables.nth(i).bounding_box()
+            assert b["x"] + b["width"] <= right + 1, f"table {i} runs off the page"
+    finally:
+        page.close()
+
+
 def test_presentation_mode_enlarges_the_figures(server, browser):
     """The same chart is drawn bigger in presentation mode (the Alignment page's first heatmap)."""
     widths = []
