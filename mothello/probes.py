@@ -250,12 +250,18 @@ def fit_probes(probes: list["BoardProbe"], Xs: list[np.ndarray], y: np.ndarray, 
     return probes
 
 
+def colour_guess(proba: np.ndarray) -> np.ndarray:
+    """(N, 64) the more likely of the two colours (1 or 2) of class probabilities (N, 64, 3): a square's colour
+    as the colour accuracies score it, whatever the probe says of its occupancy."""
+    return np.where(proba[..., 1] >= proba[..., 2], 1, 2)
+
+
 def accuracy_detail(proba: np.ndarray, y: np.ndarray) -> dict:
     """Overall, occupancy and colour accuracy of predicted probabilities (N, 64, 3) against y (N, 64)."""
     y = np.asarray(y)
     pred = proba.argmax(-1)
     occupied = y > 0
-    colour = np.where(proba[..., 1] >= proba[..., 2], 1, 2)
+    colour = colour_guess(proba)
     return {
         "accuracy": float((pred == y).mean()),
         "occupancy": float(((pred > 0) == occupied).mean()),
@@ -297,9 +303,14 @@ def placer_baseline(n_test: int = 200, labels: str = "relative") -> dict:
 MOVE_BINS = ((1, 10), (11, 20), (21, 30), (31, 40), (41, 50), (51, 60))  # colour_by_move's stretches of a game
 
 
+def _stretches(move: np.ndarray) -> list[np.ndarray]:
+    """Per MOVE_BINS stretch: (N,) bool, the boards that follow its moves (move (N,), 1-based)."""
+    return [(move >= a) & (move <= b) for a, b in MOVE_BINS]
+
+
 def _stretch_cells(y: np.ndarray, move: np.ndarray) -> list[np.ndarray]:
     """Per MOVE_BINS stretch: (N, 64) bool, the occupied squares of the boards that follow its moves."""
-    return [((move >= a) & (move <= b))[:, None] & (y > 0) for a, b in MOVE_BINS]
+    return [rows[:, None] & (y > 0) for rows in _stretches(move)]
 
 
 def colour_by_stretch(proba: np.ndarray, y: np.ndarray, move: np.ndarray) -> list[float]:
@@ -307,7 +318,7 @@ def colour_by_stretch(proba: np.ndarray, y: np.ndarray, move: np.ndarray) -> lis
     game (MOVE_BINS): proba (N, 64, 3) or predicted classes (N, 64), y (N, 64) labels, move (N,) the move
     (1-based) each board follows. NaN for a stretch without an occupied square."""
     y = np.asarray(y)
-    colour = proba if proba.ndim == 2 else np.where(proba[..., 1] >= proba[..., 2], 1, 2)
+    colour = proba if proba.ndim == 2 else colour_guess(proba)
     right = colour == y
     return [float(right[c].mean()) if c.any() else float("nan") for c in _stretch_cells(y, move)]
 
@@ -317,8 +328,7 @@ def colour_on(proba: np.ndarray, y: np.ndarray, rows: np.ndarray) -> float:
     in rows order): proba (N, 64, 3), y (N, 64). NaN when they hold no occupied square."""
     y = np.asarray(y)
     cells = (y > 0) & np.asarray(rows, dtype=bool)[:, None]
-    colour = np.where(proba[..., 1] >= proba[..., 2], 1, 2)
-    return float((colour[cells] == y[cells]).mean()) if cells.any() else float("nan")
+    return float((colour_guess(proba)[cells] == y[cells]).mean()) if cells.any() else float("nan")
 
 
 def move_numbers(mask: np.ndarray) -> np.ndarray:
@@ -348,8 +358,8 @@ def colour_by_move(ck: Checkpoint, layer: int, n_train: int = 1000, n_test: int 
     out = {"layer": int(layer), "bins": [list(b) for b in MOVE_BINS], "n_train": n_train, "n_test": n_test,
            "occupied": [int(c.sum()) for c in _stretch_cells(y, move)],
            "placer": list(placer_by_stretch(n_test, "relative")), "colour": {},
-           "turned": {"boards": [int(((move >= a) & (move <= b)).sum()) for a, b in MOVE_BINS],
-                      "boards_turned": [int(((move >= a) & (move <= b) & turned).sum()) for a, b in MOVE_BINS],
+           "turned": {"boards": [int(rows.sum()) for rows in _stretches(move)],
+                      "boards_turned": [int((rows & turned).sum()) for rows in _stretches(move)],
                       "occupied": int(((y > 0) & turned[:, None]).sum()), "colour": {}, "colour_other": {}}}
     for li in ck.config.input_languages:
         name = ck.config.languages[ck.config.language_index(li)].name

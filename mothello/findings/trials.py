@@ -703,12 +703,16 @@ def stage_peak(x: dict) -> float | None:
     return x["lr"] if x["lr"] != suite.STAGE_TRAINING["lr"] else None
 
 
+def _peak_note(x: dict) -> str:
+    """' (peak lr 0.0002)' for a stage with its own peak (stage_peak), else ''."""
+    return f" (peak lr {p:g})" if (p := stage_peak(x)) else ""
+
+
 def _stage_names(r: dict, stages: list[dict]) -> list[str]:
     """The names of run `r`'s later stages (carried_stages): 'legal-set, 24,000 + 24,000 steps', ...; a stage
     with its own peak says it: '..., 24,000 + 24,000 steps (peak lr 0.0002)'."""
     parts = [f"{r['steps']:,}"] + [f"{x['steps'] - x['from_step']:,}" for x in stages]
-    return [f"{run_objective(r)}, {' + '.join(parts[:k + 2])} steps"
-            + (f" (peak lr {p:g})" if (p := stage_peak(x)) else "") for k, x in enumerate(stages)]
+    return [f"{run_objective(r)}, {' + '.join(parts[:k + 2])} steps{_peak_note(x)}" for k, x in enumerate(stages)]
 
 
 def _halfway(steps: list[int]) -> list[int]:
@@ -841,16 +845,16 @@ def further_section(numbers: dict) -> str:
     for x, n in zip(stages, snames):
         rows = df[df["run"] == n].sort_values("step")
         s0, s1, s2 = rows.iloc[0], rows.iloc[1], rows.iloc[-1]
-        reads.append((x["lr"], s1["colour"] - s0["colour"],
-                      (s2["colour"] - s0["colour"]) / np.log2(s2["games"] / s0["games"])))
-        peak = f" (peak lr {p:g})" if (p := stage_peak(x)) else ""
-        said.append(f"The stage from step {x['from_step']:,} to {x['steps']:,}{peak}: "
+        doublings = np.log2(s2["games"] / s0["games"])
+        pace = (s2["colour"] - s0["colour"]) / doublings
+        reads.append((x["lr"], s1["colour"] - s0["colour"], pace))
+        said.append(f"The stage from step {x['from_step']:,} to {x['steps']:,}{_peak_note(x)}: "
                     f"{millions(s1['games'] - s0['games'])} after its warm restart the colour read {pct(s1['colour'])} "
                     f"({pts(s1['colour'] - s0['colour'])} on its start), the legal moves in the worst language "
                     f"{pct(s1['legal_min'])} ({pts(s1['legal_min'] - s0['legal_min'])}); at its end {pct(s2['colour'])} "
                     f"({pts(s2['colour'] - s0['colour'])} over the stage"
-                    + ("" if abs((dbl := np.log2(s2['games'] / s0['games'])) - 1) < 0.05 else  # a doubling: said
-                       f", {100 * (s2['colour'] - s0['colour']) / dbl:.1f} points per doubling of the games")
+                    + ("" if abs(doublings - 1) < 0.05 else  # over a doubling the gain is the pace: said
+                       f", {100 * pace:.1f} points per doubling of the games")
                     + f") and {pct(s2['legal_min'])}.")
     said += [t for t in [_gentler(reads)] if t]
     # the pace is read between points at the end of a cosine (the run's own snapshots, the stages' ends), not
