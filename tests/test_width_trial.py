@@ -19,7 +19,7 @@ from mothello import findings, storage, suite
 from mothello.checkpoints import checkpoints_dir, list_snapshots, load_checkpoint
 from mothello.findings.document import reproduce
 from mothello.findings.trials import further_runs, lr_runs
-from mothello.ui.charts import further_chart, lr_trial_chart, objective_trial_chart, pooling_chart, trained_on_chart, width_trial_chart
+from mothello.ui.charts import further_chart, ladder_chart, lr_trial_chart, objective_trial_chart, pooling_chart, trained_on_chart, width_trial_chart
 
 _spec = importlib.util.spec_from_file_location("width_trial", ROOT / "scripts" / "width_trial.py")
 width_trial = importlib.util.module_from_spec(_spec)
@@ -895,6 +895,102 @@ def test_a_stage_with_its_own_peak_rate_says_so_in_its_name_recipe_pace_and_repr
     assert "gentler warm restart" not in findings.further_section({**numbers, "width": [*_objective_runs(), further, stage]})
     assert "--carry-on 24000,12000@0.0002   # the exact target carried further" in reproduce(numbers)
     assert findings.further_by_games(numbers)["run"].str.endswith("(peak lr 0.0002)").sum() == 4
+
+
+def _at_depth(n_layer, colours, legal=0.9):
+    """The exact target carried further's recipe (24,000 steps, legal-set) at `n_layer` layers, as recorded."""
+    run = {**_longer(_run(192, colours, [4, 20, 40]), steps=24_000), "objective": "legal-set"}
+    return {**run, "n_layer": n_layer, "params": 0.5e6 * n_layer, "measured": {"steps_per_s": 12.0 / n_layer},
+            "points": [{**p, "legal_move_accuracy": {"a": legal, "b": legal + 0.01}} for p in run["points"]]}
+
+
+@pytest.mark.parametrize("one, two, said", [
+    ([0.60, 0.64, 0.645], [0.65, 0.70, 0.72],
+     "Each layer lifted the colour; levelled off (under a point per doubling): 1 x 192 at about 64.5% (after 1.5 million games), while 2 x 192 "
+     "and 3 x 192 still rise."),
+    ([0.60, 0.64, 0.70], [0.65, 0.70, 0.74], "Each layer lifted the colour, and none has levelled off yet."),
+    ([0.60, 0.64, 0.645], [0.70, 0.74, 0.765],
+     "An added layer did not lift the colour after as many games: these runs do not show the depth setting the level.")])
+def test_the_depth_ladder_sets_shallower_runs_of_the_exact_targets_recipe_beside_it(one, two, said):
+    """Runs of the exact target carried further's model, width, objective and recipe at fewer layers are the depth
+    ladder: their own section (by snapshot, each depth's end and gain over its last doubling, what each layer
+    lifted, the deepest run's later stages), figure and reproduce line; the other trials keep to their runs."""
+    further = {**_longer(_run(192, [0.70, 0.74, 0.76], [4, 20, 40]), steps=24_000), "objective": "legal-set"}
+    stage = _stage(further, [0.75, 0.77, 0.80])
+    shallow, middle = _at_depth(1, one, legal=0.8), _at_depth(2, two)
+    numbers = {"models": {"unified": _shipped_with_ends()}, "width": [*_objective_runs(), further, stage, shallow, middle]}
+    assert further_runs(numbers) == [further] and findings.carried_stages(numbers, further) == [stage]
+    assert findings.ladder_runs(numbers) == [shallow, middle, further]
+    assert lr_runs(numbers) == [] and findings.width_section(numbers) == ""
+    assert list(findings.objective_by_games(numbers)["run_steps"].unique()) == [5000, 12_000]
+    text = findings.ladder_section(numbers)
+    assert text.startswith("## Does the depth set where the colour levels off?\n")
+    assert ("`unified-mixed` trained from scratch at 1 x 192 (0.5M parameters) and 2 x 192 (1.0M parameters) and "
+            "3 x 192 (1.5M parameters) with `legal-set`") in text
+    assert "24,000 steps at batch 64, peak lr 0.0015, warm-up 500, cosine to 0.00015, bfloat16 (the suite's first " \
+           "stage, drawn out)" in text
+    assert (f"| 24,000 | 1,536,000 | 80.0% | {100 * one[-1]:.1f}% (layer 3) | 90.0% | {100 * two[-1]:.1f}% (layer 3) "
+            "| 90.0% | 76.0% (layer 3) |") in text
+    assert "Speed, each shape measured alone on the same machine after training: 1 x 192 12.00 steps/s, 2 x 192 " \
+           "6.00 steps/s, 3 x 192 2.08 steps/s." in text
+    gain = lambda c: findings.pts(c[-1] - c[-2])  # noqa: E731 - 12,000 to 24,000 steps: one doubling
+    assert (f"After 1.5 million games, and their gain per doubling over their last doubling of the games (768,000 to "
+            f"1,536,000): 1 x 192 {100 * one[-1]:.1f}% ({gain(one)} per doubling"
+            + (", levelled off" if one[-1] - one[-2] < 0.01 else "") + "; legal moves 80.0% in its worst language)") in text
+    assert (f"Each added layer: 1 x 192 -> 2 x 192 {findings.pts(two[-1] - one[-1])}, 2 x 192 -> 3 x 192 "
+            f"{findings.pts(0.76 - two[-1])}.") in text
+    assert said in text
+    assert ("The 3 x 192 run, carried on past its schedule's end (the section above), read 80.0% after 3.1 million "
+            "games, its last stage +4.0 points per doubling of the games.") in text
+    assert "All are below the 90% target after 1.5 million games." in text
+    assert "python scripts/width_trial.py --model unified-mixed --shapes 1x192,2x192 --steps 24000 --objective " \
+           "legal-set   # the depth ladder, here" in reproduce(numbers)
+    df = findings.ladder_by_games(numbers)
+    assert list(df["shape"].unique()) == ["1 x 192", "2 x 192", "3 x 192"]
+    # each run's line goes on through its later stages, by the games seen since it started
+    assert df[df["shape"] == "3 x 192"]["games"].tolist() == [153_600, 768_000, 1_536_000, 1_920_000, 2_304_000,
+                                                               3_072_000]
+    assert df[df["shape"] == "3 x 192"]["part"].tolist() == ["run"] * 3 + ["carried"] * 3
+    assert df[df["shape"] == "2 x 192"]["part"].tolist() == ["run"] * 3
+    made = ladder_chart(df, placer=0.627).to_dict()
+    assert made["title"]["text"].startswith("The depth ladder")
+    assert [p["title"] for p in made["hconcat"]] == ["after as many games", "legal moves, after as many games"]
+    scale = made["hconcat"][0]["layer"][0]["encoding"]["color"]["scale"]
+    assert scale == {"domain": ["1 x 192", "2 x 192", "3 x 192"], "range": ["#fdae6b", "#d94801", "#7f2704"]}
+    assert "Does the number of layers set where the colour levels off? Here" in text   # the stage still rose
+    flat = _stage(further, [0.75, 0.76, 0.765])   # +0.5 points over its doubling: levelled off
+    on = _stage(shallow, [one[-1] - 0.01, one[-1], one[-1] + 0.002])   # the shallow run carried on, level
+    numbers["width"] = [*_objective_runs(), further, flat, shallow, middle, on]
+    assert findings.carried_stages(numbers, shallow) == [on] and findings.carried_stages(numbers, middle) == []
+    text = findings.ladder_section(numbers)
+    assert "The exact target carried further (above) found the 3 x 192 model levelling off. Is that level set by " \
+           "the number of layers? Here" in text
+    assert "read 76.5% after 3.1 million games, its last stage +0.5 points per doubling of the games: levelled off " \
+           "there." in text
+    assert (f"The 1 x 192 run, carried on past its schedule's end, read {100 * one[-1] + 0.2:.1f}% after 3.1 million "
+            "games, its last stage +0.2 points per doubling of the games: levelled off there.") in text
+    if two[-1] - one[-1] > 0.01 and 0.76 - two[-1] > 0.01:   # each layer lifted it: the levels found, by depth
+        assert (f"Where the colour levels off (under a point per doubling) rises with the depth: 1 x 192 at about {100 * one[-1] + 0.2:.1f}% (after "
+                "3.1 million games), 3 x 192 at about 76.5% (after 3.1 million games), while 2 x 192 still rises. The "
+                "highest level found, 76.5%, is below the 90% target.") in text
+        assert "All are below the 90% target" not in text
+    assert [x["part"] for x in findings.ladder_by_games(numbers).to_dict("records")
+            if x["shape"] == "1 x 192"] == ["run"] * 3 + ["carried"] * 3
+    assert "The depth trials above" not in text
+    numbers["depth"] = [{"experiment": "unified-mixed"}]
+    assert "The depth trials above read how fast deeper models learn the colour over their first millions of games; " \
+           "this trial asks where it levels off. The exact target" in findings.ladder_section(numbers)
+
+
+def test_no_depth_ladder_without_a_run_of_another_depth_at_the_exact_targets_recipe():
+    further = {**_longer(_run(192, [0.70, 0.74, 0.76], [4, 20, 40]), steps=24_000), "objective": "legal-set"}
+    other_recipe = {**_at_depth(2, [0.65, 0.70, 0.72]), "lr": 3e-3, "min_lr": 3e-4}   # another rate: not the ladder
+    next_token = {**_at_depth(2, [0.65, 0.70, 0.72]), "objective": "next-token"}
+    for extra in ([], [other_recipe], [next_token]):
+        numbers = {"models": {}, "width": [*_objective_runs(), further, *extra]}
+        assert findings.ladder_runs(numbers) == [] and findings.ladder_section(numbers) == ""
+        assert findings.ladder_by_games(numbers).empty and "the depth ladder" not in reproduce(numbers)
+    assert findings.ladder_section({"models": {}, "width": [_at_depth(1, [0.6, 0.64, 0.645])]}) == ""  # no further run
 
 
 def test_a_longer_run_with_a_next_token_run_of_its_length_is_the_objective_trial_carried_on_not_further():

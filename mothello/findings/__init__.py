@@ -12,7 +12,7 @@ One module per part of the report:
 - transfer_notes: the transfer experiment's tables and sentences
 - training: how the suite was trained (stages, restarts, GPU stages, the pace to the colour target)
 - trials: the paper preset, and the depth, width and objective trials (from scratch, and the shipped model
-  trained on)
+  trained on), the learning-rate, pooling and depth-ladder trials
 - pace: the colour probe against the games seen
 - text: how numbers and tables are written
 """
@@ -27,7 +27,8 @@ from .training import (colour_by_move_table, gpu_stages, gpu_text, how_trained, 
                        stage_notes, stages_text)
 from .transfer_notes import (answer_notes, longer_notes, longer_rows, longer_trend, restore_notes, transfer_rows,
                              variant_notes, variant_rows)
-from .trials import (carried_stages, colour_by_games, depth_section, further_by_games, further_runs, further_section, lr_by_games,
+from .trials import (carried_stages, colour_by_games, depth_section, further_by_games, further_runs, further_section,
+                     ladder_by_games, ladder_runs, ladder_section, lr_by_games,
                      lr_section, objective_by_games, objective_section, paper_section, pooling_by_games,
                      pooling_section, stage_peak, trained_on_by_games, trained_on_section, width_by_games,
                      width_section)
@@ -37,7 +38,7 @@ __all__ = [
     "CLAIMS", "DEPTH_RUNS", "FIGURES", "MANY_TITLE", "MODELS", "PAPER_RUNS", "RULES", "WIDTH_RUNS", "answer_notes",
     "carried_stages", "collect", "colour_at_games", "colour_by_games", "colour_by_move_table", "colour_per_doubling", "depth_runs",
     "depth_section", "further_by_games", "further_runs", "further_section", "gpu_stages", "gpu_text", "how_trained",
-    "log_interpolate", "longer_notes", "longer_numbers",
+    "ladder_by_games", "ladder_runs", "ladder_section", "log_interpolate", "longer_notes", "longer_numbers",
     "longer_rows", "longer_trend", "lr_by_games", "lr_section", "markdown_table", "matched_ordering", "measured_notes", "millions",
     "model_games", "models_table", "objective_by_games", "objective_section", "on_gpu", "ordering", "paper_runs",
     "paper_section", "pooling_by_games", "pooling_section", "pct", "pts", "render",

@@ -16,9 +16,9 @@ from .text import markdown_table, millions, pct, pts, ratio
 from .training import gpu_stages, how_trained
 from .transfer_notes import (answer_notes, longer_notes, longer_rows, longer_trend, own_ratio, restore_notes,
                              transfer_rows, variant_notes, variant_rows)
-from .trials import (carried_stages, depth_section, further_runs, further_section, lr_runs, lr_section, objective_longer,
-                     objective_section, paper_section, pooling_commands, pooling_section, stage_peak, trained_on_section,
-                     width_section)
+from .trials import (carried_stages, depth_section, further_runs, further_section, ladder_runs, ladder_section, lr_runs,
+                     lr_section, objective_longer, objective_section, paper_section, pooling_commands, pooling_section,
+                     stage_peak, trained_on_section, width_section)
 from .verdicts import CLAIMS, verdicts
 
 
@@ -165,6 +165,11 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
         if "further" in figures:
             out.append("![The exact target carried further: colour and legal moves against the games seen, beside the "
                        f"shipped model]({figures['further']})\n")
+    if ladder := ladder_section(numbers):
+        out.append(ladder)
+        if "ladder" in figures:
+            out.append("![The depth ladder: colour and legal moves against the games seen, by depth]"
+                       f"({figures['ladder']})\n")
     if trained_on := trained_on_section(numbers):
         out.append(trained_on)
         if "trained-on" in figures:
@@ -390,6 +395,11 @@ def reproduce(numbers: dict) -> str:
                       "carried further, then on past its schedule's end, here" if (stages := carried_stages(numbers, r))
                       else "   # the exact target carried further, here")
                    for r in further_runs(numbers))
+    if ladder := [r for r in ladder_runs(numbers) if r not in further_runs(numbers)]:
+        r = ladder[0]
+        gpu += (f"\npython scripts/width_trial.py --model {r['experiment']} --shapes "
+                f"{','.join(str(x['n_layer']) + 'x' + str(x['d_model']) for x in ladder)} --steps {r['steps']} "
+                f"--objective {run_objective(r)}   # the depth ladder, here")
     gpu += "".join(f"\npython scripts/width_trial.py --model {r['experiment']} --shapes {r['n_layer']}x{r['d_model']} "
                    f"--objective {run_objective(r)} --lr {r['lr']:g}   # the learning-rate trial, here"
                    for r in lr_runs(numbers) if r["lr"] != SUITE_TRAINING["lr"])

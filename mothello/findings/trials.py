@@ -1,6 +1,7 @@
 """The trials beside the suite, shipped as numbers only: the `paper` preset on a GPU, and whether the
 colour target is a matter of depth (grown deeper, deeper from scratch), of width, or of the noise of the
-next-token target (from scratch, carried further, and the shipped model trained on), or of the learning rate."""
+next-token target (from scratch, carried further, and the shipped model trained on), or of the learning rate;
+whether the depth sets where the colour levels off (the depth ladder); whether the languages share their games."""
 
 from __future__ import annotations
 
@@ -455,11 +456,17 @@ def _recipe(r0: dict, what: str = "", rates: str | None = None) -> str:
     rates = rates or _rates(r0)
     return (f"one after the other on this project's own machine ({where}, PyTorch {r0['torch']}), with one recipe "
             f"on the same stream of fresh games: {r0['steps']:,} steps at batch {r0['batch_size']}, {rates}, "
-            f"{r0['dtype']} (the suite's first stage, cut short{', but for the rates' if rates != _rates(r0) else ''}). "
+            f"{r0['dtype']} (the suite's first stage{_length(r0)}{', but for the rates' if rates != _rates(r0) else ''}). "
             "Each run's snapshots are analysed as the shipped models are (linear probes, "
             f"relative labels, {r0['probe_games']:,} training games per language, at the layer where the "
             "in-language colour probe is best; legal moves on the 500 held-out games). Their weights do not "
             f"ship; their numbers are in `checkpoints/{WIDTH_RUNS}`." + (f" {what}" if what else "") + "\n")
+
+
+def _length(r0: dict) -> str:
+    """How a trial's run is as long as the suite's first stage: ', cut short', '' or ', drawn out'."""
+    first = suite.SUITE_TRAINING["steps"]
+    return ", cut short" if r0["steps"] < first else ", drawn out" if r0["steps"] > first else ""
 
 
 def _rates(r0: dict) -> str:
@@ -958,6 +965,116 @@ def _doublings(g0: float, g1: float) -> str:
     """The span from g0 to g1 games: 'doubling' (within 5% of one), else '2.3 doublings'."""
     n = float(np.log2(g1 / g0))
     return "doubling" if abs(n - 1) < 0.05 else f"{n:.1f} doublings"
+
+
+LEVEL_PACE = 0.01   # colour points per doubling of the games under which a run's colour has levelled off
+
+
+def ladder_runs(numbers: dict) -> list[dict]:
+    """The depth ladder: the recorded runs from scratch of the exact target carried further (further_runs'
+    shortest: its model, width, objective and recipe) at every depth, shallowest first; [] without a run of
+    another depth beside it."""
+    further = further_runs(numbers)
+    if not further:
+        return []
+    r0 = further[0]
+    keys = ("experiment", "d_model", "steps", "batch_size", "lr", "min_lr", "warmup_steps")
+    found = sorted((r for r in _scratch(numbers) if all(r[k] == r0[k] for k in keys)
+                    and run_objective(r) == run_objective(r0)), key=lambda r: r["n_layer"])
+    return found if len({r["n_layer"] for r in found}) >= 2 else []
+
+
+def ladder_by_games(numbers: dict) -> pd.DataFrame:
+    """The depth ladder's snapshots (_trial_frame, by "shape": "2 x 192"), each run's (column "part" "run")
+    followed by its later stages' ("carried": carried_stages, games seen since the run started, so its line goes
+    on). Empty without the ladder."""
+    frames = [f for r in ladder_runs(numbers) for f in (_trial_frame([r], _shape, "shape").assign(part="run"),
+              _trial_frame(carried_stages(numbers, r), _shape, "shape").assign(part="carried"))]
+    return pd.concat(frames, ignore_index=True) if frames else _trial_frame([], _shape, "shape").assign(part=[])
+
+
+def _last_stage_pace(numbers: dict, r: dict) -> tuple[int, float, float] | None:
+    """Run `r` carried on (carried_stages): (games seen at its last stage's end, the colour there, the colour
+    gained per doubling of the games over that stage); None without later stages."""
+    ends = _stage_ends(numbers, r)
+    if len(ends) < 2:
+        return None
+    (ga, ca), (gb, cb) = ends[-2], ends[-1]
+    return gb, cb, (cb - ca) / float(np.log2(gb / ga))
+
+
+def _stage_ends(numbers: dict, r: dict) -> list[tuple[int, float]]:
+    """(games seen, colour) at the end of run `r` and of each of its later stages (carried_stages)."""
+    return [(x["steps"] * x["batch_size"], _best(x["points"][-1])["colour_in_language"])
+            for x in [r, *carried_stages(numbers, r)]]
+
+
+def ladder_section(numbers: dict) -> str:
+    """Does the depth set where the colour levels off? The run that carried the exact target further, beside
+    runs of its recipe at fewer (or more) layers: a table by snapshot, each depth's colour at the end and its
+    gain over its last doubling of the games (levelled off under LEVEL_PACE), what each added layer lifted,
+    and the deepest run's own later stages. "" without such runs."""
+    runs = ladder_runs(numbers)
+    df = ladder_by_games(numbers)
+    if not runs or df.empty:
+        return ""
+    r0, names = runs[0], [_shape(r) for r in runs]
+    deep = runs[-1]
+    carried = {_shape(r): end for r in runs if (end := _last_stage_pace(numbers, r))}
+    last_pace = carried[_shape(deep)][2] if _shape(deep) in carried else None
+    lines = ["## Does the depth set where the colour levels off?\n",
+             ("The depth trials above read how fast deeper models learn the colour over their first millions of "
+              "games; this trial asks where it levels off. " if numbers.get("depth") else "")
+             + (f"The exact target carried further (above) found the {_shape(deep)} model levelling off. Is that level "
+                "set by the number of layers? " if last_pace is not None and last_pace < LEVEL_PACE else
+                "Does the number of layers set where the colour levels off? ")
+             + f"Here `{r0['experiment']}` trained from scratch at "
+             + " and ".join(f"{_shape(r)} ({r['params'] / 1e6:.1f}M parameters)" for r in runs)
+             + f" with `{run_objective(r0)}`, " + _recipe(r0)]
+    table, steps, at = _snapshot_table(df[df["part"] == "run"], "shape", names, "games seen", None)
+    lines += table
+    speeds = [r["measured"]["steps_per_s"] for r in runs]
+    lines.append("Speed, each shape measured alone on the same machine after training: "
+                 + ", ".join(f"{n} {v:.2f} steps/s" for n, v in zip(names, speeds)) + ".\n")
+    if len(steps) < 2:
+        return "\n".join(lines) + "\n"
+    bs, (s0, s1) = r0["batch_size"], steps[-2:]
+    g0, g1 = s0 * bs, s1 * bs
+    gains = {n: (at[(n, s1)].colour - at[(n, s0)].colour) / float(np.log2(s1 / s0)) for n in names}
+    said = [f"After {millions(g1)}, and their gain per doubling over their last {_doublings(g0, g1)} of the games "
+            f"({g0:,} to {g1:,}): " + "; ".join(
+                f"{n} {pct(at[(n, s1)].colour)} ({pts(gains[n])} per doubling"
+                + (", levelled off" if gains[n] < LEVEL_PACE else "") + f"; legal moves {pct(at[(n, s1)].legal_min)} "
+                "in its worst language)" for n in names) + "."]
+    lifts = [(a, b, at[(b, s1)].colour - at[(a, s1)].colour) for a, b in zip(names, names[1:])]
+    said.append("Each added layer: " + ", ".join(f"{a} -> {b} {pts(d)}" for a, b, d in lifts) + ".")
+    for n, (g, c, pace) in carried.items():
+        said.append(f"The {n} run, carried on past its schedule's end{' (the section above)' if n == _shape(deep) else ''}"
+                    f", read {pct(c)} after {millions(g)}, its last stage {pts(pace)} per doubling of the games"
+                    + (": levelled off there" if pace < LEVEL_PACE else "") + ".")
+    # where each depth levelled off, if it did: by its later stages where it has them, else by its own run
+    levels = {n: carried[n][:2] if n in carried else (g1, at[(n, s1)].colour) for n in names
+              if (carried[n][2] if n in carried else gains[n]) < LEVEL_PACE}
+    rest = [n for n in names if n not in levels]
+    still = f", while {' and '.join(rest)} still rise{'s' if len(rest) == 1 else ''}" if rest else ""
+    found = list(levels.items())
+    if not all(d > DEPTH_MARGIN for _, _, d in lifts):
+        said.append("An added layer did not lift the colour after as many games: these runs do not show the depth "
+                    "setting the level.")
+    elif len(found) >= 2 and all(b[1][1] - a[1][1] > DEPTH_MARGIN for a, b in zip(found, found[1:])):
+        said.append("Where the colour levels off (under a point per doubling) rises with the depth: " + ", ".join(
+            f"{n} at about {pct(c)} (after {millions(g)})" for n, (g, c) in found) + still
+            + f". The highest level found, {pct(found[-1][1][1])}, is "
+            + ("below" if found[-1][1][1] < 0.9 else "at or above") + " the 90% target.")
+    elif found:
+        said.append("Each layer lifted the colour; levelled off (under a point per doubling): " + ", ".join(
+            f"{n} at about {pct(c)} (after {millions(g)})" for n, (g, c) in found) + still + ".")
+    else:
+        said.append("Each layer lifted the colour, and none has levelled off yet.")
+    if df[df["part"] == "run"]["colour"].max() < 0.9 and not said[-1].endswith("the 90% target."):
+        said.append(f"All are below the 90% target after {millions(g1)}.")
+    lines.append(" ".join(said))
+    return "\n".join(lines) + "\n"
 
 
 def trained_on_section(numbers: dict) -> str:

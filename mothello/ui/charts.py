@@ -173,17 +173,32 @@ def objective_trial_chart(df: pd.DataFrame, placer: float | None = None, width: 
 COLOUR_BESIDE_LEGAL_HEIGHT = 290
 
 
+def ladder_chart(df: pd.DataFrame, placer: float | None = None, width: int = 330,
+                 height: int = COLOUR_BESIDE_LEGAL_HEIGHT) -> alt.HConcatChart:
+    """The depth ladder (findings.ladder_by_games, shallowest first) as trial_chart draws it, by shape, one hue
+    from light (fewest layers) to dark (most): the colour and the worst language's legal moves against the
+    games seen."""
+    ramp = ["#fdae6b", "#f16913", "#d94801", "#a63603", "#7f2704"]  # light to dark, orange
+    return trial_chart(df, "shape", "layers x width",
+                       "The depth ladder: the colour of the discs, one recipe but for the depth, the same games",
+                       placer, width, height, second="legal", palette=_spread(ramp, df["shape"].nunique()))
+
+
+def _spread(ramp: list[str], n: int) -> list[str] | None:
+    """n colours from `ramp` (light to dark), its ends and evenly between; None (the theme's) for one run or
+    more runs than the ramp has colours."""
+    return [ramp[round(i)] for i in np.linspace(0, len(ramp) - 1, n)] if 1 < n <= len(ramp) else None
+
+
 def lr_trial_chart(df: pd.DataFrame, placer: float | None = None, width: int = 330,
                    height: int = COLOUR_BESIDE_LEGAL_HEIGHT) -> alt.HConcatChart:
     """The learning-rate trial (findings.lr_by_games, lowest rate first) as trial_chart draws it, by peak rate,
     one hue from light (lowest) to dark (highest): the colour and the worst language's legal moves against
     the games seen (the rate does not change a step's time)."""
-    n = df["rate"].nunique()
     ramp = ["#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84"]  # light to dark, green-blue
-    palette = [ramp[round(i)] for i in np.linspace(0, len(ramp) - 1, n)] if 1 < n <= len(ramp) else None
     return trial_chart(df, "rate", "peak learning rate",
                        "The learning-rate trial: the colour of the discs, one recipe but for the rates, the same games",
-                       placer, width, height, second="legal", palette=palette)
+                       placer, width, height, second="legal", palette=_spread(ramp, df["rate"].nunique()))
 
 
 CARRIED_HUES = ["#fd8d3c", "#fdae6b", "#f9c08a"]   # a run's later stages, in order: lighter at each (the
