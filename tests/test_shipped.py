@@ -123,12 +123,18 @@ def test_the_width_trial_is_recorded_whole():
         assert any(x["lr"] == suite.SUITE_TRAINING["lr"] and all(x[k] == r[k] for k in (
             "experiment", "n_layer", "d_model", "steps")) and x.get("objective") == r.get("objective") for x in runs)
     recipe = {k: next(r for r in runs if r not in rated)[k] for k in ("batch_size", "lr", "min_lr", "warmup_steps", "dtype")}
+    numbers = findings.collect(SHIPPED)
+    further = findings.further_runs(numbers)
+    # the depth ladder: the run carried further's recipe at other depths, one run per depth
+    ladder = [r for r in findings.ladder_runs(numbers) if r not in further]
+    for r in ladder:
+        assert all(r[k] == further[0][k] for k in ("experiment", "d_model", "steps", "objective", "batch_size", "lr"))
+    assert len({r["n_layer"] for r in ladder + further[:1]}) == len(ladder) + min(1, len(further))
     trial = min(r["steps"] for r in runs)  # the trials' length; longer runs carry the objective trial on
-    longer = [r for r in runs if r["steps"] != trial]
+    longer = [r for r in runs if r["steps"] != trial and r not in ladder]
     assert len(longer) < len(runs) / 2
     # carried on: the objective trial's model and shape, a next-token run and another objective's at each length;
     # or carried further: the exact target alone, longer than every pair, beside the shipped model
-    further = findings.further_runs(findings.collect(SHIPPED))
     for n in {r["steps"] for r in longer}:
         pair = [r for r in longer if r["steps"] == n]
         assert len({(r["experiment"], r["n_layer"], r["d_model"]) for r in pair}) == 1
@@ -159,6 +165,9 @@ def test_the_width_trial_is_recorded_whole():
         assert "## Do the languages share their games?" in text and "*Do the languages share their games?*" in text
     if rated:
         assert "## Is it the learning rate?" in text and "*Is it the learning rate?*" in text
+    if ladder:
+        assert "## Does the depth set where the colour levels off?" in text
+        assert "*Does the depth set where the colour levels off?*" in text
     carried = [r for r in recorded if r.get("from_run")]   # later stages of a run from scratch (--carry-on)
     if carried:
         assert further and "past the end of its schedule (`--carry-on`)" in text

@@ -142,7 +142,7 @@ def how_trained(numbers: dict) -> str:
                          + ("; and *A trained model on the exact target*: the shipped model trained on with each"
                             if any(r.get("from_step") and not r.get("from_run") for r in numbers.get("width") or [])
                             else "") + ".\n")
-        from .trials import carried_stages, further_runs, lr_runs, pooling_runs  # trials reads this module's GPU stages
+        from .trials import carried_stages, further_runs, ladder_runs, lr_runs, pooling_runs  # reads our GPU stages
 
         if further := further_runs(numbers):
             more = sum(x["steps"] - x["from_step"] for x in carried_stages(numbers, further[-1]))
@@ -150,6 +150,11 @@ def how_trained(numbers: dict) -> str:
                          f"`{further[-1]['experiment']}` from scratch on it over {further[-1]['steps']:,} steps"
                          + (f", then on past the end of its schedule for {more:,} more" if more else "")
                          + ", beside the shipped model after as many games.\n")
+        if ladder := ladder_runs(numbers):
+            lines.append("Does the depth set where the colour levels off? The section *Does the depth set where the "
+                         f"colour levels off?* below: `{ladder[0]['experiment']}` from scratch at "
+                         + ", ".join(f"{r['n_layer']}" for r in ladder[:-1]) + f" and {ladder[-1]['n_layer']} layers "
+                         "with that run's recipe on the same games.\n")
 
         if rated := lr_runs(numbers):
             lines.append("Is it the learning rate? The section *Is it the learning rate?* below: "
