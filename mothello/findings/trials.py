@@ -996,17 +996,12 @@ def ladder_by_games(numbers: dict) -> pd.DataFrame:
 def _last_stage_pace(numbers: dict, r: dict) -> tuple[int, float, float] | None:
     """Run `r` carried on (carried_stages): (games seen at its last stage's end, the colour there, the colour
     gained per doubling of the games over that stage); None without later stages."""
-    ends = _stage_ends(numbers, r)
-    if len(ends) < 2:
+    stages = carried_stages(numbers, r)
+    if not stages:
         return None
-    (ga, ca), (gb, cb) = ends[-2], ends[-1]
+    (ga, ca), (gb, cb) = [(x["steps"] * x["batch_size"], _best(x["points"][-1])["colour_in_language"])
+                          for x in ([r] + stages)[-2:]]
     return gb, cb, (cb - ca) / float(np.log2(gb / ga))
-
-
-def _stage_ends(numbers: dict, r: dict) -> list[tuple[int, float]]:
-    """(games seen, colour) at the end of run `r` and of each of its later stages (carried_stages)."""
-    return [(x["steps"] * x["batch_size"], _best(x["points"][-1])["colour_in_language"])
-            for x in [r, *carried_stages(numbers, r)]]
 
 
 def ladder_section(numbers: dict) -> str:
