@@ -171,9 +171,14 @@ def test_the_width_trial_is_recorded_whole():
     carried = [r for r in recorded if r.get("from_run")]   # later stages of a run from scratch (--carry-on)
     if carried:
         assert further and "past the end of its schedule (`--carry-on`)" in text
-        more = sum(r["steps"] - r["from_step"] for r in carried)
+        # the further run's own later stages (a ladder run carried on is another run's)
+        more = sum(r["steps"] - r["from_step"] for r in findings.carried_stages(numbers, further[-1]))
+        assert more and all(r in carried for r in findings.carried_stages(numbers, further[-1]))
         assert f"over {further[-1]['steps']:,} steps, then on past the end of its schedule for {more:,} more" in text
-        assert findings.carried_stages(findings.collect(SHIPPED), further[-1]) == carried
+        # every later stage carries on the run carried further or a run of the depth ladder, once
+        chained = [x for r in further[-1:] + ladder for x in findings.carried_stages(numbers, r)]
+        stage = lambda r: (r["n_layer"], r["d_model"], r["from_step"], r["steps"], r["lr"])  # noqa: E731
+        assert sorted(map(stage, chained)) == sorted(map(stage, carried))
         for r in carried:
             exp = load_config(suite.CONFIGS / f"{r['experiment']}.toml")
             assert [p["step"] for p in r["points"]] == sorted(snapshot_steps(TrainConfig(

@@ -977,6 +977,23 @@ def test_the_depth_ladder_sets_shallower_runs_of_the_exact_targets_recipe_beside
     assert [x["part"] for x in findings.ladder_by_games(numbers).to_dict("records")
             if x["shape"] == "1 x 192"] == ["run"] * 3 + ["carried"] * 3
     assert "The depth trials above" not in text
+    assert "where both were carried on" not in text   # 1 and 3 layers were, 2 between them was not
+    # the middle depth carried on as far as the run carried further: the lift again after as many games
+    mid_on = _stage(middle, [two[-1] + 0.01, two[-1] + 0.015, two[-1] + 0.02])
+    numbers["width"] = [*_objective_runs(), further, flat, shallow, middle, on, mid_on]
+    said_on = findings.ladder_section(numbers)
+    assert (f"After 3.1 million games, where both were carried on: 1 x 192 -> 2 x 192 "
+            f"{findings.pts(two[-1] + 0.02 - one[-1] - 0.002)} ({findings.pts(two[-1] - one[-1])} after 1.5 million "
+            f"games). After 3.1 million games, where both were carried on: 2 x 192 -> 3 x 192 "
+            f"{findings.pts(0.765 - two[-1] - 0.02)} ({findings.pts(0.76 - two[-1])} after 1.5 million games).") in said_on
+    # a deeper run than the one carried further joins the ladder; the section still names the run carried further
+    deeper = _at_depth(4, [0.72, 0.76, 0.78])
+    numbers["width"].append(deeper)
+    assert findings.ladder_runs(numbers)[-1] == deeper
+    said_deeper = findings.ladder_section(numbers)
+    assert "found the 3 x 192 model levelling off" in said_deeper and "3 x 192 -> 4 x 192 +2.0 points" in said_deeper
+    assert "3 x 192 run, carried on past its schedule's end (the section above)" in said_deeper
+    numbers["width"] = [*_objective_runs(), further, flat, shallow, middle, on]
     numbers["depth"] = [{"experiment": "unified-mixed"}]
     assert "The depth trials above read how fast deeper models learn the colour over their first millions of games; " \
            "this trial asks where it levels off. The exact target" in findings.ladder_section(numbers)

@@ -1008,19 +1008,19 @@ def ladder_section(numbers: dict) -> str:
     """Does the depth set where the colour levels off? The run that carried the exact target further, beside
     runs of its recipe at fewer (or more) layers: a table by snapshot, each depth's colour at the end and its
     gain over its last doubling of the games (levelled off under LEVEL_PACE), what each added layer lifted,
-    and the deepest run's own later stages. "" without such runs."""
+    again where two depths were both carried on to as many games, and the runs' later stages. "" without such runs."""
     runs = ladder_runs(numbers)
     df = ladder_by_games(numbers)
     if not runs or df.empty:
         return ""
     r0, names = runs[0], [_shape(r) for r in runs]
-    deep = runs[-1]
+    ref = _shape(further_runs(numbers)[0])   # the run carried further (its own section)
     carried = {_shape(r): end for r in runs if (end := _last_stage_pace(numbers, r))}
-    last_pace = carried[_shape(deep)][2] if _shape(deep) in carried else None
+    last_pace = carried[ref][2] if ref in carried else None
     lines = ["## Does the depth set where the colour levels off?\n",
              ("The depth trials above read how fast deeper models learn the colour over their first millions of "
               "games; this trial asks where it levels off. " if numbers.get("depth") else "")
-             + (f"The exact target carried further (above) found the {_shape(deep)} model levelling off. Is that level "
+             + (f"The exact target carried further (above) found the {ref} model levelling off. Is that level "
                 "set by the number of layers? " if last_pace is not None and last_pace < LEVEL_PACE else
                 "Does the number of layers set where the colour levels off? ")
              + f"Here `{r0['experiment']}` trained from scratch at "
@@ -1043,8 +1043,13 @@ def ladder_section(numbers: dict) -> str:
                 "in its worst language)" for n in names) + "."]
     lifts = [(a, b, at[(b, s1)].colour - at[(a, s1)].colour) for a, b in zip(names, names[1:])]
     said.append("Each added layer: " + ", ".join(f"{a} -> {b} {pts(d)}" for a, b, d in lifts) + ".")
+    later = df[df["part"] == "carried"].set_index(["shape", "step"])["colour"]
+    for a, b, d in lifts:   # the lift again at the furthest step both depths' later stages reached
+        if both := sorted(set(later[a].index) & set(later[b].index)) if a in later.index and b in later.index else []:
+            said.append(f"After {millions(both[-1] * bs)}, where both were carried on: {a} -> {b} "
+                        f"{pts(later[b, both[-1]] - later[a, both[-1]])} ({pts(d)} after {millions(g1)}).")
     for n, (g, c, pace) in carried.items():
-        said.append(f"The {n} run, carried on past its schedule's end{' (the section above)' if n == _shape(deep) else ''}"
+        said.append(f"The {n} run, carried on past its schedule's end{' (the section above)' if n == ref else ''}"
                     f", read {pct(c)} after {millions(g)}, its last stage {pts(pace)} per doubling of the games"
                     + (": levelled off there" if pace < LEVEL_PACE else "") + ".")
     # where each depth levelled off, if it did: by its later stages where it has them, else by its own run
