@@ -978,6 +978,9 @@ def test_the_depth_ladder_sets_shallower_runs_of_the_exact_targets_recipe_beside
             if x["shape"] == "1 x 192"] == ["run"] * 3 + ["carried"] * 3
     assert "The depth trials above" not in text
     assert "where both were carried on" not in text   # 1 and 3 layers were, 2 between them was not
+    assert ("python scripts/width_trial.py --model unified-mixed --shapes 1x192 --steps 24000 --objective legal-set "
+            "--carry-on 24000   # the depth ladder's 1 x 192 carried on, here") in reproduce(numbers)
+    assert "the depth ladder's 2 x 192 carried on" not in reproduce(numbers)
     # the middle depth carried on as far as the run carried further: the lift again after as many games
     mid_on = _stage(middle, [two[-1] + 0.01, two[-1] + 0.015, two[-1] + 0.02])
     numbers["width"] = [*_objective_runs(), further, flat, shallow, middle, on, mid_on]

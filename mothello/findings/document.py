@@ -370,6 +370,12 @@ def sweep_rows(sw: dict) -> pd.DataFrame:
         for r in sw["rows"]])
 
 
+def _carry_on(stages: list[dict]) -> str:
+    """width_trial's --carry-on for a run's later stages (carried_stages): each stage's steps, @ its gentler peak."""
+    return " --carry-on " + ",".join(str(x["steps"] - x["from_step"]) + (f"@{p:g}" if (p := stage_peak(x)) else "")
+                                     for x in stages)
+
+
 def reproduce(numbers: dict) -> str:
     """The commands that retrain and redraw what the report shows."""
     gpu = ("\npython scripts/gpu_stages.py --seconds 450 --out DIR   # on a lent GPU: its stages and the paper "
@@ -391,7 +397,7 @@ def reproduce(numbers: dict) -> str:
                    for longer in objective_longer(numbers) for r in longer)
     gpu += "".join(f"\npython scripts/width_trial.py --model {r['experiment']} --shapes {r['n_layer']}x{r['d_model']} "
                    f"--steps {r['steps']} --objective {run_objective(r)}"
-                   + (f" --carry-on {','.join(str(x['steps'] - x['from_step']) + (f'@{p:g}' if (p := stage_peak(x)) else '') for x in stages)}   # the exact target "
+                   + (f"{_carry_on(stages)}   # the exact target "
                       "carried further, then on past its schedule's end, here" if (stages := carried_stages(numbers, r))
                       else "   # the exact target carried further, here")
                    for r in further_runs(numbers))
@@ -400,6 +406,10 @@ def reproduce(numbers: dict) -> str:
         gpu += (f"\npython scripts/width_trial.py --model {r['experiment']} --shapes "
                 f"{','.join(str(x['n_layer']) + 'x' + str(x['d_model']) for x in ladder)} --steps {r['steps']} "
                 f"--objective {run_objective(r)}   # the depth ladder, here")
+        gpu += "".join(f"\npython scripts/width_trial.py --model {r['experiment']} --shapes {r['n_layer']}x{r['d_model']} "
+                       f"--steps {r['steps']} --objective {run_objective(r)}{_carry_on(stages)}   # the depth ladder's "
+                       f"{r['n_layer']} x {r['d_model']} carried on, here"
+                       for r in ladder if (stages := carried_stages(numbers, r)))
     gpu += "".join(f"\npython scripts/width_trial.py --model {r['experiment']} --shapes {r['n_layer']}x{r['d_model']} "
                    f"--objective {run_objective(r)} --lr {r['lr']:g}   # the learning-rate trial, here"
                    for r in lr_runs(numbers) if r["lr"] != SUITE_TRAINING["lr"])
