@@ -1058,9 +1058,16 @@ def ladder_section(numbers: dict) -> str:
     rest = [n for n in names if n not in levels]
     still = f", while {' and '.join(rest)} still rise{'s' if len(rest) == 1 else ''}" if rest else ""
     found = list(levels.items())
-    if not all(d > DEPTH_MARGIN for _, _, d in lifts):
-        said.append("An added layer did not lift the colour after as many games: these runs do not show the depth "
+    flat = [f"{a} -> {b}" for a, b, d in lifts if d <= DEPTH_MARGIN]
+    if len(flat) == len(lifts):
+        said.append("No added layer lifted the colour after as many games: these runs do not show the depth "
                     "setting the level.")
+    elif flat:
+        said.append(f"Not every added layer lifted the colour after as many games ({', '.join(flat)} did not, within "
+                    f"{pts(DEPTH_MARGIN).lstrip('+')}): these runs do not show the depth setting the level all the way"
+                    + (". Levelled off (under a point per doubling): " + ", ".join(
+                        f"{n} at about {pct(c)} (after {millions(g)})" for n, (g, c) in found) + still if found else "")
+                    + ".")
     elif len(found) >= 2 and all(b[1][1] - a[1][1] > DEPTH_MARGIN for a, b in zip(found, found[1:])):
         said.append("Where the colour levels off (under a point per doubling) rises with the depth: " + ", ".join(
             f"{n} at about {pct(c)} (after {millions(g)})" for n, (g, c) in found) + still
