@@ -1045,7 +1045,7 @@ def ladder_section(numbers: dict) -> str:
     said.append("Each added layer: " + ", ".join(f"{a} -> {b} {pts(d)}" for a, b, d in lifts) + ".")
     later = df[df["part"] == "carried"].set_index(["shape", "step"])["colour"]
     for a, b, d in lifts:   # the lift again at the furthest step both depths' later stages reached
-        if both := sorted(set(later[a].index) & set(later[b].index)) if a in later.index and b in later.index else []:
+        if a in later.index and b in later.index and (both := sorted(set(later[a].index) & set(later[b].index))):
             said.append(f"After {millions(both[-1] * bs)}, where both were carried on: {a} -> {b} "
                         f"{pts(later[b, both[-1]] - later[a, both[-1]])} ({pts(d)} after {millions(g1)}).")
     for n, (g, c, pace) in carried.items():
