@@ -1058,6 +1058,7 @@ def ladder_section(numbers: dict) -> str:
     rest = [n for n in names if n not in levels]
     still = f", while {' and '.join(rest)} still rise{'s' if len(rest) == 1 else ''}" if rest else ""
     found = list(levels.items())
+    at_levels = ", ".join(f"{n} at about {pct(c)} (after {millions(g)})" for n, (g, c) in found)
     flat = [f"{a} -> {b}" for a, b, d in lifts if d <= DEPTH_MARGIN]
     if len(flat) == len(lifts):
         said.append("No added layer lifted the colour after as many games: these runs do not show the depth "
@@ -1065,17 +1066,14 @@ def ladder_section(numbers: dict) -> str:
     elif flat:
         said.append(f"Not every added layer lifted the colour after as many games ({', '.join(flat)} did not, within "
                     f"{pts(DEPTH_MARGIN).lstrip('+')}): these runs do not show the depth setting the level all the way"
-                    + (". Levelled off (under a point per doubling): " + ", ".join(
-                        f"{n} at about {pct(c)} (after {millions(g)})" for n, (g, c) in found) + still if found else "")
+                    + (f". Levelled off (under a point per doubling): {at_levels}{still}" if found else "")
                     + ".")
     elif len(found) >= 2 and all(b[1][1] - a[1][1] > DEPTH_MARGIN for a, b in zip(found, found[1:])):
-        said.append("Where the colour levels off (under a point per doubling) rises with the depth: " + ", ".join(
-            f"{n} at about {pct(c)} (after {millions(g)})" for n, (g, c) in found) + still
+        said.append(f"Where the colour levels off (under a point per doubling) rises with the depth: {at_levels}{still}"
             + f". The highest level found, {pct(found[-1][1][1])}, is "
             + ("below" if found[-1][1][1] < 0.9 else "at or above") + " the 90% target.")
     elif found:
-        said.append("Each layer lifted the colour; levelled off (under a point per doubling): " + ", ".join(
-            f"{n} at about {pct(c)} (after {millions(g)})" for n, (g, c) in found) + still + ".")
+        said.append(f"Each layer lifted the colour; levelled off (under a point per doubling): {at_levels}{still}.")
     else:
         said.append("Each layer lifted the colour, and none has levelled off yet.")
     if df[df["part"] == "run"]["colour"].max() < 0.9 and not said[-1].endswith("the 90% target."):
