@@ -1076,7 +1076,16 @@ def ladder_section(numbers: dict) -> str:
         said.append(f"Each layer lifted the colour; levelled off (under a point per doubling): {at_levels}{still}.")
     else:
         said.append("Each layer lifted the colour, and none has levelled off yet.")
-    if df[df["part"] == "run"]["colour"].max() < 0.9 and not said[-1].endswith("the 90% target."):
+    if found:   # a depth still rising that already reads what a shallower one levelled off at, on fewer games
+        top_name, (top_g, top_c) = max(found, key=lambda f: f[1][1])
+        for n in rest[::-1]:
+            g, c = carried[n][:2] if n in carried else (g1, at[(n, s1)].colour)
+            if names.index(n) > names.index(top_name) and c >= top_c - DEPTH_MARGIN:
+                said.append(f"{n}, still rising, already reads {pct(c)} after {millions(g)}: "
+                            + ("above" if c - top_c > DEPTH_MARGIN else "as high as") + f" where {top_name} levelled "
+                            f"off ({pct(top_c)} after {millions(top_g)}, {top_g / g:.1f}x the games).")
+                break
+    if df[df["part"] == "run"]["colour"].max() < 0.9 and not any(s.endswith("the 90% target.") for s in said):
         said.append(f"All are below the 90% target after {millions(g1)}.")
     lines.append(" ".join(said))
     return "\n".join(lines) + "\n"
