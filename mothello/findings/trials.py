@@ -1053,8 +1053,8 @@ def ladder_section(numbers: dict) -> str:
                     f", read {pct(c)} after {millions(g)}, its last stage {pts(pace)} per doubling of the games"
                     + (": levelled off there" if pace < LEVEL_PACE else "") + ".")
     # where each depth levelled off, if it did: by its later stages where it has them, else by its own run
-    levels = {n: carried[n][:2] if n in carried else (g1, at[(n, s1)].colour) for n in names
-              if (carried[n][2] if n in carried else gains[n]) < LEVEL_PACE}
+    latest = {n: carried[n][:2] if n in carried else (g1, at[(n, s1)].colour) for n in names}   # (games, colour)
+    levels = {n: latest[n] for n in names if (carried[n][2] if n in carried else gains[n]) < LEVEL_PACE}
     rest = [n for n in names if n not in levels]
     still = f", while {' and '.join(rest)} still rise{'s' if len(rest) == 1 else ''}" if rest else ""
     found = list(levels.items())
@@ -1079,7 +1079,7 @@ def ladder_section(numbers: dict) -> str:
     if found:   # a depth still rising that already reads what a shallower one levelled off at, on fewer games
         top_name, (top_g, top_c) = max(found, key=lambda f: f[1][1])
         for n in rest[::-1]:
-            g, c = carried[n][:2] if n in carried else (g1, at[(n, s1)].colour)
+            g, c = latest[n]
             if names.index(n) > names.index(top_name) and c >= top_c - DEPTH_MARGIN:
                 said.append(f"{n}, still rising, already reads {pct(c)} after {millions(g)}: "
                             + ("above" if c - top_c > DEPTH_MARGIN else "as high as") + f" where {top_name} levelled "
