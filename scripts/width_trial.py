@@ -18,7 +18,9 @@ of its length carries the exact target further, beside the shipped model (FINDIN
 further"). Runs of other models (--model) at the one-language model's shape and recipe make the pooling trial
 (FINDINGS "Do the languages share their games?").
 With --lr the same run trains at another peak learning rate, its cosine to a tenth of it (FINDINGS "Is it the
-learning rate?"), beside the run at the suite's rate.
+learning rate?"), beside the run at the suite's rate. With --batch it trains at another batch, the rates and warm-up
+(in steps) the suite's; with --steps scaled so that steps x batch stays the same, over the same games as the run at
+the suite's batch (FINDINGS "Is it the batch?").
 
     python scripts/width_trial.py                              # train (resuming), analyse, record
     python scripts/width_trial.py --shapes 3x192,3x384 --steps 5000 --model unified-mixed
@@ -27,6 +29,7 @@ learning rate?"), beside the run at the suite's rate.
     python scripts/width_trial.py --shapes 3x192 --objective legal-set --steps 24000 --carry-on 24000   # and on
     python scripts/width_trial.py --model mono-1 --shapes 3x192     # the pooling trial: one run per model
     python scripts/width_trial.py --shapes 3x192 --objective legal-set --lr 0.003   # the learning-rate trial
+    python scripts/width_trial.py --shapes 2x192 --objective legal-set --steps 48000 --batch 32   # the batch trial
     python scripts/width_trial.py --continue --objective legal-set   # the shipped model trained on
     python scripts/width_trial.py --record-only                # analyse and record the runs that are there
 
@@ -90,29 +93,42 @@ def lr_rates(lr: float | None = None) -> dict:
     return {"lr": lr, "min_lr": lr / 10}
 
 
-def run_dir(model: str, spec: str, objective: str = "next-token", steps: int = STEPS, lr: float | None = None) -> Path:
-    """runs/width-trials/scratch-MODEL-LxW[-OBJECTIVE][-STEPS-steps][-lr-LR]: a run of other than STEPS steps
-    is another run (the learning rate's schedule spans the run), kept beside the trial's; so is a run at
-    another peak learning rate than the suite's (the learning-rate trial)."""
+def batch_size(batch: int | None = None) -> dict:
+    """The batch of a run from scratch: {} for the suite's own (SUITE_TRAINING), else {"batch_size": batch}.
+    ValueError, in one line, for a batch under 1."""
+    from mothello.suite import SUITE_TRAINING
+
+    if batch is None or batch == SUITE_TRAINING["batch_size"]:
+        return {}
+    if batch < 1:
+        raise ValueError(f"--batch must be at least 1, not {batch}")
+    return {"batch_size": batch}
+
+
+def run_dir(model: str, spec: str, objective: str = "next-token", steps: int = STEPS, lr: float | None = None,
+            batch: int | None = None) -> Path:
+    """runs/width-trials/scratch-MODEL-LxW[-OBJECTIVE][-STEPS-steps][-lr-LR][-batch-B]: a run of other than STEPS
+    steps is another run (the learning rate's schedule spans the run), kept beside the trial's; so is a run at
+    another peak learning rate than the suite's (the learning-rate trial), or at another batch (the batch trial)."""
     from mothello.suite import runs_dir
 
     s = shape(spec)
     tail = ("" if objective == "next-token" else f"-{objective}") + ("" if steps == STEPS else f"-{steps}-steps") \
-        + (f"-lr-{lr:g}" if lr_rates(lr) else "")
+        + (f"-lr-{lr:g}" if lr_rates(lr) else "") + (f"-batch-{batch}" if batch_size(batch) else "")
     return runs_dir() / "width-trials" / f"scratch-{model}-{s['n_layer']}x{s['d_model']}{tail}"
 
 
 def train_shape(model: str, spec: str, steps: int = STEPS, progress: bool = True, objective: str = "next-token",
-                lr: float | None = None, **over) -> Path:
+                lr: float | None = None, batch: int | None = None, **over) -> Path:
     """Train (or resume; nothing when finished) suite model `model` from scratch at shape `spec`, with the
     training objective `objective` (train.OBJECTIVES), at peak learning rate `lr` (lr_rates; None: the
-    suite's)."""
+    suite's) and batch `batch` (batch_size; None: the suite's)."""
     from mothello.languages import load_config
     from mothello.suite import CONFIGS, _finished
     from mothello.train import train
 
-    run = run_dir(model, spec, objective, steps, lr)
-    tc = recipe(spec, steps, objective=objective, **lr_rates(lr), **over)
+    run = run_dir(model, spec, objective, steps, lr, batch)
+    tc = recipe(spec, steps, objective=objective, **lr_rates(lr), **batch_size(batch), **over)
     if _finished(run, tc.total_steps):
         return run
     return train(load_config(CONFIGS / f"{model}.toml"), tc, run, resume=True, progress=progress)
@@ -248,10 +264,11 @@ def point(snap: Path, n_train: int = 1000, cache: Path | None = None) -> dict:
     return {"step": ck.step, "legal_move_accuracy": done["legal_move_accuracy"], "alignment": done["alignment"]}
 
 
-def width_record(run: Path, n_train: int = 1000) -> dict:
+def width_record(run: Path, n_train: int = 1000, partial: bool = False) -> dict:
     """A width-trial run as the report reads it: its shape, recipe, where it trained, its wall-clock time
     (its log: findings.training_hours), its measured speed, and its snapshots' numbers (point) by step,
-    each with the training time it takes to get there at that speed."""
+    each with the training time it takes to get there at that speed. ValueError, in one line, for a run that
+    has not finished, unless `partial` (a batch-trial run stopped part-way: the snapshots it reached)."""
     import torch
 
     from mothello import storage
@@ -260,7 +277,7 @@ def width_record(run: Path, n_train: int = 1000) -> dict:
     from mothello.train import TrainConfig, use_bfloat16
 
     tc, st = storage.read_json(run / "train.json"), storage.read_json(run / "status.json")
-    if st.get("state") != "finished":
+    if st.get("state") != "finished" and not (partial and list_snapshots(run)):
         raise ValueError(f"{run}: its training has not finished (state {st.get('state')!r}); run it to the end first")
     model = load_checkpoint(run).model
     cfg = model.cfg
@@ -273,7 +290,9 @@ def width_record(run: Path, n_train: int = 1000) -> dict:
     return {"experiment": st["experiment"], "objective": tc.get("objective", "next-token"), "from_step": start,
             **({"from_run": base.name, "init_optimizer": bool(tc.get("init_optimizer"))} if carried else {}),
             "n_layer": cfg.n_layer, "d_model": cfg.d_model, "n_head": cfg.n_head,
-            "params": model.n_params, "steps": st["step"], "batch_size": tc["batch_size"],
+            "params": model.n_params, "batch_size": tc["batch_size"],
+            # the schedule's length (a run stopped part-way keeps it: its snapshots say where it stopped)
+            "steps": st["step"] if st.get("state") == "finished" else tc["steps"],
             "lr": tc["lr"], "min_lr": tc["min_lr"], "warmup_steps": tc["warmup_steps"],
             "dtype": "bfloat16" if use_bfloat16(TrainConfig.from_dict(tc), torch.device(st.get("device") or "cpu")) else "float32",
             "device": st.get("device_name") or ("CPU" if st.get("device") == "cpu" else st.get("device")),
@@ -307,22 +326,23 @@ def measured(run: Path, warmup: int = 10, timed: int = 100) -> dict:
 
 def _key(r: dict) -> tuple:
     """What a recorded run stands for: its model, shape, objective, the step it started from, the step it
-    trained to and its peak learning rate (a newer record of it replaces it)."""
+    trained to, its peak learning rate and its batch (a newer record of it replaces it)."""
     from mothello.findings.numbers import run_objective
 
-    return r["experiment"], r["n_layer"], r["d_model"], run_objective(r), r.get("from_step") or 0, r["steps"], r.get("lr")
+    return (r["experiment"], r["n_layer"], r["d_model"], run_objective(r), r.get("from_step") or 0, r["steps"], r.get("lr"),
+            r.get("batch_size"))
 
 
-def record(runs: list[Path], n_train: int = 1000) -> Path:
+def record(runs: list[Path], n_train: int = 1000, partial: bool = False) -> Path:
     """Record width-trial run folders in checkpoints/width-trials/runs.json: each replaces the record of
-    the same run (_key: model, shape, objective, start, length and peak rate), and the other records stay
+    the same run (_key: model, shape, objective, start, length, peak rate and batch), and the other records stay
     (their folders may be long gone)."""
     from mothello import storage
     from mothello.checkpoints import checkpoints_dir
     from mothello.findings import WIDTH_RUNS
 
     path = checkpoints_dir() / WIDTH_RUNS
-    new = [width_record(r, n_train) for r in runs]
+    new = [width_record(r, n_train, partial) for r in runs]
     kept = [r for r in storage.read_json_if_any(path).get("runs", []) if _key(r) not in {_key(x) for x in new}]
     storage.write_json(path, storage.finite({"runs": kept + new}))
     return path
@@ -343,6 +363,9 @@ def main(argv=None) -> int:
     ap.add_argument("--lr", type=float, default=None,
                     help="peak learning rate of the runs from scratch (default the suite's 0.0015; the cosine ends "
                          "at a tenth of it): the learning-rate trial")
+    ap.add_argument("--batch", type=int, default=None,
+                    help="batch of the runs from scratch (default the suite's 64; the learning rate stays the "
+                         "suite's): the batch trial")
     ap.add_argument("--continue", dest="continued", action="store_true",
                     help="instead of from scratch: the shipped --model trained on from its step (--shapes unused)")
     ap.add_argument("--carry-on", default=None, metavar="STEPS[@LR][,STEPS[@LR]...]",
@@ -367,8 +390,14 @@ def main(argv=None) -> int:
         lr_rates(args.lr)
     except ValueError as e:
         ap.error(str(e))
+    try:
+        batch_size(args.batch)
+    except ValueError as e:
+        ap.error(str(e))
     if args.continued and args.lr is not None:
         ap.error("--lr is for runs from scratch; --continue has its own recipe")
+    if args.batch is not None and (args.continued or args.carry_on is not None):
+        ap.error("--batch is for runs from scratch (not with --continue or --carry-on)")
     stages = []
     if args.carry_on is not None:
         if args.continued:
@@ -397,13 +426,14 @@ def main(argv=None) -> int:
         runs = [continued_dir(args.model, start, args.objective) if args.record_only else
                 train_continued(args.model, args.steps or CONTINUE_STEPS, objective=args.objective)]
     else:
-        runs = [run_dir(args.model, s, args.objective, args.steps or STEPS, args.lr) for s in specs] if args.record_only \
-            else [train_shape(args.model, s, args.steps or STEPS, objective=args.objective, lr=args.lr) for s in specs]
+        runs = [run_dir(args.model, s, args.objective, args.steps or STEPS, args.lr, args.batch) for s in specs] \
+            if args.record_only else [train_shape(args.model, s, args.steps or STEPS, objective=args.objective, lr=args.lr,
+                                                  batch=args.batch) for s in specs]
     missing = [str(r) for r in runs if not (r / "status.json").is_file()]
     if missing:
         ap.error(f"no run in {', '.join(missing)}: train it first (without --record-only)")
     try:
-        print(record(runs))
+        print(record(runs, partial=bool(batch_size(args.batch))))   # a batch-trial run may stop part-way
     except ValueError as e:
         ap.error(str(e))
     return 0

@@ -124,6 +124,11 @@ def test_the_width_trial_is_recorded_whole():
             "experiment", "n_layer", "d_model", "steps")) and x.get("objective") == r.get("objective") for x in runs)
     recipe = {k: next(r for r in runs if r not in rated)[k] for k in ("batch_size", "lr", "min_lr", "warmup_steps", "dtype")}
     numbers = findings.collect(SHIPPED)
+    # the batch trial: runs at another batch over as many games as one at the suite's (steps x batch), its rates
+    batched = [r for r in findings.batch_runs(numbers) if r["batch_size"] != suite.SUITE_TRAINING["batch_size"]]
+    for r in batched:
+        assert any(x["batch_size"] == suite.SUITE_TRAINING["batch_size"] and x["steps"] * x["batch_size"] ==
+                   r["steps"] * r["batch_size"] for x in findings.batch_runs(numbers))
     further = findings.further_runs(numbers)
     # the depth ladder: the run carried further's recipe at other depths, one run per depth
     ladder = [r for r in findings.ladder_runs(numbers) if r not in further]
@@ -131,7 +136,7 @@ def test_the_width_trial_is_recorded_whole():
         assert all(r[k] == further[0][k] for k in ("experiment", "d_model", "steps", "objective", "batch_size", "lr"))
     assert len({r["n_layer"] for r in ladder + further[:1]}) == len(ladder) + min(1, len(further))
     trial = min(r["steps"] for r in runs)  # the trials' length; longer runs carry the objective trial on
-    longer = [r for r in runs if r["steps"] != trial and r not in ladder]
+    longer = [r for r in runs if r["steps"] != trial and r not in ladder and r not in batched]
     assert len(longer) < len(runs) / 2
     # carried on: the objective trial's model and shape, a next-token run and another objective's at each length;
     # or carried further: the exact target alone, longer than every pair, beside the shipped model
@@ -144,9 +149,13 @@ def test_the_width_trial_is_recorded_whole():
             assert {r.get("objective", "next-token") for r in pair} >= {"next-token", "legal-set"}
     for r in runs:
         exp = load_config(suite.CONFIGS / f"{r['experiment']}.toml")
-        own = [k for k in recipe if r not in rated or k not in ("lr", "min_lr")]
+        # a batch-trial run trains on this session's machine, in the number format it computes fastest ("auto")
+        own = [k for k in recipe if (r not in rated or k not in ("lr", "min_lr"))
+               and (r not in batched or k not in ("batch_size", "dtype"))]
         assert {k: r[k] for k in own} == {k: recipe[k] for k in own} and r["measured"]["steps_per_s"] > 0
-        assert [p["step"] for p in r["points"]] == sorted(snapshot_steps(TrainConfig(steps=r["steps"])))
+        snapshots = sorted(snapshot_steps(TrainConfig(steps=r["steps"])))
+        steps = [p["step"] for p in r["points"]]   # a batch-trial run may have stopped part-way: its first snapshots
+        assert steps == (snapshots[:len(steps)] if r in batched else snapshots) and steps
         for p in r["points"]:
             assert set(p["legal_move_accuracy"]) == {exp.languages[i].name for i in exp.input_languages}
             assert set(p["alignment"]["layers"]) == {str(x) for x in range(r["n_layer"] + 1)}
@@ -165,6 +174,8 @@ def test_the_width_trial_is_recorded_whole():
         assert "## Do the languages share their games?" in text and "*Do the languages share their games?*" in text
     if rated:
         assert "## Is it the learning rate?" in text and "*Is it the learning rate?*" in text
+    if batched:
+        assert "## Is it the batch?" in text and "Is it the batch? The section *Is it the batch?* below" in text
     if ladder:
         assert "## Does the depth set where the colour levels off?" in text
         assert "*Does the depth set where the colour levels off?*" in text

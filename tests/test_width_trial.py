@@ -425,6 +425,10 @@ def test_an_unfinished_run_is_not_recorded(tmp_path, monkeypatch):
     storage.write_json(run / "status.json", {**status, "state": "cancelled"})
     with pytest.raises(ValueError, match="has not finished"):
         width_trial.width_record(run)
+    # a batch-trial run stopped part-way (partial): recorded with its schedule's length and the snapshots it reached
+    storage.write_json(run / "status.json", {**status, "state": "cancelled", "step": 3})
+    stopped = width_trial.width_record(run, n_train=12, partial=True)
+    assert stopped["steps"] == 4 and [p["step"] for p in stopped["points"]] == [s for s, _ in list_snapshots(run)]
     storage.write_json(run / "status.json", status)
     assert np.isfinite(width_trial.width_record(run, n_train=12)["params"])
 
@@ -642,6 +646,123 @@ def test_no_lr_section_without_a_run_at_the_suites_rate_beside_another():
     other = _at_rate(1.5e-3, [0.66, 0.72, 0.76], objective="next-token")  # another objective: no comparison
     assert findings.lr_section({"models": {}, "width": [other, quick]}) == ""
     assert findings.lr_by_games({"models": {}, "width": [other, quick]}).empty
+
+
+@given(st.integers(1, 4096))
+def test_a_run_at_another_batch_is_another_run_at_the_suites_rates(batch):
+    """The batch trial: --batch changes the batch and nothing else of the recipe (the rates and warm-up stay the
+    suite's, in steps), and such a run has a folder and a record of its own."""
+    plain = width_trial.recipe("2x192", 24_000, objective="legal-set")
+    other = width_trial.recipe("2x192", 24_000, objective="legal-set", **width_trial.batch_size(batch))
+    assert other.batch_size == batch
+    assert {**plain.to_dict(), "batch_size": None} == {**other.to_dict(), "batch_size": None}
+    name = width_trial.run_dir("unified-mixed", "2x192", "legal-set", 24_000, batch=batch).name
+    suite_batch = batch == suite.SUITE_TRAINING["batch_size"]
+    assert name == "scratch-unified-mixed-2x192-legal-set-24000-steps" + ("" if suite_batch else f"-batch-{batch}")
+    trial = {"experiment": "unified-mixed", "n_layer": 2, "d_model": 192, "objective": "legal-set", "steps": 24_000,
+             "lr": suite.SUITE_TRAINING["lr"], "batch_size": suite.SUITE_TRAINING["batch_size"]}
+    assert (width_trial._key({**trial, "batch_size": batch}) == width_trial._key(trial)) == suite_batch
+
+
+def test_a_batch_under_one_or_with_another_recipe_is_refused_in_one_line(capsys):
+    with pytest.raises(ValueError, match="--batch must be at least 1") as e:
+        width_trial.batch_size(0)
+    assert "\n" not in str(e.value)
+    assert width_trial.batch_size(None) == width_trial.batch_size(suite.SUITE_TRAINING["batch_size"]) == {}
+    for argv in (["--batch", "0"], ["--batch", "32", "--continue"], ["--batch", "32", "--carry-on", "100"]):
+        with pytest.raises(SystemExit) as stop:
+            width_trial.main(argv)
+        assert stop.value.code == 2
+        err = capsys.readouterr().err.strip().splitlines()[-1]
+        assert "--batch" in err
+
+
+def _at_batch(batch, colours, legal=0.9, dtype="bfloat16", last=None):
+    """A recorded run of unified-mixed from scratch at 2 x 192 on legal-set over 1,536,000 games at `batch`, its
+    snapshots at 76,800, 384,000 and 1,536,000 games (or up to `last` steps: stopped there)."""
+    steps = 1_536_000 // batch
+    run = {**_run(192, colours, [4, 20, 40], legal), "objective": "legal-set", "n_layer": 2, "steps": steps,
+           "batch_size": batch, "dtype": dtype, "started": "2026-12-05T10:00:00+00:00",
+           "measured": {"steps_per_s": 320.0 / batch}}
+    points = [{**p, "step": g // batch} for p, g in zip(run["points"], (76_800, 384_000, 1_536_000))]
+    return {**run, "points": [p for p in points if last is None or p["step"] <= last]}
+
+
+@pytest.mark.parametrize("small, said", [
+    ([0.62, 0.72, 0.80], "At batch 32 (2x the optimizer steps for each game), after 1.5 million games the model reads "
+                         "the colour 4.0 points better than at batch 64 (80.0% against 76.0%; along the runs +2.0 points, "
+                         "+2.0 points, +4.0 points), its legal moves in the worst language at 88.0% against 90.0%; at "
+                         "batch 64's own pace over its last snapshots (3.0 points per doubling of the games) the lead is "
+                         "worth 2.5x the games."),   # 70% to 76% over two doublings
+    ([0.60, 0.70, 0.765], "At batch 32 (2x the optimizer steps for each game), after 1.5 million games the model reads "
+                          "the colour as it does at batch 64 (+0.5 points; along the runs +0.0 points, +0.0 points, "
+                          "+0.5 points)")])
+def test_the_batch_section_reads_each_batch_against_the_suites_after_as_many_games(small, said):
+    from mothello.ui.charts import batch_trial_chart
+
+    base = _at_batch(64, [0.60, 0.70, 0.76])
+    more_steps = _at_batch(32, small, legal=0.88)
+    other_games = {**_at_batch(32, small), "steps": 24_000}   # as many steps, half the games: not the trial's
+    numbers = {"models": {}, "width": [_run(192, [0.62, 0.66, 0.68], [2.6, 13, 26]), base, more_steps, other_games]}
+    assert [r["batch_size"] for r in findings.batch_runs(numbers)] == [64, 32]
+    text = findings.batch_section(numbers)
+    assert text.startswith("## Is it the batch?")
+    assert ("at 2 x 192 with `legal-set` at batch 64 and 32, each over 1.5 million games (24,000 steps and 48,000 "
+            "steps), at the same peak lr 0.0015, warm-up 500, cosine to 0.00015") in text
+    assert (f"| 384,000 | 6,000 | 90.0% | 70.0% (layer 3) | 12,000 | 88.0% | {100 * small[1]:.1f}% (layer 3) | "
+            f"{findings.pts(small[1] - 0.70)} |") in text
+    assert said in text
+    # the same machine and number format: their speeds compare, per game (320 games/s each here)
+    assert "Per game it trains about as long on this machine (320 games/s against 320, each measured alone)." in text
+    assert "All are below the 90% target after 1.5 million games." in text
+    assert "python scripts/width_trial.py --model unified-mixed --shapes 2x192 --steps 48000 --objective legal-set " \
+           "--batch 32   # the batch trial, here" in reproduce(numbers)
+    assert "--steps 24000 --objective legal-set   # the batch trial's run at the suite's batch, here" in reproduce(numbers)
+    # the other trials keep to their runs
+    assert findings.lr_section(numbers) == "" and "2 x 192" not in findings.width_section(numbers)
+    df = findings.batch_by_games(numbers)
+    assert list(df["batch"].unique()) == ["batch 64", "batch 32"]
+    made = batch_trial_chart(df, placer=0.627).to_dict()
+    assert made["title"]["text"].startswith("The batch trial")
+    assert [p["title"] for p in made["hconcat"]] == ["after as many games", "legal moves, after as many games"]
+    scale = made["hconcat"][0]["layer"][0]["encoding"]["color"]["scale"]
+    assert scale == {"domain": ["batch 64", "batch 32"], "range": ["#fcbba1", "#67000d"]}
+
+
+def test_the_batch_section_says_where_a_run_stopped_and_what_the_runs_do_not_separate():
+    base = _at_batch(64, [0.60, 0.70, 0.76])
+    stopped = _at_batch(32, [0.62, 0.73, 0.80], dtype="float32", last=12_000)
+    numbers = {"models": {}, "width": [base, stopped]}
+    text = findings.batch_section(numbers)
+    assert "batch 64: CPU, 2 threads, bfloat16, PyTorch 2.13.0, 2026-12-05; batch 32: CPU, 2 threads, float32, " \
+           "PyTorch 2.13.0, 2026-12-05 (stopped at 12,000 of its 48,000 steps)." in text
+    assert "| 1,536,000 |" not in text and "| 384,000 | 6,000 |" in text   # only the games both reached
+    assert "after 384,000 games the model reads the colour 3.0 points better than at batch 64 (73.0% against 70.0%" in text
+    assert "this trial does not separate the batch from that difference, and their speeds do not compare." in text
+    assert "Per game it trains" not in text
+    assert "All are below the 90% target after 384,000 games." in text
+    assert "is not what holds the colour back" not in text   # 3 points apart
+    # alike after as many games: said, and beside GPU depth trials at a far larger batch, what this cannot tell
+    alike = _at_batch(32, [0.62, 0.70, 0.80], dtype="float32", last=12_000)
+    numbers = {"models": {}, "width": [base, alike]}
+    assert "From batch 32 to 64 the colour after as many games stays within 1 point: at this scale the number of " \
+           "optimizer steps for each game is not what holds the colour back." in findings.batch_section(numbers)
+    assert "The depth trials on the GPU" not in findings.batch_section(numbers)
+    shipped = {**_shipped_with_ends(), "n_layer": 3, "d_model": 192, "params": 1.5e6}
+    from mothello.findings.pace import colour_at_games
+
+    numbers = {"models": {"unified": shipped}, "width": [base, alike],
+               "depth": [_scratch_depth_trial(6, 4_000, colour_at_games(shipped, 4_000 * 1024))]}
+    assert "The depth trials on the GPU trained at batch 1,024, 16x the largest here: whether that batch held their " \
+           "depth back, this trial does not tell." in findings.batch_section(numbers)
+
+
+def test_no_batch_section_without_a_run_at_the_suites_batch_beside_another():
+    base, small = _at_batch(64, [0.60, 0.70, 0.76]), _at_batch(32, [0.62, 0.72, 0.80])
+    for runs in ([base], [small], [{**base, "objective": "next-token"}, small], [{**base, "lr": 3e-3}, small]):
+        numbers = {"models": {}, "width": runs}
+        assert findings.batch_runs(numbers) == [] and findings.batch_section(numbers) == ""
+        assert findings.batch_by_games(numbers).empty and "the batch trial" not in reproduce(numbers)
 
 
 def _panel_title_heights(chart) -> dict:
@@ -1010,9 +1131,64 @@ def test_the_depth_ladder_sets_shallower_runs_of_the_exact_targets_recipe_beside
         assert ("4 x 192, still rising, already reads" in said_level) == (word is not None)
         assert word is None or f"76.0% after 1.5 million games: {word} where 3 x 192 levelled off" in said_level
     numbers["width"] = [*_objective_runs(), further, flat, shallow, middle, on]
-    numbers["depth"] = [{"experiment": "unified-mixed"}]
+    numbers["depth"] = [{"experiment": "unified-mixed", "kind": "deepen"}]
     assert "The depth trials above read how fast deeper models learn the colour over their first millions of games; " \
            "this trial asks where it levels off. The exact target" in findings.ladder_section(numbers)
+
+
+def _scratch_depth_trial(n_layer, steps, colour):
+    """A GPU depth trial from scratch (gpu_stages --scratch) as recorded: next-token at batch 1,024."""
+    layers = {str(x): {"in_language": 0.85, "cross_lingual": 0.8, "colour_in_language": colour - 0.01 * (n_layer - x)}
+              for x in range(n_layer + 1)}
+    return {"kind": "scratch", "experiment": "unified-mixed", "n_layer": n_layer, "d_model": 192, "step": steps,
+            "batch_size": 1024, "lr": 1e-3, "min_lr": 1e-4, "warmup_steps": 500, "gpu": "NVIDIA H200", "torch": "2.11.0",
+            "probe_games": 1000, "params": 2.8e6, "legal_move_accuracy": {"L0": 0.96},
+            "alignment": {"best_layer": n_layer, "layers": layers}}
+
+
+def test_the_depth_ladder_and_the_depth_trials_say_where_their_recipes_disagree():
+    """When the GPU depth trials found deeper models no faster per game than the shipped one while the ladder's
+    added layers lifted the colour, both sections say so, with what differs between the recipes (batch, objective)
+    and the colour each read; when they agree, neither says it."""
+    from mothello.findings.pace import colour_at_games
+
+    shipped = {**_shipped_with_ends(), "n_layer": 3, "d_model": 192, "params": 1.5e6}
+    further = {**_longer(_run(192, [0.70, 0.74, 0.76], [4, 20, 40]), steps=24_000), "objective": "legal-set"}
+    ladder = [_at_depth(1, [0.60, 0.64, 0.645], legal=0.8), _at_depth(2, [0.65, 0.70, 0.72]), further]
+    there = colour_at_games(shipped, 4_000 * 1024)   # the shipped model after the trial's 4.1 million games
+    numbers = {"models": {"unified": shipped}, "width": [*_objective_runs(), *ladder],
+               "depth": [_scratch_depth_trial(6, 4_000, there)]}
+    assert [r["n_layer"] for r in findings.trials.depth_no_faster(numbers)] == [6]
+    assert findings.trials.ladder_lifted(numbers) == "each added layer"
+    said = findings.ladder_section(numbers)
+    assert ("Each added layer: 1 x 192 -> 2 x 192 +7.5 points, 2 x 192 -> 3 x 192 +4.0 points. The depth trials above "
+            "(batch 1,024, next-token) found 6 x 192 learning the colour no faster per game than the shipped 3 x 192; "
+            "here each added layer lifted it. The two recipes differ in the batch (64 here against 1,024: 16x the "
+            "optimizer steps for as many games) and in the objective (legal-set here against next-token), and these "
+            "runs do not tell which of the two lets the depth count. Per game this recipe is also the faster: 3 x 192 "
+            f"reads 76.0% here after 1.5 million games, where the trials above read {100 * there:.1f}% (6 x 192) after "
+            "4.1 million games.") in said
+    depth = findings.depth_section(numbers)
+    assert ("at this width and up to 6 layers, on this recipe (batch 1,024, next-token), the colour is a matter of the "
+            "games seen, not of depth, and the pace to 90% above stands. The depth ladder below (batch 64, legal-set) "
+            "finds otherwise: there each added layer lifted the colour after as many games.") in depth
+    # a trial that read more than the ladder's deepest run (on far more games): the numbers, for scale, not "faster"
+    later = colour_at_games(shipped, 20_000 * 1024)
+    numbers["depth"] = [_scratch_depth_trial(6, 20_000, later)]
+    assert later > 0.76 and findings.trials.depth_no_faster(numbers)
+    assert (f"For scale: 3 x 192 reads 76.0% here after 1.5 million games, where the trials above read {100 * later:.1f}% "
+            "(6 x 192) after 20.5 million games.") in findings.ladder_section(numbers)
+    # the depth trials faster per game than the shipped model: they agree with the ladder, nothing to reconcile
+    numbers["depth"] = [_scratch_depth_trial(6, 4_000, there + 0.05)]
+    assert findings.trials.depth_no_faster(numbers) == []
+    assert "The depth trials above (batch" not in findings.ladder_section(numbers)
+    assert "finds otherwise" not in findings.depth_section(numbers)
+    # the ladder's layers lifting nothing: the depth section's verdict stands unqualified
+    numbers["depth"] = [_scratch_depth_trial(6, 4_000, there)]
+    numbers["width"] = [*_objective_runs(), _at_depth(2, [0.70, 0.74, 0.755]), further]
+    assert findings.trials.ladder_lifted(numbers) is None
+    assert "The depth trials above (batch" not in findings.ladder_section(numbers)
+    assert "up to 6 layers, the colour is a matter of the games seen, not of depth" in findings.depth_section(numbers)
 
 
 def test_no_depth_ladder_without_a_run_of_another_depth_at_the_exact_targets_recipe():

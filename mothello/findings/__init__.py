@@ -27,15 +27,16 @@ from .training import (colour_by_move_table, gpu_stages, gpu_text, how_trained, 
                        stage_notes, stages_text)
 from .transfer_notes import (answer_notes, longer_notes, longer_rows, longer_trend, restore_notes, transfer_rows,
                              variant_notes, variant_rows)
-from .trials import (carried_stages, colour_by_games, depth_section, further_by_games, further_runs, further_section,
-                     ladder_by_games, ladder_runs, ladder_section, lr_by_games,
-                     lr_section, objective_by_games, objective_section, paper_section, pooling_by_games,
+from .trials import (batch_by_games, batch_runs, batch_section, carried_stages, colour_by_games, depth_section,
+                     further_by_games, further_runs, further_section, ladder_by_games, ladder_runs, ladder_section,
+                     lr_by_games, lr_section, objective_by_games, objective_section, paper_section, pooling_by_games,
                      pooling_section, stage_peak, trained_on_by_games, trained_on_section, width_by_games,
                      width_section)
 from .verdicts import CLAIMS, RULES, verdicts
 
 __all__ = [
     "CLAIMS", "DEPTH_RUNS", "FIGURES", "MANY_TITLE", "MODELS", "PAPER_RUNS", "RULES", "WIDTH_RUNS", "answer_notes",
+    "batch_by_games", "batch_runs", "batch_section",
     "carried_stages", "collect", "colour_at_games", "colour_by_games", "colour_by_move_table", "colour_per_doubling", "depth_runs",
     "depth_section", "further_by_games", "further_runs", "further_section", "gpu_stages", "gpu_text", "how_trained",
     "ladder_by_games", "ladder_runs", "ladder_section", "log_interpolate", "longer_notes", "longer_numbers",

@@ -16,9 +16,9 @@ from .text import markdown_table, millions, pct, pts, ratio
 from .training import gpu_stages, how_trained
 from .transfer_notes import (answer_notes, longer_notes, longer_rows, longer_trend, own_ratio, restore_notes,
                              transfer_rows, variant_notes, variant_rows)
-from .trials import (carried_stages, depth_section, further_runs, further_section, ladder_runs, ladder_section, lr_runs,
-                     lr_section, objective_longer, objective_section, paper_section, pooling_commands, pooling_section,
-                     stage_peak, trained_on_section, width_section)
+from .trials import (batch_runs, batch_section, carried_stages, depth_section, further_runs, further_section,
+                     ladder_runs, ladder_section, lr_runs, lr_section, objective_longer, objective_section, paper_section,
+                     pooling_commands, pooling_section, stage_peak, trained_on_section, width_section)
 from .verdicts import CLAIMS, verdicts
 
 
@@ -179,6 +179,10 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
         out.append(rate)
         if "lr" in figures:
             out.append(f"![The learning-rate trial: colour and legal moves against the games seen]({figures['lr']})\n")
+    if batch := batch_section(numbers):
+        out.append(batch)
+        if "batch" in figures:
+            out.append(f"![The batch trial: colour and legal moves against the games seen]({figures['batch']})\n")
     if pooling := pooling_section(numbers):
         out.append(pooling)
         if "pooling" in figures:
@@ -413,6 +417,12 @@ def reproduce(numbers: dict) -> str:
     gpu += "".join(f"\npython scripts/width_trial.py --model {r['experiment']} --shapes {r['n_layer']}x{r['d_model']} "
                    f"--objective {run_objective(r)} --lr {r['lr']:g}   # the learning-rate trial, here"
                    for r in lr_runs(numbers) if r["lr"] != SUITE_TRAINING["lr"])
+    reproduced = ladder_runs(numbers) + further_runs(numbers)
+    gpu += "".join(f"\npython scripts/width_trial.py --model {r['experiment']} --shapes {r['n_layer']}x{r['d_model']} "
+                   f"--steps {r['steps']} --objective {run_objective(r)}"
+                   + (f" --batch {r['batch_size']}   # the batch trial, here" if r["batch_size"] != SUITE_TRAINING["batch_size"]
+                      else "   # the batch trial's run at the suite's batch, here")
+                   for r in batch_runs(numbers) if r not in reproduced or r["batch_size"] != SUITE_TRAINING["batch_size"])
     trained_on = [r for r in numbers.get("width") or [] if r.get("from_step") and not r.get("from_run")]
     if trained_on:
         gpu += "".join(f"\npython scripts/width_trial.py --continue --model {r['experiment']} --objective "

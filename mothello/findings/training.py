@@ -142,7 +142,7 @@ def how_trained(numbers: dict) -> str:
                          + ("; and *A trained model on the exact target*: the shipped model trained on with each"
                             if any(r.get("from_step") and not r.get("from_run") for r in numbers.get("width") or [])
                             else "") + ".\n")
-        from .trials import carried_stages, further_runs, ladder_runs, lr_runs, pooling_runs  # reads our GPU stages
+        from .trials import batch_runs, carried_stages, further_runs, ladder_runs, lr_runs, pooling_runs  # reads our GPU stages
 
         if further := further_runs(numbers):
             more = sum(x["steps"] - x["from_step"] for x in carried_stages(numbers, further[-1]))
@@ -161,6 +161,11 @@ def how_trained(numbers: dict) -> str:
                          f"`{rated[0]['experiment']}` from scratch at peak lr "
                          + ", ".join(f"{r['lr']:g}" for r in rated[:-1]) + f" and {rated[-1]['lr']:g}, one recipe "
                          "but for the rates on the same games.\n")
+        if batched := batch_runs(numbers):
+            lines.append("Is it the batch? The section *Is it the batch?* below: "
+                         f"`{batched[0]['experiment']}` from scratch at batch "
+                         + " and ".join(str(r["batch_size"]) for r in batched) + " over the same games (steps x batch), "
+                         "so a smaller batch takes more optimizer steps for each game.\n")
         if pooling := pooling_runs(numbers):
             lines.append("Is it the number of languages? The section *Do the languages share their games?* below: "
                          f"`{pooling[0]['experiment']}` (one language) against "

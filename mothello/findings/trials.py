@@ -1,7 +1,7 @@
 """The trials beside the suite, shipped as numbers only: the `paper` preset on a GPU, and whether the
 colour target is a matter of depth (grown deeper, deeper from scratch), of width, or of the noise of the
-next-token target (from scratch, carried further, and the shipped model trained on), or of the learning rate;
-whether the depth sets where the colour levels off (the depth ladder); whether the languages share their games."""
+next-token target (from scratch, carried further, and the shipped model trained on), of the learning rate, or of
+the batch; whether the depth sets where the colour levels off (the depth ladder); whether the languages share their games."""
 
 from __future__ import annotations
 
@@ -193,7 +193,7 @@ def depth_section(numbers: dict) -> str:
         f0 = fresh[0]
         m = shipped.get(f0["experiment"])
         width = m.get("d_model") if m else None
-        deeper = width is not None and all(r["d_model"] == width for r in fresh)  # depth alone changed
+        deeper = _depth_alone(fresh, m)
 
         def shape(r: dict) -> str:
             return f"{r['n_layer']} layers" if deeper else f"{r['n_layer']} x {r['d_model']}"
@@ -230,11 +230,17 @@ def depth_section(numbers: dict) -> str:
                     ahead.append(c - there)
             they = "the deeper models" if deeper else "these models"
             verdict = ""
+            lifted = ladder_lifted(numbers) if deeper else None
             if ahead and max(ahead) <= DEPTH_MARGIN:
                 verdict = (f" Per game seen, {they} learn the colour no faster than the shipped one"
-                           + (f": at this width and up to {max(r['n_layer'] for r in fresh)} layers the colour is a "
-                              "matter of the games seen, not of depth, and the pace to 90% above stands." if deeper
-                              else "."))
+                           + (f": at this width and up to {max(r['n_layer'] for r in fresh)} layers"
+                              + (f", on this recipe (batch {f0['batch_size']:,}, {run_objective(f0)})" if lifted else "")
+                              + ", the colour is a matter of the games seen, not of depth, and the pace to 90% above "
+                              "stands." if deeper else "."))
+                if lifted:
+                    r0 = ladder_runs(numbers)[0]
+                    verdict += (f" The depth ladder below (batch {r0['batch_size']:,}, {run_objective(r0)}) finds "
+                                f"otherwise: there {lifted} lifted the colour after as many games.")
             elif ahead:
                 verdict = (f" {they[0].upper() + they[1:]} read the colour up to {100 * max(ahead):.1f} points better "
                            "than the shipped one after as many games, against the "
@@ -244,6 +250,24 @@ def depth_section(numbers: dict) -> str:
                          "its stage ends around that many, against log2 games): " + "; ".join(said) + "." + verdict
                          + "\n")
     return "\n".join(lines)
+
+
+def _depth_alone(fresh: list[dict], m: dict | None) -> bool:
+    """Whether the depth trials from scratch `fresh` changed only the depth of the shipped model `m`."""
+    width = m.get("d_model") if m else None
+    return width is not None and all(r["d_model"] == width for r in fresh)
+
+
+def depth_no_faster(numbers: dict) -> list[dict]:
+    """The depth trials from scratch when the depth section finds them, deeper at the shipped model's width,
+    learning the colour no faster per game seen than the shipped model (within DEPTH_MARGIN); [] otherwise."""
+    fresh = [r for r in _depth(numbers) if r["kind"] == "scratch"]
+    m = next((x for x in numbers["models"].values() if fresh and x["name"] == fresh[0]["experiment"]), None)
+    if not _depth_alone(fresh, m):
+        return []
+    ahead = [_best(r)["colour_in_language"] - there for r in fresh
+             if (there := colour_at_games(m, r["step"] * r["batch_size"])) is not None]
+    return fresh if ahead and max(ahead) <= DEPTH_MARGIN else []
 
 
 def colour_by_games(numbers: dict) -> pd.DataFrame:
@@ -1004,6 +1028,53 @@ def _last_stage_pace(numbers: dict, r: dict) -> tuple[int, float, float] | None:
     return gb, cb, (cb - ca) / float(np.log2(gb / ga))
 
 
+def _lifts(names: list[str], at: dict, step: int) -> list[tuple[str, str, float]]:
+    """(shallower, deeper, colour gained) for each added layer of the ladder's runs `names`, at `step` (rows `at`)."""
+    return [(a, b, at[(b, step)].colour - at[(a, step)].colour) for a, b in zip(names, names[1:])]
+
+
+def _lifted(lifts: list[tuple[str, str, float]]) -> str | None:
+    """'each added layer' or '1 of 3 added layers' (those that lifted the colour by more than DEPTH_MARGIN);
+    None when none did."""
+    k = sum(d > DEPTH_MARGIN for _, _, d in lifts)
+    return None if not k else "each added layer" if k == len(lifts) else f"{k} of {len(lifts)} added layers"
+
+
+def ladder_lifted(numbers: dict) -> str | None:
+    """_lifted over the depth ladder's runs at the last step they all have; None without a ladder."""
+    runs = ladder_runs(numbers)
+    df = ladder_by_games(numbers)
+    names = [_shape(r) for r in runs]
+    steps, at = _common_steps(df[df["part"] == "run"], "shape", names) if runs else ([], {})
+    return _lifted(_lifts(names, at, steps[-1])) if steps else None
+
+
+def _against_depth_trials(numbers: dict, fresh: list[dict], r0: dict, lifted: str, deepest: str, colour: float,
+                          games: int) -> str:
+    """The depth ladder beside the depth trials from scratch (`fresh`, found no faster per game than the shipped
+    model): what differs between their recipes, and the colour each read after its games."""
+    f0 = fresh[0]
+    m = next(x for x in numbers["models"].values() if x["name"] == f0["experiment"])
+    differ = []
+    if f0["batch_size"] != r0["batch_size"]:
+        ratio = f0["batch_size"] / r0["batch_size"]
+        differ.append(f"the batch ({r0['batch_size']:,} here against {f0['batch_size']:,}: "
+                      + (f"{ratio:g}x the optimizer steps" if ratio > 1 else f"{1 / ratio:g}x fewer optimizer steps")
+                      + " for as many games)")
+    if run_objective(f0) != run_objective(r0):
+        differ.append(f"the objective ({run_objective(r0)} here against {run_objective(f0)})")
+    theirs = [(_best(r)["colour_in_language"], r["step"] * r["batch_size"], _shape(r)) for r in fresh]
+    faster = colour > max(c for c, _, _ in theirs) and games <= min(g for _, g, _ in theirs)
+    return (f"The depth trials above (batch {f0['batch_size']:,}, {run_objective(f0)}) found "
+            + " and ".join(_shape(r) for r in fresh) + f" learning the colour no faster per game than the shipped "
+            f"{m['n_layer']} x {m['d_model']}; here {lifted} lifted it. "
+            + (f"The two recipes differ in {' and in '.join(differ)}, and these runs do not tell which "
+               f"{'of the two ' if len(differ) > 1 else ''}lets the depth count. " if differ else "")
+            + ("Per game this recipe is also the faster" if faster else "For scale")
+            + f": {deepest} reads {pct(colour)} here after {millions(games)}, where the trials above read "
+            + " and ".join(f"{pct(c)} ({n}) after {millions(g)}" for c, g, n in theirs) + ".")
+
+
 def ladder_section(numbers: dict) -> str:
     """Does the depth set where the colour levels off? The run that carried the exact target further, beside
     runs of its recipe at fewer (or more) layers: a table by snapshot, each depth's colour at the end and its
@@ -1041,8 +1112,10 @@ def ladder_section(numbers: dict) -> str:
                 f"{n} {pct(at[(n, s1)].colour)} ({pts(gains[n])} per doubling"
                 + (", levelled off" if gains[n] < LEVEL_PACE else "") + f"; legal moves {pct(at[(n, s1)].legal_min)} "
                 "in its worst language)" for n in names) + "."]
-    lifts = [(a, b, at[(b, s1)].colour - at[(a, s1)].colour) for a, b in zip(names, names[1:])]
+    lifts = _lifts(names, at, s1)
     said.append("Each added layer: " + ", ".join(f"{a} -> {b} {pts(d)}" for a, b, d in lifts) + ".")
+    if (fresh := depth_no_faster(numbers)) and (lifted := _lifted(lifts)):
+        said.append(_against_depth_trials(numbers, fresh, r0, lifted, names[-1], at[(names[-1], s1)].colour, g1))
     later = df[df["part"] == "carried"].set_index(["shape", "step"])["colour"]
     for a, b, d in lifts:   # the lift again at the furthest step both depths' later stages reached
         if a in later.index and b in later.index and (both := sorted(set(later[a].index) & set(later[b].index))):
@@ -1245,6 +1318,126 @@ def lr_section(numbers: dict) -> str:
                     "back.")
     if df["colour"].max() < 0.9:
         said.append(f"All are below the 90% target after {millions(games)}.")
+    lines.append(" ".join(said))
+    return "\n".join(lines) + "\n"
+
+
+def batch_runs(numbers: dict) -> list[dict]:
+    """The batch trial: for the first recorded run from scratch at another batch than the suite's, the runs from
+    scratch of its model, shape, objective, rates and warm-up over as many games (steps x batch) at every batch,
+    the largest batch first; [] without a run at the suite's batch among them."""
+    runs, suite_batch = _scratch(numbers), suite.SUITE_TRAINING["batch_size"]
+    other = next((r for r in runs if r["batch_size"] != suite_batch), None)
+    if other is None:
+        return []
+    keys = ("experiment", "n_layer", "d_model", "lr", "min_lr", "warmup_steps")
+    found = sorted((r for r in runs if all(r[k] == other[k] for k in keys) and run_objective(r) == run_objective(other)
+                    and r["steps"] * r["batch_size"] == other["steps"] * other["batch_size"]),
+                   key=lambda r: -r["batch_size"])
+    return found if len(found) >= 2 and any(r["batch_size"] == suite_batch for r in found) else []
+
+
+def _batch_name(r: dict) -> str:
+    return f"batch {r['batch_size']}"
+
+
+def batch_by_games(numbers: dict) -> pd.DataFrame:
+    """The batch trial's snapshots (_trial_frame, by "batch": "batch 32"), the suite's batch first. Empty without
+    the trial."""
+    return _trial_frame(batch_runs(numbers), _batch_name, "batch")
+
+
+def _where(r: dict) -> str:
+    """Where and how a recorded run trained: 'CPU, 2 threads, bfloat16, PyTorch 2.13.0+cpu, 2026-12-05'."""
+    return (r["device"] + (f", {r['threads']} threads" if r.get("threads") else "") + f", {r['dtype']}, PyTorch "
+            f"{r['torch']}, {r['started'][:10]}")
+
+
+def _stopped(r: dict) -> str:
+    """' (stopped at 12,000 of its 48,000 steps)' for a run whose last snapshot is before its schedule's end."""
+    last = r["points"][-1]["step"]
+    return f" (stopped at {last:,} of its {r['steps']:,} steps)" if last < r["steps"] else ""
+
+
+def batch_section(numbers: dict) -> str:
+    """Is it the batch? One suite model from scratch at one shape, objective and rates over the same games at the
+    suite's batch and at a smaller (or larger) one: so many more (or fewer) optimizer steps for each game. Each
+    batch's colour against the suite's after as many games, what a lead is worth in games at the suite batch's own
+    pace, and where the runs trained (a difference in machine or number format is said, not hidden). "" without
+    the trial."""
+    runs = batch_runs(numbers)
+    df = batch_by_games(numbers)
+    if not runs or df.empty:
+        return ""
+    base = next(r for r in runs if r["batch_size"] == suite.SUITE_TRAINING["batch_size"])
+    names, ref = [_batch_name(r) for r in runs], _batch_name(base)
+    games_all = base["steps"] * base["batch_size"]
+    lines = ["## Is it the batch?\n",
+             f"The trials above on this project's machine train at the suite's batch, {base['batch_size']} games a step. "
+             "Would more optimizer "
+             "steps for as many games teach the colour faster? Here "
+             f"`{base['experiment']}` trained from scratch at {_shape(base)} with `{run_objective(base)}` at batch "
+             + " and ".join(str(r["batch_size"]) for r in runs) + f", each over {millions(games_all)} ("
+             + " and ".join(f"{r['steps']:,} steps" for r in runs) + f"), at the same {_rates(base)} (in steps, "
+             "each run's schedule), on the same stream of fresh games; snapshots analysed as the shipped models are "
+             f"(linear probes, relative labels, {base['probe_games']:,} training games per language, at the layer "
+             "where the in-language colour probe is best; legal moves on the 500 held-out games). Their weights do "
+             f"not ship; their numbers are in `checkpoints/{WIDTH_RUNS}`. Where each trained: "
+             + "; ".join(f"{n}: {_where(r)}{_stopped(r)}" for n, r in zip(names, runs)) + ".\n"]
+    at = {(x.batch, x.games): x for x in df.itertuples()}
+    games = sorted(set.intersection(*(set(df[df["batch"] == n]["games"]) for n in names)))
+    head = ["games seen"] + [c for n in names for c in (f"{n}: steps", f"{n}: legal moves, worst language",
+                                                        f"{n}: colour in-language")]
+    lines += ["| " + " | ".join(head + [f"colour, {names[-1]} minus {ref}"]) + " |", "|" + "---|" * (len(head) + 1)]
+    for g in games:
+        cells = [f"{g:,}"]
+        for n in names:
+            x = at[(n, g)]
+            cells += [f"{x.step:,}", pct(x.legal_min), f"{pct(x.colour)} (layer {x.layer})"]
+        lines.append("| " + " | ".join(cells + [pts(at[(names[-1], g)].colour - at[(ref, g)].colour)]) + " |")
+    lines.append("")
+    if not games:
+        return "\n".join(lines) + "\n"
+    g1 = games[-1]
+    per = ((at[(ref, g1)].colour - at[(ref, games[-2])].colour) / float(np.log2(g1 / games[-2]))
+           if len(games) >= 2 else None)
+    said = []
+    for r, n in zip(runs, names):
+        if n == ref:
+            continue
+        d = at[(n, g1)].colour - at[(ref, g1)].colour
+        steps_each = base["batch_size"] / r["batch_size"]
+        text = (f"At {n} ({steps_each:g}x the optimizer steps for each game), after {millions(g1)} the model reads the "
+                "colour " + (f"as it does at {ref} ({pts(d)}" if abs(d) <= DEPTH_MARGIN else
+                             f"{100 * abs(d):.1f} points {'better' if d > 0 else 'worse'} than at {ref} "
+                             f"({pct(at[(n, g1)].colour)} against {pct(at[(ref, g1)].colour)}")
+                + f"; along the runs {', '.join(pts(at[(n, g)].colour - at[(ref, g)].colour) for g in games)}), its "
+                f"legal moves in the worst language at {pct(at[(n, g1)].legal_min)} against {pct(at[(ref, g1)].legal_min)}")
+        if d > DEPTH_MARGIN and per and per > 0:
+            text += (f"; at {ref}'s own pace over its last snapshots ({100 * per:.1f} points per doubling of the games) "
+                     f"the lead is worth {2 ** (d / per):.1f}x the games")
+        said.append(text + ".")
+        same = all(r[k] == base[k] for k in ("device", "dtype", "threads", "torch"))
+        if same:
+            a, b = (x["measured"]["steps_per_s"] * x["batch_size"] for x in (r, base))
+            said.append(f"Per game it trains {_times(b / a)} on this machine ({a:.0f} games/s against {b:.0f}, each "
+                        "measured alone).")
+        else:
+            said.append("The two trained on different machines or number formats (above): this trial does not "
+                        "separate the batch from that difference, and their speeds do not compare.")
+    alike = [n for n in names if n != ref and abs(at[(n, g1)].colour - at[(ref, g1)].colour) <= DEPTH_MARGIN]
+    if len(alike) == len(names) - 1:
+        sizes = sorted(r["batch_size"] for r in runs)
+        said.append(f"From batch {sizes[0]} to {sizes[-1]} the colour after as many games stays within "
+                    f"{100 * DEPTH_MARGIN:.0f} point: at this scale the number of optimizer steps for each game is not "
+                    "what holds the colour back.")
+        bigger = [r["batch_size"] for r in depth_no_faster(numbers) if r["batch_size"] > sizes[-1]]
+        if bigger:
+            said.append(f"The depth trials on the GPU trained at batch {max(bigger):,}, "
+                        f"{max(bigger) // sizes[-1]}x the largest here: whether that batch held their depth back, "
+                        "this trial does not tell.")
+    if df["colour"].max() < 0.9:
+        said.append(f"All are below the 90% target after {millions(g1)}.")
     lines.append(" ".join(said))
     return "\n".join(lines) + "\n"
 

@@ -201,6 +201,17 @@ def lr_trial_chart(df: pd.DataFrame, placer: float | None = None, width: int = 3
                        placer, width, height, second="legal", palette=_spread(ramp, df["rate"].nunique()))
 
 
+def batch_trial_chart(df: pd.DataFrame, placer: float | None = None, width: int = 330,
+                      height: int = COLOUR_BESIDE_LEGAL_HEIGHT) -> alt.HConcatChart:
+    """The batch trial (findings.batch_by_games, the suite's batch first, then smaller ones) as trial_chart draws
+    it, by batch, one hue from light (largest batch) to dark (most optimizer steps per game): the colour and the
+    worst language's legal moves against the games seen."""
+    ramp = ["#fcbba1", "#fb6a4a", "#cb181d", "#67000d"]  # light to dark, reds
+    return trial_chart(df, "batch", "batch (games a step)",
+                       "The batch trial: the colour of the discs, one recipe but for the batch, the same games",
+                       placer, width, height, second="legal", palette=_spread(ramp, df["batch"].nunique()))
+
+
 CARRIED_HUES = ["#fd8d3c", "#fdae6b", "#f9c08a"]   # a run's later stages, in order: lighter at each (the
 #                                                    last still clear of white)
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from .. import storage
 from ..checkpoints import checkpoints_dir, load_checkpoint
-from ..findings import (FIGURES, MANY_TITLE, MODELS, collect, colour_by_games, further_by_games, ladder_by_games,
+from ..findings import (FIGURES, MANY_TITLE, MODELS, batch_by_games, collect, colour_by_games, further_by_games, ladder_by_games,
                         longer_numbers, lr_by_games, objective_by_games, pooling_by_games, render, sweep_numbers, trained_on_by_games,
                         variant_numbers, width_by_games)
 from ..probes import load_alignment
@@ -139,6 +139,11 @@ def figures(out: Path, root: Path | None = None, numbers: dict | None = None) ->
         from .charts import lr_trial_chart
 
         figs["lr"] = _save(lr_trial_chart(rate, placer=placer), out, "lr-trial")
+    batch = batch_by_games(numbers)
+    if len(batch):
+        from .charts import batch_trial_chart
+
+        figs["batch"] = _save(batch_trial_chart(batch, placer=placer), out, "batch-trial")
     pooling = pooling_by_games(numbers)
     if len(pooling):
         from .charts import pooling_chart
