@@ -1258,6 +1258,22 @@ def lr_by_games(numbers: dict) -> pd.DataFrame:
     return _trial_frame(lr_runs(numbers), _rate_name, "rate")
 
 
+def _reads_against(x, ref, other: str, along: str, pace_of: str, per: float | None) -> str:
+    """'reads the colour as it does at OTHER (...)' or 'N points better / worse than at OTHER (...)', the lead along
+    the runs (`along`), both runs' worst-language legal moves, and with a lead and the reference run's own pace `per`
+    (points per doubling of the games, by `pace_of`) what the lead is worth in games; rows `x`, `ref`: _trial_frame's."""
+    d = x.colour - ref.colour
+    text = ("reads the colour " + (f"as it does at {other} ({pts(d)}" if abs(d) <= DEPTH_MARGIN else
+                                   f"{100 * abs(d):.1f} points {'better' if d > 0 else 'worse'} than at {other} "
+                                   f"({pct(x.colour)} against {pct(ref.colour)}")
+            + f"; along the runs {along}), its legal moves in the worst language at {pct(x.legal_min)} against "
+            f"{pct(ref.legal_min)}")
+    if d > DEPTH_MARGIN and per and per > 0:
+        text += (f"; at {pace_of} own pace over its last snapshots ({100 * per:.1f} points per doubling of the games) "
+                 f"the lead is worth {2 ** (d / per):.1f}x the games")
+    return text + "."
+
+
 def lr_section(numbers: dict) -> str:
     """Is it the learning rate? One suite model from scratch at one shape and objective, at the suite's peak
     learning rate and at others, one recipe but for the rates on the same games: each rate's colour against
@@ -1291,16 +1307,8 @@ def lr_section(numbers: dict) -> str:
         d = at[(n, last)].colour - at[(ref, last)].colour
         leads[n] = d
         along = ", ".join(pts(at[(n, st)].colour - at[(ref, st)].colour) for st in steps)
-        text = (f"At {n}, after {millions(games)} the model reads the colour "
-                + (f"as it does at the suite's rate ({pts(d)}" if abs(d) <= DEPTH_MARGIN else
-                   f"{100 * abs(d):.1f} points {'better' if d > 0 else 'worse'} than at the suite's rate "
-                   f"({pct(at[(n, last)].colour)} against {pct(at[(ref, last)].colour)}")
-                + f"; along the runs {along}), its legal moves in the worst language at {pct(at[(n, last)].legal_min)} "
-                f"against {pct(at[(ref, last)].legal_min)}")
-        if d > DEPTH_MARGIN and per:
-            text += (f"; at the suite rate's own pace over its last snapshots ({100 * per:.1f} points per doubling of "
-                     f"the games) the lead is worth {2 ** (d / per):.1f}x the games")
-        said.append(text + ".")
+        said.append(f"At {n}, after {millions(games)} the model "
+                    + _reads_against(at[(n, last)], at[(ref, last)], "the suite's rate", along, "the suite rate's", per))
     said.append("The rate does not change the work of a step, so after as many games is after as much training.")
     best = max(leads, key=leads.get) if leads else None
     if best is not None and leads[best] > DEPTH_MARGIN:
@@ -1405,18 +1413,10 @@ def batch_section(numbers: dict) -> str:
     for r, n in zip(runs, names):
         if n == ref:
             continue
-        d = at[(n, g1)].colour - at[(ref, g1)].colour
         steps_each = base["batch_size"] / r["batch_size"]
-        text = (f"At {n} ({steps_each:g}x the optimizer steps for each game), after {millions(g1)} the model reads the "
-                "colour " + (f"as it does at {ref} ({pts(d)}" if abs(d) <= DEPTH_MARGIN else
-                             f"{100 * abs(d):.1f} points {'better' if d > 0 else 'worse'} than at {ref} "
-                             f"({pct(at[(n, g1)].colour)} against {pct(at[(ref, g1)].colour)}")
-                + f"; along the runs {', '.join(pts(at[(n, g)].colour - at[(ref, g)].colour) for g in games)}), its "
-                f"legal moves in the worst language at {pct(at[(n, g1)].legal_min)} against {pct(at[(ref, g1)].legal_min)}")
-        if d > DEPTH_MARGIN and per and per > 0:
-            text += (f"; at {ref}'s own pace over its last snapshots ({100 * per:.1f} points per doubling of the games) "
-                     f"the lead is worth {2 ** (d / per):.1f}x the games")
-        said.append(text + ".")
+        along = ", ".join(pts(at[(n, g)].colour - at[(ref, g)].colour) for g in games)
+        said.append(f"At {n} ({steps_each:g}x the optimizer steps for each game), after {millions(g1)} the model "
+                    + _reads_against(at[(n, g1)], at[(ref, g1)], ref, along, f"{ref}'s", per))
         same = all(r[k] == base[k] for k in ("device", "dtype", "threads", "torch"))
         if same:
             a, b = (x["measured"]["steps_per_s"] * x["batch_size"] for x in (r, base))
