@@ -20,7 +20,9 @@ further"). Runs of other models (--model) at the one-language model's shape and 
 With --lr the same run trains at another peak learning rate, its cosine to a tenth of it (FINDINGS "Is it the
 learning rate?"), beside the run at the suite's rate. With --batch it trains at another batch, the rates and warm-up
 (in steps) the suite's; with --steps scaled so that steps x batch stays the same, over the same games as the run at
-the suite's batch (FINDINGS "Is it the batch?").
+the suite's batch (FINDINGS "Is it the batch?"). A run at another width with the depth ladder's recipe, with
+--speed-beside the ladder's shapes measured back to back with it on this machine, sets depth against cost (FINDINGS
+"Is it the depth or the size?").
 
     python scripts/width_trial.py                              # train (resuming), analyse, record
     python scripts/width_trial.py --shapes 3x192,3x384 --steps 5000 --model unified-mixed
@@ -30,6 +32,7 @@ the suite's batch (FINDINGS "Is it the batch?").
     python scripts/width_trial.py --model mono-1 --shapes 3x192     # the pooling trial: one run per model
     python scripts/width_trial.py --shapes 3x192 --objective legal-set --lr 0.003   # the learning-rate trial
     python scripts/width_trial.py --shapes 2x192 --objective legal-set --steps 48000 --batch 32   # the batch trial
+    python scripts/width_trial.py --shapes 8x96 --objective legal-set --steps 24000 --speed-beside 3x192,4x192
     python scripts/width_trial.py --continue --objective legal-set   # the shipped model trained on
     python scripts/width_trial.py --record-only                # analyse and record the runs that are there
 
@@ -64,12 +67,12 @@ WIDTH_SHAPES = "3x192,3x384"   # the shipped shape, and twice as wide
 STEPS = 5000
 
 
-def shape(spec: str) -> dict:
+def shape(spec: str, flag: str = "--shapes") -> dict:
     """A shape (gpu_stages.scratch_shape) with every dimension named: '3' is 3 layers at the small preset's
-    width. ValueError, in one line, for a bad one."""
+    width. ValueError, in one line naming `flag` (the option it came from), for a bad one."""
     from mothello.model import PRESETS
 
-    return {k: PRESETS["small"][k] for k in ("n_layer", "n_head", "d_model")} | scratch_shape(spec, flag="--shapes")
+    return {k: PRESETS["small"][k] for k in ("n_layer", "n_head", "d_model")} | scratch_shape(spec, flag=flag)
 
 
 def recipe(spec: str, steps: int = STEPS, **over):
@@ -266,9 +269,10 @@ def point(snap: Path, n_train: int = 1000, cache: Path | None = None) -> dict:
 
 def width_record(run: Path, n_train: int = 1000, partial: bool = False) -> dict:
     """A width-trial run as the report reads it: its shape, recipe, where it trained, its wall-clock time
-    (its log: findings.training_hours), its measured speed, and its snapshots' numbers (point) by step,
-    each with the training time it takes to get there at that speed. ValueError, in one line, for a run that
-    has not finished, unless `partial` (a batch-trial run stopped part-way: the snapshots it reached)."""
+    (its log: findings.training_hours), its measured speed (and other shapes' measured beside it: speeds_beside),
+    and its snapshots' numbers (point) by step, each with the training time it takes to get there at that speed.
+    ValueError, in one line, for a run that has not finished, unless `partial` (a run from scratch stopped
+    part-way: the snapshots it reached)."""
     import torch
 
     from mothello import storage
@@ -300,6 +304,7 @@ def width_record(run: Path, n_train: int = 1000, partial: bool = False) -> dict:
             "train_s": _seconds(training_hours(run)), "tokens_per_s": st.get("tokens_per_s"),
             "started": st["started"], "probe_games": n_train,
             "measured": (speed := measured(run)),
+            **({"beside": storage.read_json(run / BESIDE)} if (run / BESIDE).is_file() else {}),
             "points": first + [{**point(snap, n_train), "train_s": (step - start) / speed["steps_per_s"]}
                                for step, snap in list_snapshots(run)]}
 
@@ -322,6 +327,31 @@ def measured(run: Path, warmup: int = 10, timed: int = 100) -> dict:
         exp, tc = load_run_configs(run)
         storage.write_json(cache, measure(exp, tc, warmup=warmup, timed=timed))
     return storage.read_json(cache)
+
+
+BESIDE = "speed-beside.json"   # other shapes' speeds, measured back to back with a run's own (speeds_beside)
+
+
+def speeds_beside(run: Path, specs: list[str], warmup: int = 10, timed: int = 100) -> dict:
+    """The training speed of the run's recipe at each shape of `specs` (gpu_stages.measure, on this machine, with
+    nothing else training), then the run's own measured again right after (speed.json), so that they compare:
+    {"LxW": measure}, kept beside the run (BESIDE). The deeper-and-narrower trial sets a run against shapes that
+    trained on another machine or in another number format: their own speeds would not compare."""
+    from dataclasses import replace
+
+    from gpu_stages import measure
+
+    from mothello import storage
+    from mothello.train import load_run_configs
+
+    exp, tc = load_run_configs(run)
+    done = {}
+    for spec in specs:
+        s = shape(spec)
+        done[f"{s['n_layer']}x{s['d_model']}"] = measure(exp, replace(tc, **s), warmup=warmup, timed=timed)
+    storage.write_json(run / "speed.json", measure(exp, tc, warmup=warmup, timed=timed))
+    storage.write_json(run / BESIDE, done)
+    return done
 
 
 def _key(r: dict) -> tuple:
@@ -372,16 +402,27 @@ def main(argv=None) -> int:
                     help="train the finished run from scratch (--model, --shapes, --objective, --steps, --lr) on for "
                          "STEPS more steps, a later stage with a warm restart (the suite's; @LR: to that peak), each "
                          "further stage from the one before, and record them")
-    ap.add_argument("--record-only", action="store_true", help="analyse and record the runs there, train nothing")
+    ap.add_argument("--speed-beside", default=None, metavar="SHAPES",
+                    help="comma-separated shapes (3x192,4x192) whose speed at the runs' recipe is measured on this "
+                         "machine back to back with each run's own and recorded with it (runs from scratch): the "
+                         "deeper-and-narrower trial")
+    ap.add_argument("--record-only", action="store_true",
+                    help="analyse and record the runs there, train nothing (a run from scratch stopped part-way: the "
+                         "snapshots it reached)")
     args = ap.parse_args(argv)
     from mothello.suite import CONFIGS
 
     try:
         specs = [s for s in args.shapes.split(",") if s.strip()]
+        beside = [s for s in (args.speed_beside or "").split(",") if s.strip()]
         for s in specs:
             shape(s)
+        for s in beside:
+            shape(s, flag="--speed-beside")
     except ValueError as e:
         ap.error(str(e))
+    if args.speed_beside is not None and (not beside or args.continued or args.carry_on is not None):
+        ap.error("--speed-beside takes shapes (3x192,4x192), for runs from scratch (not with --continue or --carry-on)")
     if not (CONFIGS / f"{args.model}.toml").is_file():
         ap.error(f"--model {args.model}: no configs/{args.model}.toml")
     if args.steps is not None and args.steps < 1:
@@ -432,8 +473,11 @@ def main(argv=None) -> int:
     missing = [str(r) for r in runs if not (r / "status.json").is_file()]
     if missing:
         ap.error(f"no run in {', '.join(missing)}: train it first (without --record-only)")
+    for run in runs if beside else []:
+        print(f"measuring {', '.join(beside)} beside {run.name} ...", flush=True)
+        speeds_beside(run, beside)
     try:
-        print(record(runs, partial=bool(batch_size(args.batch))))   # a batch-trial run may stop part-way
+        print(record(runs, partial=not (stages or args.continued)))   # a run from scratch may stop part-way
     except ValueError as e:
         ap.error(str(e))
     return 0

@@ -129,6 +129,8 @@ def test_the_width_trial_is_recorded_whole():
     for r in batched:
         assert any(x["batch_size"] == suite.SUITE_TRAINING["batch_size"] and x["steps"] * x["batch_size"] ==
                    r["steps"] * r["batch_size"] for x in findings.batch_runs(numbers))
+    # deeper and narrower: the depth ladder's recipe at another width, on this session's machine (its number format)
+    narrow = findings.narrow_runs(numbers)
     further = findings.further_runs(numbers)
     # the depth ladder: the run carried further's recipe at other depths, one run per depth
     ladder = [r for r in findings.ladder_runs(numbers) if r not in further]
@@ -136,7 +138,7 @@ def test_the_width_trial_is_recorded_whole():
         assert all(r[k] == further[0][k] for k in ("experiment", "d_model", "steps", "objective", "batch_size", "lr"))
     assert len({r["n_layer"] for r in ladder + further[:1]}) == len(ladder) + min(1, len(further))
     trial = min(r["steps"] for r in runs)  # the trials' length; longer runs carry the objective trial on
-    longer = [r for r in runs if r["steps"] != trial and r not in ladder and r not in batched]
+    longer = [r for r in runs if r["steps"] != trial and r not in ladder and r not in batched and r not in narrow]
     assert len(longer) < len(runs) / 2
     # carried on: the objective trial's model and shape, a next-token run and another objective's at each length;
     # or carried further: the exact target alone, longer than every pair, beside the shipped model
@@ -149,13 +151,14 @@ def test_the_width_trial_is_recorded_whole():
             assert {r.get("objective", "next-token") for r in pair} >= {"next-token", "legal-set"}
     for r in runs:
         exp = load_config(suite.CONFIGS / f"{r['experiment']}.toml")
-        # a batch-trial run trains on this session's machine, in the number format it computes fastest ("auto")
+        # a batch-trial (or deeper-and-narrower) run trains on this session's machine, in the number format it
+        # computes fastest ("auto")
         own = [k for k in recipe if (r not in rated or k not in ("lr", "min_lr"))
-               and (r not in batched or k not in ("batch_size", "dtype"))]
+               and (r not in batched or k not in ("batch_size", "dtype")) and (r not in narrow or k != "dtype")]
         assert {k: r[k] for k in own} == {k: recipe[k] for k in own} and r["measured"]["steps_per_s"] > 0
         snapshots = sorted(snapshot_steps(TrainConfig(steps=r["steps"])))
-        steps = [p["step"] for p in r["points"]]   # a batch-trial run may have stopped part-way: its first snapshots
-        assert steps == (snapshots[:len(steps)] if r in batched else snapshots) and steps
+        steps = [p["step"] for p in r["points"]]   # a batch-trial or narrower run may have stopped part-way: its first
+        assert steps == (snapshots[:len(steps)] if r in batched + narrow else snapshots) and steps   # snapshots
         for p in r["points"]:
             assert set(p["legal_move_accuracy"]) == {exp.languages[i].name for i in exp.input_languages}
             assert set(p["alignment"]["layers"]) == {str(x) for x in range(r["n_layer"] + 1)}
@@ -179,6 +182,10 @@ def test_the_width_trial_is_recorded_whole():
     if ladder:
         assert "## Does the depth set where the colour levels off?" in text
         assert "*Does the depth set where the colour levels off?*" in text
+    for r in narrow:   # beside the ladder's shapes measured with it, each a ladder run
+        beside = {f"{x['n_layer']}x{x['d_model']}" for x in findings.narrow_beside(numbers)}
+        assert ladder and beside >= set(r.get("beside", {}))
+        assert "## Is it the depth or the size?" in text and "*Is it the depth or the size?*" in text
     carried = [r for r in recorded if r.get("from_run")]   # later stages of a run from scratch (--carry-on)
     if carried:
         assert further and "past the end of its schedule (`--carry-on`)" in text

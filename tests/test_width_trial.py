@@ -173,7 +173,7 @@ def _run(d_model, colours, minutes, legal=0.9):
             "params": 1.5e6 * (d_model / 192) ** 2, "steps": 5000, "batch_size": 64, "lr": 1.5e-3, "min_lr": 1.5e-4,
             "warmup_steps": 500, "dtype": "bfloat16", "device": "CPU", "threads": 2, "torch": "2.13.0",
             "train_s": 60 * minutes[-1] + 30, "tokens_per_s": 1000.0, "probe_games": 1000,
-            "measured": {"steps_per_s": 5000 / (60 * minutes[-1])},
+            "started": "2026-12-05T10:00:00+00:00", "measured": {"steps_per_s": 5000 / (60 * minutes[-1])},
             "points": [{"step": s, "legal_move_accuracy": {"a": legal, "b": legal + 0.01}, "alignment": layers(c),
                         "train_s": 60 * m} for s, c, m in zip((500, 2500, 5000), colours, minutes)]}
 
@@ -425,7 +425,8 @@ def test_an_unfinished_run_is_not_recorded(tmp_path, monkeypatch):
     storage.write_json(run / "status.json", {**status, "state": "cancelled"})
     with pytest.raises(ValueError, match="has not finished"):
         width_trial.width_record(run)
-    # a batch-trial run stopped part-way (partial): recorded with its schedule's length and the snapshots it reached
+    # a run from scratch stopped part-way (partial, --record-only): recorded with its schedule's length and the
+    # snapshots it reached
     storage.write_json(run / "status.json", {**status, "state": "cancelled", "step": 3})
     stopped = width_trial.width_record(run, n_train=12, partial=True)
     assert stopped["steps"] == 4 and [p["step"] for p in stopped["points"]] == [s for s, _ in list_snapshots(run)]
@@ -1218,3 +1219,117 @@ def test_a_longer_run_with_a_next_token_run_of_its_length_is_the_objective_trial
     # without the shipped model the run still stands, with no column for it
     alone = findings.further_section({"models": {}, "width": [*_objective_runs(), further]})
     assert "| 1,536,000 | 90.0% | 82.0% (layer 3) |  |  |\n" in alone and "shipped" not in alone.split("\n|")[0][-300:]
+
+
+def _narrow(colours, last=None, beside=(1.4, 1.05), dtype="float32"):
+    """A recorded run of the depth ladder's recipe (_at_depth) at 8 x 96, on another machine's number format, with
+    3 x 192 and 4 x 192 measured back to back with it (steps/s `beside`), stopped after `last` steps."""
+    run = {**_at_depth(8, colours), "d_model": 96, "n_head": 3, "params": 0.97e6, "dtype": dtype,
+           "started": "2026-12-06T07:27:44+00:00", "measured": {"steps_per_s": 1.5},
+           **({"beside": {"3x192": {"steps_per_s": beside[0]}, "4x192": {"steps_per_s": beside[1]}}} if beside else {})}
+    return {**run, "points": [p for p in run["points"] if last is None or p["step"] <= last]}
+
+
+def _ladder_with(*narrow):
+    """The depth ladder (2, 3 and 4 x 192: 3 x 192 the exact target carried further) and the runs `narrow`."""
+    further = {**_longer(_run(192, [0.70, 0.74, 0.76], [4, 20, 40]), steps=24_000), "objective": "legal-set"}
+    ladder = [_at_depth(2, [0.66, 0.70, 0.72]), further, _at_depth(4, [0.72, 0.78, 0.81])]
+    return {"models": {"unified": _shipped_with_ends()}, "width": [*_objective_runs(), *ladder, *narrow]}, ladder
+
+
+@pytest.mark.parametrize("colours, said", [
+    # after as much training time as 8 x 96's 12,000 steps (133 min at 1.5 steps/s): 3 x 192 at step 11,200 (73.8% on
+    # its line against log time), 4 x 192 at step 8,400 (76.7%)
+    ([0.73, 0.795], "8 x 96 reads the colour better than each, with fewer parameters (1.0M): for as much training time, "
+                    "the depth lifts the colour more than the width does."),
+    ([0.70, 0.745], "8 x 96 reads the colour as well as 3 x 192 (within 1 point) and worse than 4 x 192."),
+    ([0.66, 0.70], "8 x 96 reads the colour worse than each, per game and per minute: at width 96 the added layers do "
+                   "not make up for the width.")])
+def test_deeper_and_narrower_runs_stand_beside_the_depth_ladder_at_speeds_measured_together(colours, said):
+    """A run of the depth ladder's recipe at another width: its own section (beside the ladder's shapes measured
+    back to back with it, by snapshot, its colour against each after as many games with what each costs per game,
+    and a verdict against the shape of about its cost), figure and reproduce line; the ladder keeps to its width."""
+    from mothello.ui.charts import narrow_chart
+
+    narrow = _narrow(colours, last=12_000)
+    numbers, ladder = _ladder_with(narrow)
+    assert findings.ladder_runs(numbers) == ladder   # the ladder keeps to its width
+    assert findings.narrow_runs(numbers) == [narrow] and findings.narrow_beside(numbers) == ladder[1:]
+    assert findings.narrow_speeds(numbers) == ({"8 x 96": 1.5, "3 x 192": 1.4, "4 x 192": 1.05},
+                                               "measured back to back on CPU, 2 threads, float32, PyTorch 2.13.0, "
+                                               "with nothing else training")
+    text = findings.narrow_section(numbers)
+    assert text.startswith("## Is it the depth or the size?\n")
+    assert ("`unified-mixed` trained from scratch at 8 x 96 (1.0M parameters, 3 heads) with the ladder's recipe "
+            "(`legal-set`, 24,000 steps at batch 64, peak lr 0.0015, warm-up 500, cosine to 0.00015) on the same "
+            "stream of fresh games, beside the ladder's 3 x 192 (1.5M parameters) and 4 x 192 (2.0M parameters)") in text
+    assert "8 x 96: CPU, 2 threads, float32, PyTorch 2.13.0, 2026-12-06 (stopped at 12,000 of its 24,000 steps)." in text
+    assert "| 24,000 |" not in text   # only the snapshots every run reached
+    assert (f"| 12,000 | 768,000 | 90.0% | 74.0% (layer 3) | 90.0% | 78.0% (layer 3) | 90.0% | {100 * colours[-1]:.1f}% "
+            "(layer 3) |") in text
+    assert "Speed, measured back to back on CPU, 2 threads, float32, PyTorch 2.13.0, with nothing else training: " \
+           "3 x 192 1.40 steps/s, 4 x 192 1.05 steps/s, 8 x 96 1.50 steps/s." in text
+    assert (f"After 768,000 games 8 x 96 reads the colour at {100 * colours[-1]:.1f}% (layer 3 of 8; legal moves 90.0% "
+            f"in its worst language): {findings.pts(colours[-1] - 0.74)} on 3 x 192 (74.0%, which takes about as long "
+            f"per game as 8 x 96); {findings.pts(colours[-1] - 0.78)} on 4 x 192 (78.0%, which takes 1.4x as long per "
+            "game as 8 x 96).") in text
+    at_time = [0.70 + 0.04 * np.log(11_200 / 2_400) / np.log(5), 0.72 + 0.06 * np.log(8_400 / 2_400) / np.log(5)]
+    assert (f"After as much training time as its 768,000 games take here (133 min at the speeds above), 3 x 192 reads it "
+            f"at {100 * at_time[0]:.1f}% and 4 x 192 reads it at {100 * at_time[1]:.1f}% (on each run's line between its "
+            f"snapshots, against log time): {said}") in text
+    assert "Read early: the narrower run stopped after 768,000 games, and along the ladder the depth's lift changed " \
+           "with the games (3 x 192 -> 4 x 192 +4.0 points after 768,000 games, +5.0 points after 1.5 million games): " \
+           "where the narrower run would end, this trial does not tell." in text
+    assert "All are below the 90% target after 768,000 games." in text
+    assert "python scripts/width_trial.py --model unified-mixed --shapes 8x96 --steps 24000 --objective legal-set " \
+           "--speed-beside 3x192,4x192   # deeper and narrower, here" in reproduce(numbers)
+    assert "--shapes 2x192,4x192 --steps 24000 --objective legal-set   # the depth ladder, here" in reproduce(numbers)
+    df = findings.narrow_by_games(numbers)
+    assert list(df["shape"].unique()) == ["3 x 192", "4 x 192", "8 x 96"]
+    # the time axis at the speeds measured together: step / steps per second
+    assert df[df["shape"] == "8 x 96"]["minutes"].tolist() == pytest.approx([2400 / 1.5 / 60, 12_000 / 1.5 / 60])
+    made = narrow_chart(df, placer=0.627).to_dict()
+    assert made["title"]["text"].startswith("Deeper and narrower")
+    assert [p["title"] for p in made["hconcat"]] == ["after as many games", "after as much training time"]
+    scale = made["hconcat"][0]["layer"][0]["encoding"]["color"]["scale"]
+    assert scale == {"domain": ["3 x 192", "4 x 192", "8 x 96"], "range": ["#fdae6b", "#7f2704", "#6a51a3"]}
+
+
+def test_deeper_and_narrower_without_speeds_that_compare_says_so_and_claims_no_cost():
+    numbers, ladder = _ladder_with(_narrow([0.73, 0.795, 0.83], beside=None))
+    assert findings.narrow_beside(numbers) == ladder      # nothing measured beside it: the whole ladder
+    assert findings.narrow_speeds(numbers) == ({}, None)  # bfloat16 there, float32 here
+    text = findings.narrow_section(numbers)
+    assert "Their speeds do not compare: the runs trained on different machines or number formats (above), and no " \
+           "speeds were measured back to back." in text
+    assert "per game" not in text and "| 24,000 | 1,536,000 |" in text and "Read early" not in text   # it ran to its end
+    assert findings.narrow_by_games(numbers)["minutes"].isna().all()
+    # one machine, one number format: each run's own speed compares
+    numbers, _ = _ladder_with(_narrow([0.73, 0.795, 0.83], beside=None, dtype="bfloat16"))
+    speeds, where = findings.narrow_speeds(numbers)
+    assert where == "each measured alone on the same machine" and speeds["8 x 96"] == 1.5 and speeds["2 x 192"] == 6.0
+
+
+def test_no_deeper_and_narrower_section_without_the_ladder_or_with_another_recipe():
+    narrow = _narrow([0.73, 0.795])
+    numbers = {"models": {"unified": _shipped_with_ends()}, "width": [*_objective_runs(), narrow]}
+    assert findings.narrow_runs(numbers) == [] and findings.narrow_section(numbers) == ""
+    assert findings.narrow_by_games(numbers).empty and "deeper and narrower" not in reproduce(numbers)
+    for other in ({**narrow, "lr": 3e-3}, {**narrow, "objective": "next-token"}, {**narrow, "steps": 12_000}):
+        numbers, _ = _ladder_with(other)
+        assert findings.narrow_runs(numbers) == [] and findings.narrow_section(numbers) == ""
+
+
+def test_speeds_measured_beside_a_run_are_recorded_with_it(capsys):
+    run = width_trial.train_shape("naive-2", "1x32", steps=4, progress=False, **TINY)
+    done = width_trial.speeds_beside(run, ["2x32", "3"], warmup=1, timed=2)
+    assert set(done) == {"2x32", "3x192"} and all(v["steps_per_s"] > 0 for v in done.values())
+    assert storage.read_json(run / "speed.json")["steps_per_s"] > 0   # its own, measured right after them
+    record = width_trial.width_record(run, n_train=12)
+    assert record["beside"] == done and record["measured"] == storage.read_json(run / "speed.json")
+    for argv in (["--speed-beside", "3x100"], ["--speed-beside", ","], ["--speed-beside", "3x192", "--continue"],
+                 ["--speed-beside", "3x192", "--carry-on", "100"]):
+        with pytest.raises(SystemExit) as stop:
+            width_trial.main(argv)
+        assert stop.value.code == 2
+        assert "--speed-beside" in capsys.readouterr().err.strip().splitlines()[-1]

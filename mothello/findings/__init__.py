@@ -29,7 +29,8 @@ from .transfer_notes import (answer_notes, longer_notes, longer_rows, longer_tre
                              variant_notes, variant_rows)
 from .trials import (batch_by_games, batch_runs, batch_section, carried_stages, colour_by_games, depth_section,
                      further_by_games, further_runs, further_section, ladder_by_games, ladder_runs, ladder_section,
-                     lr_by_games, lr_section, objective_by_games, objective_section, paper_section, pooling_by_games,
+                     lr_by_games, lr_section, narrow_by_games, narrow_beside, narrow_runs,
+                     narrow_section, narrow_speeds, objective_by_games, objective_section, paper_section, pooling_by_games,
                      pooling_section, stage_peak, trained_on_by_games, trained_on_section, width_by_games,
                      width_section)
 from .verdicts import CLAIMS, RULES, verdicts
@@ -41,6 +42,7 @@ __all__ = [
     "depth_section", "further_by_games", "further_runs", "further_section", "gpu_stages", "gpu_text", "how_trained",
     "ladder_by_games", "ladder_runs", "ladder_section", "log_interpolate", "longer_notes", "longer_numbers",
     "longer_rows", "longer_trend", "lr_by_games", "lr_section", "markdown_table", "matched_ordering", "measured_notes", "millions",
+    "narrow_beside", "narrow_by_games", "narrow_runs", "narrow_section", "narrow_speeds",
     "model_games", "models_table", "objective_by_games", "objective_section", "on_gpu", "ordering", "paper_runs",
     "paper_section", "pooling_by_games", "pooling_section", "pct", "pts", "render",
     "restart_dips", "restart_table", "restore_notes", "stage_gains", "stage_peak", "stage_notes", "stages_text", "sweep_note",

@@ -17,8 +17,8 @@ from .training import gpu_stages, how_trained
 from .transfer_notes import (answer_notes, longer_notes, longer_rows, longer_trend, own_ratio, restore_notes,
                              transfer_rows, variant_notes, variant_rows)
 from .trials import (batch_runs, batch_section, carried_stages, depth_section, further_runs, further_section,
-                     ladder_runs, ladder_section, lr_runs, lr_section, objective_longer, objective_section, paper_section,
-                     pooling_commands, pooling_section, stage_peak, trained_on_section, width_section)
+                     ladder_runs, ladder_section, lr_runs, lr_section, narrow_runs, narrow_section, objective_longer,
+                     objective_section, paper_section, pooling_commands, pooling_section, stage_peak, trained_on_section, width_section)
 from .verdicts import CLAIMS, verdicts
 
 
@@ -170,6 +170,11 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
         if "ladder" in figures:
             out.append("![The depth ladder: colour and legal moves against the games seen, by depth]"
                        f"({figures['ladder']})\n")
+    if narrow := narrow_section(numbers):
+        out.append(narrow)
+        if "narrow" in figures:
+            out.append("![Deeper and narrower: colour against the games seen and against training time, beside the "
+                       f"depth ladder]({figures['narrow']})\n")
     if trained_on := trained_on_section(numbers):
         out.append(trained_on)
         if "trained-on" in figures:
@@ -414,6 +419,10 @@ def reproduce(numbers: dict) -> str:
                        f"--steps {r['steps']} --objective {run_objective(r)}{_carry_on(stages)}   # the depth ladder's "
                        f"{r['n_layer']} x {r['d_model']} carried on, here"
                        for r in ladder if (stages := carried_stages(numbers, r)))
+    gpu += "".join(f"\npython scripts/width_trial.py --model {r['experiment']} --shapes {r['n_layer']}x{r['d_model']} "
+                   f"--steps {r['steps']} --objective {run_objective(r)}"
+                   + (f" --speed-beside {','.join(r['beside'])}" if r.get("beside") else "")
+                   + "   # deeper and narrower, here" for r in narrow_runs(numbers))
     gpu += "".join(f"\npython scripts/width_trial.py --model {r['experiment']} --shapes {r['n_layer']}x{r['d_model']} "
                    f"--objective {run_objective(r)} --lr {r['lr']:g}   # the learning-rate trial, here"
                    for r in lr_runs(numbers) if r["lr"] != SUITE_TRAINING["lr"])

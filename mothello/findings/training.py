@@ -142,7 +142,8 @@ def how_trained(numbers: dict) -> str:
                          + ("; and *A trained model on the exact target*: the shipped model trained on with each"
                             if any(r.get("from_step") and not r.get("from_run") for r in numbers.get("width") or [])
                             else "") + ".\n")
-        from .trials import batch_runs, carried_stages, further_runs, ladder_runs, lr_runs, pooling_runs  # reads our GPU stages
+        from .trials import (batch_runs, carried_stages, further_runs, ladder_runs, lr_runs, narrow_beside, narrow_runs,
+                             pooling_runs)  # reads our GPU stages
 
         if further := further_runs(numbers):
             more = sum(x["steps"] - x["from_step"] for x in carried_stages(numbers, further[-1]))
@@ -155,6 +156,12 @@ def how_trained(numbers: dict) -> str:
                          f"colour levels off?* below: `{ladder[0]['experiment']}` from scratch at "
                          + ", ".join(f"{r['n_layer']}" for r in ladder[:-1]) + f" and {ladder[-1]['n_layer']} layers "
                          "with that run's recipe on the same games.\n")
+        if narrow := narrow_runs(numbers):
+            lines.append("Is it the depth or the size? The section *Is it the depth or the size?* below: `"
+                         f"{narrow[0]['experiment']}` from scratch at " + " and ".join(
+                             f"{r['n_layer']} x {r['d_model']}" for r in narrow) + " with the depth ladder's recipe, "
+                         "beside its " + " and ".join(f"{r['n_layer']} x {r['d_model']}" for r in narrow_beside(numbers))
+                         + ".\n")
 
         if rated := lr_runs(numbers):
             lines.append("Is it the learning rate? The section *Is it the learning rate?* below: "

@@ -1661,3 +1661,154 @@ def pooling_section(numbers: dict) -> str:
     if shipped:
         lines.append("\n" + shipped)
     return "\n".join(lines) + "\n"
+
+
+def narrow_runs(numbers: dict) -> list[dict]:
+    """Deeper and narrower: the recorded runs from scratch with the depth ladder's model, objective and recipe
+    (ladder_runs: its steps, batch and rates) at another width than the ladder's, deepest first; [] without the
+    ladder."""
+    ladder = ladder_runs(numbers)
+    if not ladder:
+        return []
+    r0 = ladder[0]
+    keys = ("experiment", "steps", "batch_size", "lr", "min_lr", "warmup_steps")
+    return sorted((r for r in _scratch(numbers) if all(r[k] == r0[k] for k in keys)
+                   and run_objective(r) == run_objective(r0) and r["d_model"] != r0["d_model"]),
+                  key=lambda r: (-r["n_layer"], r["d_model"]))
+
+
+def _spec(r: dict) -> str:
+    return f"{r['n_layer']}x{r['d_model']}"
+
+
+def narrow_beside(numbers: dict) -> list[dict]:
+    """The depth ladder's runs the deeper-and-narrower runs stand beside, shallowest first: the shapes measured
+    beside them (width_trial --speed-beside), else the whole ladder; [] without such runs."""
+    narrow = narrow_runs(numbers)
+    if not narrow:
+        return []
+    ladder = ladder_runs(numbers)
+    named = {k for r in narrow for k in (r.get("beside") or {})}
+    return [r for r in ladder if _spec(r) in named] or ladder
+
+
+def narrow_speeds(numbers: dict) -> tuple[dict, str | None]:
+    """Steps per second of the deeper-and-narrower trial's shapes that compare, by shape name ("8 x 96"), and
+    where they were measured: the first narrow run's own speed and those measured back to back with it
+    (its record's "beside"); else, when every run trained on one machine in one number format, each run's own
+    measured speed; else ({}, None): their speeds do not compare."""
+    narrow, beside = narrow_runs(numbers), narrow_beside(numbers)
+    if not narrow:
+        return {}, None
+    n0 = next((r for r in narrow if r.get("beside")), None)
+    if n0 is not None:
+        by_spec = {_spec(r): _shape(r) for r in narrow + beside}
+        speeds = {_shape(n0): n0["measured"]["steps_per_s"]} | {
+            by_spec[k]: v["steps_per_s"] for k, v in n0["beside"].items() if k in by_spec}
+        return speeds, f"measured back to back on {_where(n0)[:_where(n0).rfind(',')]}, with nothing else training"
+    runs = narrow + beside
+    if all(all(r.get(k) == runs[0].get(k) for k in ("device", "dtype", "threads", "torch")) for r in runs):
+        return {_shape(r): r["measured"]["steps_per_s"] for r in runs}, "each measured alone on the same machine"
+    return {}, None
+
+
+def narrow_by_games(numbers: dict) -> pd.DataFrame:
+    """The deeper-and-narrower trial's snapshots (_trial_frame, by "shape"): the ladder's runs beside it
+    (narrow_beside), then the narrow runs; "minutes" at the speeds that compare (narrow_speeds; none where they
+    do not). Empty without the trial."""
+    runs = narrow_beside(numbers) + narrow_runs(numbers)
+    df = _trial_frame(runs, _shape, "shape")
+    speeds, _ = narrow_speeds(numbers)
+    df["minutes"] = [st / speeds[s] / 60 if s in speeds else np.nan for s, st in zip(df["shape"], df["step"])]
+    return df
+
+
+def narrow_section(numbers: dict) -> str:
+    """Is it the depth or the size? The depth ladder lifted the colour with each layer, each layer also
+    adding parameters and time. A run of the ladder's recipe at more layers of a smaller width, beside the ladder's
+    runs: a table by snapshot, their speeds where they compare (narrow_speeds), each narrow run against each
+    ladder run after as many games (with what each costs per game) and after as much training time, and a verdict;
+    a narrower run stopped early says what the ladder's lifts did later. "" without the trial."""
+    narrow, beside = narrow_runs(numbers), narrow_beside(numbers)
+    df = narrow_by_games(numbers)
+    if not narrow or df.empty:
+        return ""
+    r0, names = beside[0], [_shape(r) for r in beside + narrow]
+    lines = ["## Is it the depth or the size?\n",
+             f"The depth ladder (above) lifted the colour with each added layer at width {r0['d_model']}, and each "
+             "layer there also adds parameters and time for every game: is it the depth that lifts the colour, or the size "
+             "that comes with it? Here "
+             f"`{r0['experiment']}` trained from scratch at "
+             + " and ".join(f"{_shape(r)} ({r['params'] / 1e6:.1f}M parameters, {r['n_head']} heads)" for r in narrow)
+             + f" with the ladder's recipe (`{run_objective(r0)}`, {r0['steps']:,} steps at batch {r0['batch_size']}, "
+             f"{_rates(r0)}) on the same stream of fresh games, beside the ladder's "
+             + " and ".join(f"{_shape(r)} ({r['params'] / 1e6:.1f}M parameters)" for r in beside)
+             + f"; snapshots analysed as the shipped models are (linear probes, relative labels, "
+             f"{r0['probe_games']:,} training games per language, at the layer where the in-language colour probe is "
+             "best; legal moves on the 500 held-out games). Their weights do not ship; their numbers are in "
+             f"`checkpoints/{WIDTH_RUNS}`. Where each trained: "
+             + "; ".join(f"{_shape(r)}: {_where(r)}{_stopped(r)}" for r in beside + narrow) + ".\n"]
+    table, steps, at = _snapshot_table(df, "shape", names, "games seen", None)
+    lines += table
+    speeds, where = narrow_speeds(numbers)
+    if where:
+        lines.append(f"Speed, {where}: " + ", ".join(f"{n} {speeds[n]:.2f} steps/s" for n in names if n in speeds)
+                     + ".\n")
+    else:
+        lines.append("Their speeds do not compare: the runs trained on different machines or number formats (above), "
+                     "and no speeds were measured back to back.\n")
+    if not steps:
+        return "\n".join(lines) + "\n"
+    last = steps[-1]
+    games = last * r0["batch_size"]
+    said = []
+    for r in narrow:
+        n = _shape(r)
+        x = at[(n, last)]
+        parts, per_game = [], {}
+        for b in beside:
+            m = _shape(b)
+            per_game[m] = x.colour - at[(m, last)].colour
+            ratio = speeds[n] / speeds[m] if n in speeds and m in speeds else None   # m's time per game over n's
+            parts.append(f"{pts(per_game[m])} on {m} ({pct(at[(m, last)].colour)}"
+                         + (f", which takes {_times(ratio)} per game as {n}" if ratio else "") + ")")
+        said.append(f"After {millions(games)} {n} reads the colour at {pct(x.colour)} (layer {x.layer} of "
+                    f"{r['n_layer']}; legal moves {pct(x.legal_min)} in its worst language): " + "; ".join(parts) + ".")
+        if n not in speeds:
+            continue
+        minutes = last / speeds[n] / 60   # its training time to here; each ladder run at as much, on its log-time line
+        timed = {m: c for b in beside if (m := _shape(b)) in speeds and (c := log_interpolate(
+            [(st / speeds[m] / 60, at[(m, st)].colour) for st in steps], minutes)) is not None}
+        if not timed:
+            continue
+        per_time = {m: x.colour - c for m, c in timed.items()}
+        text = (f"After as much training time as its {millions(games)} take here ({minutes:.0f} min at the speeds "
+                "above), " + " and ".join(f"{m} reads it at {pct(c)}" for m, c in timed.items())
+                + " (on each run's line between its snapshots, against log time): ")
+        if all(d < -DEPTH_MARGIN for d in per_time.values()):
+            game_too = all(per_game[m] < -DEPTH_MARGIN for m in timed)
+            text += (f"{n} reads the colour worse than {'each' if len(timed) > 1 else 'it'}, "
+                     + ("per game and per minute" if game_too else "per minute")
+                     + f": at width {r['d_model']} the added layers do not make up for the width.")
+        elif all(d > DEPTH_MARGIN for d in per_time.values()):
+            fewer = all(r["params"] < b["params"] for b in beside if _shape(b) in timed)
+            text += (f"{n} reads the colour better than {'each' if len(timed) > 1 else 'it'}"
+                     + (f", with fewer parameters ({r['params'] / 1e6:.1f}M)" if fewer else "")
+                     + ": for as much training time, the depth lifts the colour more than the width does.")
+        else:
+            said_of = [(f"as well as {m} (within {100 * DEPTH_MARGIN:.0f} point)" if abs(d) <= DEPTH_MARGIN
+                        else f"{'better' if d > 0 else 'worse'} than {m}") for m, d in per_time.items()]
+            text += f"{n} reads the colour " + " and ".join(said_of) + "."
+        said.append(text)
+    ends = _common_steps(df[df["shape"].isin([_shape(b) for b in beside])], "shape", [_shape(b) for b in beside])[0]
+    if any(_stopped(r) for r in narrow) and len(beside) >= 2 and ends and ends[-1] > last:
+        a, b = _shape(beside[0]), _shape(beside[-1])
+        early, late = (at[(b, st)].colour - at[(a, st)].colour for st in (last, ends[-1]))
+        said.append(f"Read early: the narrower run stopped after {millions(games)}, and along the ladder the depth's "
+                    f"lift changed with the games ({a} -> {b} {pts(early)} after {millions(games)}, {pts(late)} after "
+                    f"{millions(ends[-1] * r0['batch_size'])}): where the narrower run would end, this trial does not "
+                    "tell.")
+    if df["colour"].max() < 0.9:
+        said.append(f"All are below the 90% target after {millions(games)}.")
+    lines.append(" ".join(said))
+    return "\n".join(lines) + "\n"

@@ -184,6 +184,23 @@ def ladder_chart(df: pd.DataFrame, placer: float | None = None, width: int = 330
                        placer, width, height, second="legal", palette=_spread(ramp, df["shape"].nunique()))
 
 
+def narrow_chart(df: pd.DataFrame, placer: float | None = None, width: int = 330,
+                 height: int = COLOUR_BESIDE_LEGAL_HEIGHT) -> alt.HConcatChart:
+    """Deeper and narrower (findings.narrow_by_games: the depth ladder's runs, then the narrower ones) as
+    trial_chart draws it, by shape: the ladder's in its chart's oranges (light to dark by depth), the narrower runs
+    in purples; the colour against the games seen and against the minutes of training at speeds that compare."""
+    names = list(dict.fromkeys(df["shape"]))
+    width_of = {n: int(n.split(" x ")[1]) for n in names}
+    ladder = [n for n in names if width_of[n] == width_of[names[0]]]
+    narrow = [n for n in names if n not in ladder]
+    oranges, purples = ["#fdae6b", "#f16913", "#d94801", "#a63603", "#7f2704"], ["#9e9ac8", "#6a51a3", "#3f007d"]
+    palette = ((_spread(oranges, len(ladder)) or oranges[2:3] * len(ladder))
+               + (_spread(purples, len(narrow)) or purples[1:2] * len(narrow)))
+    return trial_chart(df, "shape", "layers x width",
+                       "Deeper and narrower: the colour of the discs, the depth ladder's recipe, the same games",
+                       placer, width, height, palette=palette)
+
+
 def _spread(ramp: list[str], n: int) -> list[str] | None:
     """n colours from `ramp` (light to dark), its ends and evenly between; None (the theme's) for one run or
     more runs than the ramp has colours."""

@@ -19,8 +19,8 @@ import pandas as pd
 from .. import storage
 from ..checkpoints import checkpoints_dir, load_checkpoint
 from ..findings import (FIGURES, MANY_TITLE, MODELS, batch_by_games, collect, colour_by_games, further_by_games, ladder_by_games,
-                        longer_numbers, lr_by_games, objective_by_games, pooling_by_games, render, sweep_numbers, trained_on_by_games,
-                        variant_numbers, width_by_games)
+                        longer_numbers, lr_by_games, narrow_by_games, objective_by_games, pooling_by_games, render,
+                        sweep_numbers, trained_on_by_games, variant_numbers, width_by_games)
 from ..probes import load_alignment
 from ..suite import AOT_GAMES
 from ..sweep import when as sweep_when
@@ -129,6 +129,11 @@ def figures(out: Path, root: Path | None = None, numbers: dict | None = None) ->
         from .charts import ladder_chart
 
         figs["ladder"] = _save(ladder_chart(ladder, placer=placer), out, "depth-ladder")
+    narrow = narrow_by_games(numbers)
+    if len(narrow):
+        from .charts import narrow_chart
+
+        figs["narrow"] = _save(narrow_chart(narrow, placer=placer), out, "deeper-narrower")
     trained_on = trained_on_by_games(numbers)
     if len(trained_on):
         from .charts import trained_on_chart
