@@ -1295,6 +1295,18 @@ def test_deeper_and_narrower_runs_stand_beside_the_depth_ladder_at_speeds_measur
     assert scale == {"domain": ["3 x 192", "4 x 192", "8 x 96"], "range": ["#fdae6b", "#7f2704", "#6a51a3"]}
 
 
+def test_a_slower_narrower_run_is_read_against_the_ladders_later_snapshots_after_as_much_time():
+    # 8 x 96 at 0.75 steps/s: its 12,000 steps take 267 min, when 3 x 192 (1.4 steps/s) is at step 22,400 and
+    # 4 x 192 (1.05 steps/s) at step 16,800: past the last snapshot 8 x 96 reached
+    numbers, _ = _ladder_with(_narrow([0.70, 0.745], last=12_000, beside=(1.4, 1.05)))
+    numbers["width"][-1]["measured"] = {"steps_per_s": 0.75}
+    text = findings.narrow_section(numbers)
+    at_3, at_4 = (c + d * np.log(st / 12_000) / np.log(2) for c, d, st in ((0.74, 0.02, 22_400), (0.78, 0.03, 16_800)))
+    assert (f"(267 min at the speeds above), 3 x 192 reads it at {100 * at_3:.1f}% and 4 x 192 reads it at {100 * at_4:.1f}% "
+            "(on each run's line between its snapshots, against log time): 8 x 96 reads the colour worse than each, "
+            "per minute: at width 96") in text
+
+
 def test_deeper_and_narrower_without_speeds_that_compare_says_so_and_claims_no_cost():
     numbers, ladder = _ladder_with(_narrow([0.73, 0.795, 0.83], beside=None))
     assert findings.narrow_beside(numbers) == ladder      # nothing measured beside it: the whole ladder

@@ -1736,9 +1736,8 @@ def narrow_section(numbers: dict) -> str:
     r0, names = beside[0], [_shape(r) for r in beside + narrow]
     lines = ["## Is it the depth or the size?\n",
              f"The depth ladder (above) lifted the colour with each added layer at width {r0['d_model']}, and each "
-             "layer there also adds parameters and time for every game: is it the depth that lifts the colour, or the size "
-             "that comes with it? Here "
-             f"`{r0['experiment']}` trained from scratch at "
+             "layer there also adds parameters and time for every game: is it the depth that lifts the colour, or the "
+             f"size that comes with it? Here `{r0['experiment']}` trained from scratch at "
              + " and ".join(f"{_shape(r)} ({r['params'] / 1e6:.1f}M parameters, {r['n_head']} heads)" for r in narrow)
              + f" with the ladder's recipe (`{run_objective(r0)}`, {r0['steps']:,} steps at batch {r0['batch_size']}, "
              f"{_rates(r0)}) on the same stream of fresh games, beside the ladder's "
@@ -1778,7 +1777,7 @@ def narrow_section(numbers: dict) -> str:
             continue
         minutes = last / speeds[n] / 60   # its training time to here; each ladder run at as much, on its log-time line
         timed = {m: c for b in beside if (m := _shape(b)) in speeds and (c := log_interpolate(
-            [(st / speeds[m] / 60, at[(m, st)].colour) for st in steps], minutes)) is not None}
+            [(st / speeds[m] / 60, x_.colour) for (k, st), x_ in at.items() if k == m], minutes)) is not None}
         if not timed:
             continue
         per_time = {m: x.colour - c for m, c in timed.items()}
@@ -1800,7 +1799,7 @@ def narrow_section(numbers: dict) -> str:
                         else f"{'better' if d > 0 else 'worse'} than {m}") for m, d in per_time.items()]
             text += f"{n} reads the colour " + " and ".join(said_of) + "."
         said.append(text)
-    ends = _common_steps(df[df["shape"].isin([_shape(b) for b in beside])], "shape", [_shape(b) for b in beside])[0]
+    ends, _ = _common_steps(df, "shape", [_shape(b) for b in beside])   # the steps the ladder's runs all reached
     if any(_stopped(r) for r in narrow) and len(beside) >= 2 and ends and ends[-1] > last:
         a, b = _shape(beside[0]), _shape(beside[-1])
         early, late = (at[(b, st)].colour - at[(a, st)].colour for st in (last, ends[-1]))
