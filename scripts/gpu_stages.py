@@ -344,10 +344,11 @@ def block_writes(model) -> list[dict]:
             for b in model.blocks]
 
 
-def analysed(ck, cache: Path, n_train: int = 1000, more=None) -> dict:
+def analysed(ck, cache: Path, n_train: int = 1000, more=None, device=None) -> dict:
     """The alignment analysis of checkpoint `ck` at every layer with the shipped models' protocol (linear
     probes on relative labels, n_train training games per language), with more(ck)'s entries beside it:
-    made on first use and kept in the file `cache`, keyed by the weights and n_train."""
+    made on first use (on `device`, by default the CPU) and kept in the file `cache`, keyed by the weights
+    and n_train."""
     from mothello import storage
     from mothello.probes import alignment
     from mothello.suite import alignment_summary
@@ -355,9 +356,10 @@ def analysed(ck, cache: Path, n_train: int = 1000, more=None) -> dict:
     done = storage.read_json(cache) if cache.is_file() else {}
     if (done.get("weights_sha256"), done.get("n_train")) != (ck.meta["weights_sha256"], n_train):
         t0 = time.time()
-        al = alignment(ck, kind="linear", labels="relative", n_train=n_train, random_baseline=False)
+        al = alignment(ck, kind="linear", labels="relative", n_train=n_train, random_baseline=False, device=device)
         done = {"weights_sha256": ck.meta["weights_sha256"], "n_train": n_train, **(more(ck) if more else {}),
-                "alignment": alignment_summary(al), "analysis_s": time.time() - t0}
+                "alignment": alignment_summary(al), "analysis_s": time.time() - t0,
+                **({"analysed_on": str(device)} if device is not None else {})}
         storage.write_json(cache, done)
     return done
 

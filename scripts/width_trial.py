@@ -35,6 +35,7 @@ the suite's batch (FINDINGS "Is it the batch?"). A run at another width with the
     python scripts/width_trial.py --shapes 8x96 --objective legal-set --steps 24000 --speed-beside 3x192,4x192
     python scripts/width_trial.py --continue --objective legal-set   # the shipped model trained on
     python scripts/width_trial.py --record-only                # analyse and record the runs that are there
+    python scripts/width_trial.py --merge DIR/records.json     # add runs recorded on a lent GPU (gpu_ladder.py)
 
 With --continue, the shipped model itself trains on from its step with the objective (CONTINUE: one recipe,
 its stream of games goes on), into runs/width-trials/continued-MODEL-from-STEP-OBJECTIVE; its record starts
@@ -244,30 +245,31 @@ def train_carried(run: Path, steps: int, lr: float | None = None, progress: bool
     return train(exp, new, out, resume=True, progress=progress)
 
 
-def point(snap: Path, n_train: int = 1000, cache: Path | None = None) -> dict:
+def point(snap: Path, n_train: int = 1000, cache: Path | None = None, device=None) -> dict:
     """One snapshot's numbers: its step, its held-out legal moves and the alignment analysis at every layer
-    (gpu_stages.analysed: computed once, saying so, a minute or two each for the `small` shapes on a
-    laptop, and kept in `cache`, by default width.json beside it, keyed by the weights and n_train)."""
+    (gpu_stages.analysed: computed once on `device` (by default the CPU), saying so, a minute or two each for
+    the `small` shapes on a laptop, and kept in `cache`, by default width.json beside it, keyed by the weights
+    and n_train)."""
     from gpu_stages import analysed
 
     from mothello import suite
     from mothello.checkpoints import load_checkpoint
     from mothello.evaluate import legal_move_accuracy
 
-    ck = load_checkpoint(snap)
+    ck = load_checkpoint(snap, device=device or "cpu")
     cache = cache or snap / "width.json"
     fresh = not cache.is_file()
     if fresh:
         print(f"analysing {snap.name if cache.parent != snap else snap.parent.parent.name} at step {ck.step:,} ...",
               end=" ", flush=True)
-    done = analysed(ck, cache, n_train, more=lambda c: {
-        "legal_move_accuracy": legal_move_accuracy(c.model, c.vocab, suite.full_eval_games())})
+    done = analysed(ck, cache, n_train, device=device, more=lambda c: {
+        "legal_move_accuracy": legal_move_accuracy(c.model, c.vocab, suite.full_eval_games(), device=device)})
     if fresh:
         print(f"{done['analysis_s']:.0f} s", flush=True)
     return {"step": ck.step, "legal_move_accuracy": done["legal_move_accuracy"], "alignment": done["alignment"]}
 
 
-def width_record(run: Path, n_train: int = 1000, partial: bool = False) -> dict:
+def width_record(run: Path, n_train: int = 1000, partial: bool = False, device=None) -> dict:
     """A width-trial run as the report reads it: its shape, recipe, where it trained, its wall-clock time
     (its log: findings.training_hours), its measured speed (and other shapes' measured beside it: speeds_beside),
     and its snapshots' numbers (point) by step, each with the training time it takes to get there at that speed.
@@ -299,13 +301,14 @@ def width_record(run: Path, n_train: int = 1000, partial: bool = False) -> dict:
             "steps": st["step"] if st.get("state") == "finished" else tc["steps"],
             "lr": tc["lr"], "min_lr": tc["min_lr"], "warmup_steps": tc["warmup_steps"],
             "dtype": "bfloat16" if use_bfloat16(TrainConfig.from_dict(tc), torch.device(st.get("device") or "cpu")) else "float32",
+            "compiled": bool(tc.get("compile")),
             "device": st.get("device_name") or ("CPU" if st.get("device") == "cpu" else st.get("device")),
             "threads": torch.get_num_threads() if st.get("device") == "cpu" else None, "torch": torch.__version__,
             "train_s": _seconds(training_hours(run)), "tokens_per_s": st.get("tokens_per_s"),
             "started": st["started"], "probe_games": n_train,
             "measured": (speed := measured(run)),
             **({"beside": storage.read_json(run / BESIDE)} if (run / BESIDE).is_file() else {}),
-            "points": first + [{**point(snap, n_train), "train_s": (step - start) / speed["steps_per_s"]}
+            "points": first + [{**point(snap, n_train, device=device), "train_s": (step - start) / speed["steps_per_s"]}
                                for step, snap in list_snapshots(run)]}
 
 
@@ -367,12 +370,36 @@ def record(runs: list[Path], n_train: int = 1000, partial: bool = False) -> Path
     """Record width-trial run folders in checkpoints/width-trials/runs.json: each replaces the record of
     the same run (_key: model, shape, objective, start, length, peak rate and batch), and the other records stay
     (their folders may be long gone)."""
+    return merge([width_record(r, n_train, partial) for r in runs])
+
+
+def read_records(path: Path) -> list[dict]:
+    """The width-trial records in a file that width_record's records were written to ({"runs": [...]}).
+    ValueError, in one line, for a missing or malformed file, or a record without what the report reads."""
+    from mothello import storage
+
+    try:
+        runs = storage.read_json(path)["runs"]
+    except FileNotFoundError:
+        raise ValueError(f"--merge {path}: no such file") from None
+    except (ValueError, KeyError, TypeError, OSError) as e:
+        raise ValueError(f"--merge {path}: not a records file ({type(e).__name__}: {str(e).splitlines()[0]})") from None
+    need = ("experiment", "n_layer", "d_model", "steps", "batch_size", "lr", "measured", "points")
+    for k, r in enumerate(runs if isinstance(runs, list) else [None]):
+        missing = [n for n in need if not isinstance(r, dict) or n not in r]
+        if missing:
+            raise ValueError(f"--merge {path}: record {k + 1} lacks {', '.join(missing)}")
+    return runs
+
+
+def merge(new: list[dict]) -> Path:
+    """Add width-trial records (width_record's, made here or on another machine: gpu_ladder.py) to
+    checkpoints/width-trials/runs.json, each replacing the record of the same run (_key)."""
     from mothello import storage
     from mothello.checkpoints import checkpoints_dir
     from mothello.findings import WIDTH_RUNS
 
     path = checkpoints_dir() / WIDTH_RUNS
-    new = [width_record(r, n_train, partial) for r in runs]
     kept = [r for r in storage.read_json_if_any(path).get("runs", []) if _key(r) not in {_key(x) for x in new}]
     storage.write_json(path, storage.finite({"runs": kept + new}))
     return path
@@ -409,7 +436,15 @@ def main(argv=None) -> int:
     ap.add_argument("--record-only", action="store_true",
                     help="analyse and record the runs there, train nothing (a run from scratch stopped part-way: the "
                          "snapshots it reached)")
+    ap.add_argument("--merge", nargs="+", type=Path, default=None, metavar="RECORDS.json",
+                    help="add runs recorded on another machine (gpu_ladder.py's records.json) and train nothing")
     args = ap.parse_args(argv)
+    if args.merge:
+        try:
+            print(merge([r for f in args.merge for r in read_records(f)]))
+        except ValueError as e:
+            ap.error(str(e))
+        return 0
     from mothello.suite import CONFIGS
 
     try:

@@ -18,7 +18,7 @@ from conftest import ROOT
 from mothello import findings, storage, suite
 from mothello.checkpoints import checkpoints_dir, list_snapshots, load_checkpoint
 from mothello.findings.document import reproduce
-from mothello.findings.trials import further_runs, lr_runs
+from mothello.findings.trials import further_runs, ladder_lifted, lr_runs
 from mothello.ui.charts import further_chart, ladder_chart, lr_trial_chart, objective_trial_chart, pooling_chart, trained_on_chart, width_trial_chart
 
 _spec = importlib.util.spec_from_file_location("width_trial", ROOT / "scripts" / "width_trial.py")
@@ -1345,3 +1345,43 @@ def test_speeds_measured_beside_a_run_are_recorded_with_it(capsys):
             width_trial.main(argv)
         assert stop.value.code == 2
         assert "--speed-beside" in capsys.readouterr().err.strip().splitlines()[-1]
+
+
+def test_ladder_runs_from_a_lent_gpu_say_so_and_a_run_stopped_part_way_is_read_where_it_stopped():
+    """Deeper runs of the ladder's recipe trained on a lent GPU (scripts/gpu_ladder.py, merged): the section says
+    where they trained and keeps their speeds apart; one stopped part-way has dashes past its last snapshot and is
+    read there against the deepest shallower run, not in the lifts; the reproduce line runs them on a GPU again."""
+    further = {**_longer(_run(192, [0.70, 0.74, 0.76], [4, 20, 40]), steps=24_000), "objective": "legal-set"}
+    gpu = {"device": "NVIDIA H100 80GB HBM3", "threads": None, "torch": "2.11.0+cu130", "compiled": True}
+    six = {**_at_depth(6, [0.74, 0.82, 0.88]), **gpu, "measured": {"steps_per_s": 80.0}}
+    eight = {**_at_depth(8, [0.75, 0.85, 0.9]), **gpu, "measured": {"steps_per_s": 60.0}}
+    eight = {**eight, "points": eight["points"][:2]}   # stopped at 12,000 of its 24,000 steps
+    numbers = {"models": {"unified": _shipped_with_ends()},
+               "width": [*_objective_runs(), further, _at_depth(2, [0.66, 0.70, 0.72]), six, eight]}
+    assert [r["n_layer"] for r in findings.ladder_runs(numbers)] == [2, 3, 6, 8]
+    text = findings.ladder_section(numbers)
+    assert ("Of these, 6 x 192 and 8 x 192 trained on another machine (NVIDIA H100 80GB HBM3, PyTorch 2.11.0+cu130, "
+            "compiled), with the same recipe on the same games.") in text
+    assert ("| 12,000 | 768,000 | 90.0% | 70.0% (layer 3) | 90.0% | 74.0% (layer 3) | 90.0% | 82.0% (layer 3) | 90.0% "
+            "| 85.0% (layer 3) |") in text
+    assert ("| 24,000 | 1,536,000 | 90.0% | 72.0% (layer 3) | 90.0% | 76.0% (layer 3) | 90.0% | 88.0% (layer 3) | – "
+            "| – |") in text
+    assert ("Speed, each shape measured alone on the machine it trained on (the machines' speeds do not compare): on "
+            "CPU, 2 threads, PyTorch 2.13.0: 2 x 192 6.00 steps/s, 3 x 192 2.08 steps/s; on NVIDIA H100 80GB HBM3, "
+            "PyTorch 2.11.0+cu130: 6 x 192 80.00 steps/s, 8 x 192 60.00 steps/s.") in text
+    assert "After 1.5 million games, and their gain per doubling" in text and "8 x 192 72" not in text
+    assert "Each step of depth: 2 x 192 -> 3 x 192 +4.0 points, 3 x 192 -> 6 x 192 +12.0 points (3 layers)." in text
+    assert ("8 x 192 stopped at 12,000 of its 24,000 steps: after 768,000 games it reads 85.0%, +3.0 points against "
+            "6 x 192 after as many games (legal moves 90.0% in its worst language).") in text
+    assert ladder_lifted(numbers) == "each added layer"   # the runs that reached the end
+    rep = reproduce(numbers)
+    assert ("python scripts/width_trial.py --model unified-mixed --shapes 2x192 --steps 24000 --objective legal-set"
+            "   # the depth ladder, here") in rep
+    assert ("python scripts/gpu_ladder.py --model unified-mixed --shapes 6x192,8x192 --steps 24000 --objective "
+            "legal-set --out DIR && python scripts/width_trial.py --merge DIR/records.json   # the depth ladder's runs "
+            "on a lent GPU") in rep
+    # all on one machine, all to the end: as before (one speed sentence, no dashes, no machine apart)
+    cpu = {**numbers, "width": [*_objective_runs(), further, _at_depth(2, [0.66, 0.70, 0.72])]}
+    text = findings.ladder_section(cpu)
+    assert "another machine" not in text and "–" not in text and "stopped at" not in text
+    assert "Speed, each shape measured alone on the same machine after training: 2 x 192 6.00 steps/s" in text

@@ -412,9 +412,11 @@ def reproduce(numbers: dict) -> str:
                    for r in further_runs(numbers))
     if ladder := [r for r in ladder_runs(numbers) if r not in further_runs(numbers)]:
         r = ladder[0]
-        gpu += (f"\npython scripts/width_trial.py --model {r['experiment']} --shapes "
-                f"{','.join(str(x['n_layer']) + 'x' + str(x['d_model']) for x in ladder)} --steps {r['steps']} "
-                f"--objective {run_objective(r)}   # the depth ladder, here")
+        for lent, tail in ((False, "   # the depth ladder, here"), (True, "   # the depth ladder's runs on a lent GPU")):
+            if shapes := ",".join(f"{x['n_layer']}x{x['d_model']}" for x in ladder if (x["device"] != "CPU") == lent):
+                gpu += (f"\npython scripts/{'gpu_ladder' if lent else 'width_trial'}.py --model {r['experiment']} "
+                        f"--shapes {shapes} --steps {r['steps']} --objective {run_objective(r)}"
+                        + (" --out DIR && python scripts/width_trial.py --merge DIR/records.json" if lent else "") + tail)
         gpu += "".join(f"\npython scripts/width_trial.py --model {r['experiment']} --shapes {r['n_layer']}x{r['d_model']} "
                        f"--steps {r['steps']} --objective {run_objective(r)}{_carry_on(stages)}   # the depth ladder's "
                        f"{r['n_layer']} x {r['d_model']} carried on, here"

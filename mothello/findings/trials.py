@@ -510,20 +510,23 @@ def _common_steps(df: pd.DataFrame, key: str, names: list[str]) -> tuple[list[in
 
 
 def _snapshot_table(df: pd.DataFrame, key: str, names: list[str], games_title: str,
-                    last_column: str | None) -> tuple[list[str], list[int], dict]:
+                    last_column: str | None, union: bool = False) -> tuple[list[str], list[int], dict]:
     """A trial's runs side by side (_trial_frame rows, runs named in column `key`), one row per step they
-    all have: its games, then each run's worst language's legal moves and colour (with its layer), and
-    with `last_column` the last run's colour minus the first's. (lines, those steps, {(name, step): row})."""
+    all have (`union`: any of them has, a dash where a run has none, as for a run stopped part-way): its games,
+    then each run's worst language's legal moves and colour (with its layer), and with `last_column` the last
+    run's colour minus the first's. (lines, those steps, {(name, step): row})."""
     steps, at = _common_steps(df, key, names)
+    if union:
+        steps = sorted(set(df[df[key].isin(names)]["step"]))
     head = ["steps", games_title] + [c for s in names for c in (f"{s}: legal moves, worst language",
                                                                 f"{s}: colour in-language")]
     extra = [last_column] if last_column else []
     lines = ["| " + " | ".join(head + extra) + " |", "|" + "---|" * (len(head) + len(extra))]
     for st in steps:
-        cells = [f"{st:,}", f"{at[(names[0], st)].games:,}"]
+        cells = [f"{st:,}", f"{next(at[(s, st)] for s in names if (s, st) in at).games:,}"]
         for s in names:
-            x = at[(s, st)]
-            cells += [pct(x.legal_min), f"{pct(x.colour)} (layer {x.layer})"]
+            x = at.get((s, st))
+            cells += [pct(x.legal_min), f"{pct(x.colour)} (layer {x.layer})"] if x is not None else ["–", "–"]
         if last_column:
             cells.append(pts(at[(names[-1], st)].colour - at[(names[0], st)].colour))
         lines.append("| " + " | ".join(cells) + " |")
@@ -1040,9 +1043,20 @@ def _lifted(lifts: list[tuple[str, str, float]]) -> str | None:
     return None if not k else "each added layer" if k == len(lifts) else f"{k} of {len(lifts)} added layers"
 
 
+def _reached_end(r: dict) -> bool:
+    """Whether a recorded run's snapshots reach its schedule's end (not stopped part-way)."""
+    return r["points"][-1]["step"] >= r["steps"]
+
+
+def _machine(r: dict) -> str:
+    """Where a recorded run trained: 'CPU, 2 threads, PyTorch 2.13.0+cpu'."""
+    return r["device"] + (f", {r['threads']} threads" if r.get("threads") else "") + f", PyTorch {r['torch']}"
+
+
 def ladder_lifted(numbers: dict) -> str | None:
-    """_lifted over the depth ladder's runs at the last step they all have; None without a ladder."""
-    runs = ladder_runs(numbers)
+    """_lifted over the depth ladder's runs that reached their schedule's end, at the last step they all have;
+    None without a ladder."""
+    runs = [r for r in ladder_runs(numbers) if _reached_end(r)]
     df = ladder_by_games(numbers)
     names = [_shape(r) for r in runs]
     steps, at = _common_steps(df[df["part"] == "run"], "shape", names) if runs else ([], {})
@@ -1079,7 +1093,10 @@ def ladder_section(numbers: dict) -> str:
     """Does the depth set where the colour levels off? The run that carried the exact target further, beside
     runs of its recipe at fewer (or more) layers: a table by snapshot, each depth's colour at the end and its
     gain over its last doubling of the games (levelled off under LEVEL_PACE), what each added layer lifted,
-    again where two depths were both carried on to as many games, and the runs' later stages. "" without such runs."""
+    again where two depths were both carried on to as many games, and the runs' later stages. Runs that trained
+    on another machine (a lent GPU: scripts/gpu_ladder.py) say so, with their speeds apart; a run stopped part-way
+    has a dash in the table past its last snapshot and is read where it stopped, against the deepest shallower run
+    after as many games, not in the lifts. "" without such runs."""
     runs = ladder_runs(numbers)
     df = ladder_by_games(numbers)
     if not runs or df.empty:
@@ -1097,14 +1114,46 @@ def ladder_section(numbers: dict) -> str:
              + f"Here `{r0['experiment']}` trained from scratch at "
              + " and ".join(f"{_shape(r)} ({r['params'] / 1e6:.1f}M parameters)" for r in runs)
              + f" with `{run_objective(r0)}`, " + _recipe(r0)]
-    table, steps, at = _snapshot_table(df[df["part"] == "run"], "shape", names, "games seen", None)
+    elsewhere: dict[str, list[str]] = {}   # runs trained on another machine than the first, by machine
+    for r in runs:
+        if _machine(r) != _machine(r0):
+            how = _machine(r) + (", compiled" if r.get("compiled") else "") \
+                + (f", {r['dtype']}" if r["dtype"] != r0["dtype"] else "")
+            elsewhere.setdefault(how, []).append(_shape(r))
+    if elsewhere:
+        lines.append("Of these, " + "; ".join(f"{' and '.join(ns)} trained on another machine ({how})"
+                                             for how, ns in elsewhere.items())
+                     + ", with the same recipe on the same games.\n")
+    table, _, at = _snapshot_table(df[df["part"] == "run"], "shape", names, "games seen", None, union=True)
     lines += table
-    speeds = [r["measured"]["steps_per_s"] for r in runs]
-    lines.append("Speed, each shape measured alone on the same machine after training: "
-                 + ", ".join(f"{n} {v:.2f} steps/s" for n, v in zip(names, speeds)) + ".\n")
-    if len(steps) < 2:
-        return "\n".join(lines) + "\n"
-    bs, (s0, s1) = r0["batch_size"], steps[-2:]
+    machines: dict[str, list[dict]] = {}
+    for r in runs:
+        machines.setdefault(_machine(r), []).append(r)
+    if len(machines) == 1:
+        lines.append("Speed, each shape measured alone on the same machine after training: "
+                     + ", ".join(f"{_shape(r)} {r['measured']['steps_per_s']:.2f} steps/s" for r in runs) + ".\n")
+    else:
+        lines.append("Speed, each shape measured alone on the machine it trained on (the machines' speeds do not "
+                     "compare): " + "; ".join(f"on {m}: " + ", ".join(
+                         f"{_shape(r)} {r['measured']['steps_per_s']:.2f} steps/s" for r in rs) for m, rs in machines.items())
+                     + ".\n")
+    stopped = [r for r in runs if not _reached_end(r)]   # compared where they stopped, not in the ladder's lifts
+    names = [n for r, n in zip(runs, names) if r not in stopped]
+    steps, _ = _common_steps(df[df["part"] == "run"], "shape", names)
+    bs = r0["batch_size"]
+    stopped_said = []
+    for r in stopped:
+        last, n = r["points"][-1]["step"], _shape(r)
+        x = at[(n, last)]
+        shallower = [_shape(f) for f in runs if f not in stopped and f["n_layer"] < r["n_layer"] and (_shape(f), last) in at]
+        below = shallower[-1] if shallower else None   # the deepest run shallower than it, after as many games
+        stopped_said.append(f"{n} stopped at {last:,} of its {r['steps']:,} steps: after {millions(last * bs)} it reads "
+                            f"{pct(x.colour)}" + (f", {pts(x.colour - at[(below, last)].colour)} against {below} after "
+                                                  "as many games" if below else "")
+                            + f" (legal moves {pct(x.legal_min)} in its worst language).")
+    if len(steps) < 2 or len(names) < 2:
+        return "\n".join(lines + ([" ".join(stopped_said)] if stopped_said else [])) + "\n"
+    s0, s1 = steps[-2:]
     g0, g1 = s0 * bs, s1 * bs
     gains = {n: (at[(n, s1)].colour - at[(n, s0)].colour) / float(np.log2(s1 / s0)) for n in names}
     said = [f"After {millions(g1)}, and their gain per doubling over their last {_doublings(g0, g1)} of the games "
@@ -1113,7 +1162,12 @@ def ladder_section(numbers: dict) -> str:
                 + (", levelled off" if gains[n] < LEVEL_PACE else "") + f"; legal moves {pct(at[(n, s1)].legal_min)} "
                 "in its worst language)" for n in names) + "."]
     lifts = _lifts(names, at, s1)
-    said.append("Each added layer: " + ", ".join(f"{a} -> {b} {pts(d)}" for a, b, d in lifts) + ".")
+    layers = {_shape(r): r["n_layer"] for r in runs}
+    gaps = {(a, b): layers[b] - layers[a] for a, b, _ in lifts}
+    said.append(("Each added layer: " if max(gaps.values()) == 1 else "Each step of depth: ")
+                + ", ".join(f"{a} -> {b} {pts(d)}" + (f" ({gaps[a, b]} layers)" if gaps[a, b] > 1 else "")
+                            for a, b, d in lifts) + "."
+                + (" " + " ".join(stopped_said) if stopped_said else ""))
     if (fresh := depth_no_faster(numbers)) and (lifted := _lifted(lifts)):
         said.append(_against_depth_trials(numbers, fresh, r0, lifted, names[-1], at[(names[-1], s1)].colour, g1))
     later = df[df["part"] == "carried"].set_index(["shape", "step"])["colour"]
