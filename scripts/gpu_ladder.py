@@ -5,9 +5,9 @@ measures each shape's training speed alone on the GPU, then trains every shape a
 process (compiled; eagerly if the compiler fails), with width_trial's recipe (--model, --steps, --objective: the
 same runs, the same folders). Trainings still running at the deadline are stopped (they save: a run stopped
 part-way keeps the snapshots it reached, and is recorded as such). Every snapshot is analysed there on the GPU as
-soon as it is written (width_trial.point: the shipped models' protocol), by analysers that share the snapshots
-out, so that little analysis is left once training ends. What comes back in OUT (few files, small enough for a
-lease's return channel):
+soon as it is written (width_trial.point: the shipped models' protocol), by an analyser that shares the GPU with
+the trainings, then by several (--analysers) taking the runs' ends first once training has ended; they share the
+snapshots out. What comes back in OUT (few files, small enough for a lease's return channel):
 
     records.json        each run's record (width_trial.width_record), as checkpoints/width-trials/runs.json holds it
     logs.tar.gz         every process's output, and each run's configs, log, status, speed and analyses (no weights)
@@ -82,15 +82,17 @@ def _claim(snap: Path) -> bool:
     return True
 
 
-def analyser(runs: list[Path], done: Path, hard: float, n_train: int) -> None:
-    """Analyse the runs' snapshots (width_trial.point, on the GPU), earliest first, as they are written, each
-    taken by one analyser (CLAIM), until `done` exists and none is left, or until `hard` (a time)."""
+def analyser(runs: list[Path], done: Path, hard: float, n_train: int, latest_first: bool = False) -> None:
+    """Analyse the runs' snapshots (width_trial.point, on the GPU) as they are written, earliest first (or
+    latest first: the ends of the runs before their early snapshots), each taken by one analyser (CLAIM),
+    until `done` exists and none is left, or until `hard` (a time)."""
     from mothello.checkpoints import list_snapshots
 
     device = _device()
     while time.time() < hard:
         finished = done.exists()   # before listing: a snapshot written before `done` is still found
-        todo = sorted((step, snap) for r in runs for step, snap in list_snapshots(r) if not (snap / "width.json").is_file())
+        todo = sorted(((step, snap) for r in runs for step, snap in list_snapshots(r)
+                       if not (snap / "width.json").is_file()), reverse=latest_first)
         snap = next((s for _, s in todo if _claim(s)), None)
         if snap is None:
             if finished:
@@ -171,17 +173,20 @@ def main(argv=None) -> int:
                     help="time after training for the snapshots still to analyse")
     ap.add_argument("--out", type=Path, default=None, help="where what comes back is written")
     ap.add_argument("--no-compile", action="store_true", help="train eagerly (default: torch.compile)")
+    ap.add_argument("--analysers", type=int, default=3,
+                    help="analysers once training has ended, latest snapshots first (one analyses while it trains)")
     ap.add_argument("--probe-games", type=int, default=1000, help=argparse.SUPPRESS)  # a CPU-sized check: fewer
     ap.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--analyser", nargs="+", type=Path, default=None, help=argparse.SUPPRESS)
     ap.add_argument("--done", type=Path, default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--latest-first", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--hard", type=float, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
         worker(args.model, args.worker, args.steps, args.objective, not args.no_compile)
         return 0
     if args.analyser:
-        analyser(args.analyser, args.done, args.hard, args.probe_games)
+        analyser(args.analyser, args.done, args.hard, args.probe_games, args.latest_first)
         return 0
 
     from mothello.suite import CONFIGS, runs_dir
@@ -196,8 +201,8 @@ def main(argv=None) -> int:
         ap.error("--shapes takes shapes (6x192,8x192)")
     if not (CONFIGS / f"{args.model}.toml").is_file():
         ap.error(f"--model {args.model}: no configs/{args.model}.toml")
-    if args.steps < 1 or args.seconds <= 0 or args.analysis_seconds <= 0:
-        ap.error("--steps, --seconds and --analysis-seconds must be positive")
+    if args.steps < 1 or args.seconds <= 0 or args.analysis_seconds <= 0 or args.analysers < 1:
+        ap.error("--steps, --seconds, --analysis-seconds and --analysers must be positive")
     if args.out is None:
         ap.error("--out is needed")
     args.out.mkdir(parents=True, exist_ok=True)
@@ -232,7 +237,8 @@ def main(argv=None) -> int:
     print(f"training ended ({time.time() - t0:.0f} s): " + ", ".join(
         f"{s} {json.loads((r / 'status.json').read_text()).get('step') if (r / 'status.json').is_file() else 0} steps"
         for s, r in zip(specs, runs)), flush=True)
-    analysers.append(start("analyser-2", ["--analyser", *map(str, runs[::-1]), "--done", str(done), "--hard", str(hard)]))
+    analysers += [start(f"analyser-{k + 2}", ["--analyser", *map(str, runs), "--done", str(done), "--hard", str(hard),
+                                              "--latest-first"]) for k in range(args.analysers)]
     _wait(analysers, hard)
     _stop(analysers, grace=5)
     print(f"analyses ended ({time.time() - t0:.0f} s); packing", flush=True)

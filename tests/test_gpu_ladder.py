@@ -62,7 +62,7 @@ def test_what_comes_back_is_the_logs_and_the_last_two_snapshots_weights(lease, t
         "records.json"]
     with tarfile.open(out / "logs.tar.gz") as tar:
         names = tar.getnames()
-    assert "logs/1x32.log" in names and "logs/analyser-1.log" in names
+    assert {"logs/1x32.log", "logs/analyser-1.log", "logs/analyser-4.log"} <= set(names)   # one, then three more
     assert f"{run.name}/metrics.jsonl" in names and f"{run.name}/snapshots/step-000000004/width.json" in names
     assert not any(n.endswith(".safetensors") or "/state" in n for n in names)   # no weights, no optimizer state
     with tarfile.open(out / "naive-2-1x32-legal-set-4-steps-step-4.tar") as tar:
@@ -125,9 +125,33 @@ def test_a_bad_records_file_is_refused_in_one_line(tmp_path, capsys, content, me
     (["--shapes", "", "--out", "x"], "--shapes takes shapes"),
     (["--shapes", "6x192", "--model", "nope", "--out", "x"], "no configs/nope.toml"),
     (["--shapes", "6x192", "--seconds", "0", "--out", "x"], "must be positive"),
+    (["--shapes", "6x192", "--analysers", "0", "--out", "x"], "must be positive"),
     (["--shapes", "6x192"], "--out is needed"),
 ])
 def test_bad_arguments_are_refused_in_one_line_before_anything_runs(capsys, args, message):
     with pytest.raises(SystemExit) as e:
         gpu_ladder.main(args)
     assert e.value.code == 2 and message in capsys.readouterr().err.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("latest_first, order", [(False, [1, 2, 4]), (True, [4, 2, 1])])
+def test_an_analyser_takes_the_snapshots_earliest_or_latest_first_and_each_once(lease, tmp_path, monkeypatch,
+                                                                                latest_first, order):
+    import shutil
+
+    _, _, run = lease
+    copy = tmp_path / run.name
+    for _, snap in list_snapshots(run):
+        shutil.copytree(snap, copy / "snapshots" / snap.name, ignore=shutil.ignore_patterns("width.json", gpu_ladder.CLAIM))
+    taken = []
+
+    def point(snap, n_train, device=None):
+        taken.append(int(snap.name.split("-")[1]))
+        (snap / "width.json").write_text("{}")
+
+    monkeypatch.setattr(gpu_ladder.width_trial, "point", point)
+    (done := tmp_path / "done").touch()
+    gpu_ladder.analyser([copy], done, hard=1e12, n_train=12, latest_first=latest_first)
+    assert taken == order
+    gpu_ladder.analyser([copy], done, hard=1e12, n_train=12, latest_first=latest_first)   # nothing left to take
+    assert taken == order
