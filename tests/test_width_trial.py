@@ -1385,3 +1385,14 @@ def test_ladder_runs_from_a_lent_gpu_say_so_and_a_run_stopped_part_way_is_read_w
     text = findings.ladder_section(cpu)
     assert "another machine" not in text and "–" not in text and "stopped at" not in text
     assert "Speed, each shape measured alone on the same machine after training: 2 x 192 6.00 steps/s" in text
+
+
+@pytest.mark.parametrize("colours, closing", [([0.60, 0.75], ": it is closing in on 4 x 192."), ([0.70, 0.73], ".")])
+def test_a_narrower_run_gaining_faster_than_a_ladder_run_it_trails_is_said_to_close_in(colours, closing):
+    """Each shape's pace over the last doubling of the games they all have, and whom a narrower run closes in on: a
+    ladder run it trails and gains faster than (by more than a point per doubling)."""
+    numbers, _ = _ladder_with(_narrow(colours, last=12_000))
+    text = findings.narrow_section(numbers)
+    gain = (colours[1] - colours[0]) / np.log2(5)   # 2,400 to 12,000 steps
+    assert (f"Over their last 2.3 doublings of the games (153,600 to 768,000) 8 x 96 gained {findings.pts(gain)} per "
+            "doubling, against +1.7 points for 3 x 192 and +2.6 points for 4 x 192" + closing) in text

@@ -1782,7 +1782,8 @@ def narrow_section(numbers: dict) -> str:
     adding parameters and time. A run of the ladder's recipe at more layers of a smaller width, beside the ladder's
     runs: a table by snapshot, their speeds where they compare (narrow_speeds), each narrow run against each
     ladder run after as many games (with what each costs per game) and after as much training time, and a verdict;
-    a narrower run stopped early says what the ladder's lifts did later. "" without the trial."""
+    each one's pace over their last doubling of the games (is a narrower run closing in?); a narrower run stopped
+    early says what the ladder's lifts did later. "" without the trial."""
     narrow, beside = narrow_runs(numbers), narrow_beside(numbers)
     df = narrow_by_games(numbers)
     if not narrow or df.empty:
@@ -1853,6 +1854,17 @@ def narrow_section(numbers: dict) -> str:
                         else f"{'better' if d > 0 else 'worse'} than {m}") for m, d in per_time.items()]
             text += f"{n} reads the colour " + " and ".join(said_of) + "."
         said.append(text)
+    if len(steps) >= 2:   # the pace of each over the last doubling they all have: is a narrower run closing in?
+        s0, bs = steps[-2], r0["batch_size"]
+        gain = {m: (at[(m, last)].colour - at[(m, s0)].colour) / float(np.log2(last / s0)) for m in names}
+        for r in narrow:
+            n = _shape(r)
+            closing = [m for b in beside if gain[n] - gain[(m := _shape(b))] > DEPTH_MARGIN
+                       and at[(n, last)].colour < at[(m, last)].colour]
+            said.append(f"Over their last {_doublings(s0 * bs, games)} of the games ({s0 * bs:,} to {games:,}) {n} "
+                        f"gained {pts(gain[n])} per doubling, against " + " and ".join(
+                            f"{pts(gain[_shape(b)])} for {_shape(b)}" for b in beside)
+                        + (f": it is closing in on {' and '.join(closing)}" if closing else "") + ".")
     ends, _ = _common_steps(df, "shape", [_shape(b) for b in beside])   # the steps the ladder's runs all reached
     if any(_stopped(r) for r in narrow) and len(beside) >= 2 and ends and ends[-1] > last:
         a, b = _shape(beside[0]), _shape(beside[-1])
