@@ -27,10 +27,14 @@ ARGS = ["--model", "naive-2", "--shapes", "1x32", "--steps", "4", "--objective",
 
 @pytest.fixture(scope="module")
 def lease(tmp_path_factory):
-    """One CPU-sized call: naive-2 at 1 x 32, legal-set, 4 steps (snapshots at steps 1, 2 and 4)."""
+    """One CPU-sized call: naive-2 at 1 x 32, legal-set, 4 steps (snapshots at steps 1, 2 and 4), in runs of its
+    own (width_trial's tests train a run of that name at another batch)."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("MOTHELLO_RUNS", str(tmp_path_factory.mktemp("runs")))   # the workers inherit it
     out = tmp_path_factory.mktemp("out")
     rc = gpu_ladder.main([*ARGS, "--seconds", "240", "--analysis-seconds", "240", "--out", str(out)])
-    return rc, out, width_trial.run_dir("naive-2", "1x32", "legal-set", 4)
+    yield rc, out, width_trial.run_dir("naive-2", "1x32", "legal-set", 4)
+    mp.undo()
 
 
 def test_every_run_trains_with_width_trials_recipe_and_every_snapshot_is_analysed_there(lease):
