@@ -219,8 +219,12 @@ def main(argv=None) -> int:
         for snap in run.glob("snapshots/unanalysed-step-*"):
             snap.rename(snap.with_name(snap.name.removeprefix("unanalysed-")))
     for s in specs:
-        print(f"{s}: {measure_alone(args.model, s, args.steps, args.objective)['steps_per_s']:.1f} steps/s "
-              f"measured alone ({time.time() - t0:.0f} s)", flush=True)
+        try:
+            print(f"{s}: {measure_alone(args.model, s, args.steps, args.objective)['steps_per_s']:.1f} steps/s "
+                  f"measured alone ({time.time() - t0:.0f} s)", flush=True)
+        except Exception as e:  # noqa: BLE001 - the lease's minutes go to training; width_record measures it later
+            print(f"{s}: not measured ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}); "
+                  "measured after training instead", flush=True)
     common = ["--model", args.model, "--steps", str(args.steps), "--objective", args.objective,
               "--probe-games", str(args.probe_games)]
     env = {**ENV, **os.environ}   # the caller's thread counts win

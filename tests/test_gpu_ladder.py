@@ -159,3 +159,24 @@ def test_an_analyser_takes_the_snapshots_earliest_or_latest_first_and_each_once(
     assert taken == order
     gpu_ladder.analyser([copy], done, hard=1e12, n_train=12, latest_first=latest_first)   # nothing left to take
     assert taken == order
+
+
+def test_a_speed_that_cannot_be_measured_first_does_not_cost_the_training(lease, monkeypatch, tmp_path, capsys):
+    import gpu_stages
+
+    real, calls = gpu_stages.measure, []
+
+    def measure(*a, **k):   # fails the first time (before training), works after it
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("CUDA error: out of memory")
+        return real(*a, **k)
+
+    monkeypatch.setattr(gpu_stages, "measure", measure)
+    args = [a if a != "1x32" else "2x32" for a in ARGS]
+    assert gpu_ladder.main([*args, "--seconds", "240", "--analysis-seconds", "240", "--out", str(tmp_path)]) == 0
+    assert "2x32: not measured (RuntimeError: CUDA error: out of memory); measured after training instead" in \
+        capsys.readouterr().out
+    (rec,) = storage.read_json(tmp_path / "records.json")["runs"]
+    assert rec["n_layer"] == 2 and [p["step"] for p in rec["points"]] == [1, 2, 4] and len(calls) == 2
+    assert rec["measured"]["steps_per_s"] > 0
