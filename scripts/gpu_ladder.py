@@ -46,20 +46,13 @@ def _device():
 
 
 def measure_alone(model: str, spec: str, steps: int, objective: str) -> dict:
-    """The speed of the run of shape `spec` (gpu_stages.measure: eager, data generation included), measured
-    before anything trains and kept in its folder as width_trial.measured keeps it (speed.json)."""
-    from gpu_stages import measure
-
-    from mothello import storage
+    """The speed of the run of shape `spec` (width_trial.measured: eager, data generation included), measured
+    before anything trains and kept in its folder, where width_record reads it."""
     from mothello.languages import load_config
     from mothello.suite import CONFIGS
 
-    run = width_trial.run_dir(model, spec, objective, steps)
-    if not (run / "speed.json").is_file():
-        run.mkdir(parents=True, exist_ok=True)
-        tc = width_trial.recipe(spec, steps, objective=objective)
-        storage.write_json(run / "speed.json", measure(load_config(CONFIGS / f"{model}.toml"), tc, warmup=10, timed=100))
-    return storage.read_json(run / "speed.json")
+    configs = (load_config(CONFIGS / f"{model}.toml"), width_trial.recipe(spec, steps, objective=objective))
+    return width_trial.measured(width_trial.run_dir(model, spec, objective, steps), configs=configs)
 
 
 def worker(model: str, spec: str, steps: int, objective: str, compile_: bool) -> Path:

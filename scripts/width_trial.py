@@ -316,10 +316,11 @@ def _seconds(hours: float | None) -> float | None:
     return hours * 3600 if hours is not None else None
 
 
-def measured(run: Path, warmup: int = 10, timed: int = 100) -> dict:
+def measured(run: Path, warmup: int = 10, timed: int = 100, configs=None) -> dict:
     """The run's training speed on this machine (gpu_stages.measure: its model, batch and number format,
     data generation included), measured once with nothing else training and kept beside it (speed.json).
-    The report times the shapes by it, not by their logs: a log also counts whatever else shared the cores."""
+    The report times the shapes by it, not by their logs: a log also counts whatever else shared the cores.
+    configs: the run's (ExperimentConfig, TrainConfig), for a run not yet started (else read from its folder)."""
     from gpu_stages import measure
 
     from mothello import storage
@@ -327,7 +328,8 @@ def measured(run: Path, warmup: int = 10, timed: int = 100) -> dict:
 
     cache = run / "speed.json"
     if not cache.is_file():
-        exp, tc = load_run_configs(run)
+        exp, tc = configs or load_run_configs(run)
+        run.mkdir(parents=True, exist_ok=True)
         storage.write_json(cache, measure(exp, tc, warmup=warmup, timed=timed))
     return storage.read_json(cache)
 
@@ -384,8 +386,10 @@ def read_records(path: Path) -> list[dict]:
         raise ValueError(f"--merge {path}: no such file") from None
     except (ValueError, KeyError, TypeError, OSError) as e:
         raise ValueError(f"--merge {path}: not a records file ({type(e).__name__}: {str(e).splitlines()[0]})") from None
+    if not isinstance(runs, list):
+        raise ValueError(f"--merge {path}: not a records file (its runs are not a list)")
     need = ("experiment", "n_layer", "d_model", "steps", "batch_size", "lr", "measured", "points")
-    for k, r in enumerate(runs if isinstance(runs, list) else [None]):
+    for k, r in enumerate(runs):
         missing = [n for n in need if not isinstance(r, dict) or n not in r]
         if missing:
             raise ValueError(f"--merge {path}: record {k + 1} lacks {', '.join(missing)}")

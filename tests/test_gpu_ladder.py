@@ -113,6 +113,7 @@ def test_merged_records_join_the_width_trials_records_each_replacing_its_own(lea
     (None, "no such file"),
     ("{not json", "not a records file"),
     ('{"runs": [{"experiment": "naive-2"}]}', "record 1 lacks n_layer, d_model"),
+    ('{"runs": 3}', "its runs are not a list"),
 ])
 def test_a_bad_records_file_is_refused_in_one_line(tmp_path, capsys, content, message):
     f = tmp_path / "records.json"
