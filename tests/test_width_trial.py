@@ -640,6 +640,16 @@ def test_the_lr_section_reads_each_rate_against_the_suites_after_as_many_games(f
     assert scale == {"domain": ["lr 0.0015", "lr 0.003"], "range": ["#7fcdbb", "#0c2c84"]}  # light to dark by rate
 
 
+@pytest.mark.parametrize("best", [0.899, 0.9, 0.93])
+def test_a_trial_says_all_are_below_the_target_only_while_its_best_run_is(best):
+    """The closing sentence follows the suite's colour target (findings.COLOUR_TARGET): a run that reaches it
+    ends it, whichever run that is."""
+    base, other = _at_rate(1.5e-3, [0.66, 0.72, 0.76]), _at_rate(3e-3, [0.70, 0.80, best])
+    text = findings.lr_section({"models": {}, "width": [base, other]})
+    assert text.startswith("## Is it the learning rate?") and findings.TARGET == "90%"
+    assert ("All are below the 90% target after 320,000 games." in text) == (best < findings.COLOUR_TARGET)
+
+
 def test_no_lr_section_without_a_run_at_the_suites_rate_beside_another():
     base, quick = _at_rate(1.5e-3, [0.66, 0.72, 0.76]), _at_rate(3e-3, [0.68, 0.74, 0.80])
     assert findings.lr_section({"models": {}, "width": [base]}) == ""

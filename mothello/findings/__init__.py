@@ -33,10 +33,10 @@ from .trials import (batch_by_games, batch_runs, batch_section, carried_stages, 
                      narrow_section, narrow_speeds, objective_by_games, objective_section, paper_section, pooling_by_games,
                      pooling_section, stage_peak, trained_on_by_games, trained_on_section, width_by_games,
                      width_section)
-from .verdicts import CLAIMS, RULES, verdicts
+from .verdicts import CLAIMS, COLOUR_TARGET, RULES, TARGET, verdicts
 
 __all__ = [
-    "CLAIMS", "DEPTH_RUNS", "FIGURES", "MANY_TITLE", "MODELS", "PAPER_RUNS", "RULES", "WIDTH_RUNS", "answer_notes",
+    "CLAIMS", "COLOUR_TARGET", "DEPTH_RUNS", "FIGURES", "MANY_TITLE", "MODELS", "PAPER_RUNS", "RULES", "WIDTH_RUNS", "answer_notes",
     "batch_by_games", "batch_runs", "batch_section",
     "carried_stages", "collect", "colour_at_games", "colour_by_games", "colour_by_move_table", "colour_per_doubling", "depth_runs",
     "depth_section", "further_by_games", "further_runs", "further_section", "gpu_stages", "gpu_text", "how_trained",
@@ -46,7 +46,7 @@ __all__ = [
     "model_games", "models_table", "objective_by_games", "objective_section", "on_gpu", "ordering", "paper_runs",
     "paper_section", "pooling_by_games", "pooling_section", "pct", "pts", "render",
     "restart_dips", "restart_table", "restore_notes", "stage_gains", "stage_peak", "stage_notes", "stages_text", "sweep_note",
-    "sweep_numbers", "sweep_rows",
+    "sweep_numbers", "sweep_rows", "TARGET",
     "trained_on_by_games", "trained_on_section", "training_hours", "transfer_rows", "variant_notes", "variant_numbers", "variant_rows", "verdicts",
     "width_by_games", "width_runs", "width_section",
 ]

@@ -10,6 +10,7 @@ from ..checkpoints import stage_games, stage_hours
 from .numbers import run_objective
 from .pace import MIN_PACE_DOUBLINGS, colour_ends, model_games
 from .text import millions, pct, pts
+from .verdicts import COLOUR_TARGET, TARGET
 
 
 def on_gpu(stage: dict) -> bool:
@@ -109,9 +110,9 @@ def how_trained(numbers: dict) -> str:
         lines.append("Below the 95% legal-move target: " + ", ".join(f"`{n}`" for n in low)
                      + ". More steps (or a GPU) would get further; the findings are read at this scale.\n")
     weak = [m["name"] for m in numbers["models"].values()
-            if m.get("colour_in_language") is not None and m["colour_in_language"] < 0.9]
+            if m.get("colour_in_language") is not None and m["colour_in_language"] < COLOUR_TARGET]
     if weak:
-        lines.append("Below the 90% target for the in-language colour probe (mine / theirs on occupied squares): "
+        lines.append(f"Below the {TARGET} target for the in-language colour probe (mine / theirs on occupied squares): "
                      + ", ".join(f"`{x}` ({pct(m['colour_in_language'])})" for x, m in
                                  ((m["name"], m) for m in numbers["models"].values()) if x in weak)
                      + ". These models know occupancy well and colour only partly" + (
@@ -261,15 +262,15 @@ def _colour_pace(m: dict, prev: dict) -> str | None:
     games = np.array([model_games(m, k) for k in steps], dtype=float)
     x, y = np.log2(games), np.array([ends[k] for k in steps])
     doublings = float(x[-1] - x[0])
-    if doublings <= 0 or m["colour_in_language"] >= 0.9:
+    if doublings <= 0 or m["colour_in_language"] >= COLOUR_TARGET:
         return None
     if doublings < MIN_PACE_DOUBLINGS:
         return (f"`{m['name']}`: its shipped stage ends span only {doublings:.1f} doublings of the games seen "
-                f"({steps[0]:,} to {steps[-1]:,} steps), too few to read a pace to 90% colour from.")
+                f"({steps[0]:,} to {steps[-1]:,} steps), too few to read a pace to {TARGET} colour from.")
     per = float(np.polyfit(x, y, 1)[0])  # through two stage ends: the last stage's gain per doubling
     if per <= 0:
         return None
-    more = (0.9 - m["colour_in_language"]) / per
+    more = (COLOUR_TARGET - m["colour_in_language"]) / per
     span = "one doubling" if abs(doublings - 1) < 0.05 else f"{doublings:.1f} doublings"
     said = (f"the colour probe gained {100 * (y[-1] - y[0]):.1f} points over the last stage ({span} of the games seen)"
             if len(steps) == 2 else
@@ -281,7 +282,7 @@ def _colour_pace(m: dict, prev: dict) -> str | None:
     rate = games_per_s(gpu[-1]) if gpu else None
     at_gpu = (f"; at the {rate:,.0f} games/s its GPU stage trained at (sharing the GPU), the rest would take about "
               f"{(target - games[-1]) / rate / 3600:.1f} GPU-hours" if rate else "")
-    return (f"`{m['name']}`: {said}; at that pace 90% would take about {more:.1f} more doublings, some "
+    return (f"`{m['name']}`: {said}; at that pace {TARGET} would take about {more:.1f} more doublings, some "
             f"{millions(target)} in all ({millions(int(games[-1]))} so far){at_gpu}.")
 
 
@@ -343,7 +344,7 @@ def _turned_text(models: list[dict], span, where) -> str:
             f"{span(there)}" + (", no better than a coin: they do not see the passes" if coin else "")
             + f". On the other positions they read it at {span(rest)}, "
             f"{span([r - w for r, w in zip(rest, whole)], ' points')} above their colour over all positions"
-            + (": the passes explain little of the gap to the 90% target." if max(rest) < 0.9 else "."))
+            + (f": the passes explain little of the gap to the {TARGET} target." if max(rest) < COLOUR_TARGET else "."))
 
 
 def colour_by_move_table(models: list[dict]) -> list[str]:
@@ -376,9 +377,9 @@ def colour_by_move_table(models: list[dict]) -> list[str]:
                     if all(y < x for x, y in lead) else "."))
     else:
         text = "The models do not all lose the colour steadily along the game (see the rows)."
-    above = [where(k) for k in range(len(bins)) if all(c[k] >= 0.9 for c in curves)]
-    text += (f" Every model reaches the 90% target only in {', '.join(above)}." if above else
-             " No stretch of the game reaches the 90% target in every model.")
+    above = [where(k) for k in range(len(bins)) if all(c[k] >= COLOUR_TARGET for c in curves)]
+    text += (f" Every model reaches the {TARGET} target only in {', '.join(above)}." if above else
+             f" No stretch of the game reaches the {TARGET} target in every model.")
     text += _turned_text(have, span, where)
     return ["Where along a game the colour is lost: the in-language linear probe at the table's layer, colour on "
             "occupied squares by the move the board follows (mean over the model's input languages; the "

@@ -14,6 +14,7 @@ from ..model import GPT, PRESETS, GPTConfig
 from .numbers import DEPTH_RUNS, PAPER_RUNS, WIDTH_RUNS, run_objective
 from .pace import analysed_ends, colour_at_games, colour_ends, colour_per_doubling, log_interpolate, model_games
 from .text import millions, pct, pts
+from .verdicts import COLOUR_TARGET, TARGET
 from .training import games_per_s, gpu_stages, on_gpu
 
 
@@ -104,15 +105,21 @@ def paper_section(numbers: dict) -> str:
         notes.append(f"The shipped `small` {small['name']} (worst language, and colour at the table's layer) at its "
                      f"analysed stage ends: {said}.")
         below = [k for k, r in probed if (r["alignment"]["layers"][str(r["alignment"]["best_layer"])]
-                                          ["colour_in_language"] < 0.9)]
+                                          ["colour_in_language"] < COLOUR_TARGET)]
         if below:
-            notes.append("So this run does not settle whether the 90% colour target is a matter of model size: "
+            notes.append(f"So this run does not settle whether the {TARGET} colour target is a matter of model size: "
                          "it is below it too, after far fewer games than the shipped model has seen.")
     if len(runs) > 1 and runs[0]["compiled"] != runs[1]["compiled"]:
         c = next(r for r in runs if r["compiled"])
         notes.append(f"torch.compile compiled this model and trained with it on the GPU (about {c['measured']['warmup_s']:.0f} s "
                      "to compile); the runs shared the GPU differently, so their speeds do not compare compiled against eager.")
     return "\n".join(lines) + "\n" + " ".join(notes) + "\n"
+
+
+def _all_below(colour: float, games: int, then: str = "") -> list[str]:
+    """A trial's closing sentence when even its best run (`colour`) reads the colour below the target after
+    `games`; none when one reaches it. `then` goes on the sentence (': the trial tells ...')."""
+    return [f"All are below the {TARGET} target after {millions(games)}{then}."] if colour < COLOUR_TARGET else []
 
 
 def depth_section(numbers: dict) -> str:
@@ -127,7 +134,7 @@ def depth_section(numbers: dict) -> str:
     fresh = [r for r in runs if r["kind"] == "scratch"]
     r0 = runs[0]
     lines = ["## Is it depth?\n",
-             "The shipped models read the colour of the discs below the 90% target, and lose it as flips pile up "
+             f"The shipped models read the colour of the discs below the {TARGET} target, and lose it as flips pile up "
              "(above). Are three layers too few to keep track? A lent GPU "
              f"({r0['gpu']}, PyTorch {r0['torch']}) tried it two ways, with the same training code "
              "(`scripts/gpu_stages.py --deepen`, `--scratch`), torch.compile'd, on fresh games at batch "
@@ -235,7 +242,7 @@ def depth_section(numbers: dict) -> str:
                 verdict = (f" Per game seen, {they} learn the colour no faster than the shipped one"
                            + (f": at this width and up to {max(r['n_layer'] for r in fresh)} layers"
                               + (f", on this recipe (batch {f0['batch_size']:,}, {run_objective(f0)})" if lifted else "")
-                              + ", the colour is a matter of the games seen, not of depth, and the pace to 90% above "
+                              + f", the colour is a matter of the games seen, not of depth, and the pace to {TARGET} above "
                               "stands." if deeper else "."))
                 if lifted:
                     r0 = ladder_runs(numbers)[0]
@@ -244,8 +251,8 @@ def depth_section(numbers: dict) -> str:
             elif ahead:
                 verdict = (f" {they[0].upper() + they[1:]} read the colour up to {100 * max(ahead):.1f} points better "
                            "than the shipped one after as many games, against the "
-                           f"{100 * (0.9 - max(_best(r)['colour_in_language'] for r in fresh)):.1f} points still "
-                           "missing to 90%.")
+                           f"{100 * (COLOUR_TARGET - max(_best(r)['colour_in_language'] for r in fresh)):.1f} points still "
+                           f"missing to {TARGET}.")
             lines.append("Colour in-language, beside the shipped model's after as many games (read on the line between "
                          "its stage ends around that many, against log2 games): " + "; ".join(said) + "." + verdict
                          + "\n")
@@ -581,9 +588,8 @@ def _head_to_head(runs: list[dict], df: pd.DataFrame, key: str, names: list[str]
                         + (f"the colour as well ({pts(dt)}" if abs(dt) <= DEPTH_MARGIN else
                            f"the colour {100 * abs(dt):.1f} points {'better' if dt > 0 else 'worse'} ({pct(cb)}")
                         + ", read between its snapshots around that time against log time).")
-        if df["colour"].max() < 0.9:
-            said.append(f"All are below the 90% target after {millions(last * r0['batch_size'])}: the trial tells how "
-                        "the runs start, not where they end.")
+        said += _all_below(df["colour"].max(), last * r0["batch_size"],
+                           ": the trial tells how the runs start, not where they end")
         lines.append(" ".join(said))
     return lines
 
@@ -641,12 +647,12 @@ def objective_section(numbers: dict) -> str:
         leads.append(_lead(longer, df))
         if longer is pairs[-1]:
             lines.append(_to_target(longer, df))
-    lines.append("\nThe shipped models train next-token, as the study does, and the pace to 90% above is theirs. "
+    lines.append(f"\nThe shipped models train next-token, as the study does, and the pace to {TARGET} above is theirs. "
                  + _leads_said(leads, names[-1]))
     return "\n".join(lines) + "\n"
 
 
-def _to_target(runs: list[dict], df: pd.DataFrame, target: float = 0.9) -> str:
+def _to_target(runs: list[dict], df: pd.DataFrame, target: float = COLOUR_TARGET) -> str:
     """Where each run's own pace over its last two snapshots (colour per doubling of the games; `df`: their
     _trial_frame by objective) would take it to `target`: after how many games in all; "" when no run has a
     pace."""
@@ -707,7 +713,7 @@ def _leads_said(leads: list[dict | None], other: str) -> str:
             f"{'grew' if change > 0 else 'shrank'} by {100 * abs(change):.1f} points")
     said += (f". At their ends: {pts(a['lead'])} after {millions(a['games'])} (the trial{worth(a)}), "
              f"{pts(b['lead'])} after {millions(b['games'])} (carried on{worth(b)}). ")
-    return said + ("Whether the exact target would reach the 90% target sooner in the end needs the comparison "
+    return said + (f"Whether the exact target would reach the {TARGET} target sooner in the end needs the comparison "
                    "carried on over millions of games.")
 
 
@@ -904,11 +910,11 @@ def further_section(numbers: dict) -> str:
         text = (f"Over its last {_doublings(g0, g1)} of the games ({g0:,} to {g1:,}) it gained "
                 f"{100 * per:.1f} points per doubling" + (f" (from {earlier[0] * bs:,} to {g0:,}: "
                                                            f"{100 * before:.1f})" if before else ""))
-        if c < 0.9:
-            more = (0.9 - c) / per
+        if c < COLOUR_TARGET:
+            more = (COLOUR_TARGET - c) / per
             target = games * 2 ** more
             sps = ((stages[-1] if stages else r).get("measured") or {}).get("steps_per_s")
-            text += (f"; at that pace it would read the colour at 90% after about {millions(target)} in all "
+            text += (f"; at that pace it would read the colour at {TARGET} after about {millions(target)} in all "
                      f"({more:.1f} more doublings)" + (f", some {target / bs / sps / 3600:,.0f} hours of training at its "
                                                        f"measured speed here ({sps:.2f} steps/s at batch {bs})" if sps else ""))
             gpu = [x for x in (m.get("trained") or {}).get("stages") or [] if on_gpu(x)] if m else []
@@ -917,8 +923,8 @@ def further_section(numbers: dict) -> str:
                          "model's GPU stage trained at (next-token, sharing the GPU)")
         said.append(text + ".")
     mper = colour_per_doubling(m) if m else None
-    if mper and m["colour_in_language"] < 0.9:
-        shipped_target = model_games(m, m["step"]) * 2 ** ((0.9 - m["colour_in_language"]) / mper)
+    if mper and m["colour_in_language"] < COLOUR_TARGET:
+        shipped_target = model_games(m, m["step"]) * 2 ** ((COLOUR_TARGET - m["colour_in_language"]) / mper)
         if not target:
             than = ""
         elif shipped_target > target:
@@ -926,7 +932,7 @@ def further_section(numbers: dict) -> str:
         else:
             than = _lead_moved(at_step[(main, span[0])].colour, c, ends, span[0] * bs, games)
         said.append(f"The shipped model's own pace ({100 * mper:.1f} points per doubling, over its stage ends) gives "
-                    f"90% after about {millions(shipped_target)}{than}.")
+                    f"{TARGET} after about {millions(shipped_target)}{than}.")
     b = _best((stages[-1] if stages else r)["points"][-1])
     if b.get("cross_lingual") is not None and b.get("in_language") is not None:
         gap = b["in_language"] - b["cross_lingual"]
@@ -941,8 +947,8 @@ def further_section(numbers: dict) -> str:
                      + ("languages as aligned (within a point)" if abs(gap - shipped_gap) <= DEPTH_MARGIN else
                         f"languages {'less' if gap > shipped_gap else 'more'} aligned"))
         said.append(text + ".")
-    if c < 0.9:
-        said.append(f"Below the 90% target after {millions(games)}: {100 * (0.9 - c):.1f} points short.")
+    if c < COLOUR_TARGET:
+        said.append(f"Below the {TARGET} target after {millions(games)}: {100 * (COLOUR_TARGET - c):.1f} points short.")
     lines.append(" ".join(said))
     return "\n".join(lines) + "\n"
 
@@ -1198,7 +1204,7 @@ def ladder_section(numbers: dict) -> str:
     elif len(found) >= 2 and all(b[1][1] - a[1][1] > DEPTH_MARGIN for a, b in zip(found, found[1:])):
         said.append(f"Where the colour levels off (under a point per doubling) rises with the depth: {at_levels}{still}"
             + f". The highest level found, {pct(found[-1][1][1])}, is "
-            + ("below" if found[-1][1][1] < 0.9 else "at or above") + " the 90% target.")
+            + ("below" if found[-1][1][1] < COLOUR_TARGET else "at or above") + f" the {TARGET} target.")
     elif found:
         said.append(f"Each layer lifted the colour; levelled off (under a point per doubling): {at_levels}{still}.")
     else:
@@ -1212,8 +1218,8 @@ def ladder_section(numbers: dict) -> str:
                             + ("above" if c - top_c > DEPTH_MARGIN else "as high as") + f" where {top_name} levelled "
                             f"off ({pct(top_c)} after {millions(top_g)}, {top_g / g:.1f}x the games).")
                 break
-    if df[df["part"] == "run"]["colour"].max() < 0.9 and not any(s.endswith("the 90% target.") for s in said):
-        said.append(f"All are below the 90% target after {millions(g1)}.")
+    if not any(s.endswith(f"the {TARGET} target.") for s in said):
+        said += _all_below(df[df["part"] == "run"]["colour"].max(), g1)
     lines.append(" ".join(said))
     return "\n".join(lines) + "\n"
 
@@ -1282,8 +1288,8 @@ def trained_on_section(numbers: dict) -> str:
         said.append(f"The exact target did no better here ({pts(cb - ca)}): switched to it, a long-trained model "
                     "makes no jump, so the noise of the next-token target is not what holds it where it is; whether "
                     "the exact target would quicken its pace over millions of games, this trial cannot tell.")
-    if max(ca, cb) < 0.9:
-        said.append(f"Both stay below the 90% target: {100 * (0.9 - max(ca, cb)):.1f} points short.")
+    if max(ca, cb) < COLOUR_TARGET:
+        said.append(f"Both stay below the {TARGET} target: {100 * (COLOUR_TARGET - max(ca, cb)):.1f} points short.")
     lines.append(" ".join(said))
     return "\n".join(lines) + "\n"
 
@@ -1378,8 +1384,7 @@ def lr_section(numbers: dict) -> str:
         said.append(f"No rate tried reads the colour more than {100 * DEPTH_MARGIN:.0f} point better than the "
                     f"suite's after {millions(games)}: at this scale the suite's rate is not what holds the colour "
                     "back.")
-    if df["colour"].max() < 0.9:
-        said.append(f"All are below the 90% target after {millions(games)}.")
+    said += _all_below(df["colour"].max(), games)
     lines.append(" ".join(said))
     return "\n".join(lines) + "\n"
 
@@ -1490,8 +1495,7 @@ def batch_section(numbers: dict) -> str:
             said.append(f"The depth trials on the GPU trained at batch {max(bigger):,}, "
                         f"{max(bigger) // sizes[-1]}x the largest here: whether that batch held their depth back, "
                         "this trial does not tell.")
-    if df["colour"].max() < 0.9:
-        said.append(f"All are below the 90% target after {millions(g1)}.")
+    said += _all_below(df["colour"].max(), g1)
     lines.append(" ".join(said))
     return "\n".join(lines) + "\n"
 
@@ -1873,7 +1877,6 @@ def narrow_section(numbers: dict) -> str:
                     f"lift changed with the games ({a} -> {b} {pts(early)} after {millions(games)}, {pts(late)} after "
                     f"{millions(ends[-1] * r0['batch_size'])}): where the narrower run would end, this trial does not "
                     "tell.")
-    if df["colour"].max() < 0.9:
-        said.append(f"All are below the 90% target after {millions(games)}.")
+    said += _all_below(df["colour"].max(), games)
     lines.append(" ".join(said))
     return "\n".join(lines) + "\n"

@@ -20,6 +20,11 @@ import numpy as np
 from .text import pct, pts
 
 
+# The suite's target for the in-language colour probe (mine / theirs on occupied squares, best layer): a
+# model below it knows the board only in part, and every trial section measures its runs against it.
+COLOUR_TARGET = 0.9
+TARGET = f"{COLOUR_TARGET:.0%}"   # as the report writes it: '90%'
+
 RULES = {"naive_gap": 0.10, "anchor_gain": 0.05, "no_transfer": 0.25, "unified_gap": 0.05, "transfer": 0.5}
 
 

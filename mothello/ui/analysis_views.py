@@ -29,6 +29,7 @@ from .. import probes, sweep
 from ..activations import PROBE_TEST_SEED, PROBE_TRAIN_SEED, board_labels, game_states, move_states
 from ..checkpoints import Checkpoint, checkpoints_dir
 from ..data import HELDOUT_FIRST_INDEX
+from ..findings.verdicts import COLOUR_TARGET, TARGET
 from ..othello import generate_games, replay, square_name
 from ..projection import project
 from . import board, charts, theme, widgets
@@ -225,7 +226,7 @@ def colour_along_game_chart(df: pd.DataFrame, title: str, width: int, height: in
         color=alt.Color("series:N", scale=scale, title=None, legend=legend),
         strokeDash=alt.condition(f"datum.series == '{PLACER}'", alt.value([6, 4]), alt.value([1, 0])),
         tooltip=["series", "moves", alt.Tooltip("colour:Q", format=".1%")])
-    target = alt.Chart(pd.DataFrame({"y": [0.9], "label": ["90% target"]})).encode(
+    target = alt.Chart(pd.DataFrame({"y": [COLOUR_TARGET], "label": [f"{TARGET} target"]})).encode(
         y=alt.Y("y:Q", scale=y_scale))
     label = target.mark_text(align="right", dx=-2, dy=-7, color="#777", fontSize=12 * widgets.scale()).encode(
         x=alt.datum(moves[-1], type="ordinal"), text="label:N")

@@ -9,6 +9,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from ..findings.verdicts import COLOUR_TARGET
 from . import theme
 
 
@@ -339,7 +340,7 @@ def trial_chart(df: pd.DataFrame, key: str, legend: str, title: str, placer: flo
     return alt.hconcat(*panels).properties(title=alt.Title(title, anchor="start"))
 
 
-def colour_by_games_chart(df: pd.DataFrame, target: float = 0.9, width: int = 560, height: int = 300) -> alt.LayerChart:
+def colour_by_games_chart(df: pd.DataFrame, target: float = COLOUR_TARGET, width: int = 560, height: int = 300) -> alt.LayerChart:
     """The in-language colour probe against the games seen (log scale), findings.colour_by_games: each
     shipped model a line through its stage ends, each depth trial a point of its model's colour in the
     shape of its run, and the target as a dashed rule."""
