@@ -94,28 +94,49 @@ def unified_targets(vocab: Vocabulary, games: np.ndarray, last: np.ndarray, leng
     return targets
 
 
-def legal_next_targets(vocab: Vocabulary, batch: Batch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+@dataclass(frozen=True)
+class LegalTargets:
+    """The legal-set objective's targets, one entry per legal next move (sparse: a batch has about 3,800
+    positions, each with some 8 legal moves among hundreds of tokens).
+
+    rows, cols (K,)  the positions: the last token of a move after which the game goes on
+    of (P,)          which position (index into rows) each legal next move belongs to
+    tokens (P,)      that move's first token (in the game's language, or language 0 under unified output)
+
+    At position k the target is uniform over its legal moves, each counted on its first token: a first token
+    that n of them share (a compositional row token) has probability n / moves[k].
+    """
+
+    rows: np.ndarray
+    cols: np.ndarray
+    of: np.ndarray
+    tokens: np.ndarray
+
+    @property
+    def moves(self) -> np.ndarray:
+        """(K,) the number of legal next moves at each position (at least 1)."""
+        return np.bincount(self.of, minlength=len(self.rows))
+
+    def counts(self, size: int) -> np.ndarray:
+        """(K, size) float32: how many legal next moves start with each token, position by position."""
+        out = np.zeros((len(self.rows), size), dtype=np.float32)
+        np.add.at(out, (self.of, self.tokens), 1.0)
+        return out
+
+
+def legal_next_targets(vocab: Vocabulary, batch: Batch) -> LegalTargets:
     """For the legal-set objective: at the last token of every move, the distribution of the next token
     over the legal next moves (in the game's language, or language 0 under unified output). The game
     generator plays uniformly among the legal moves, so this is the exact expectation of the next-token
     target there: every legal move counts once, on its first token, and a first token that several legal
     moves share (a compositional row token) counts as often.
-
-    Returns (rows, cols, counts (K, V) float32): position (rows[k], cols[k]) has the target
-    distribution counts[k] / counts[k].sum().
     """
-    r = replay(batch.games)
-    nxt = r.next_legal  # (B, 60, 64)
-    pos = batch.last >= 0
-    has_move = nxt.any(-1) & pos
+    nxt = replay(batch.games).next_legal  # (B, 60, 64)
+    has_move = nxt.any(-1) & (batch.last >= 0)
     b_idx, m_idx = np.nonzero(has_move)
     out_lang = np.zeros_like(b_idx) if vocab.config.unified_output else batch.languages[b_idx]
-    first_tok = vocab.tokens[:, :, 0]  # (M, 64)
-    hot = np.zeros((len(b_idx), vocab.size), dtype=np.float32)
-    sets = nxt[b_idx, m_idx]  # (K, 64)
-    k_idx, sq = np.nonzero(sets)
-    np.add.at(hot, (k_idx, first_tok[out_lang[k_idx], sq]), 1.0)
-    return b_idx, batch.last[b_idx, m_idx], hot
+    of, sq = np.nonzero(nxt[b_idx, m_idx])  # (P,) each legal move: its position and square
+    return LegalTargets(b_idx, batch.last[b_idx, m_idx], of, vocab.tokens[out_lang[of], sq, 0])
 
 
 class TrainingData:

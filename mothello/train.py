@@ -321,16 +321,16 @@ def _loss(model, batch, vocab: Vocabulary, tc: TrainConfig, device, rows=None):
     # legal-set: at each move's last token, the next token's exact distribution (uniform over the legal
     # next moves, read on their first tokens: the expectation of the next-token target, as the generator
     # plays uniformly); elsewhere (inside multi-token moves) the ordinary next token.
-    b_idx, pos, hot = legal_next_targets(vocab, batch)
-    b_t, p_t = torch.as_tensor(b_idx, device=device), torch.as_tensor(pos, device=device)
-    soft = torch.as_tensor(hot, device=device)
-    logp = F.log_softmax(logits[b_t, p_t].float(), -1)
-    soft_loss = -(soft / soft.sum(-1, keepdim=True) * logp).sum(-1)
+    legal = legal_next_targets(vocab, batch)
+    b_t, p_t, of_t, tok_t = (_to_device(x, device) for x in (legal.rows, legal.cols, legal.of, legal.tokens))
+    logp = F.log_softmax(logits[b_t, p_t].float(), -1)  # (K, V)
+    moves = torch.bincount(of_t, minlength=len(legal.rows))  # (K,) legal next moves per position, >= 1
+    soft = -(logp[of_t, tok_t] / moves[of_t]).sum()  # sum over positions of the cross-entropy with the uniform set
     hard_t = targets.clone()
     hard_t[b_t, p_t] = IGNORE
     hard = F.cross_entropy(logits.flatten(0, 1).float(), hard_t.flatten(), ignore_index=IGNORE, reduction="sum")
     n_hard = (hard_t != IGNORE).sum()
-    return (soft_loss.sum() + hard) / (len(soft_loss) + n_hard).clamp(min=1)
+    return (soft + hard) / (len(legal.rows) + n_hard).clamp(min=1)
 
 
 def snapshot_steps(tc: TrainConfig) -> set[int]:

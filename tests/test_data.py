@@ -330,7 +330,9 @@ def test_legal_next_targets_count_each_legal_next_move_on_its_first_token(vocab_
     inputs_langs = vocab.config.input_languages
     langs = np.array([inputs_langs[i % len(inputs_langs)] for i in range(len(games))])
     batch = make_batch(vocab, games, langs)
-    rows, cols, hot = legal_next_targets(vocab, batch)
+    legal = legal_next_targets(vocab, batch)
+    rows, cols, hot = legal.rows, legal.cols, legal.counts(vocab.size)
+    assert (legal.moves == hot.sum(1)).all() and legal.moves.min() >= 1
     assert hot.dtype == np.float32 and hot.shape == (len(rows), vocab.size)
     assert len(rows) == len(cols) == len(hot)
     assert (hot == np.round(hot)).all() and hot.min() >= 0

@@ -21,7 +21,7 @@ from safetensors.torch import load_file
 from conftest import CONFIGS, ROOT, run_cli
 from mothello.checkpoints import load_checkpoint
 from mothello.cli import main as cli_main
-from mothello.data import TrainingData, heldout_games, make_batch
+from mothello.data import IGNORE, TrainingData, heldout_games, legal_next_targets, make_batch
 from mothello.languages import Vocabulary, load_config
 from mothello.evaluate import legal_move_accuracy
 from mothello.model import GPT, PRESETS, GPTConfig, preset
@@ -195,6 +195,32 @@ def test_a_model_with_uniform_output_has_loss_log_v(objective, config):
     assert loss.item() == pytest.approx(math.log(vocab.size), rel=1e-5)
     loss.backward()
     assert m.head.weight.grad.abs().sum() > 0
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), config=st.sampled_from(["naive-2", "unified-mixed"]))
+def test_the_legal_set_loss_is_the_mean_cross_entropy_with_each_positions_legal_moves(seed, config):
+    """The legal-set loss, gathered from one entry per legal move, equals the plain dense form: at each
+    position after a move, the cross-entropy with the legal moves' first tokens counted into a distribution;
+    elsewhere the next token; the mean over every scored position."""
+    vocab = Vocabulary.build(load_config(CONFIGS / f"{config}.toml"))
+    torch.manual_seed(seed)
+    m = GPT(preset("tiny", vocab.size, vocab.context_length)).eval()
+    games = heldout_games(3, seed=seed)
+    langs = np.array(vocab.config.input_languages)[np.arange(3) % len(vocab.config.input_languages)]
+    batch = make_batch(vocab, games, langs)
+    tc = TrainConfig(preset="tiny", games=None, steps=1, objective="legal-set")
+    with torch.no_grad():
+        loss = _loss(m, batch, vocab, tc, "cpu").item()
+        logp = torch.log_softmax(m(torch.as_tensor(batch.inputs)).double(), -1)  # (B, T, V)
+    legal = legal_next_targets(vocab, batch)
+    counts = torch.as_tensor(legal.counts(vocab.size), dtype=torch.float64)
+    dense = -(counts / counts.sum(-1, keepdim=True) * logp[legal.rows, legal.cols]).sum()
+    hard = batch.targets.copy()
+    hard[legal.rows, legal.cols] = IGNORE
+    b, t = np.nonzero(hard != IGNORE)
+    dense += -logp[b, t, hard[b, t]].sum()
+    assert loss == pytest.approx(dense.item() / (len(legal.rows) + len(b)), rel=1e-5)
 
 
 # ---------------------------------------------------------------------------------------------
