@@ -18,7 +18,7 @@ from conftest import ROOT
 from mothello import findings, storage, suite
 from mothello.checkpoints import checkpoints_dir, list_snapshots, load_checkpoint
 from mothello.findings.document import reproduce
-from mothello.findings.trials import further_runs, ladder_lifted, lr_runs
+from mothello.findings.trials import _ladder_to_target, further_runs, ladder_lifted, lr_runs
 from mothello.ui.charts import further_chart, ladder_chart, lr_trial_chart, objective_trial_chart, pooling_chart, trained_on_chart, width_trial_chart
 
 _spec = importlib.util.spec_from_file_location("width_trial", ROOT / "scripts" / "width_trial.py")
@@ -983,6 +983,27 @@ def test_a_second_stage_slower_than_the_shipped_pace_says_how_the_lead_moved_and
     scale = further_chart(findings.further_by_games(numbers), placer=0.627).to_dict()["hconcat"][0]["layer"][0]
     assert scale["encoding"]["color"]["scale"]["range"] == ["#08519c", "#a63603", "#e6550d", "#fd8d3c", "#fdae6b",
                                                             "#525252"]
+
+
+@given(colour=st.floats(0.5, 0.95), per=st.floats(0.011, 0.1), speed=st.floats(0.5, 20))
+def test_the_deepest_ladder_run_still_rising_says_where_its_pace_would_reach_the_target(colour, per, speed):
+    """At its pace per doubling of the games, the deepest run still rising reaches the target after
+    games * 2 ** ((target - colour) / pace) games in all; the hours are the games still to go at its speed."""
+    runs = [{**_at_depth(k, [0.6, 0.7, 0.8]), "measured": {"steps_per_s": speed * (5 - k)}} for k in (3, 4)]
+    latest = {"3 x 192": (1_536_000, 0.80), "4 x 192": (1_536_000, colour)}
+    said = _ladder_to_target(runs, ["3 x 192", "4 x 192"], latest,
+                             {"3 x 192": (0.05, "its last doubling"), "4 x 192": (per, "its last stage")})
+    if colour >= findings.COLOUR_TARGET:
+        assert said == []
+        return
+    more = (0.9 - colour) / per
+    total = 1_536_000 * 2 ** more
+    hours = (total - 1_536_000) / 64 / speed / 3600
+    assert said == [f"At its pace over its last stage ({findings.pts(per)} per doubling of the games), 4 x 192 would "
+                    f"read the colour at 90% after about {findings.millions(total)} in all ({more:.1f} more doublings), "
+                    f"some {hours:,.0f} more hours of training at its speed here ({speed:.2f} steps/s at batch 64, "
+                    "CPU); a pace read off so few games is a rough guide."]
+    assert _ladder_to_target(runs, [], latest, {}) == []   # nothing rising: nothing to project
 
 
 def test_a_stage_with_its_own_peak_rate_says_so_in_its_name_recipe_pace_and_reproduce_line():

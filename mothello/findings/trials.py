@@ -1218,10 +1218,33 @@ def ladder_section(numbers: dict) -> str:
                             + ("above" if c - top_c > DEPTH_MARGIN else "as high as") + f" where {top_name} levelled "
                             f"off ({pct(top_c)} after {millions(top_g)}, {top_g / g:.1f}x the games).")
                 break
+    said += _ladder_to_target(runs, rest, latest, {n: (carried[n][2], "its last stage") if n in carried else
+                                                    (gains[n], "its last doubling") for n in rest})
     if not any(s.endswith(f"the {TARGET} target.") for s in said):
         said += _all_below(df[df["part"] == "run"]["colour"].max(), g1)
     lines.append(" ".join(said))
     return "\n".join(lines) + "\n"
+
+
+def _ladder_to_target(runs: list[dict], rising: list[str], latest: dict, pace: dict) -> list[str]:
+    """Where the deepest ladder run still rising (`rising`, shallow to deep; `latest`: its (games, colour);
+    `pace`: its (colour per doubling of the games lately, over what)) would read the colour at the target, at
+    that pace: after how many games in all, and how many more hours at its speed measured alone. [] when none
+    rises or it is there."""
+    if not rising:
+        return []
+    n = rising[-1]
+    (games, colour), (per, over) = latest[n], pace[n]
+    if colour >= COLOUR_TARGET:
+        return []
+    r = next(r for r in runs if _shape(r) == n)
+    more = (COLOUR_TARGET - colour) / per
+    total = games * 2 ** more
+    hours = (total - games) / r["batch_size"] / r["measured"]["steps_per_s"] / 3600
+    return [f"At its pace over {over} ({pts(per)} per doubling of the games), {n} would read the colour at {TARGET} after about "
+            f"{millions(total)} in all ({more:.1f} more doublings), some {hours:,.0f} more hours of training at its "
+            f"speed here ({r['measured']['steps_per_s']:.2f} steps/s at batch {r['batch_size']}, {r['device']}); a pace "
+            "read off so few games is a rough guide."]
 
 
 def trained_on_section(numbers: dict) -> str:
