@@ -449,6 +449,19 @@ def test_log_interpolation_stays_between_its_two_points_and_is_none_outside(poin
         assert findings.log_interpolate(points, px) == pytest.approx(py)
 
 
+@given(games=st.floats(1e3, 1e8), colour=st.floats(0.3, 0.99), per=st.floats(0.002, 0.2))
+def test_the_pace_to_the_target_lands_on_it_after_the_games_it_names(games, colour, per):
+    """A model gaining `per` a doubling reads the target after to_target's games: the doublings from `games` to
+    them, times the pace, are the points still missing (none, or fewer games, when it is there already)."""
+    more, total = findings.to_target(games, colour, per)
+    assert np.log2(total / games) == pytest.approx(more, rel=1e-9, abs=1e-9)
+    assert colour + per * more == pytest.approx(findings.COLOUR_TARGET)
+    assert (total > games) == (colour < findings.COLOUR_TARGET)
+    slower_more, slower_total = findings.to_target(games, colour, per / 2)
+    assert slower_more == pytest.approx(2 * more) and (slower_total >= total) == (colour <= findings.COLOUR_TARGET)
+    assert findings.to_target(games, 0.0, 1e-4) == (pytest.approx(9000), float("inf"))  # too slow for a float
+
+
 def _pooled(model, colours):
     """A recorded pooling-trial run of `model` from scratch at 3 x 192: colours at steps 500, 2,500, 5,000."""
     return {**_run(192, colours, [2, 10, 20]), "experiment": model}

@@ -21,7 +21,7 @@ from .document import (FIGURES, MANY_TITLE, matched_ordering, measured_notes, mo
                        sweep_rows)
 from .numbers import (DEPTH_RUNS, MODELS, PAPER_RUNS, WIDTH_RUNS, collect, depth_runs, longer_numbers, paper_runs,
                       restart_dips, sweep_numbers, training_hours, variant_numbers, width_runs)
-from .pace import colour_at_games, colour_per_doubling, log_interpolate, model_games
+from .pace import colour_at_games, colour_per_doubling, log_interpolate, model_games, to_target
 from .text import markdown_table, millions, pct, pts
 from .training import (colour_by_move_table, gpu_stages, gpu_text, how_trained, on_gpu, restart_table, stage_gains,
                        stage_notes, stages_text)
@@ -46,7 +46,7 @@ __all__ = [
     "model_games", "models_table", "objective_by_games", "objective_section", "on_gpu", "ordering", "paper_runs",
     "paper_section", "pooling_by_games", "pooling_section", "pct", "pts", "render",
     "restart_dips", "restart_table", "restore_notes", "stage_gains", "stage_peak", "stage_notes", "stages_text", "sweep_note",
-    "sweep_numbers", "sweep_rows", "TARGET",
+    "sweep_numbers", "sweep_rows", "TARGET", "to_target",
     "trained_on_by_games", "trained_on_section", "training_hours", "transfer_rows", "variant_notes", "variant_numbers", "variant_rows", "verdicts",
     "width_by_games", "width_runs", "width_section",
 ]

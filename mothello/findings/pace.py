@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import suite
 from ..checkpoints import games_at
+from .verdicts import COLOUR_TARGET
 
 
 MIN_PACE_DOUBLINGS = 0.5   # the least span of stage ends (in doublings of the games seen) a pace is read from
@@ -60,3 +61,14 @@ def colour_per_doubling(m: dict) -> float | None:
     if len(pts_) < 2 or x[-1] - x[0] < MIN_PACE_DOUBLINGS:
         return None
     return float(np.polyfit(x, [c for _, c in pts_], 1)[0])
+
+
+def to_target(games: float, colour: float, per: float, target: float = COLOUR_TARGET) -> tuple[float, float]:
+    """(doublings still to go, games in all) for a model reading the colour at `colour` after `games` games to
+    read it at `target`, gaining `per` (a fraction, > 0) a doubling of the games seen; the games are infinite
+    where a pace that slow would need more than a float holds."""
+    more = (target - colour) / per
+    try:
+        return more, games * 2.0 ** more
+    except OverflowError:
+        return more, float("inf")

@@ -8,7 +8,7 @@ import numpy as np
 from .. import suite
 from ..checkpoints import stage_games, stage_hours
 from .numbers import run_objective
-from .pace import MIN_PACE_DOUBLINGS, colour_ends, model_games
+from .pace import MIN_PACE_DOUBLINGS, colour_ends, model_games, to_target
 from .text import millions, pct, pts
 from .verdicts import COLOUR_TARGET, TARGET
 
@@ -270,14 +270,14 @@ def _colour_pace(m: dict, prev: dict) -> str | None:
     per = float(np.polyfit(x, y, 1)[0])  # through two stage ends: the last stage's gain per doubling
     if per <= 0:
         return None
-    more = (COLOUR_TARGET - m["colour_in_language"]) / per
+    more, target = to_target(games[-1], m["colour_in_language"], per)
+    target = round(target, -5)
     span = "one doubling" if abs(doublings - 1) < 0.05 else f"{doublings:.1f} doublings"
     said = (f"the colour probe gained {100 * (y[-1] - y[0]):.1f} points over the last stage ({span} of the games seen)"
             if len(steps) == 2 else
             f"over its {len(steps)} stage ends from {steps[0]:,} to {steps[-1]:,} steps ({span} of the games seen) "
             f"the colour probe gained {100 * per:.1f} points a doubling (least-squares line through colour against "
             "log2 games)")
-    target = round(games[-1] * 2 ** more, -5)
     gpu = [x for x in (m.get("trained") or {}).get("stages") or [] if on_gpu(x)]
     rate = games_per_s(gpu[-1]) if gpu else None
     at_gpu = (f"; at the {rate:,.0f} games/s its GPU stage trained at (sharing the GPU), the rest would take about "

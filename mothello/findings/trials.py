@@ -12,7 +12,8 @@ from .. import suite
 from ..languages import Vocabulary, load_config
 from ..model import GPT, PRESETS, GPTConfig
 from .numbers import DEPTH_RUNS, PAPER_RUNS, WIDTH_RUNS, run_objective
-from .pace import analysed_ends, colour_at_games, colour_ends, colour_per_doubling, log_interpolate, model_games
+from .pace import (analysed_ends, colour_at_games, colour_ends, colour_per_doubling, log_interpolate, model_games,
+                   to_target)
 from .text import millions, pct, pts
 from .verdicts import COLOUR_TARGET, TARGET
 from .training import games_per_s, gpu_stages, on_gpu
@@ -667,11 +668,11 @@ def _to_target(runs: list[dict], df: pd.DataFrame, target: float = COLOUR_TARGET
         if last.colour >= target:
             said.append(f"the {n} run is at {pct(last.colour)}, past it")
             continue
-        more = (target - last.colour) / per
+        more, total = to_target(games, last.colour, per, target)
         before = _pace(at, n, steps[:-1])
         said.append(f"the {n} run ({100 * per:.1f} points per doubling, {steps[-2] * r['batch_size']:,} to {games:,}"
                     + (f", after {100 * before:.1f} from {steps[-3] * r['batch_size']:,}" if before else "")
-                    + f") after about {millions(games * 2 ** more)} in all ({more:.1f} more doublings)")
+                    + f") after about {millions(total)} in all ({more:.1f} more doublings)")
     if not said:
         return ""
     return (f"\nAt its own pace over its last snapshots, each run would read the colour at {target:.0%}: "
@@ -911,8 +912,7 @@ def further_section(numbers: dict) -> str:
                 f"{100 * per:.1f} points per doubling" + (f" (from {earlier[0] * bs:,} to {g0:,}: "
                                                            f"{100 * before:.1f})" if before else ""))
         if c < COLOUR_TARGET:
-            more = (COLOUR_TARGET - c) / per
-            target = games * 2 ** more
+            more, target = to_target(games, c, per)
             sps = ((stages[-1] if stages else r).get("measured") or {}).get("steps_per_s")
             text += (f"; at that pace it would read the colour at {TARGET} after about {millions(target)} in all "
                      f"({more:.1f} more doublings)" + (f", some {target / bs / sps / 3600:,.0f} hours of training at its "
@@ -924,7 +924,7 @@ def further_section(numbers: dict) -> str:
         said.append(text + ".")
     mper = colour_per_doubling(m) if m else None
     if mper and m["colour_in_language"] < COLOUR_TARGET:
-        shipped_target = model_games(m, m["step"]) * 2 ** ((COLOUR_TARGET - m["colour_in_language"]) / mper)
+        _, shipped_target = to_target(model_games(m, m["step"]), m["colour_in_language"], mper)
         if not target:
             than = ""
         elif shipped_target > target:
@@ -1238,8 +1238,7 @@ def _ladder_to_target(runs: list[dict], rising: list[str], latest: dict, pace: d
     if colour >= COLOUR_TARGET:
         return []
     r = next(r for r in runs if _shape(r) == n)
-    more = (COLOUR_TARGET - colour) / per
-    total = games * 2 ** more
+    more, total = to_target(games, colour, per)
     hours = (total - games) / r["batch_size"] / r["measured"]["steps_per_s"] / 3600
     return [f"At its pace over {over} ({pts(per)} per doubling of the games), {n} would read the colour at {TARGET} after about "
             f"{millions(total)} in all ({more:.1f} more doublings), some {hours:,.0f} more hours of training at its "
