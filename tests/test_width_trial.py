@@ -1411,8 +1411,8 @@ def test_ladder_runs_from_a_lent_gpu_say_so_and_a_run_stopped_part_way_is_read_w
     assert ("| 24,000 | 1,536,000 | 90.0% | 72.0% (layer 3) | 90.0% | 76.0% (layer 3) | 90.0% | 88.0% (layer 3) | – "
             "| – |") in text
     assert ("Speed, each shape measured alone on the machine it trained on (the machines' speeds do not compare): on "
-            "CPU, 2 threads, PyTorch 2.13.0: 2 x 192 6.00 steps/s, 3 x 192 2.08 steps/s; on NVIDIA H100 80GB HBM3, "
-            "PyTorch 2.11.0+cu130: 6 x 192 80.00 steps/s, 8 x 192 60.00 steps/s.") in text
+            "CPU, 2 threads, PyTorch 2.13.0, bfloat16: 2 x 192 6.00 steps/s, 3 x 192 2.08 steps/s; on NVIDIA H100 80GB "
+            "HBM3, PyTorch 2.11.0+cu130, bfloat16: 6 x 192 80.00 steps/s, 8 x 192 60.00 steps/s.") in text
     assert "After 1.5 million games, and their gain per doubling" in text and "8 x 192 72" not in text
     assert "Each step of depth: 2 x 192 -> 3 x 192 +4.0 points, 3 x 192 -> 6 x 192 +12.0 points (3 layers)." in text
     assert ("8 x 192 stopped at 12,000 of its 24,000 steps: after 768,000 games it reads 85.0%, +3.0 points against "
@@ -1429,6 +1429,14 @@ def test_ladder_runs_from_a_lent_gpu_say_so_and_a_run_stopped_part_way_is_read_w
     text = findings.ladder_section(cpu)
     assert "another machine" not in text and "–" not in text and "stopped at" not in text
     assert "Speed, each shape measured alone on the same machine after training: 2 x 192 6.00 steps/s" in text
+    # a CPU run in float32 beside bfloat16 ones: another CPU (bfloat16 is picked where the CPU computes it
+    # natively), its speed apart
+    other_cpu = {**_at_depth(4, [0.70, 0.76, 0.80]), "dtype": "float32", "measured": {"steps_per_s": 1.0}}
+    text = findings.ladder_section({**cpu, "width": cpu["width"] + [other_cpu]})
+    assert ("Of these, 4 x 192 trained on another machine (CPU, 2 threads, PyTorch 2.13.0, float32), with the same "
+            "recipe on the same games.") in text
+    assert ("(the machines' speeds do not compare): on CPU, 2 threads, PyTorch 2.13.0, bfloat16: 2 x 192 6.00 steps/s, "
+            "3 x 192 2.08 steps/s; on CPU, 2 threads, PyTorch 2.13.0, float32: 4 x 192 1.00 steps/s.") in text
 
 
 @pytest.mark.parametrize("colours, closing", [([0.60, 0.75], ": it is closing in on 4 x 192."), ([0.70, 0.73], ".")])

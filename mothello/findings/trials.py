@@ -1059,6 +1059,13 @@ def _machine(r: dict) -> str:
     return r["device"] + (f", {r['threads']} threads" if r.get("threads") else "") + f", PyTorch {r['torch']}"
 
 
+def _setup(r: dict) -> str:
+    """Where a recorded run trained and in what number format: 'CPU, 2 threads, PyTorch 2.13.0+cpu, bfloat16'.
+    Two CPU runs that differ in it trained on different CPUs (train.use_bfloat16 picks bfloat16 where the CPU
+    computes it natively), whose speeds do not compare."""
+    return f"{_machine(r)}, {r['dtype']}"
+
+
 def ladder_lifted(numbers: dict) -> str | None:
     """_lifted over the depth ladder's runs that reached their schedule's end, at the last step they all have;
     None without a ladder."""
@@ -1122,7 +1129,7 @@ def ladder_section(numbers: dict) -> str:
              + f" with `{run_objective(r0)}`, " + _recipe(r0)]
     elsewhere: dict[str, list[str]] = {}   # runs trained on another machine than the first, by machine
     for r in runs:
-        if _machine(r) != _machine(r0):
+        if _setup(r) != _setup(r0):
             how = _machine(r) + (", compiled" if r.get("compiled") else "") \
                 + (f", {r['dtype']}" if r["dtype"] != r0["dtype"] else "")
             elsewhere.setdefault(how, []).append(_shape(r))
@@ -1134,7 +1141,7 @@ def ladder_section(numbers: dict) -> str:
     lines += table
     machines: dict[str, list[dict]] = {}
     for r in runs:
-        machines.setdefault(_machine(r), []).append(r)
+        machines.setdefault(_setup(r), []).append(r)
     if len(machines) == 1:
         lines.append("Speed, each shape measured alone on the same machine after training: "
                      + ", ".join(f"{_shape(r)} {r['measured']['steps_per_s']:.2f} steps/s" for r in runs) + ".\n")
