@@ -151,14 +151,14 @@ def test_the_width_trial_is_recorded_whole():
             assert {r.get("objective", "next-token") for r in pair} >= {"next-token", "legal-set"}
     for r in runs:
         exp = load_config(suite.CONFIGS / f"{r['experiment']}.toml")
-        # a batch-trial (or deeper-and-narrower) run trains on this session's machine, in the number format it
-        # computes fastest ("auto")
+        # a batch-trial, deeper-and-narrower or depth-ladder run trains on its session's machine (or a lent GPU),
+        # in the number format it computes fastest ("auto")
         own = [k for k in recipe if (r not in rated or k not in ("lr", "min_lr"))
-               and (r not in batched or k not in ("batch_size", "dtype")) and (r not in narrow or k != "dtype")]
+               and (r not in batched or k not in ("batch_size", "dtype")) and (r not in narrow + ladder or k != "dtype")]
         assert {k: r[k] for k in own} == {k: recipe[k] for k in own} and r["measured"]["steps_per_s"] > 0
         snapshots = sorted(snapshot_steps(TrainConfig(steps=r["steps"])))
-        steps = [p["step"] for p in r["points"]]   # a batch-trial or narrower run may have stopped part-way: its first
-        assert steps == (snapshots[:len(steps)] if r in batched + narrow else snapshots) and steps   # snapshots
+        steps = [p["step"] for p in r["points"]]   # a batch-trial, narrower or ladder run may have stopped part-way:
+        assert steps == (snapshots[:len(steps)] if r in batched + narrow + ladder else snapshots) and steps  # its first
         for p in r["points"]:
             assert set(p["legal_move_accuracy"]) == {exp.languages[i].name for i in exp.input_languages}
             assert set(p["alignment"]["layers"]) == {str(x) for x in range(r["n_layer"] + 1)}
