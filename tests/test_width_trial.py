@@ -1014,8 +1014,9 @@ def test_the_deepest_ladder_run_still_rising_says_where_its_pace_would_reach_the
     hours = (total - 1_536_000) / 64 / speed / 3600
     assert said == [f"At its pace over its last stage ({findings.pts(per)} per doubling of the games), 4 x 192 would "
                     f"read the colour at 90% after about {findings.millions(total)} in all ({more:.1f} more doublings), "
-                    f"some {hours:,.0f} more hours of training at its speed here ({speed:.2f} steps/s at batch 64, "
-                    "CPU); a pace read off so few games is a rough guide."]
+                    f"some {hours:,.0f} more hours of training at its speed where it trained ({speed:.2f} steps/s at "
+                    "batch 64 on CPU, 2 threads, PyTorch 2.13.0, bfloat16); a pace read off so few games is a rough "
+                    "guide."]
     assert _ladder_to_target(runs, [], latest, {}) == []   # nothing rising: nothing to project
 
 

@@ -1236,8 +1236,8 @@ def ladder_section(numbers: dict) -> str:
 def _ladder_to_target(runs: list[dict], rising: list[str], latest: dict, pace: dict) -> list[str]:
     """Where the deepest ladder run still rising (`rising`, shallow to deep; `latest`: its (games, colour);
     `pace`: its (colour per doubling of the games lately, over what)) would read the colour at the target, at
-    that pace: after how many games in all, and how many more hours at its speed measured alone. [] when none
-    rises or it is there."""
+    that pace: after how many games in all, and how many more hours at its speed measured alone where it trained
+    (the ladder's runs may have trained on different machines). [] when none rises or it is there."""
     if not rising:
         return []
     n = rising[-1]
@@ -1249,7 +1249,7 @@ def _ladder_to_target(runs: list[dict], rising: list[str], latest: dict, pace: d
     hours = (total - games) / r["batch_size"] / r["measured"]["steps_per_s"] / 3600
     return [f"At its pace over {over} ({pts(per)} per doubling of the games), {n} would read the colour at {TARGET} after about "
             f"{millions(total)} in all ({more:.1f} more doublings), some {hours:,.0f} more hours of training at its "
-            f"speed here ({r['measured']['steps_per_s']:.2f} steps/s at batch {r['batch_size']}, {r['device']}); a pace "
+            f"speed where it trained ({r['measured']['steps_per_s']:.2f} steps/s at batch {r['batch_size']} on {_setup(r)}); a pace "
             "read off so few games is a rough guide."]
 
 
