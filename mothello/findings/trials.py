@@ -1505,7 +1505,7 @@ def batch_section(numbers: dict) -> str:
         along = ", ".join(pts(at[(n, g)].colour - at[(ref, g)].colour) for g in games)
         said.append(f"At {n} ({steps_each:g}x the optimizer steps for each game), after {millions(g1)} the model "
                     + _reads_against(at[(n, g1)], at[(ref, g1)], ref, along, f"{ref}'s", per))
-        same = all(r[k] == base[k] for k in ("device", "dtype", "threads", "torch"))
+        same = _setup(r) == _setup(base)
         if same:
             a, b = (x["measured"]["steps_per_s"] * x["batch_size"] for x in (r, base))
             said.append(f"Per game it trains {_times(b / a)} on this machine ({a:.0f} games/s against {b:.0f}, each "
@@ -1794,7 +1794,7 @@ def narrow_speeds(numbers: dict) -> tuple[dict, str | None]:
             by_spec[k]: v["steps_per_s"] for k, v in n0["beside"].items() if k in by_spec}
         return speeds, f"measured back to back on {_where(n0)[:_where(n0).rfind(',')]}, with nothing else training"
     runs = narrow + beside
-    if all(all(r.get(k) == runs[0].get(k) for k in ("device", "dtype", "threads", "torch")) for r in runs):
+    if len({_setup(r) for r in runs}) == 1:
         return {_shape(r): r["measured"]["steps_per_s"] for r in runs}, "each measured alone on the same machine"
     return {}, None
 
