@@ -354,6 +354,22 @@ def bfloat16_emulated(device) -> bool:
     return torch.device(device).type == "cpu" and not native_bf16_cpu()
 
 
+def cpu_model() -> str | None:
+    """This machine's CPU model as the OS names it ('AMD EPYC', 'Intel(R) Xeon(R) Platinum 8480+'), or None where
+    it does not say: two CPU runs in one number format compare in speed only on one model."""
+    import platform
+
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key.strip() == "model name" and value.strip():
+                    return " ".join(value.split())
+    except OSError:
+        pass
+    return platform.processor() or None
+
+
 def use_bfloat16(tc: TrainConfig, device: torch.device) -> bool:
     if tc.dtype != "auto":
         return tc.dtype == "bfloat16"

@@ -126,7 +126,20 @@ def measure(exp, tc, init_from=None, warmup: int = 20, timed: int = 60, compile_
     sync()
     dt = time.perf_counter() - t0
     return {"steps_per_s": timed / dt, "warmup_s": t_ready - t_compile, "waited_s": t0 - t_ready,
-            "compiled": compile_}
+            "compiled": compile_, **machine(device, bf16)}
+
+
+def machine(device, bf16: bool) -> dict:
+    """Where a speed was measured, as a width-trial record names it: the device ('CPU' or the GPU's name), the
+    CPU's model and threads on a CPU, the number format and PyTorch. Two speeds compare only where these agree."""
+    import torch
+
+    from mothello.train import cpu_model
+
+    cpu = device.type == "cpu"
+    return {"device": "CPU" if cpu else torch.cuda.get_device_name(device), "cpu": cpu_model() if cpu else None,
+            "threads": torch.get_num_threads() if cpu else None, "dtype": "bfloat16" if bf16 else "float32",
+            "torch": torch.__version__}
 
 
 def barrier(folder: Path, name: str, n: int, timeout: float = 120):

@@ -269,6 +269,9 @@ def point(snap: Path, n_train: int = 1000, cache: Path | None = None, device=Non
     return {"step": ck.step, "legal_move_accuracy": done["legal_move_accuracy"], "alignment": done["alignment"]}
 
 
+MACHINE = ("device", "cpu", "threads", "dtype", "torch")  # gpu_stages.machine's fields: where a speed was measured
+
+
 def width_record(run: Path, n_train: int = 1000, partial: bool = False, device=None) -> dict:
     """A width-trial run as the report reads it: its shape, recipe, where it trained, its wall-clock time
     (its log: findings.training_hours), its measured speed (and other shapes' measured beside it: speeds_beside),
@@ -293,6 +296,7 @@ def width_record(run: Path, n_train: int = 1000, partial: bool = False, device=N
     # the shipped model's analysis made once for all the runs from it; a carried stage's start is its run's end
     first = [{**point(base, n_train, cache=run.parent / f"{base.name}-at-{start}.json"), "train_s": 0.0}] \
         if start and not carried else []
+    speed = measured(run)
     return {"experiment": st["experiment"], "objective": tc.get("objective", "next-token"), "from_step": start,
             **({"from_run": base.name, "init_optimizer": bool(tc.get("init_optimizer"))} if carried else {}),
             "n_layer": cfg.n_layer, "d_model": cfg.d_model, "n_head": cfg.n_head,
@@ -304,9 +308,12 @@ def width_record(run: Path, n_train: int = 1000, partial: bool = False, device=N
             "compiled": bool(tc.get("compile")),
             "device": st.get("device_name") or ("CPU" if st.get("device") == "cpu" else st.get("device")),
             "threads": torch.get_num_threads() if st.get("device") == "cpu" else None, "torch": torch.__version__,
+            # where its speed was measured, where the measurement says (gpu_stages.machine; older ones do not):
+            # the machine whose speed the record's times are at, which need not be the one recording it now
+            **{k: v for k, v in speed.items() if k in MACHINE},
             "train_s": _seconds(training_hours(run)), "tokens_per_s": st.get("tokens_per_s"),
             "started": st["started"], "probe_games": n_train,
-            "measured": (speed := measured(run)),
+            "measured": {k: v for k, v in speed.items() if k not in MACHINE},
             **({"beside": storage.read_json(run / BESIDE)} if (run / BESIDE).is_file() else {}),
             "points": first + [{**point(snap, n_train, device=device), "train_s": (step - start) / speed["steps_per_s"]}
                                for step, snap in list_snapshots(run)]}

@@ -2,6 +2,7 @@
 measurement, one suite model's stage from its shipped checkpoint, and the record of a paper run that the
 report reads (findings.paper_runs / paper_section)."""
 
+import dataclasses
 import importlib.util
 import json
 import shutil
@@ -10,6 +11,7 @@ import threading
 import time
 
 import pytest
+import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -17,7 +19,7 @@ from conftest import CONFIGS, ROOT
 from mothello import findings, storage, suite
 from mothello.checkpoints import load_checkpoint, read_meta
 from mothello.languages import load_config
-from mothello.train import TrainConfig, train
+from mothello.train import TrainConfig, cpu_model, train
 
 _spec = importlib.util.spec_from_file_location("gpu_stages", ROOT / "scripts" / "gpu_stages.py")
 gpu_stages = importlib.util.module_from_spec(_spec)
@@ -36,6 +38,11 @@ def test_measure_times_the_training_step_of_the_run_it_stands_for():
     tc = TrainConfig(preset="tiny", games=None, steps=1, batch_size=4, device="cpu", dtype="float32")
     out = gpu_stages.measure(exp, tc, warmup=1, timed=3)
     assert out["steps_per_s"] > 0 and out["compiled"] is False and out["warmup_s"] >= 0
+    # where it was measured, as a record names it: speeds compare only on one CPU model, in one number format
+    assert (out["device"], out["dtype"], out["threads"]) == ("CPU", "float32", torch.get_num_threads())
+    assert out["cpu"] == cpu_model() and out["torch"] == torch.__version__
+    bf16 = gpu_stages.measure(exp, dataclasses.replace(tc, dtype="bfloat16"), warmup=1, timed=1)
+    assert bf16["dtype"] == "bfloat16"
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import sys
 
 import numpy as np
 import pytest
+import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -19,6 +20,7 @@ from mothello import findings, storage, suite
 from mothello.checkpoints import checkpoints_dir, list_snapshots, load_checkpoint
 from mothello.findings.document import reproduce
 from mothello.findings.trials import _ladder_to_target, further_runs, ladder_lifted, lr_runs
+from mothello.train import cpu_model
 from mothello.ui.charts import further_chart, ladder_chart, lr_trial_chart, objective_trial_chart, pooling_chart, trained_on_chart, width_trial_chart
 
 _spec = importlib.util.spec_from_file_location("width_trial", ROOT / "scripts" / "width_trial.py")
@@ -1127,7 +1129,7 @@ def test_the_depth_ladder_sets_shallower_runs_of_the_exact_targets_recipe_beside
     assert made["title"]["text"].startswith("The depth ladder")
     assert [p["title"] for p in made["hconcat"]] == ["after as many games", "legal moves, after as many games"]
     scale = made["hconcat"][0]["layer"][0]["encoding"]["color"]["scale"]
-    assert scale == {"domain": ["1 x 192", "2 x 192", "3 x 192"], "range": ["#fdae6b", "#d94801", "#7f2704"]}
+    assert scale == {"domain": ["1 x 192", "2 x 192", "3 x 192"], "range": ["#fdae6b", "#d7301f", "#3b0f04"]}
     assert "Does the number of layers set where the colour levels off? Here" in text   # the stage still rose
     flat = _stage(further, [0.75, 0.76, 0.765])   # +0.5 points over its doubling: levelled off
     on = _stage(shallow, [one[-1] - 0.01, one[-1], one[-1] + 0.002])   # the shallow run carried on, level
@@ -1337,7 +1339,7 @@ def test_deeper_and_narrower_runs_stand_beside_the_depth_ladder_at_speeds_measur
     assert made["title"]["text"].startswith("Deeper and narrower")
     assert [p["title"] for p in made["hconcat"]] == ["after as many games", "after as much training time"]
     scale = made["hconcat"][0]["layer"][0]["encoding"]["color"]["scale"]
-    assert scale == {"domain": ["3 x 192", "4 x 192", "8 x 96"], "range": ["#fdae6b", "#7f2704", "#6a51a3"]}
+    assert scale == {"domain": ["3 x 192", "4 x 192", "8 x 96"], "range": ["#fdae6b", "#3b0f04", "#6a51a3"]}
 
 
 def test_a_slower_narrower_run_is_read_against_the_ladders_later_snapshots_after_as_much_time():
@@ -1383,7 +1385,19 @@ def test_speeds_measured_beside_a_run_are_recorded_with_it(capsys):
     assert set(done) == {"2x32", "3x192"} and all(v["steps_per_s"] > 0 for v in done.values())
     assert storage.read_json(run / "speed.json")["steps_per_s"] > 0   # its own, measured right after them
     record = width_trial.width_record(run, n_train=12)
-    assert record["beside"] == done and record["measured"] == storage.read_json(run / "speed.json")
+    speed = storage.read_json(run / "speed.json")
+    assert record["beside"] == done and record["measured"] == {k: v for k, v in speed.items()
+                                                               if k not in width_trial.MACHINE}
+    # the record names the machine its speed was measured on (its times are at that speed), CPU model included
+    assert {k: record[k] for k in width_trial.MACHINE} == {k: speed[k] for k in width_trial.MACHINE}
+    assert record["device"] == "CPU" and record["cpu"] == cpu_model()
+    storage.write_json(run / "speed.json", {**speed, "cpu": "Another CPU", "dtype": "bfloat16", "threads": 16})
+    elsewhere = width_trial.width_record(run, n_train=12)
+    assert (elsewhere["cpu"], elsewhere["dtype"], elsewhere["threads"]) == ("Another CPU", "bfloat16", 16)
+    # a speed measured before measurements named their machine: the machine recording it, as records said then
+    storage.write_json(run / "speed.json", {"steps_per_s": 2.0, "warmup_s": 1.0, "waited_s": 0.0, "compiled": False})
+    older = width_trial.width_record(run, n_train=12)
+    assert "cpu" not in older and (older["device"], older["dtype"], older["torch"]) == ("CPU", "float32", torch.__version__)
     for argv in (["--speed-beside", "3x100"], ["--speed-beside", ","], ["--speed-beside", "3x192", "--continue"],
                  ["--speed-beside", "3x192", "--carry-on", "100"]):
         with pytest.raises(SystemExit) as stop:
@@ -1438,6 +1452,13 @@ def test_ladder_runs_from_a_lent_gpu_say_so_and_a_run_stopped_part_way_is_read_w
             "recipe on the same games.") in text
     assert ("(the machines' speeds do not compare): on CPU, 2 threads, PyTorch 2.13.0, bfloat16: 2 x 192 6.00 steps/s, "
             "3 x 192 2.08 steps/s; on CPU, 2 threads, PyTorch 2.13.0, float32: 4 x 192 1.00 steps/s.") in text
+    # one in the same number format whose speed was measured on a CPU its record names: apart too (a record without
+    # the model cannot say it was the same CPU), and the CPU named
+    named = {**_at_depth(4, [0.70, 0.76, 0.80]), "cpu": "AMD EPYC", "measured": {"steps_per_s": 1.0}}
+    text = findings.ladder_section({**cpu, "width": cpu["width"] + [named]})
+    assert ("Of these, 4 x 192 trained on another machine (CPU (AMD EPYC), 2 threads, PyTorch 2.13.0), with the same "
+            "recipe on the same games.") in text
+    assert "; on CPU (AMD EPYC), 2 threads, PyTorch 2.13.0, bfloat16: 4 x 192 1.00 steps/s." in text
 
 
 @pytest.mark.parametrize("colours, closing", [([0.60, 0.75], ": it is closing in on 4 x 192."), ([0.70, 0.73], ".")])

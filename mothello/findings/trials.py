@@ -484,7 +484,7 @@ def _pooling_name(r: dict) -> str:
 def _recipe(r0: dict, what: str = "", rates: str | None = None) -> str:
     """How a from-scratch trial trained: where, its recipe and where its numbers are (then `what`); `rates`
     words the learning rates where the runs differ in them (the learning-rate trial)."""
-    where = r0["device"] + (f", {r0['threads']} threads" if r0.get("threads") else "")
+    where = _host(r0)
     rates = rates or _rates(r0)
     return (f"one after the other on this project's own machine ({where}, PyTorch {r0['torch']}), with one recipe "
             f"on the same stream of fresh games: {r0['steps']:,} steps at batch {r0['batch_size']}, {rates}, "
@@ -818,7 +818,7 @@ def further_section(numbers: dict) -> str:
     df = further_by_games(numbers)
     m = _shipped_model(numbers, r["experiment"])
     bs, objective = r["batch_size"], run_objective(r)
-    where = r["device"] + (f", {r['threads']} threads" if r.get("threads") else "")
+    where = _host(r)
     lengths = " and ".join(f"{x['steps']:,} steps ({millions(x['steps'] * bs)})" for x in runs)
     carried = ""
     if stages:
@@ -1054,9 +1054,16 @@ def _reached_end(r: dict) -> bool:
     return r["points"][-1]["step"] >= r["steps"]
 
 
+def _host(r: dict) -> str:
+    """The device a recorded run trained on: 'CPU, 2 threads', 'CPU (AMD EPYC), 2 threads' where its record names
+    the CPU's model (runs recorded since the trainer wrote it), 'NVIDIA H100 80GB HBM3'."""
+    return (r["device"] + (f" ({r['cpu']})" if r.get("cpu") else "")
+            + (f", {r['threads']} threads" if r.get("threads") else ""))
+
+
 def _machine(r: dict) -> str:
     """Where a recorded run trained: 'CPU, 2 threads, PyTorch 2.13.0+cpu'."""
-    return r["device"] + (f", {r['threads']} threads" if r.get("threads") else "") + f", PyTorch {r['torch']}"
+    return f"{_host(r)}, PyTorch {r['torch']}"
 
 
 def _setup(r: dict) -> str:
@@ -1265,7 +1272,7 @@ def trained_on_section(numbers: dict) -> str:
     m = _shipped_model(numbers, r0["experiment"])
     start, added = r0["from_step"], (r0["steps"] - r0["from_step"]) * r0["batch_size"]
     seen = model_games(m, start) if m else None
-    where = r0["device"] + (f", {r0['threads']} threads" if r0.get("threads") else "")
+    where = _host(r0)
     lines = ["## A trained model on the exact target\n",
              "The objective trial above starts from scratch. Does the exact target also teach a model that has "
              f"trained long? The shipped `{r0['experiment']}` (step {start:,}"
@@ -1445,8 +1452,7 @@ def batch_by_games(numbers: dict) -> pd.DataFrame:
 
 def _where(r: dict) -> str:
     """Where and how a recorded run trained: 'CPU, 2 threads, bfloat16, PyTorch 2.13.0+cpu, 2026-12-05'."""
-    return (r["device"] + (f", {r['threads']} threads" if r.get("threads") else "") + f", {r['dtype']}, PyTorch "
-            f"{r['torch']}, {r['started'][:10]}")
+    return f"{_host(r)}, {r['dtype']}, PyTorch {r['torch']}, {r['started'][:10]}"
 
 
 def _stopped(r: dict) -> str:

@@ -179,22 +179,27 @@ def ladder_chart(df: pd.DataFrame, placer: float | None = None, width: int = 330
     """The depth ladder (findings.ladder_by_games, shallowest first) as trial_chart draws it, by shape, one hue
     from light (fewest layers) to dark (most): the colour and the worst language's legal moves against the
     games seen."""
-    ramp = ["#fdae6b", "#f16913", "#d94801", "#a63603", "#7f2704"]  # light to dark, orange
     return trial_chart(df, "shape", "layers x width",
                        "The depth ladder: the colour of the discs, one recipe but for the depth, the same games",
-                       placer, width, height, second="legal", palette=_spread(ramp, df["shape"].nunique()))
+                       placer, width, height, second="legal", palette=_spread(LADDER_RAMP, df["shape"].nunique()))
+
+
+# the depth ladder's shapes, light (fewest layers) to dark (most): orange through red to near-black, so that five
+# neighbouring depths stay apart on a slide (one orange ramp made the deepest two near-twins)
+LADDER_RAMP = ["#fdae6b", "#f16913", "#d7301f", "#990000", "#3b0f04"]
 
 
 def narrow_chart(df: pd.DataFrame, placer: float | None = None, width: int = 330,
                  height: int = COLOUR_BESIDE_LEGAL_HEIGHT) -> alt.HConcatChart:
     """Deeper and narrower (findings.narrow_by_games: the depth ladder's runs, then the narrower ones) as
-    trial_chart draws it, by shape: the ladder's in its chart's oranges (light to dark by depth), the narrower runs
-    in purples; the colour against the games seen and against the minutes of training at speeds that compare."""
+    trial_chart draws it, by shape: the ladder's in its chart's ramp (LADDER_RAMP, light to dark by depth), the
+    narrower runs in purples; the colour against the games seen and against the minutes of training at speeds
+    that compare."""
     names = list(dict.fromkeys(df["shape"]))
     width_of = {n: int(n.split(" x ")[1]) for n in names}
     ladder = [n for n in names if width_of[n] == width_of[names[0]]]
     narrow = [n for n in names if n not in ladder]
-    oranges, purples = ["#fdae6b", "#f16913", "#d94801", "#a63603", "#7f2704"], ["#9e9ac8", "#6a51a3", "#3f007d"]
+    oranges, purples = LADDER_RAMP, ["#9e9ac8", "#6a51a3", "#3f007d"]
     palette = ((_spread(oranges, len(ladder)) or oranges[2:3] * len(ladder))
                + (_spread(purples, len(narrow)) or purples[1:2] * len(narrow)))
     return trial_chart(df, "shape", "layers x width",
