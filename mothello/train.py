@@ -455,6 +455,7 @@ def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, pro
     # keep the caller's, or a run that generated its corpus computes differently from its resumption.
     torch.set_num_threads(threads)
     snap_steps = snapshot_steps(tc)
+    use_bf16 = use_bfloat16(tc, device)
 
     total = tc.total_steps
     if main:
@@ -463,7 +464,10 @@ def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, pro
                      proc_start=process_start_time(os.getpid()),
                      started=status.get("started") or now(), error=None, world_size=world,
                      device=str(device), objective=tc.objective, experiment=exp.name,
-                     device_name=torch.cuda.get_device_name(device) if device.type == "cuda" else None)
+                     device_name=torch.cuda.get_device_name(device) if device.type == "cuda" else None,
+                     # what this start trains on: "auto" resolves per machine, and a resumed run may be elsewhere
+                     cpu_name=cpu_model() if device.type == "cpu" else None,
+                     dtype="bfloat16" if use_bf16 else "float32")
 
     train_model = model
     if tc.compile:
@@ -472,7 +476,6 @@ def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, pro
         from torch.nn.parallel import DistributedDataParallel as DDP
 
         train_model = DDP(train_model, device_ids=[device.index] if device.type == "cuda" else None)
-    use_bf16 = use_bfloat16(tc, device)
 
     stop = {"flag": False}
 

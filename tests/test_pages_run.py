@@ -11,11 +11,13 @@ import sys
 import pandas as pd
 import pytest
 import streamlit as st
+import torch
 from streamlit.testing.v1 import AppTest
 
 from conftest import CONFIGS, ROOT
 from mothello import jobs, storage
 from mothello.checkpoints import read_meta
+from mothello.train import TrainConfig, cpu_model, use_bfloat16
 from mothello.transfer import per_language_transfer, transfer_table
 from mothello.ui.theme import FINDINGS
 
@@ -327,6 +329,11 @@ def test_train_page_launches_a_tiny_run_and_watches_it_finish(dirs):
     t = text(at)
     assert f"runs/{run.name}** is in every checkpoint picker" in t and "Step of 20 20" in t
     assert len(charts(at)) == 2  # loss and legal-move accuracy
+    # what it trained on: the CPU's model and the number format "auto" took on this machine
+    dtype = "bfloat16" if use_bfloat16(TrainConfig.from_dict(saved), torch.device("cpu")) else "float32"
+    assert (st_.status["cpu_name"], st_.status["dtype"]) == (cpu_model(), dtype)
+    on = f"on cpu ({cpu_model()}), {dtype}" if cpu_model() else f"on cpu, {dtype}"
+    assert any(on in c.value for c in at.caption), [c.value for c in at.caption]
 
 
 def test_train_page_launches_a_variant_that_reuses_a_finished_pretraining(dirs, toy_transfer, monkeypatch):

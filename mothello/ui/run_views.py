@@ -50,12 +50,21 @@ def live_numbers(rs: jobs.RunStatus) -> dict:
     if run_kind(rs) == "transfer" and phase in ("pretrain", "finetune"):
         sub = storage.read_json_if_any(rs.path / phase / "status.json")
         return {"phase": phase, "eta_s": sub.get("eta_s"), "tokens_per_s": sub.get("tokens_per_s"),
-                "device": sub.get("device"), "metrics_dir": rs.path / phase}
+                "device": where(sub), "metrics_dir": rs.path / phase}
     metrics_dir = rs.path
     if run_kind(rs) == "transfer":
         metrics_dir = rs.path / ("finetune" if (rs.path / "finetune").is_dir() else "pretrain")
     return {"phase": phase, "eta_s": st_.get("eta_s"), "tokens_per_s": st_.get("tokens_per_s"),
-            "device": st_.get("device"), "metrics_dir": metrics_dir}
+            "device": where(st_), "metrics_dir": metrics_dir}
+
+
+def where(status: dict) -> str | None:
+    """What a run trains on, from its status: 'cpu (AMD EPYC), float32', 'cuda:0 (NVIDIA H100 80GB HBM3),
+    bfloat16'; the device alone for a status written before the trainer named the rest; None without one."""
+    if not status.get("device"):
+        return None
+    name = status.get("device_name") or status.get("cpu_name")
+    return status["device"] + (f" ({name})" if name else "") + (f", {status['dtype']}" if status.get("dtype") else "")
 
 
 def runs_table(runs: list[jobs.RunStatus]) -> pd.DataFrame:
