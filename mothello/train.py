@@ -370,6 +370,28 @@ def cpu_model() -> str | None:
     return platform.processor() or None
 
 
+def here(device: torch.device, bf16: bool) -> dict:
+    """What a start of a run trains on: {"device": "cpu", "name": "AMD EPYC", "dtype": "float32"} (the GPU's name
+    on a GPU; name None where the OS does not say)."""
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else cpu_model() if device.type == "cpu" else None
+    return {"device": str(device), "name": name, "dtype": "bfloat16" if bf16 else "float32"}
+
+
+def trained_on(status: dict, start: int, now_on: dict) -> list[dict]:
+    """The machines a run has trained on, as status.json keeps them: [{"from": step, **here()}, ...], one entry
+    per change, the last the one it starts on now at `start`. Entries from past `start` (a resumption from an
+    earlier state) are dropped; a run whose status predates the list starts it here."""
+    past = [m for m in status.get("machines") or [] if m["from"] < start]
+    if past and {k: v for k, v in past[-1].items() if k != "from"} == now_on:
+        return past
+    return past + [{"from": start, **now_on}]
+
+
+def describe(machine: dict) -> str:
+    """'cpu (AMD EPYC), float32': a trained_on entry in words."""
+    return machine["device"] + (f" ({machine['name']})" if machine.get("name") else "") + f", {machine['dtype']}"
+
+
 def use_bfloat16(tc: TrainConfig, device: torch.device) -> bool:
     if tc.dtype != "auto":
         return tc.dtype == "bfloat16"
@@ -465,9 +487,12 @@ def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, pro
                      started=status.get("started") or now(), error=None, world_size=world,
                      device=str(device), objective=tc.objective, experiment=exp.name,
                      device_name=torch.cuda.get_device_name(device) if device.type == "cuda" else None,
-                     # what this start trains on: "auto" resolves per machine, and a resumed run may be elsewhere
-                     cpu_name=cpu_model() if device.type == "cpu" else None,
-                     dtype="bfloat16" if use_bf16 else "float32")
+                     # what it trains on, from which step: dtype "auto" resolves per machine, and a resumed run
+                     # may be on another
+                     machines=(machines := trained_on(status, start, here(device, use_bf16))))
+        if len(machines) > 1 and machines[-1]["from"] == start:
+            print(f"note: this run trained on {describe(machines[-2])} until step {start:,}; it goes on on "
+                  f"{describe(machines[-1])} (dtype {tc.dtype!r} resolves per machine)", flush=True)
 
     train_model = model
     if tc.compile:

@@ -313,6 +313,8 @@ def width_record(run: Path, n_train: int = 1000, partial: bool = False, device=N
             **{k: v for k, v in speed.items() if k in MACHINE},
             "train_s": _seconds(training_hours(run)), "tokens_per_s": st.get("tokens_per_s"),
             "started": st["started"], "probe_games": n_train,
+            # resumed on another machine part-way (train.trained_on): each part's device and number format
+            **({"machines": st["machines"]} if len(st.get("machines") or []) > 1 else {}),
             "measured": {k: v for k, v in speed.items() if k not in MACHINE},
             **({"beside": storage.read_json(run / BESIDE)} if (run / BESIDE).is_file() else {}),
             "points": first + [{**point(snap, n_train, device=device), "train_s": (step - start) / speed["steps_per_s"]}

@@ -331,7 +331,7 @@ def test_train_page_launches_a_tiny_run_and_watches_it_finish(dirs):
     assert len(charts(at)) == 2  # loss and legal-move accuracy
     # what it trained on: the CPU's model and the number format "auto" took on this machine
     dtype = "bfloat16" if use_bfloat16(TrainConfig.from_dict(saved), torch.device("cpu")) else "float32"
-    assert (st_.status["cpu_name"], st_.status["dtype"]) == (cpu_model(), dtype)
+    assert st_.status["machines"] == [{"from": 0, "device": "cpu", "name": cpu_model(), "dtype": dtype}]
     on = f"on cpu ({cpu_model()}), {dtype}" if cpu_model() else f"on cpu, {dtype}"
     assert any(on in c.value for c in at.caption), [c.value for c in at.caption]
 

@@ -35,6 +35,7 @@ from mothello.train import (
     read_metrics,
     snapshot_steps,
     train,
+    trained_on,
 )
 
 
@@ -151,6 +152,43 @@ def test_bfloat16_on_cpu_trains_float32_weights_and_resumes_exactly(naive2, tmp_
     assert not torch.equal(_weights(one)["head.weight"], _weights(fp32)["head.weight"])  # it did compute in bf16
     rows = read_metrics(one)
     assert rows[-1]["train_loss"] < rows[0]["train_loss"] + 0.5
+
+
+def test_a_run_resumed_on_another_machine_keeps_where_each_part_trained(naive2, tmp_path, monkeypatch, capsys):
+    """dtype "auto" resolves per machine: the status keeps each start's device, CPU model and number format
+    from the step it started there, and the log says when a resumed run goes on elsewhere."""
+    import mothello.train as train_mod
+
+    tc, run = _small_tc(dtype="float32", steps=12), tmp_path / "r"
+    train(naive2, tc, run, until=7)
+    first = {"device": "cpu", "name": train_mod.cpu_model(), "dtype": "float32"}
+    assert json.loads((run / "status.json").read_text())["machines"] == [{"from": 0, **first}]
+    saved = int((run / "state" / "LATEST").read_text().split("-")[1])
+    capsys.readouterr()
+    monkeypatch.setattr(train_mod, "cpu_model", lambda: "Another CPU")
+    train(naive2, tc, run, resume=True)
+    machines = json.loads((run / "status.json").read_text())["machines"]
+    assert machines == [{"from": 0, **first}, {"from": saved, **first, "name": "Another CPU"}]
+    assert (f"note: this run trained on cpu ({first['name']}), float32 until step {saved:,}; it goes on on cpu "
+            "(Another CPU), float32") in capsys.readouterr().out
+
+
+machine = st.fixed_dictionaries({"device": st.sampled_from(["cpu", "cuda:0"]), "name": st.sampled_from(["A", "B", None]),
+                                 "dtype": st.sampled_from(["float32", "bfloat16"])})
+
+
+@given(st.lists(st.tuples(st.integers(0, 50), machine), min_size=1, max_size=8))
+def test_the_machines_a_run_trained_on_are_one_entry_per_change_up_to_where_it_starts(starts):
+    status = {}
+    for start, here in starts:
+        kept = [m for m in status.get("machines", []) if m["from"] < start]   # what trained before this start
+        status["machines"] = got = trained_on(status, start, here)
+        froms = [m["from"] for m in got]
+        assert froms == sorted(set(froms)) and froms[-1] <= start   # in order, none past where it starts
+        assert {k: v for k, v in got[-1].items() if k != "from"} == here  # the last is where it trains now
+        assert all({**a, "from": 0} != {**b, "from": 0} for a, b in zip(got, got[1:]))  # each entry a change
+        assert got[:len(kept)] == kept and len(got) - len(kept) in (0, 1)   # the past is kept as it was
+        assert len(got) == len(kept) or got[-1]["from"] == start   # a change is dated where it started
 
 
 @settings(max_examples=80, deadline=None)

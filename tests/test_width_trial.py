@@ -1398,6 +1398,12 @@ def test_speeds_measured_beside_a_run_are_recorded_with_it(capsys):
     storage.write_json(run / "speed.json", {"steps_per_s": 2.0, "warmup_s": 1.0, "waited_s": 0.0, "compiled": False})
     older = width_trial.width_record(run, n_train=12)
     assert "cpu" not in older and (older["device"], older["dtype"], older["torch"]) == ("CPU", "float32", torch.__version__)
+    # trained on one machine: no parts; resumed on another part-way: its parts, as its status keeps them
+    status = storage.read_json(run / "status.json")
+    assert len(status["machines"]) == 1 and "machines" not in older
+    parts = [*status["machines"], {**status["machines"][0], "from": 2, "name": "Another CPU"}]
+    storage.write_json(run / "status.json", {**status, "machines": parts})
+    assert width_trial.width_record(run, n_train=12)["machines"] == parts
     for argv in (["--speed-beside", "3x100"], ["--speed-beside", ","], ["--speed-beside", "3x192", "--continue"],
                  ["--speed-beside", "3x192", "--carry-on", "100"]):
         with pytest.raises(SystemExit) as stop:
@@ -1459,6 +1465,15 @@ def test_ladder_runs_from_a_lent_gpu_say_so_and_a_run_stopped_part_way_is_read_w
     assert ("Of these, 4 x 192 trained on another machine (CPU (AMD EPYC), 2 threads, PyTorch 2.13.0), with the same "
             "recipe on the same games.") in text
     assert "; on CPU (AMD EPYC), 2 threads, PyTorch 2.13.0, bfloat16: 4 x 192 1.00 steps/s." in text
+    # one resumed on another machine part-way (train.trained_on): which steps trained where, up to its last snapshot
+    parts = [{"from": 0, "device": "cpu", "name": "AMD EPYC", "dtype": "float32"},
+             {"from": 6_032, "device": "cpu", "name": "Intel Xeon", "dtype": "bfloat16"}]
+    moved = {**named, "machines": parts}
+    text = findings.ladder_section({**cpu, "width": cpu["width"] + [moved]})
+    assert ("4 x 192 was resumed on another machine part-way (the number format \"auto\" picks per machine): until step "
+            "6,032 on cpu (AMD EPYC), float32; from step 6,032 to 24,000 on cpu (Intel Xeon), bfloat16.") in text
+    early = {**moved, "points": moved["points"][:1]}   # its snapshots (to 2,400) all from the first machine
+    assert "resumed on another machine" not in findings.ladder_section({**cpu, "width": cpu["width"] + [early]})
 
 
 @pytest.mark.parametrize("colours, closing", [([0.60, 0.75], ": it is closing in on 4 x 192."), ([0.70, 0.73], ".")])

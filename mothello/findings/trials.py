@@ -11,6 +11,7 @@ import pandas as pd
 from .. import suite
 from ..languages import Vocabulary, load_config
 from ..model import GPT, PRESETS, GPTConfig
+from ..train import describe
 from .numbers import DEPTH_RUNS, PAPER_RUNS, WIDTH_RUNS, run_objective
 from .pace import (analysed_ends, colour_at_games, colour_ends, colour_per_doubling, log_interpolate, model_games,
                    to_target)
@@ -1109,6 +1110,21 @@ def _against_depth_trials(numbers: dict, fresh: list[dict], r0: dict, lifted: st
             + " and ".join(f"{pct(c)} ({n}) after {millions(g)}" for c, g, n in theirs) + ".")
 
 
+def _moved(r: dict) -> str:
+    """A run resumed on another machine part-way (its record's machines: train.trained_on), in words: which steps
+    up to its last snapshot trained where, in which number format ("auto" picks it per machine); "" for a run
+    whose snapshots all come from one."""
+    last = r["points"][-1]["step"]
+    ms = [m for m in r.get("machines") or [] if m["from"] < last]   # the parts its snapshots come from
+    if len(ms) < 2:
+        return ""
+    # the first part "until": a run whose status predates the list starts it where it first resumed after it
+    parts = [f"until step {ms[1]['from']:,} on {describe(ms[0])}"] + [
+        f"from step {m['from']:,} to {end:,} on {describe(m)}" for m, end in zip(ms[1:], [x["from"] for x in ms[2:]] + [last])]
+    return (f"{_shape(r)} was resumed on another machine part-way (the number format \"auto\" picks per machine): "
+            + "; ".join(parts) + ".\n")
+
+
 def ladder_section(numbers: dict) -> str:
     """Does the depth set where the colour levels off? The run that carried the exact target further, beside
     runs of its recipe at fewer (or more) layers: a table by snapshot, each depth's colour at the end and its
@@ -1144,6 +1160,7 @@ def ladder_section(numbers: dict) -> str:
         lines.append("Of these, " + "; ".join(f"{' and '.join(ns)} trained on another machine ({how})"
                                              for how, ns in elsewhere.items())
                      + ", with the same recipe on the same games.\n")
+    lines += [m for r in runs if (m := _moved(r))]
     table, _, at = _snapshot_table(df[df["part"] == "run"], "shape", names, "games seen", None, union=True)
     lines += table
     machines: dict[str, list[dict]] = {}

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from .. import jobs, storage
+from ..train import describe
 from ..transfer import metrics_table
 from . import charts, theme, widgets
 from .text import duration, pct
@@ -59,12 +60,12 @@ def live_numbers(rs: jobs.RunStatus) -> dict:
 
 
 def where(status: dict) -> str | None:
-    """What a run trains on, from its status: 'cpu (AMD EPYC), float32', 'cuda:0 (NVIDIA H100 80GB HBM3),
-    bfloat16'; the device alone for a status written before the trainer named the rest; None without one."""
-    if not status.get("device"):
-        return None
-    name = status.get("device_name") or status.get("cpu_name")
-    return status["device"] + (f" ({name})" if name else "") + (f", {status['dtype']}" if status.get("dtype") else "")
+    """What a run trains on, from its status (train.trained_on's last entry): 'cpu (AMD EPYC), float32',
+    'cuda:0 (NVIDIA H100 80GB HBM3), bfloat16'; the device alone for a status written before the trainer kept
+    them; None without one."""
+    if status.get("machines"):
+        return describe(status["machines"][-1])
+    return status.get("device")
 
 
 def runs_table(runs: list[jobs.RunStatus]) -> pd.DataFrame:
