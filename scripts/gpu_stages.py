@@ -134,12 +134,11 @@ def machine(device, bf16: bool) -> dict:
     CPU's model and threads on a CPU, the number format and PyTorch. Two speeds compare only where these agree."""
     import torch
 
-    from mothello.train import cpu_model
+    from mothello.train import here
 
-    cpu = device.type == "cpu"
-    return {"device": "CPU" if cpu else torch.cuda.get_device_name(device), "cpu": cpu_model() if cpu else None,
-            "threads": torch.get_num_threads() if cpu else None, "dtype": "bfloat16" if bf16 else "float32",
-            "torch": torch.__version__}
+    on, cpu = here(device, bf16), device.type == "cpu"   # what train() writes in a run's status
+    return {"device": "CPU" if cpu else on["name"], "cpu": on["name"] if cpu else None,
+            "threads": torch.get_num_threads() if cpu else None, "dtype": on["dtype"], "torch": torch.__version__}
 
 
 def barrier(folder: Path, name: str, n: int, timeout: float = 120):

@@ -1471,7 +1471,7 @@ def test_ladder_runs_from_a_lent_gpu_say_so_and_a_run_stopped_part_way_is_read_w
     moved = {**named, "machines": parts}
     text = findings.ladder_section({**cpu, "width": cpu["width"] + [moved]})
     assert ("4 x 192 was resumed on another machine part-way (the number format \"auto\" picks per machine): until step "
-            "6,032 on cpu (AMD EPYC), float32; from step 6,032 to 24,000 on cpu (Intel Xeon), bfloat16.") in text
+            "6,032 on CPU (AMD EPYC), float32; from step 6,032 to 24,000 on CPU (Intel Xeon), bfloat16.") in text
     early = {**moved, "points": moved["points"][:1]}   # its snapshots (to 2,400) all from the first machine
     assert "resumed on another machine" not in findings.ladder_section({**cpu, "width": cpu["width"] + [early]})
 

@@ -11,7 +11,6 @@ import pandas as pd
 from .. import suite
 from ..languages import Vocabulary, load_config
 from ..model import GPT, PRESETS, GPTConfig
-from ..train import describe
 from .numbers import DEPTH_RUNS, PAPER_RUNS, WIDTH_RUNS, run_objective
 from .pace import (analysed_ends, colour_at_games, colour_ends, colour_per_doubling, log_interpolate, model_games,
                    to_target)
@@ -1110,6 +1109,14 @@ def _against_depth_trials(numbers: dict, fresh: list[dict], r0: dict, lifted: st
             + " and ".join(f"{pct(c)} ({n}) after {millions(g)}" for c, g, n in theirs) + ".")
 
 
+def _part(m: dict) -> str:
+    """A train.trained_on entry as the report names machines (_host): 'CPU (AMD EPYC), float32', 'NVIDIA H100 80GB
+    HBM3, bfloat16'."""
+    cpu = m["device"] == "cpu"
+    return (("CPU" + (f" ({m['name']})" if m.get("name") else "")) if cpu else (m.get("name") or m["device"])) \
+        + f", {m['dtype']}"
+
+
 def _moved(r: dict) -> str:
     """A run resumed on another machine part-way (its record's machines: train.trained_on), in words: which steps
     up to its last snapshot trained where, in which number format ("auto" picks it per machine); "" for a run
@@ -1119,8 +1126,8 @@ def _moved(r: dict) -> str:
     if len(ms) < 2:
         return ""
     # the first part "until": a run whose status predates the list starts it where it first resumed after it
-    parts = [f"until step {ms[1]['from']:,} on {describe(ms[0])}"] + [
-        f"from step {m['from']:,} to {end:,} on {describe(m)}" for m, end in zip(ms[1:], [x["from"] for x in ms[2:]] + [last])]
+    parts = [f"until step {ms[1]['from']:,} on {_part(ms[0])}"] + [
+        f"from step {m['from']:,} to {end:,} on {_part(m)}" for m, end in zip(ms[1:], [x["from"] for x in ms[2:]] + [last])]
     return (f"{_shape(r)} was resumed on another machine part-way (the number format \"auto\" picks per machine): "
             + "; ".join(parts) + ".\n")
 
