@@ -2,7 +2,8 @@
 
 A run directory holds
     experiment.toml, train.json   the configs
-    status.json                   state (running / finished / failed / cancelled), step, total, times, error
+    status.json                   state (running / finished / failed / cancelled), step, total, times, error,
+                                  and the machines it trained on from which step (trained_on)
     metrics.jsonl                 train loss, validation loss, legal-move accuracy per language, tokens/s
     model.safetensors, checkpoint.json   the current model (a checkpoint folder, see checkpoints.py)
     snapshots/step-NNNNNNNNN/     models along training
@@ -10,7 +11,8 @@ A run directory holds
     log.txt                       stdout and stderr of a background run (jobs.py)
 
 The data order, learning rate and RNG are functions of the step, and the resumable state holds
-everything else, so `--resume` after a kill continues exactly as the uninterrupted run would have.
+everything else, so `--resume` after a kill continues exactly as the uninterrupted run would have (on a
+machine that resolves dtype "auto" alike: a run resumed elsewhere says so in its log and its status).
 SIGTERM (cancel) saves the state and stops cleanly. Under `torchrun --nproc_per_node N` the same
 entry point trains with DistributedDataParallel (NCCL on GPUs, gloo on CPU); rank 0 writes the files.
 """
