@@ -379,11 +379,18 @@ def here(device: torch.device, bf16: bool) -> dict:
     return {"device": str(device), "name": name, "dtype": "bfloat16" if bf16 else "float32"}
 
 
+def machines_of(status: dict) -> list[dict]:
+    """The trained_on entries a run's status keeps, those that are such (a hand-edited status may hold others)."""
+    listed = status.get("machines")
+    return [m for m in listed if isinstance(m, dict) and isinstance(m.get("from"), int) and isinstance(
+        m.get("device"), str) and m.get("dtype") in ("float32", "bfloat16")] if isinstance(listed, list) else []
+
+
 def trained_on(status: dict, start: int, now_on: dict) -> list[dict]:
     """The machines a run has trained on, as status.json keeps them: [{"from": step, **here()}, ...], one entry
     per change, the last the one it starts on now at `start`. Entries from past `start` (a resumption from an
     earlier state) are dropped; a run whose status predates the list starts it here."""
-    past = [m for m in status.get("machines") or [] if m["from"] < start]
+    past = [m for m in machines_of(status) if m["from"] < start]
     if past and {k: v for k, v in past[-1].items() if k != "from"} == now_on:
         return past
     return past + [{"from": start, **now_on}]
@@ -493,7 +500,7 @@ def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, pro
                      # may be on another
                      machines=(machines := trained_on(status, start, here(device, use_bf16))))
         if len(machines) > 1 and machines[-1]["from"] == start:
-            print(f"note: this run trained on {describe(machines[-2])} until step {start:,}; it goes on on "
+            print(f"note: this run trained on {describe(machines[-2])} until step {start:,}; it resumes on "
                   f"{describe(machines[-1])} (dtype {tc.dtype!r} resolves per machine)", flush=True)
 
     train_model = model

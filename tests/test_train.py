@@ -34,6 +34,7 @@ from mothello.train import (
     lr_at,
     read_metrics,
     snapshot_steps,
+    machines_of,
     train,
     trained_on,
 )
@@ -169,7 +170,7 @@ def test_a_run_resumed_on_another_machine_keeps_where_each_part_trained(naive2, 
     train(naive2, tc, run, resume=True)
     machines = json.loads((run / "status.json").read_text())["machines"]
     assert machines == [{"from": 0, **first}, {"from": saved, **first, "name": "Another CPU"}]
-    assert (f"note: this run trained on cpu ({first['name']}), float32 until step {saved:,}; it goes on on cpu "
+    assert (f"note: this run trained on cpu ({first['name']}), float32 until step {saved:,}; it resumes on cpu "
             "(Another CPU), float32") in capsys.readouterr().out
 
 
@@ -189,6 +190,19 @@ def test_the_machines_a_run_trained_on_are_one_entry_per_change_up_to_where_it_s
         assert all({**a, "from": 0} != {**b, "from": 0} for a, b in zip(got, got[1:]))  # each entry a change
         assert got[:len(kept)] == kept and len(got) - len(kept) in (0, 1)   # the past is kept as it was
         assert len(got) == len(kept) or got[-1]["from"] == start   # a change is dated where it started
+
+
+@given(st.lists(st.one_of(st.none(), st.integers(), st.text(max_size=3), machine,
+                          st.builds(lambda m, f: {**m, "from": f}, machine, st.integers(0, 50)),
+                          st.dictionaries(st.sampled_from(["from", "device", "dtype", "name"]),
+                                          st.one_of(st.none(), st.integers(), st.text(max_size=3)))), max_size=6),
+       st.integers(0, 50), machine)
+def test_a_hand_edited_list_of_machines_keeps_only_its_entries_that_are_such(listed, start, now_on):
+    valid = [m for m in listed if isinstance(m, dict) and type(m.get("from")) is int and isinstance(m.get("device"), str)
+             and m.get("dtype") in ("float32", "bfloat16")]   # a step, a device and a number format
+    assert machines_of({"machines": listed}) == valid and machines_of({"machines": "cpu"}) == []
+    got = trained_on({"machines": listed}, start, now_on)
+    assert got[-1] == {"from": got[-1]["from"], **now_on} and all(m in valid for m in got[:-1])
 
 
 @settings(max_examples=80, deadline=None)

@@ -1113,7 +1113,7 @@ def _part(m: dict) -> str:
     """A train.trained_on entry as the report names machines (_host): 'CPU (AMD EPYC), float32', 'NVIDIA H100 80GB
     HBM3, bfloat16'."""
     cpu = m["device"] == "cpu"
-    return (("CPU" + (f" ({m['name']})" if m.get("name") else "")) if cpu else (m.get("name") or m["device"])) \
+    return _host({"device": "CPU" if cpu else m.get("name") or m["device"], "cpu": m.get("name") if cpu else None}) \
         + f", {m['dtype']}"
 
 

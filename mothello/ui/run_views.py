@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from .. import jobs, storage
-from ..train import describe
+from ..train import describe, machines_of
 from ..transfer import metrics_table
 from . import charts, theme, widgets
 from .text import duration, pct
@@ -63,9 +63,8 @@ def where(status: dict) -> str | None:
     """What a run trains on, from its status (train.trained_on's last entry): 'cpu (AMD EPYC), float32',
     'cuda:0 (NVIDIA H100 80GB HBM3), bfloat16'; the device alone for a status written before the trainer kept
     them; None without one."""
-    if status.get("machines"):
-        return describe(status["machines"][-1])
-    return status.get("device")
+    known = machines_of(status)
+    return describe(known[-1]) if known else status.get("device")
 
 
 def runs_table(runs: list[jobs.RunStatus]) -> pd.DataFrame:
