@@ -1437,8 +1437,13 @@ def test_ladder_runs_from_a_lent_gpu_say_so_and_a_run_stopped_part_way_is_read_w
     assert "After 1.5 million games, and their gain per doubling" in text and "8 x 192 72" not in text
     assert "Each step of depth: 2 x 192 -> 3 x 192 +4.0 points, 3 x 192 -> 6 x 192 +12.0 points (3 layers)." in text
     assert ("8 x 192 stopped at 12,000 of its 24,000 steps: after 768,000 games it reads 85.0%, +3.0 points against "
-            "6 x 192 after as many games (legal moves 90.0% in its worst language).") in text
+            "6 x 192 after as many games (legal moves 90.0% in its worst language); over its last 2.3 doublings of the "
+            "games (153,600 to 768,000) it gained +4.3 points per doubling, 6 x 192 +3.4 points over the same games.") in text
     assert ladder_lifted(numbers) == "each added layer"   # the runs that reached the end
+    # stopped at its first snapshot: no pace of its own to read
+    first = findings.ladder_section({**numbers, "width": [*numbers["width"][:-1], {**eight, "points": eight["points"][:1]}]})
+    assert ("8 x 192 stopped at 2,400 of its 24,000 steps: after 153,600 games it reads 75.0%, +1.0 points against "
+            "6 x 192 after as many games (legal moves 90.0% in its worst language).") in first
     rep = reproduce(numbers)
     assert ("python scripts/width_trial.py --model unified-mixed --shapes 2x192 --steps 24000 --objective legal-set"
             "   # the depth ladder, here") in rep

@@ -1132,6 +1132,20 @@ def _moved(r: dict) -> str:
             + "; ".join(parts) + ".\n")
 
 
+def _stopped_pace(r: dict, at: dict, below: str | None, bs: int) -> str:
+    """A run stopped part-way, its gain per doubling of the games from its snapshot before its last, beside the
+    deepest shallower run's over the same games: is its lead growing? "" with a single snapshot."""
+    if len(r["points"]) < 2:
+        return ""
+    n, (s0, s1) = _shape(r), (p["step"] for p in r["points"][-2:])
+    per = float(np.log2(s1 / s0))
+    gain = (at[(n, s1)].colour - at[(n, s0)].colour) / per
+    beside = (f", {below} {pts((at[(below, s1)].colour - at[(below, s0)].colour) / per)} over the same games"
+              if below and (below, s0) in at else "")
+    return (f"; over its last {_doublings(s0 * bs, s1 * bs)} of the games ({s0 * bs:,} to {s1 * bs:,}) it gained "
+            f"{pts(gain)} per doubling{beside}")
+
+
 def ladder_section(numbers: dict) -> str:
     """Does the depth set where the colour levels off? The run that carried the exact target further, beside
     runs of its recipe at fewer (or more) layers: a table by snapshot, each depth's colour at the end and its
@@ -1194,7 +1208,7 @@ def ladder_section(numbers: dict) -> str:
         stopped_said.append(f"{n} stopped at {last:,} of its {r['steps']:,} steps: after {millions(last * bs)} it reads "
                             f"{pct(x.colour)}" + (f", {pts(x.colour - at[(below, last)].colour)} against {below} after "
                                                   "as many games" if below else "")
-                            + f" (legal moves {pct(x.legal_min)} in its worst language).")
+                            + f" (legal moves {pct(x.legal_min)} in its worst language)" + _stopped_pace(r, at, below, bs) + ".")
     if len(steps) < 2 or len(names) < 2:
         return "\n".join(lines + ([" ".join(stopped_said)] if stopped_said else [])) + "\n"
     s0, s1 = steps[-2:]
