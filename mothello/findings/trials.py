@@ -1138,12 +1138,14 @@ def _stopped_pace(r: dict, at: dict, below: str | None, bs: int) -> str:
     if len(r["points"]) < 2:
         return ""
     n, (s0, s1) = _shape(r), (p["step"] for p in r["points"][-2:])
-    per = float(np.log2(s1 / s0))
-    gain = (at[(n, s1)].colour - at[(n, s0)].colour) / per
-    beside = (f", {below} {pts((at[(below, s1)].colour - at[(below, s0)].colour) / per)} over the same games"
-              if below and (below, s0) in at else "")
+    beside = f", {below} {pts(_gain(at, below, s0, s1))} over the same games" if below and (below, s0) in at else ""
     return (f"; over its last {_doublings(s0 * bs, s1 * bs)} of the games ({s0 * bs:,} to {s1 * bs:,}) it gained "
-            f"{pts(gain)} per doubling{beside}")
+            f"{pts(_gain(at, n, s0, s1))} per doubling{beside}")
+
+
+def _gain(at: dict, n: str, s0: int, s1: int) -> float:
+    """Colour a doubling of the games added to run `n` from step s0 to s1 (at: its snapshots by (shape, step))."""
+    return (at[(n, s1)].colour - at[(n, s0)].colour) / float(np.log2(s1 / s0))
 
 
 def ladder_section(numbers: dict) -> str:
@@ -1213,7 +1215,7 @@ def ladder_section(numbers: dict) -> str:
         return "\n".join(lines + ([" ".join(stopped_said)] if stopped_said else [])) + "\n"
     s0, s1 = steps[-2:]
     g0, g1 = s0 * bs, s1 * bs
-    gains = {n: (at[(n, s1)].colour - at[(n, s0)].colour) / float(np.log2(s1 / s0)) for n in names}
+    gains = {n: _gain(at, n, s0, s1) for n in names}
     said = [f"After {millions(g1)}, and their gain per doubling over their last {_doublings(g0, g1)} of the games "
             f"({g0:,} to {g1:,}): " + "; ".join(
                 f"{n} {pct(at[(n, s1)].colour)} ({pts(gains[n])} per doubling"
