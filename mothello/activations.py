@@ -65,7 +65,7 @@ def extract(ck: Checkpoint, language, games: np.ndarray, layers=None, batch_size
     """{layer: (n, 60, C) float32} residual stream at each move's last token (layer 0 = embeddings)."""
     model, vocab = ck.model, ck.vocab
     device = device or next(model.parameters()).device
-    li = vocab.config.language_index(language)
+    li = vocab.config.input_index(language)
     n_layers = model.cfg.n_layer
     layers = list(range(n_layers + 1)) if layers is None else [int(x) for x in layers]
     bad = [x for x in layers if not 0 <= x <= n_layers]
@@ -98,7 +98,7 @@ def move_states(ck: Checkpoint, language, n_games: int = 1000, seed: int = PROBE
                 cache: bool = True, device=None) -> MoveStates:
     """Hidden states of `n_games` held-out games (games seed `seed`) read in `language`, cached on disk
     as float16 per layer."""
-    li = ck.config.language_index(language)
+    li = ck.config.input_index(language)
     name = ck.config.languages[li].name
     games = heldout_games(n_games, seed=seed)
     layers = list(range(ck.model.cfg.n_layer + 1)) if layers is None else [int(x) for x in layers]
@@ -128,7 +128,7 @@ def move_states(ck: Checkpoint, language, n_games: int = 1000, seed: int = PROBE
 
 def game_states(ck: Checkpoint, language, games: np.ndarray, layers=None, device=None) -> MoveStates:
     """Hidden states of given games (e.g. one game being played), not cached."""
-    li = ck.config.language_index(language)
+    li = ck.config.input_index(language)
     games = np.asarray(games)
     if games.ndim == 1:
         games = games[None]

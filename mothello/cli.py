@@ -114,7 +114,7 @@ def cmd_train(args) -> int:
         exp = load_config(args.config)
         tc = _train_config(args)
         if args.finetune_language is not None:
-            tc.languages = [exp.language_index(args.finetune_language)]
+            tc.languages = [exp.input_index(args.finetune_language)]
     from .model import shape_label
 
     print(f"training {exp.name} ({tc.preset}: {shape_label(tc.model_shape(), 'x')}; {tc.objective}"
@@ -211,7 +211,7 @@ def cmd_probe(args) -> int:
             rows.append({"layer": x, "language": p.info_["language"], **p.info_["test"]})
     from .activations import move_states, PROBE_TEST_SEED, PROBE_TRAIN_SEED
 
-    li = ck.config.language_index(langs[0])
+    li = ck.config.input_index(langs[0])
     base = majority_baseline(move_states(ck, li, args.games, PROBE_TRAIN_SEED, [0]).labels(args.labels),
                              move_states(ck, li, 200, PROBE_TEST_SEED, [0]).labels(args.labels))
     placer = placer_baseline(200, args.labels)
@@ -285,7 +285,7 @@ def cmd_transfer(args) -> int:
         if not args.config:
             raise ValueError("give an experiment config, or --resume with --out RUN_DIR")
         exp = load_config(args.config)
-        kw = {"finetune_language": exp.language_index(args.finetune_language), "preset": args.preset}
+        kw = {"finetune_language": exp.input_index(args.finetune_language), "preset": args.preset}
         for key in ("pretrain_steps", "finetune_games", "finetune_epochs", "finetune_lr", "seed", "eval_games",
                     "freeze"):
             if getattr(args, key) is not None:
@@ -311,11 +311,14 @@ def cmd_intervene(args) -> int:
     from .probes import load_or_train_probe
 
     ck = _load(args.checkpoint)
-    probe = load_or_train_probe(ck, args.probe_language, args.layer, kind="linear", labels="relative")
-    read = args.read_language if args.read_language is not None else args.probe_language
+    cfg = ck.config
+    given = args.probe_language if args.probe_language is not None else cfg.input_languages[0]
+    pl = cfg.input_index(given)
+    read = cfg.input_index(args.read_language) if args.read_language is not None else pl
+    probe = load_or_train_probe(ck, pl, args.layer, kind="linear", labels="relative")
     res = intervention_study(ck, probe, args.layer, n_cases=args.cases, edit=args.edit, language=read)
-    print(json.dumps({"checkpoint": ck.name, "layer": args.layer, "probe_language": str(args.probe_language),
-                      "read_language": str(read), "edit": args.edit, **res}))
+    print(json.dumps({"checkpoint": ck.name, "layer": args.layer, "probe_language": cfg.language_names[pl],
+                      "read_language": cfg.language_names[read], "edit": args.edit, **res}))
     return 0
 
 
@@ -454,8 +457,10 @@ def build_parser() -> argparse.ArgumentParser:
     iv = sub.add_parser("intervene", help="edit the probe-decoded board and measure how predicted moves follow")
     iv.add_argument("checkpoint")
     iv.add_argument("--layer", type=int, required=True)
-    iv.add_argument("--probe-language", dest="probe_language", default="0")
-    iv.add_argument("--read-language", dest="read_language")
+    iv.add_argument("--probe-language", dest="probe_language",
+                    help="the language the probe is trained on (default: the first the model reads)")
+    iv.add_argument("--read-language", dest="read_language",
+                    help="the language the edited games are read in (default: the probe's)")
     iv.add_argument("--edit", choices=["flip", "erase"], default="flip")
     iv.add_argument("--cases", type=int, default=100)
     iv.set_defaults(func=cmd_intervene)

@@ -95,7 +95,7 @@ def predict_moves(model: GPT, vocab: Vocabulary, games: np.ndarray, language, ba
     language's tokens (does it still know the moves?); legal-move accuracy proper never uses it.
     """
     device = device or next(model.parameters()).device
-    li = vocab.config.language_index(language)
+    li = vocab.config.input_index(language)
     unified = vocab.config.unified_output
     out_lang = 0 if unified else li
     lookup = _Lookup.of(vocab, out_lang)
@@ -149,7 +149,7 @@ def legal_move_accuracy(model: GPT, vocab: Vocabulary, games: np.ndarray, langua
     predict_moves (a diagnostic, not the metric)."""
     r = replay(games)
     has_next = r.next_legal.any(-1)  # (n, 60)
-    langs = vocab.config.input_languages if languages is None else [vocab.config.language_index(x) for x in languages]
+    langs = vocab.config.input_languages if languages is None else [vocab.config.input_index(x) for x in languages]
     out = {}
     for li in langs:
         pred = predict_moves(model, vocab, games, li, batch_size, device, own_tokens_only)
@@ -166,7 +166,7 @@ def output_token_shares(model: GPT, vocab: Vocabulary, games: np.ndarray, langua
     that several languages share (an anchor) counts for each of them, so shares can sum past 1.
     Shows which language a model answers in, e.g. after fine-tuning on another one."""
     device = device or next(model.parameters()).device
-    li = vocab.config.language_index(language)
+    li = vocab.config.input_index(language)
     names = vocab.config.language_names
     owner = np.zeros((len(names), vocab.size), dtype=bool)  # (languages, V)
     for k in range(len(names)):
@@ -210,7 +210,7 @@ def predict_moves_per_prefix(model: GPT, vocab: Vocabulary, games: np.ndarray, l
     """The straightforward reference: one forward pass per prefix, one token at a time (as the
     original code does). Same output as predict_moves; used by the tests and the benchmark."""
     device = device or next(model.parameters()).device
-    li = vocab.config.language_index(language)
+    li = vocab.config.input_index(language)
     out_lang = 0 if vocab.config.unified_output else li
     lookup = _Lookup.of(vocab, out_lang)
     allowed = _token_mask(vocab, out_lang, device) if own_tokens_only else None

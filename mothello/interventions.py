@@ -64,7 +64,7 @@ def intervene(ck: Checkpoint, probe: BoardProbe, layer: int, game, move_index: i
         raise ValueError(f"unknown edit {edit!r} ({', '.join(EDITS)})")
     sq = parse_square(square)
     vocab, model = ck.vocab, ck.model
-    li = ck.config.language_index(language if language is not None else ck.config.input_languages[0])
+    li = ck.config.input_index(language if language is not None else ck.config.input_languages[0])
     game = np.asarray(game).reshape(-1)
     r = replay(game)
     k = int(move_index)

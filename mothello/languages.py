@@ -83,6 +83,17 @@ class ExperimentConfig:
             return int(language)
         raise ValueError(f"unknown language {language!r}; this experiment has {', '.join(names)}")
 
+    def input_index(self, language: int | str) -> int:
+        """A language the model reads, by index or name (language_index). ValueError for an unknown one, and
+        for the unified output language, which the model writes its moves in but never reads: its input
+        embeddings never train, so hidden states of games written in it mean nothing."""
+        li = self.language_index(language)
+        if li not in self.input_languages:
+            reads = ", ".join(self.language_names[i] for i in self.input_languages)
+            raise ValueError(f"{self.language_names[li]!r} is the unified output language of {self.name}: the model "
+                             f"writes its moves in it but never reads it (it reads {reads})")
+        return li
+
     def to_dict(self) -> dict:
         d = asdict(self)
         d["languages"] = [asdict(lang) for lang in self.languages]

@@ -498,7 +498,7 @@ def alignment(ck: Checkpoint, layers=None, languages=None, kind: str = "linear",
     message) is called along the way.
     """
     cfg = ck.config
-    langs = [cfg.language_index(x) for x in (languages or cfg.input_languages)]
+    langs = [cfg.input_index(x) for x in (languages or cfg.input_languages)]
     if cfg.unified_output and 0 in langs:
         raise ValueError("under unified output language 0 is the output space and is never read; "
                          "choose among the input languages")
@@ -560,7 +560,7 @@ def train_probe(ck: Checkpoint, language, layer: int, kind: str = "linear", labe
                 n_train: int = 1000, save: bool = True, device=None, **params) -> BoardProbe:
     """A probe on one language at one layer, trained on n_train held-out games and scored on others;
     saved beside the checkpoint (analysis/probes/...) unless save=False."""
-    li = ck.config.language_index(language)
+    li = ck.config.input_index(language)
     name = ck.config.languages[li].name
     tr = move_states(ck, li, n_train, PROBE_TRAIN_SEED, [layer], device=device)
     te = move_states(ck, li, 200, PROBE_TEST_SEED, [layer], device=device)
@@ -577,7 +577,7 @@ def load_or_train_layer_probes(ck: Checkpoint, language, kind: str = "linear", l
     """One probe per layer (0..n_layer) on `language`, as train_probe makes them: those saved beside the
     checkpoint for these weights are loaded, the others trained together (fit_probes) and saved when
     the folder is writable. progress(fraction, message) while training."""
-    li = ck.config.language_index(language)
+    li = ck.config.input_index(language)
     name = ck.config.languages[li].name
     layers = list(range(ck.model.cfg.n_layer + 1))
     out: dict[int, BoardProbe] = {}
@@ -620,7 +620,7 @@ def load_or_train_probe(ck: Checkpoint, language, layer: int, kind: str = "linea
                         n_train: int = 1000, device=None) -> BoardProbe:
     """The probe saved beside the checkpoint if it was trained on these weights, else a new one (saved
     when the checkpoint folder is writable)."""
-    name = ck.config.languages[ck.config.language_index(language)].name
+    name = ck.config.languages[ck.config.input_index(language)].name
     path = probe_dir(ck, name, layer, kind, labels, n_train)
     if (path / "probe.json").is_file():
         try:
@@ -642,7 +642,7 @@ def load_or_train_probe(ck: Checkpoint, language, layer: int, kind: str = "linea
 # ---------------------------------------------------------------------------------------------
 def move_embeddings(ck: Checkpoint, language) -> np.ndarray:
     """(64, C) input embedding of each move (mean over its tokens); zero rows for the centre squares."""
-    li = ck.config.language_index(language)
+    li = ck.config.input_index(language)
     emb = ck.model.tok_emb.weight.detach().cpu().numpy()
     toks, lens = ck.vocab.tokens[li], ck.vocab.lengths[li]
     out = np.zeros((64, emb.shape[1]), np.float32)
@@ -664,7 +664,7 @@ def embedding_similarity(ck: Checkpoint, languages=None) -> dict:
     from .othello import PLAYABLE
 
     cfg = ck.config
-    langs = [cfg.language_index(x) for x in (languages or cfg.input_languages)]
+    langs = [cfg.input_index(x) for x in (languages or cfg.input_languages)]
     emb = {li: move_embeddings(ck, li)[list(PLAYABLE)] for li in langs}
     same = np.zeros((len(langs), len(langs)))
     diff = np.zeros_like(same)

@@ -102,7 +102,7 @@ def project(ck: Checkpoint, layer: int, languages=None, n_games: int = 50, metho
     relative state (`rel_` prefix), and x, y.
     """
     cfg = ck.config
-    langs = [cfg.language_index(x) for x in (languages or cfg.input_languages)]
+    langs = [cfg.input_index(x) for x in (languages or cfg.input_languages)]
     names = [cfg.languages[i].name for i in langs]
     if not 0 <= int(layer) <= ck.model.cfg.n_layer:
         raise ValueError(f"layer {layer} out of range: this model has layers 0..{ck.model.cfg.n_layer}")

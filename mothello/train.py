@@ -475,10 +475,10 @@ def train(exp: ExperimentConfig, tc: TrainConfig, out, resume: bool = False, pro
         storage.write_text(run / "metrics.jsonl", "")
 
     # Bad settings (languages, an illegal prefix) fail here, before the run is marked running.
-    langs = tc.languages if tc.languages is not None else exp.input_languages
-    bad = [x for x in langs if x not in exp.input_languages]
-    if bad:
-        raise RunError(f"languages {bad} are not input languages of {exp.name} ({exp.input_languages})")
+    try:
+        langs = exp.input_languages if tc.languages is None else [exp.input_index(x) for x in tc.languages]
+    except ValueError as e:
+        raise RunError(str(e)) from None
     threads = torch.get_num_threads()
     data = TrainingData(vocab, tc.batch_size, tc.games, seed=tc.seed, prefix=tc.prefix, languages=langs)
     eval_games = heldout_games(tc.eval_games, seed=tc.seed)

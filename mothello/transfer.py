@@ -162,9 +162,7 @@ def run_transfer(exp: ExperimentConfig, tc: TransferConfig, out, resume: bool = 
     """Pretrain (or copy the finished pretraining in `pretrained`), fine-tune and measure (see the module
     docstring); returns the run directory."""
     out = Path(out)
-    if tc.finetune_language not in exp.input_languages:
-        raise ValueError(f"fine-tune language {tc.finetune_language} is not an input language of {exp.name} "
-                         f"({exp.input_languages})")
+    exp.input_index(tc.finetune_language)  # the fine-tune language is one the model reads
     if not resume and (out / "transfer.json").exists() and (out / "pretrain").exists():
         raise ValueError(f"{out} already holds a transfer run; use --resume")
     if tc.freeze:  # an unknown part fails here, before any work

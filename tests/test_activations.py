@@ -128,6 +128,31 @@ def test_unknown_language_raises(naive_ck, games):
         game_states(naive_ck, "L7", games)
 
 
+def test_the_unified_output_language_is_not_read(unified_ck, games, tmp_path, monkeypatch):
+    """Under unified output the model writes its moves in language 0 and never reads it: every analysis that
+    feeds it games refuses that language by name (its hidden states would mean nothing), the others run."""
+    monkeypatch.setenv("MOTHELLO_CACHE", str(tmp_path))
+    from mothello.evaluate import legal_move_accuracy
+    from mothello.probes import alignment, train_probe
+    from mothello.projection import project
+
+    cases = [lambda x: extract(unified_ck, x, games, layers=[1]),
+             lambda x: game_states(unified_ck, x, games[:1]),
+             lambda x: move_states(unified_ck, x, 4, layers=[1], cache=False),
+             lambda x: legal_move_accuracy(unified_ck.model, unified_ck.vocab, games, languages=[x]),
+             lambda x: train_probe(unified_ck, x, 1, n_train=4, save=False),
+             lambda x: alignment(unified_ck, layers=[1], languages=[x, "atomic-2"], n_train=4, n_test=4, n_fit=4),
+             lambda x: project(unified_ck, 1, languages=[x, "atomic-2"], n_games=2, method="pca")]
+    for case in cases:
+        for out in ("out", 0):
+            with pytest.raises(ValueError, match="'out' is the unified output language of unified-mixed: the model "
+                                                 "writes its moves in it but never reads it \\(it reads atomic-1, "
+                                                 "atomic-2, split, comp\\)"):
+                case(out)
+    assert extract(unified_ck, "atomic-1", games, layers=[1])[1].shape == (len(games), 60, unified_ck.model.cfg.d_model)
+    assert set(legal_move_accuracy(unified_ck.model, unified_ck.vocab, games, languages=[1])) == {"atomic-1"}
+
+
 def test_move_states_cache(naive_ck, naive_ck_other, tmp_path, monkeypatch):
     monkeypatch.setenv("MOTHELLO_CACHE", str(tmp_path))
     first = move_states(naive_ck, "L0", n_games=6, seed=5, layers=[0, 2])

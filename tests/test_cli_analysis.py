@@ -118,3 +118,28 @@ def test_more_bad_input_in_process(ckpt, tmp_path, capsys):
                         (["align", "runs/does-not-exist"], "no such checkpoint")):
         assert main(argv) == 2, argv
         assert words in _one_error_line(capsys.readouterr().err)
+
+
+def test_the_unified_output_language_is_refused_in_one_line(tiny_unified_checkpoint, capsys):
+    """The model never reads its unified output language: probing, aligning or projecting games written in it
+    is refused by name, in one line, before any work."""
+    before = sorted(p.relative_to(tiny_unified_checkpoint) for p in tiny_unified_checkpoint.rglob("*"))
+    for argv in (["probe", str(tiny_unified_checkpoint), "--layer", "1", "--language", "out", "--no-save"],
+                 ["intervene", str(tiny_unified_checkpoint), "--layer", "1", "--probe-language", "0"],
+                 ["intervene", str(tiny_unified_checkpoint), "--layer", "1", "--read-language", "out"]):
+        assert main(argv) == 2, argv
+        line = _one_error_line(capsys.readouterr().err)
+        assert "'out' is the unified output language of unified-mixed" in line and "never reads it" in line, argv
+    assert sorted(p.relative_to(tiny_unified_checkpoint) for p in tiny_unified_checkpoint.rglob("*")) == before
+
+
+def test_intervene_names_its_languages(ckpt, capsys):
+    """intervene trains (or reuses) the probe on the first language the model reads unless told, reads the
+    edited games in the probe's language unless told, and names both in its JSON."""
+    assert main(["intervene", str(ckpt), "--layer", "1", "--cases", "3"]) == 0
+    d = _strict_json(capsys.readouterr().out)
+    assert (d["probe_language"], d["read_language"], d["edit"], d["layer"]) == ("L0", "L0", "flip", 1)
+    assert d["cases"] == 3 and 0 <= d["probe_reads_target"] <= 1
+    assert main(["intervene", str(ckpt), "--layer", "1", "--cases", "3", "--read-language", "1", "--edit", "erase"]) == 0
+    d = _strict_json(capsys.readouterr().out)
+    assert (d["probe_language"], d["read_language"], d["edit"]) == ("L0", "L1", "erase")

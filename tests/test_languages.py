@@ -431,6 +431,9 @@ def test_load_config_valid_file(tmp_path):
     with pytest.raises(ValueError):
         cfg.language_index(3)
     assert cfg.input_languages == [0, 1, 2]
+    assert [cfg.input_index(x) for x in ("en", 1, "2")] == [0, 1, 2]  # not unified: the model reads them all
+    with pytest.raises(ValueError, match="unknown language"):
+        cfg.input_index("fr")
 
 
 @PROPS

@@ -653,8 +653,11 @@ def test_init_from_a_checkpoint_of_another_vocabulary_is_refused(tiny_checkpoint
 
 def test_languages_must_be_input_languages(tmp_path):
     tc = TrainConfig(preset="tiny", games=None, steps=2, languages=[0], device="cpu")  # 0 is the output space
-    with pytest.raises(RunError, match="not input languages"):
+    with pytest.raises(RunError, match="'out' is the unified output language of unified-mixed: the model writes"):
         train(load_config(CONFIGS / "unified-mixed.toml"), tc, tmp_path / "x")
+    with pytest.raises(RunError, match="unknown language 9"):
+        train(load_config(CONFIGS / "unified-mixed.toml"), TrainConfig(**{**tc.to_dict(), "languages": [1, 9]}),
+              tmp_path / "x")
     assert not (tmp_path / "x" / "status.json").exists()  # never marked running
 
 

@@ -176,7 +176,7 @@ def test_transfer_table_marks_the_finetuned_language(toy_run):
 
 def test_bad_settings(tmp_path, toy_run):
     exp, tc, out = toy_run
-    with pytest.raises(ValueError, match="not an input language"):
+    with pytest.raises(ValueError, match="'out' is the unified output language of unified-mixed"):
         run_transfer(config("unified-mixed"), TransferConfig(**{**TOY, "finetune_language": 0}), tmp_path / "x")
     with pytest.raises(FileNotFoundError):
         transfer_table(tmp_path)
