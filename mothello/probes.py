@@ -499,9 +499,6 @@ def alignment(ck: Checkpoint, layers=None, languages=None, kind: str = "linear",
     """
     cfg = ck.config
     langs = [cfg.input_index(x) for x in (languages or cfg.input_languages)]
-    if cfg.unified_output and 0 in langs:
-        raise ValueError("under unified output language 0 is the output space and is never read; "
-                         "choose among the input languages")
     names = [cfg.languages[i].name for i in langs]
     layers = list(range(ck.model.cfg.n_layer + 1)) if layers is None else [int(x) for x in layers]
     params = {"kind": kind, "labels": labels, **(probe_params or {})}

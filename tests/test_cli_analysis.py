@@ -121,8 +121,8 @@ def test_more_bad_input_in_process(ckpt, tmp_path, capsys):
 
 
 def test_the_unified_output_language_is_refused_in_one_line(tiny_unified_checkpoint, capsys):
-    """The model never reads its unified output language: probing, aligning or projecting games written in it
-    is refused by name, in one line, before any work."""
+    """The model never reads its unified output language: probing it, or intervening with a probe on it or on
+    games read in it, is refused by name, in one line, before any work (nothing written beside the model)."""
     before = sorted(p.relative_to(tiny_unified_checkpoint) for p in tiny_unified_checkpoint.rglob("*"))
     for argv in (["probe", str(tiny_unified_checkpoint), "--layer", "1", "--language", "out", "--no-save"],
                  ["intervene", str(tiny_unified_checkpoint), "--layer", "1", "--probe-language", "0"],
