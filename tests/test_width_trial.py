@@ -1490,3 +1490,99 @@ def test_a_narrower_run_gaining_faster_than_a_ladder_run_it_trails_is_said_to_cl
     gain = (colours[1] - colours[0]) / np.log2(5)   # 2,400 to 12,000 steps
     assert (f"Over their last 2.3 doublings of the games (153,600 to 768,000) 8 x 96 gained {findings.pts(gain)} per "
             "doubling, against +1.7 points for 3 x 192 and +2.6 points for 4 x 192" + closing) in text
+
+
+def _deeper(n_layer, colours, speed=1.2, beside=2.3):
+    """The width trial's recipe (next-token, 5,000 steps) at `n_layer` x 192 on another CPU, with 3 x 192 measured
+    back to back with it (steps/s `beside`)."""
+    run = _run(192, colours, [4, 20, 40])
+    return {**run, "n_layer": n_layer, "params": 0.47e6 * n_layer, "cpu": "AMD EPYC",
+            "started": "2026-12-07T04:04:50+00:00", "measured": {"steps_per_s": speed},
+            **({"beside": {"3x192": {"steps_per_s": beside}}} if beside else {})}
+
+
+@pytest.mark.parametrize("deep, said", [
+    ([0.64, 0.70, 0.73], "Under the sampled move too, at batch 64, the added layers lift the colour after as many games: "
+                         "the objective is not what lets the depth count."),
+    ([0.62, 0.665, 0.685], "Under the sampled move, at the ladder's batch, the added layers do not lift the colour after "
+                           "as many games, while under the exact target they do: the objective, not the batch, is what "
+                           "lets the depth count here.")])
+def test_the_depth_under_the_sampled_move_stands_beside_the_depth_ladder(deep, said):
+    """A run of the width trial's recipe (next-token) at more layers of its narrowest width: its own section (by
+    snapshot, speeds measured back to back, its lead after as many games beside the depth ladder's lead under the
+    exact target at the ladder's snapshot nearest those games), figure and reproduce line; the width trial keeps to
+    its depth, and the ladder section points to it."""
+    from mothello.ui.charts import next_token_depth_chart
+
+    further = {**_longer(_run(192, [0.70, 0.74, 0.76], [4, 20, 40]), steps=24_000), "objective": "legal-set"}
+    six = _at_depth(6, [0.74, 0.80, 0.83])   # the ladder's 6 x 192: +4 points over 3 x 192 after 153,600 games
+    narrow, wide = _objective_runs()[0], _run(384, [0.60, 0.66, 0.72], [6.4, 32, 64])
+    deeper = _deeper(6, deep)
+    numbers = {"models": {"unified": _shipped_with_ends()}, "width": [narrow, wide, *_objective_runs()[1:], further, six,
+                                                                      deeper]}
+    assert findings.next_token_depth_runs(numbers) == [narrow, deeper]
+    assert findings.next_token_depth_ladder(numbers) == [further, six]
+    # the width trial keeps to the narrowest run's depth: 6 x 192 is not a width
+    assert list(findings.width_by_games(numbers)["shape"].unique()) == ["3 x 192", "3 x 384"]
+    assert "3 x 192 (1.5M parameters) and 3 x 384" in findings.width_section(numbers)
+    text = findings.next_token_depth_section(numbers)
+    assert text.startswith("## Does the objective let the depth count?\n")
+    assert "at 3 x 192 (1.5M parameters) and 6 x 192 (2.8M parameters) with `next-token`" in text
+    assert "6 x 192: CPU (AMD EPYC), 2 threads, bfloat16, PyTorch 2.13.0, 2026-12-07." in text
+    lead = deep[-1] - 0.68
+    assert (f"| 5,000 | 320,000 | 90.0% | 68.0% (layer 3) | 90.0% | {100 * deep[-1]:.1f}% (layer 3) | "
+            f"{findings.pts(lead)} |") in text
+    assert ("Speed, measured back to back on CPU (AMD EPYC), 2 threads, bfloat16, PyTorch 2.13.0, with nothing else "
+            "training: 3 x 192 2.30 steps/s, 6 x 192 1.20 steps/s: the 6 x 192 model takes 1.9x as long for the same "
+            "games.") in text
+    # the ladder's snapshot nearest 320,000 games on a log scale is 153,600 (2.1x off), not 768,000 (2.4x)
+    assert ("With `legal-set` the depth ladder's 6 x 192 read it 4.0 points better than its 3 x 192 (74.0% against "
+            "70.0%) after 153,600 games") in text
+    assert "On this same recipe the exact target lifted 3 x 192 to 78.0% after as many games (+10.0 points" in text
+    assert said in text and "below the 90% target after 320,000 games" in text
+    assert "(the section *Does the objective let the depth count?* below asks about the objective)" not in \
+        findings.ladder_section(numbers)   # no GPU depth trials here: the ladder's recipes differ from nothing
+    assert ("python scripts/width_trial.py --model unified-mixed --shapes 6x192 --steps 5000 --speed-beside 3x192   "
+            "# the depth under the sampled move, here") in reproduce(numbers)
+    df = findings.next_token_depth_by_games(numbers)
+    assert list(df["run"].unique()) == ["3 x 192, next-token", "6 x 192, next-token", "3 x 192, legal-set",
+                                        "6 x 192, legal-set"]
+    assert df[df["objective"] == "legal-set"]["games"].max() == 153_600   # the ladder up to its nearest snapshot
+    chart = next_token_depth_chart(df, placer=0.627).to_dict()
+    scale = chart["hconcat"][0]["layer"][0]["encoding"]["color"]["scale"]
+    assert scale["range"] == ["#9ecae1", "#08519c", "#fdae6b", "#a63603"]   # blues, then browns, light to dark
+
+
+def test_the_depth_under_the_sampled_move_without_the_ladder_or_speeds_that_compare():
+    """Without the depth ladder the section reads the next-token runs alone; runs on different machines with no
+    speeds measured together claim no cost; a single next-token depth is no trial."""
+    narrow = _objective_runs()[0]
+    deeper = {**_deeper(6, [0.62, 0.665, 0.685], beside=None), "dtype": "float32"}
+    numbers = {"models": {}, "width": [narrow, deeper]}
+    text = findings.next_token_depth_section(numbers)
+    assert "Their speeds do not compare" in text and "depth ladder" not in text
+    assert text.rstrip().endswith("Under the sampled move the added layers do not lift the colour after as many games. "
+                                  "All are below the 90% target after 320,000 games: the trial tells how the runs "
+                                  "start, not where they end.")
+    assert findings.next_token_depth_section({"models": {}, "width": [narrow]}) == ""
+    assert findings.next_token_depth_by_games({"models": {}, "width": [narrow]}).empty
+
+
+def test_the_depth_ladder_points_to_the_depth_under_the_sampled_move_where_the_gpu_trials_disagree():
+    """With GPU depth trials that found depth no faster per game (next-token, batch 1,024) the ladder says its recipe
+    differs in batch and objective and points to the section that asks about the objective; that section says, when
+    the depth lifts the colour under the sampled move too, what is left to tell the two apart."""
+    from mothello.findings.pace import colour_at_games
+
+    shipped = {**_shipped_with_ends(), "n_layer": 3, "d_model": 192, "params": 1.5e6}
+    further = {**_longer(_run(192, [0.70, 0.74, 0.76], [4, 20, 40]), steps=24_000), "objective": "legal-set"}
+    numbers = {"models": {"unified": shipped},
+               "width": [*_objective_runs(), further, _at_depth(6, [0.74, 0.80, 0.83]), _deeper(6, [0.64, 0.70, 0.73])],
+               "depth": [_scratch_depth_trial(6, 4_000, colour_at_games(shipped, 4_000 * 1024))]}
+    assert ("these runs do not tell which of the two lets the depth count (the section *Does the objective let the "
+            "depth count?* below asks about the objective).") in findings.ladder_section(numbers)
+    text = findings.next_token_depth_section(numbers)
+    assert ("the depth trials on the GPU trained `next-token`, as the shipped models do, at batch 1,024, and found "
+            "deeper models learning it no faster per game.") in text
+    assert ("What kept the GPU's deeper models from it lies in the rest of their recipe (batch 1,024: 16x fewer "
+            "optimizer steps for as many games) or in how far they had trained") in text

@@ -17,7 +17,8 @@ from .training import gpu_stages, how_trained
 from .transfer_notes import (answer_notes, longer_notes, longer_rows, longer_trend, own_ratio, restore_notes,
                              transfer_rows, variant_notes, variant_rows)
 from .trials import (batch_runs, batch_section, carried_stages, depth_section, further_runs, further_section,
-                     ladder_runs, ladder_section, lr_runs, lr_section, narrow_runs, narrow_section, objective_longer,
+                     ladder_runs, ladder_section, lr_runs, lr_section, narrow_runs, narrow_section, next_token_depth_runs,
+                     next_token_depth_section, objective_longer,
                      objective_section, paper_section, pooling_commands, pooling_section, stage_peak, trained_on_section, width_section)
 from .verdicts import CLAIMS, verdicts
 
@@ -175,6 +176,11 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
         if "narrow" in figures:
             out.append("![Deeper and narrower: colour against the games seen and against training time, beside the "
                        f"depth ladder]({figures['narrow']})\n")
+    if depth_objective := next_token_depth_section(numbers):
+        out.append(depth_objective)
+        if "depth-objective" in figures:
+            out.append("![Depth under each objective: colour and legal moves against the games seen]"
+                       f"({figures['depth-objective']})\n")
     if trained_on := trained_on_section(numbers):
         out.append(trained_on)
         if "trained-on" in figures:
@@ -425,6 +431,10 @@ def reproduce(numbers: dict) -> str:
                    f"--steps {r['steps']} --objective {run_objective(r)}"
                    + (f" --speed-beside {','.join(r['beside'])}" if r.get("beside") else "")
                    + "   # deeper and narrower, here" for r in narrow_runs(numbers))
+    deeper = next_token_depth_runs(numbers)
+    gpu += "".join(f"\npython scripts/width_trial.py --model {r['experiment']} --shapes {r['n_layer']}x{r['d_model']} "
+                   f"--steps {r['steps']}" + (f" --speed-beside {','.join(r['beside'])}" if r.get("beside") else "")
+                   + "   # the depth under the sampled move, here" for r in deeper if r["n_layer"] != deeper[0]["n_layer"])
     gpu += "".join(f"\npython scripts/width_trial.py --model {r['experiment']} --shapes {r['n_layer']}x{r['d_model']} "
                    f"--objective {run_objective(r)} --lr {r['lr']:g}   # the learning-rate trial, here"
                    for r in lr_runs(numbers) if r["lr"] != SUITE_TRAINING["lr"])

@@ -1,7 +1,8 @@
 """The trials beside the suite, shipped as numbers only: the `paper` preset on a GPU, and whether the
 colour target is a matter of depth (grown deeper, deeper from scratch), of width, or of the noise of the
 next-token target (from scratch, carried further, and the shipped model trained on), of the learning rate, or of
-the batch; whether the depth sets where the colour levels off (the depth ladder); whether the languages share their games."""
+the batch; whether the depth sets where the colour levels off (the depth ladder), and whether the objective lets the
+depth count (the depth under the sampled move); whether the languages share their games."""
 
 from __future__ import annotations
 
@@ -321,10 +322,10 @@ def _recipe_of(r: dict) -> tuple:
     return tuple(r[k] for k in ("steps", "batch_size", "lr", "min_lr", "warmup_steps"))
 
 
-def _by_shape(numbers: dict) -> list[dict]:
-    """The width trials: the next-token runs from scratch of the model and recipe recorded at the most
-    shapes (the first such in the record; the other models' runs are the pooling trial's), narrowest
-    first; [] when every model and recipe has one shape and there are several."""
+def _next_token_group(numbers: dict) -> list[dict]:
+    """The next-token runs from scratch of the model and recipe recorded at the most shapes (the first such in
+    the record; the other models' runs are the pooling trial's): the width trial's, and the depth under the
+    sampled move's; [] when every model and recipe has one shape and there are several."""
     runs = [r for r in _scratch(numbers) if run_objective(r) == "next-token"]
     shapes: dict[tuple, set] = {}
     for r in runs:
@@ -334,7 +335,18 @@ def _by_shape(numbers: dict) -> list[dict]:
     best = max(shapes, key=lambda e: len(shapes[e]))
     if len(shapes[best]) < 2 and len(shapes) > 1:  # one shape each: models compared (the pooling trial), no widths
         return []
-    return sorted((r for r in runs if (r["experiment"], _recipe_of(r)) == best), key=lambda r: (r["d_model"], r["n_layer"]))
+    return [r for r in runs if (r["experiment"], _recipe_of(r)) == best]
+
+
+def _by_shape(numbers: dict) -> list[dict]:
+    """The width trials: _next_token_group's runs at the depth of its narrowest run, narrowest first (a run there
+    at another depth is not a width: next_token_depth_runs); [] when that leaves one run of several."""
+    group = _next_token_group(numbers)
+    if not group:
+        return []
+    depth = min(group, key=lambda r: (r["d_model"], r["n_layer"]))["n_layer"]
+    found = sorted((r for r in group if r["n_layer"] == depth), key=lambda r: r["d_model"])
+    return found if len(found) >= 2 or len(found) == len(group) else []
 
 
 def _objective_pairs(numbers: dict) -> list[list[dict]]:
@@ -1103,7 +1115,9 @@ def _against_depth_trials(numbers: dict, fresh: list[dict], r0: dict, lifted: st
             + " and ".join(_shape(r) for r in fresh) + f" learning the colour no faster per game than the shipped "
             f"{m['n_layer']} x {m['d_model']}; here {lifted} lifted it. "
             + (f"The two recipes differ in {' and in '.join(differ)}, and these runs do not tell which "
-               f"{'of the two ' if len(differ) > 1 else ''}lets the depth count. " if differ else "")
+               f"{'of the two ' if len(differ) > 1 else ''}lets the depth count"
+               + (" (the section *Does the objective let the depth count?* below asks about the objective)"
+                  if len(differ) > 1 and next_token_depth_runs(numbers) else "") + ". " if differ else "")
             + ("Per game this recipe is also the faster" if faster else "For scale")
             + f": {deepest} reads {pct(colour)} here after {millions(games)}, where the trials above read "
             + " and ".join(f"{pct(c)} ({n}) after {millions(g)}" for c, g, n in theirs) + ".")
@@ -1953,5 +1967,166 @@ def narrow_section(numbers: dict) -> str:
                     f"{millions(ends[-1] * r0['batch_size'])}): where the narrower run would end, this trial does not "
                     "tell.")
     said += _all_below(df["colour"].max(), games)
+    lines.append(" ".join(said))
+    return "\n".join(lines) + "\n"
+
+
+def next_token_depth_runs(numbers: dict) -> list[dict]:
+    """Depth under the sampled move: _next_token_group's runs (the width trial's model and recipe, next-token) at
+    the width of its narrowest run, at two depths or more, shallowest first; [] otherwise. Beside the depth ladder
+    (legal-set at the same batch) they ask whether the objective is what lets the depth count."""
+    group = _next_token_group(numbers)
+    if not group:
+        return []
+    width = min(r["d_model"] for r in group)
+    found = sorted((r for r in group if r["d_model"] == width), key=lambda r: r["n_layer"])
+    return found if len({r["n_layer"] for r in found}) >= 2 else []
+
+
+def _with_objective(r: dict) -> str:
+    """'6 x 192, next-token'."""
+    return f"{_shape(r)}, {run_objective(r)}"
+
+
+def next_token_depth_ladder(numbers: dict) -> list[dict]:
+    """The depth ladder's runs (legal-set) at the shallowest and the deepest shape of next_token_depth_runs; []
+    unless the ladder has both."""
+    runs = next_token_depth_runs(numbers)
+    ladder = {(r["n_layer"], r["d_model"]): r for r in ladder_runs(numbers)}
+    found = [ladder.get((r["n_layer"], r["d_model"])) for r in runs[:1] + runs[-1:]] if runs else []
+    return found if found and all(found) else []
+
+
+def _nearest_step(steps: list[int], batch: int, games: int) -> int:
+    """Of `steps` (at `batch` games a step), the one whose games are nearest `games` on a log scale."""
+    return min(steps, key=lambda s: abs(np.log(s * batch / games)))
+
+
+def next_token_depth_by_games(numbers: dict) -> pd.DataFrame:
+    """The depth trial under the sampled move (_trial_frame, by "run": "6 x 192, next-token"), then the depth
+    ladder's runs at its shallowest and deepest shape up to the ladder snapshot nearest the trial's last games (log
+    scale), with the column "objective". Empty without the trial."""
+    runs = next_token_depth_runs(numbers)
+    if not runs:
+        return _trial_frame([], _with_objective, "run").assign(objective=[])
+    own = _trial_frame(runs, _with_objective, "run")
+    steps, _ = _common_steps(own, "run", [_with_objective(r) for r in runs])
+    frames = [own]
+    ladder = next_token_depth_ladder(numbers)
+    if ladder and steps:
+        theirs = _trial_frame(ladder, _with_objective, "run")
+        common, _ = _common_steps(theirs, "run", [_with_objective(r) for r in ladder])
+        if common:
+            last = _nearest_step(common, ladder[0]["batch_size"], steps[-1] * runs[0]["batch_size"])
+            frames.append(theirs[theirs["step"] <= last])
+    df = pd.concat(frames, ignore_index=True)
+    return df.assign(objective=[name.rsplit(", ", 1)[1] for name in df["run"]])
+
+
+def _depth_speeds(runs: list[dict]) -> tuple[dict, str | None]:
+    """Steps per second of the runs' shapes that compare, by shape name, and where they were measured: the deepest
+    run's own and the shapes measured back to back with it (width_trial --speed-beside); else each run's own when all
+    trained on one machine in one number format; else ({}, None)."""
+    deep = runs[-1]
+    if deep.get("beside"):
+        specs = {f"{r['n_layer']}x{r['d_model']}": _shape(r) for r in runs}
+        speeds = {_shape(deep): deep["measured"]["steps_per_s"]} | {
+            specs[k]: v["steps_per_s"] for k, v in deep["beside"].items() if k in specs}
+        return speeds, f"measured back to back on {_where(deep)[:_where(deep).rfind(',')]}, with nothing else training"
+    if len({_setup(r) for r in runs}) == 1:
+        return {_shape(r): r["measured"]["steps_per_s"] for r in runs}, "each measured alone on the same machine"
+    return {}, None
+
+
+def next_token_depth_section(numbers: dict) -> str:
+    """Does the objective let the depth count? The width trial's model and recipe (next-token, the suite's batch) at
+    more layers of its narrowest width, beside its shallow run: a table by snapshot, speeds where they compare, the
+    deeper run's lead after as many games, beside the depth ladder's lead (legal-set, the same batch) at its
+    snapshot nearest those games and the exact target's own lead on this recipe (the objective trial), and a
+    verdict: is it the objective that lets the depth count? "" without such runs."""
+    runs = next_token_depth_runs(numbers)
+    if not runs:
+        return ""
+    r0, deep = runs[0], runs[-1]
+    names = [_shape(r) for r in runs]
+    ladder = next_token_depth_ladder(numbers)
+    gpu = depth_no_faster(numbers)
+    before = []
+    if ladder:
+        before.append(f"The depth ladder (above) trained with `{run_objective(ladder[0])}` at batch "
+                      f"{ladder[0]['batch_size']} and each added layer lifted the colour there")
+    if gpu:
+        before.append(f"the depth trials on the GPU trained `{run_objective(gpu[0])}`, as the shipped models do, at "
+                      f"batch {gpu[0]['batch_size']:,}, and found deeper models learning it no faster per game")
+    lines = ["## Does the objective let the depth count?\n",
+             ("; ".join(before) + ". " if before else "")
+             + "Does a deeper model learn the colour faster when it trains on the sampled next move? Here "
+             f"`{r0['experiment']}` trained from scratch at "
+             + " and ".join(f"{_shape(r)} ({r['params'] / 1e6:.1f}M parameters)" for r in runs)
+             + f" with `next-token`, with one recipe on the same stream of fresh games: {r0['steps']:,} steps at batch "
+             f"{r0['batch_size']}, {_rates(r0)} (the suite's first stage{_length(r0)}); snapshots analysed as the "
+             f"shipped models are (linear probes, relative labels, {r0['probe_games']:,} training games per language, "
+             "at the layer where the in-language colour probe is best; legal moves on the 500 held-out games). Their "
+             f"weights do not ship; their numbers are in `checkpoints/{WIDTH_RUNS}`. Where each trained: "
+             + "; ".join(f"{_shape(r)}: {_where(r)}{_stopped(r)}" for r in runs) + ".\n"]
+    own = _trial_frame(runs, _shape, "shape")
+    table, steps, at = _snapshot_table(own, "shape", names, "games seen", f"colour, {names[-1]} minus {names[0]}")
+    lines += table
+    speeds, where = _depth_speeds(runs)
+    if where:
+        ratio = speeds[names[0]] / speeds[names[-1]] if names[0] in speeds and names[-1] in speeds else None
+        lines.append(f"Speed, {where}: " + ", ".join(f"{n} {speeds[n]:.2f} steps/s" for n in names if n in speeds)
+                     + (f": the {names[-1]} model takes {_times(ratio)} for the same games" if ratio else "") + ".\n")
+    else:
+        lines.append("Their speeds do not compare: the runs trained on different machines or number formats (above), "
+                     "and no speeds were measured back to back.\n")
+    if not steps:
+        return "\n".join(lines) + "\n"
+    last, bs = steps[-1], r0["batch_size"]
+    games = last * bs
+    a, b = at[(names[0], last)], at[(names[-1], last)]
+    d = b.colour - a.colour
+    along = ", ".join(pts(at[(names[-1], s)].colour - at[(names[0], s)].colour) for s in steps)
+    said = [f"After {millions(games)} the {names[-1]} model reads the colour "
+            + (f"as the {names[0]} one does ({pts(d)})" if abs(d) <= DEPTH_MARGIN else
+               f"{100 * abs(d):.1f} points {'better' if d > 0 else 'worse'} than the {names[0]} one "
+               f"({pct(b.colour)} against {pct(a.colour)})") + f"; along the runs {along}."]
+    d_ladder = None
+    if ladder:
+        theirs = _trial_frame(ladder, _shape, "shape")
+        ends = [_shape(r) for r in ladder]
+        common, their_at = _common_steps(theirs, "shape", ends)
+        if common:
+            s = _nearest_step(common, ladder[0]["batch_size"], games)
+            la, lb = their_at[(ends[0], s)], their_at[(ends[-1], s)]
+            d_ladder = lb.colour - la.colour
+            said.append(f"With `{run_objective(ladder[0])}` the depth ladder's {ends[-1]} read it "
+                        + (f"as its {ends[0]} did ({pts(d_ladder)})" if abs(d_ladder) <= DEPTH_MARGIN else
+                           f"{100 * abs(d_ladder):.1f} points {'better' if d_ladder > 0 else 'worse'} than its "
+                           f"{ends[0]} ({pct(lb.colour)} against {pct(la.colour)})")
+                        + f" after {millions(s * ladder[0]['batch_size'])} (its cosine spans {ladder[0]['steps']:,} "
+                        "steps, so its learning rate was still higher there).")
+    exact = next((p[-1] for p in _objective_pairs(numbers) if p[0] is r0), None)
+    if exact is not None:
+        e = next((x for x in _trial_frame([exact], _shape, "shape").itertuples() if x.step == last), None)
+        if e is not None:
+            said.append(f"On this same recipe the exact target lifted {names[0]} to {pct(e.colour)} after as many games "
+                        f"({pts(e.colour - a.colour)}; the objective trial above).")
+    deeper = f"the added {'layer' if deep['n_layer'] - r0['n_layer'] == 1 else 'layers'}"
+    if d > DEPTH_MARGIN:
+        said.append(f"Under the sampled move too, at batch {bs}, {deeper} lift the colour after as many games: the "
+                    "objective is not what lets the depth count.")
+        if gpu:
+            said.append(f"What kept the GPU's deeper models from it lies in the rest of their recipe (batch "
+                        f"{gpu[0]['batch_size']:,}: {gpu[0]['batch_size'] // bs}x fewer optimizer steps for as many "
+                        "games) or in how far they had trained (read after millions of games, these runs after "
+                        f"{millions(games)}): these runs do not separate the two.")
+    elif d_ladder is not None and d_ladder > DEPTH_MARGIN:
+        said.append(f"Under the sampled move, at the ladder's batch, {deeper} do not lift the colour after as many "
+                    "games, while under the exact target they do: the objective, not the batch, is what lets the "
+                    "depth count here.")
+    else:
+        said.append(f"Under the sampled move {deeper} do not lift the colour after as many games.")
+    said += _all_below(own["colour"].max(), games, ": the trial tells how the runs start, not where they end")
     lines.append(" ".join(said))
     return "\n".join(lines) + "\n"

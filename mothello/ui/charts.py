@@ -207,6 +207,25 @@ def narrow_chart(df: pd.DataFrame, placer: float | None = None, width: int = 330
                        placer, width, height, palette=palette)
 
 
+def next_token_depth_chart(df: pd.DataFrame, placer: float | None = None, width: int = 330,
+                           height: int = COLOUR_BESIDE_LEGAL_HEIGHT) -> alt.HConcatChart:
+    """The depth under the sampled move (findings.next_token_depth_by_games: the next-token runs by depth, then the
+    depth ladder's at the same shapes) as trial_chart draws it, by run: next-token in blues, the ladder's legal-set
+    in the objective trial's browns, each from light (fewest layers) to dark (most); the colour and the worst
+    language's legal moves against the games seen."""
+    names = list(dict.fromkeys(df["run"]))
+    kinds = dict(zip(df["run"], df["objective"]))
+    ramps = {"next-token": ["#9ecae1", "#4292c6", "#08519c"], "legal-set": ["#fdae6b", "#f58518", "#a63603"]}
+    hue = {}
+    for kind in dict.fromkeys(kinds.values()):
+        own = [n for n in names if kinds[n] == kind]
+        ramp = ramps.get(kind, ["#969696", "#525252", "#252525"])
+        hue |= dict(zip(own, _spread(ramp, len(own)) or ramp[1:2] * len(own)))
+    return trial_chart(df, "run", "run",
+                       "Does the objective let the depth count? The colour of the discs by depth, under each objective",
+                       placer, width, height, second="legal", palette=[hue[n] for n in names])
+
+
 def _spread(ramp: list[str], n: int) -> list[str] | None:
     """n colours from `ramp` (light to dark), its ends and evenly between; None (the theme's) for one run or
     more runs than the ramp has colours."""

@@ -19,7 +19,8 @@ import pandas as pd
 from .. import storage
 from ..checkpoints import checkpoints_dir, load_checkpoint
 from ..findings import (FIGURES, MANY_TITLE, MODELS, batch_by_games, collect, colour_by_games, further_by_games, ladder_by_games,
-                        longer_numbers, lr_by_games, narrow_by_games, objective_by_games, pooling_by_games, render,
+                        longer_numbers, lr_by_games, narrow_by_games, next_token_depth_by_games,
+                        objective_by_games, pooling_by_games, render,
                         sweep_numbers, trained_on_by_games, variant_numbers, width_by_games)
 from ..probes import load_alignment
 from ..suite import AOT_GAMES
@@ -134,6 +135,11 @@ def figures(out: Path, root: Path | None = None, numbers: dict | None = None) ->
         from .charts import narrow_chart
 
         figs["narrow"] = _save(narrow_chart(narrow, placer=placer), out, "deeper-narrower")
+    depth_objective = next_token_depth_by_games(numbers)
+    if len(depth_objective):
+        from .charts import next_token_depth_chart
+
+        figs["depth-objective"] = _save(next_token_depth_chart(depth_objective, placer=placer), out, "depth-objective")
     trained_on = trained_on_by_games(numbers)
     if len(trained_on):
         from .charts import trained_on_chart
