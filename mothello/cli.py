@@ -25,8 +25,6 @@ def cmd_generate(args) -> int:
     from .storage import save_npy
     from .othello import generate_games
 
-    if args.n < 1:
-        raise ValueError("--n must be at least 1")
     out = Path(args.out)
     if out.suffix != ".npy":
         raise ValueError(f"--out must end in .npy, got {out}")
@@ -244,10 +242,11 @@ def cmd_align(args) -> int:
         return 0
     print(f"{ck.name}: cross-lingual alignment probe accuracy ({args.kind}, {args.labels} labels); "
           "rows = probe's language, columns = language read")
-    w = max(len(n) for n in res.languages) + 2
+    w = max(5, *(len(n) for n in res.languages)) + 2   # a column fits its language's name and "0.123"
     for x in res.layers:
         rnd = res.baseline_random_model[x]["accuracy"]
-        print(f"\nlayer {x}  (baselines: majority {res.baseline_majority['accuracy']:.3f}, random model {rnd:.3f})")
+        rnd = f"{rnd:.3f}" if np.isfinite(rnd) else "skipped"   # --no-random-baseline
+        print(f"\nlayer {x}  (baselines: majority {res.baseline_majority['accuracy']:.3f}, random model {rnd})")
         for title, m in (("direct", res.matrix[x]), ("aligned up to rotation", res.aligned_matrix[x])):
             print(f"  {title}")
             print("  " + " " * w + "".join(f"{n:>{w}}" for n in res.languages))
@@ -483,9 +482,22 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+COUNTS = ("n", "games", "cases", "moves")   # options that count something: at least 1 wherever they are given
+
+
+def check_counts(args) -> None:
+    """ValueError, in one line naming the option, for a count under 1 (before any work: `eval --games 0` would
+    print NaN accuracies, `probe --games 0` fit probes on nothing, `languages --moves -2` slice from the end)."""
+    for name in COUNTS:
+        v = getattr(args, name, None)
+        if v is not None and v < 1:
+            raise ValueError(f"--{name} must be at least 1 (got {v})")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        check_counts(args)
         return args.func(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

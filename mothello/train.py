@@ -95,9 +95,17 @@ class TrainConfig:
             raise ValueError(f"unknown objective {self.objective!r} (known: {', '.join(OBJECTIVES)})")
         if self.games is None and self.steps is None:
             raise ValueError("streaming (games = None) needs a number of steps")
-        for k in ("batch_size", "eval_every", "checkpoint_every"):
+        for k in ("batch_size", "eval_every", "eval_games", "checkpoint_every"):
             if getattr(self, k) < 1:
                 raise ValueError(f"{k} must be >= 1")
+        if not (math.isfinite(self.lr) and self.lr > 0):
+            raise ValueError(f"lr must be a positive number (got {self.lr})")
+        if not (math.isfinite(self.min_lr) and self.min_lr >= 0):
+            raise ValueError(f"min_lr must be a number >= 0 (got {self.min_lr})")
+        if self.warmup_steps < 0:
+            raise ValueError("warmup_steps must be >= 0")
+        if not (math.isfinite(self.epochs) and self.epochs > 0):
+            raise ValueError(f"epochs must be a positive number (got {self.epochs})")
         if self.steps is not None and self.steps < 1:
             raise ValueError("steps must be >= 1")
         if self.games is not None and self.games < self.batch_size:

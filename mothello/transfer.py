@@ -18,6 +18,7 @@ what is done, so a cancelled or killed job continues where it stopped.
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 from dataclasses import asdict, dataclass, fields
@@ -64,6 +65,20 @@ class TransferConfig:
     seed: int = 0
     freeze: list[str] | None = None     # model parts left as pretrained during fine-tuning (not the study's)
     dtype: str = "auto"                 # number format of both phases (TrainConfig.dtype)
+
+    def __post_init__(self):
+        self.check()
+
+    def check(self) -> None:
+        """ValueError, in one line naming the setting, for settings either phase cannot train with."""
+        for k in ("pretrain_steps", "finetune_epochs", "snapshots_per_epoch", "batch_size", "eval_games", "probe_games"):
+            if getattr(self, k) < 1:
+                raise ValueError(f"{k} must be >= 1 (got {getattr(self, k)})")
+        if self.finetune_games < self.batch_size:
+            raise ValueError(f"finetune_games ({self.finetune_games}) must be at least the batch size ({self.batch_size})")
+        for k in ("pretrain_lr", "finetune_lr"):
+            if not (math.isfinite(getattr(self, k)) and getattr(self, k) > 0):
+                raise ValueError(f"{k} must be a positive number (got {getattr(self, k)})")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -163,6 +178,8 @@ def run_transfer(exp: ExperimentConfig, tc: TransferConfig, out, resume: bool = 
     docstring); returns the run directory."""
     out = Path(out)
     exp.input_index(tc.finetune_language)  # the fine-tune language is one the model reads
+    tc.check()   # the settings (changed since they were made, perhaps) and both phases' fail here, before any work
+    tc.pretrain_config(), tc.finetune_config(out / "pretrain")
     if not resume and (out / "transfer.json").exists() and (out / "pretrain").exists():
         raise ValueError(f"{out} already holds a transfer run; use --resume")
     if tc.freeze:  # an unknown part fails here, before any work

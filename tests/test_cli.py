@@ -139,7 +139,17 @@ def test_bad_inputs_end_with_one_error_line(tmp_path, corrupted, capsys):
         (["generate", "--n", "3", "--prefix", "c4,c4", "--out", str(tmp_path / "g.npy")], "illegal prefix"),
         (["generate", "--n", "3", "--prefix", "z9", "--out", str(tmp_path / "g.npy")], "z9"),
         (["generate", "--n", "3", "--out", str(tmp_path / "g.txt")], ".npy"),
-        (["generate", "--n", "0", "--out", str(tmp_path / "g.npy")], "--n"),
+        (["generate", "--n", "0", "--out", str(tmp_path / "g.npy")], "--n must be at least 1 (got 0)"),
+        (["languages", str(CONFIGS / "naive-2.toml"), "--moves", "-2"], "--moves must be at least 1 (got -2)"),
+        (["eval", str(corrupted), "--games", "0"], "--games must be at least 1 (got 0)"),   # before the checkpoint
+        (["probe", str(corrupted), "--games", "0"], "--games must be at least 1"),
+        (["align", str(corrupted), "--games", "-5"], "--games must be at least 1 (got -5)"),
+        (["project", str(corrupted), "--layer", "1", "--games", "0"], "--games must be at least 1"),
+        (["intervene", str(corrupted), "--layer", "1", "--cases", "0"], "--cases must be at least 1 (got 0)"),
+        (["train", str(CONFIGS / "naive-2.toml"), "--preset", "tiny", "--lr", "0", "--out", str(tmp_path / "r8")],
+         "lr must be a positive number (got 0.0)"),
+        (["train", str(CONFIGS / "naive-2.toml"), "--preset", "tiny", "--eval-games", "0", "--out", str(tmp_path / "r9")],
+         "eval_games must be >= 1"),
         (["train", str(CONFIGS / "naive-2.toml"), "--preset", "huge", "--out", str(tmp_path / "r2")], "huge"),
         (["train", str(CONFIGS / "naive-2.toml"), "--preset", "tiny", "--prefix", "a1",
           "--out", str(tmp_path / "r3")], "a1"),
@@ -161,6 +171,7 @@ def test_bad_inputs_end_with_one_error_line(tmp_path, corrupted, capsys):
     for r in ("r1", "r2", "r3", "r4", "r5"):
         assert not (tmp_path / r / "status.json").exists()
     assert not (tmp_path / "r6").exists() and not (tmp_path / "r7").exists()  # a bad shape fails before the run
+    assert not (tmp_path / "r8").exists() and not (tmp_path / "r9").exists()  # so do bad rates and evaluations
 
 
 def test_transfer_cli_runs_end_to_end_and_prints_both_tables(tmp_path):
@@ -195,8 +206,16 @@ def test_transfer_cli_bad_inputs_end_with_one_error_line(tmp_path, capsys):
           "--out", str(tmp_path / "f")], "not a training run"),
         (["train", str(CONFIGS / "naive-2.toml"), "--preset", "tiny", "--freeze", "attention",
           "--out", str(tmp_path / "g")], "--freeze: unknown model part(s) 'attention'"),
+        # fine-tuning settings fail before the pretraining, not after it
+        (["transfer", str(CONFIGS / "naive-2.toml"), "--finetune-epochs", "0", "--out", str(tmp_path / "h")],
+         "finetune_epochs must be >= 1 (got 0)"),
+        (["transfer", str(CONFIGS / "naive-2.toml"), "--finetune-games", "10", "--out", str(tmp_path / "i")],
+         "finetune_games (10) must be at least the batch size (64)"),
+        (["transfer", str(CONFIGS / "naive-2.toml"), "--finetune-lr", "-1", "--out", str(tmp_path / "j")],
+         "finetune_lr must be a positive number (got -1.0)"),
     ]
     for argv, needle in cases:
         assert main(argv) == 2, argv
         line = _one_error_line(capsys.readouterr().err)
         assert needle in line, (argv, line)
+    assert not any((tmp_path / r).exists() for r in "hij")   # nothing pretrained for settings refused

@@ -75,7 +75,11 @@ def test_align_text_output(ckpt, capsys):
     assert main(["align", str(ckpt), "--layer", "1", "--games", "50", "--no-random-baseline"]) == 0
     out = capsys.readouterr().out
     assert "layer 1" in out and "majority" in out and "aligned up to rotation" in out
-    assert "L0" in out and "L1" in out
+    assert "random model skipped" in out and "nan" not in out
+    # each matrix row: the language, then one number per column, apart (short names once ran them together)
+    rows = [r for line in out.splitlines() if (r := line.split()) and r[0] in ("L0", "L1") and r[1] != "L1"]
+    assert len(rows) == 4 and all(len(r) == 3 for r in rows)   # direct and aligned, two rows each
+    assert all(0 <= float(v) <= 1 and len(v) == 5 for r in rows for v in r[1:])
 
 
 def test_probe_json(ckpt, capsys):

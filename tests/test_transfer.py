@@ -46,6 +46,27 @@ def test_settings_of_the_two_phases():
     assert TransferConfig.from_dict(tc.to_dict()) == tc
 
 
+@pytest.mark.parametrize("bad, said", [
+    ({"pretrain_steps": 0}, "pretrain_steps must be >= 1"), ({"finetune_epochs": 0}, "finetune_epochs must be >= 1"),
+    ({"snapshots_per_epoch": 0}, "snapshots_per_epoch must be >= 1"), ({"probe_games": 0}, "probe_games must be >= 1"),
+    ({"eval_games": -1}, "eval_games must be >= 1"),
+    ({"finetune_games": 63}, r"finetune_games \(63\) must be at least the batch size \(64\)"),
+    ({"pretrain_lr": float("nan")}, "pretrain_lr must be a positive number"),
+    ({"finetune_lr": 0.0}, "finetune_lr must be a positive number")])
+def test_transfer_settings_that_cannot_run_are_refused_when_made(bad, said, tmp_path):
+    """Settings that would fail in the fine-tuning phase fail when they are made (the CLI and the Train page make
+    them before any work), not after the pretraining; run_transfer checks both phases before it writes anything."""
+    with pytest.raises(ValueError, match=said):
+        TransferConfig(**{**TOY, **bad})
+    with pytest.raises(ValueError, match=said):
+        TransferConfig.from_dict({**TransferConfig(**TOY).to_dict(), **bad})
+    tc = TransferConfig(**TOY)
+    tc.finetune_epochs = 0   # changed after it was made: run_transfer still refuses it before the pretraining
+    with pytest.raises(ValueError):
+        run_transfer(config("naive-2"), tc, tmp_path / "run")
+    assert not (tmp_path / "run").exists()
+
+
 def test_transfer_run_writes_the_table(toy_run):
     exp, tc, out = toy_run
     status = json.loads((out / "status.json").read_text())
