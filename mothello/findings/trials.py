@@ -1839,24 +1839,28 @@ def narrow_beside(numbers: dict) -> list[dict]:
     return [r for r in ladder if _spec(r) in named] or ladder
 
 
-def narrow_speeds(numbers: dict) -> tuple[dict, str | None]:
-    """Steps per second of the deeper-and-narrower trial's shapes that compare, by shape name ("8 x 96"), and
-    where they were measured: the first narrow run's own speed and those measured back to back with it
-    (its record's "beside"); else, when every run trained on one machine in one number format, each run's own
-    measured speed; else ({}, None): their speeds do not compare."""
-    narrow, beside = narrow_runs(numbers), narrow_beside(numbers)
-    if not narrow:
-        return {}, None
-    n0 = next((r for r in narrow if r.get("beside")), None)
-    if n0 is not None:
-        by_spec = {_spec(r): _shape(r) for r in narrow + beside}
-        speeds = {_shape(n0): n0["measured"]["steps_per_s"]} | {
-            by_spec[k]: v["steps_per_s"] for k, v in n0["beside"].items() if k in by_spec}
-        return speeds, f"measured back to back on {_where(n0)[:_where(n0).rfind(',')]}, with nothing else training"
-    runs = narrow + beside
+def _speeds_that_compare(runs: list[dict], measured: dict | None) -> tuple[dict, str | None]:
+    """Steps per second of the shapes of `runs` that compare, by shape name ("8 x 96"), and where they were measured:
+    the run `measured`'s own speed and those measured back to back with it (its record's "beside": width_trial
+    --speed-beside); else, when every run trained on one machine in one number format, each run's own measured
+    speed; else ({}, None): their speeds do not compare."""
+    if measured is not None:
+        by_spec = {_spec(r): _shape(r) for r in runs}
+        speeds = {_shape(measured): measured["measured"]["steps_per_s"]} | {
+            by_spec[k]: v["steps_per_s"] for k, v in measured["beside"].items() if k in by_spec}
+        return speeds, f"measured back to back on {_where(measured)[:_where(measured).rfind(',')]}, with nothing else training"
     if len({_setup(r) for r in runs}) == 1:
         return {_shape(r): r["measured"]["steps_per_s"] for r in runs}, "each measured alone on the same machine"
     return {}, None
+
+
+def narrow_speeds(numbers: dict) -> tuple[dict, str | None]:
+    """Steps per second of the deeper-and-narrower trial's shapes that compare, by shape name, and where they were
+    measured (_speeds_that_compare: the first narrow run measured beside the ladder's shapes, else each run's own)."""
+    narrow, beside = narrow_runs(numbers), narrow_beside(numbers)
+    if not narrow:
+        return {}, None
+    return _speeds_that_compare(narrow + beside, next((r for r in narrow if r.get("beside")), None))
 
 
 def narrow_by_games(numbers: dict) -> pd.DataFrame:
@@ -2023,21 +2027,6 @@ def next_token_depth_by_games(numbers: dict) -> pd.DataFrame:
     return df.assign(objective=[name.rsplit(", ", 1)[1] for name in df["run"]])
 
 
-def _depth_speeds(runs: list[dict]) -> tuple[dict, str | None]:
-    """Steps per second of the runs' shapes that compare, by shape name, and where they were measured: the deepest
-    run's own and the shapes measured back to back with it (width_trial --speed-beside); else each run's own when all
-    trained on one machine in one number format; else ({}, None)."""
-    deep = runs[-1]
-    if deep.get("beside"):
-        specs = {f"{r['n_layer']}x{r['d_model']}": _shape(r) for r in runs}
-        speeds = {_shape(deep): deep["measured"]["steps_per_s"]} | {
-            specs[k]: v["steps_per_s"] for k, v in deep["beside"].items() if k in specs}
-        return speeds, f"measured back to back on {_where(deep)[:_where(deep).rfind(',')]}, with nothing else training"
-    if len({_setup(r) for r in runs}) == 1:
-        return {_shape(r): r["measured"]["steps_per_s"] for r in runs}, "each measured alone on the same machine"
-    return {}, None
-
-
 def next_token_depth_section(numbers: dict) -> str:
     """Does the objective let the depth count? The width trial's model and recipe (next-token, the suite's batch) at
     more layers of its narrowest width, beside its shallow run: a table by snapshot, speeds where they compare, the
@@ -2072,7 +2061,7 @@ def next_token_depth_section(numbers: dict) -> str:
     own = _trial_frame(runs, _shape, "shape")
     table, steps, at = _snapshot_table(own, "shape", names, "games seen", f"colour, {names[-1]} minus {names[0]}")
     lines += table
-    speeds, where = _depth_speeds(runs)
+    speeds, where = _speeds_that_compare(runs, deep if deep.get("beside") else None)
     if where:
         ratio = speeds[names[0]] / speeds[names[-1]] if names[0] in speeds and names[-1] in speeds else None
         lines.append(f"Speed, {where}: " + ", ".join(f"{n} {speeds[n]:.2f} steps/s" for n in names if n in speeds)
