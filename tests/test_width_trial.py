@@ -1502,7 +1502,12 @@ def _deeper(n_layer, colours, speed=1.2, beside=2.3):
 
 
 @pytest.mark.parametrize("deep, said", [
-    ([0.64, 0.70, 0.73], "Under the sampled move too, at batch 64, the added layers lift the colour after as many games: "
+    ([0.64, 0.70, 0.74], "Under the sampled move too, at batch 64, the added layers lift the colour after as many games "
+                         "(by more than under the exact target: +6.0 points against +4.0 points): the objective is not "
+                         "what lets the depth count."),
+    ([0.64, 0.69, 0.70], "Under the sampled move too, at batch 64, the added layers lift the colour after as many games "
+                         "(by less than under the exact target: +2.0 points against +4.0 points)"),
+    ([0.64, 0.70, 0.725], "Under the sampled move too, at batch 64, the added layers lift the colour after as many games: "
                          "the objective is not what lets the depth count."),
     ([0.62, 0.665, 0.685], "Under the sampled move, at the ladder's batch, the added layers do not lift the colour after "
                            "as many games, while under the exact target they do: the objective, not the batch, is what "

@@ -2103,8 +2103,10 @@ def next_token_depth_section(numbers: dict) -> str:
                         f"({pts(e.colour - a.colour)}; the objective trial above).")
     deeper = f"the added {'layer' if deep['n_layer'] - r0['n_layer'] == 1 else 'layers'}"
     if d > DEPTH_MARGIN:
-        said.append(f"Under the sampled move too, at batch {bs}, {deeper} lift the colour after as many games: the "
-                    "objective is not what lets the depth count.")
+        than = (f" (by {'less' if d < d_ladder else 'more'} than under the exact target: {pts(d)} against "
+                f"{pts(d_ladder)})" if d_ladder is not None and abs(d - d_ladder) > DEPTH_MARGIN else "")
+        said.append(f"Under the sampled move too, at batch {bs}, {deeper} lift the colour after as many games{than}: "
+                    "the objective is not what lets the depth count.")
         if gpu:
             said.append(f"What kept the GPU's deeper models from it lies in the rest of their recipe (batch "
                         f"{gpu[0]['batch_size']:,}: {gpu[0]['batch_size'] // bs}x fewer optimizer steps for as many "
