@@ -98,8 +98,8 @@ class TrainConfig:
         for k in ("batch_size", "eval_every", "eval_games", "checkpoint_every"):
             if getattr(self, k) < 1:
                 raise ValueError(f"{k} must be >= 1")
-        if not (math.isfinite(self.lr) and self.lr > 0):
-            raise ValueError(f"lr must be a positive number (got {self.lr})")
+        if not (math.isfinite(self.lr) and self.lr >= 0):   # 0 trains nothing (the weights stay): allowed
+            raise ValueError(f"lr must be a number >= 0 (got {self.lr})")
         if not (math.isfinite(self.min_lr) and self.min_lr >= 0):
             raise ValueError(f"min_lr must be a number >= 0 (got {self.min_lr})")
         if self.warmup_steps < 0:

@@ -77,8 +77,8 @@ class TransferConfig:
         if self.finetune_games < self.batch_size:
             raise ValueError(f"finetune_games ({self.finetune_games}) must be at least the batch size ({self.batch_size})")
         for k in ("pretrain_lr", "finetune_lr"):
-            if not (math.isfinite(getattr(self, k)) and getattr(self, k) > 0):
-                raise ValueError(f"{k} must be a positive number (got {getattr(self, k)})")
+            if not (math.isfinite(getattr(self, k)) and getattr(self, k) >= 0):   # 0: that phase leaves the weights
+                raise ValueError(f"{k} must be a number >= 0 (got {getattr(self, k)})")
 
     def to_dict(self) -> dict:
         return asdict(self)

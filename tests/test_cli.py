@@ -146,8 +146,8 @@ def test_bad_inputs_end_with_one_error_line(tmp_path, corrupted, capsys):
         (["align", str(corrupted), "--games", "-5"], "--games must be at least 1 (got -5)"),
         (["project", str(corrupted), "--layer", "1", "--games", "0"], "--games must be at least 1"),
         (["intervene", str(corrupted), "--layer", "1", "--cases", "0"], "--cases must be at least 1 (got 0)"),
-        (["train", str(CONFIGS / "naive-2.toml"), "--preset", "tiny", "--lr", "0", "--out", str(tmp_path / "r8")],
-         "lr must be a positive number (got 0.0)"),
+        (["train", str(CONFIGS / "naive-2.toml"), "--preset", "tiny", "--lr=-1e-3", "--out", str(tmp_path / "r8")],
+         "lr must be a number >= 0 (got -0.001)"),
         (["train", str(CONFIGS / "naive-2.toml"), "--preset", "tiny", "--eval-games", "0", "--out", str(tmp_path / "r9")],
          "eval_games must be >= 1"),
         (["train", str(CONFIGS / "naive-2.toml"), "--preset", "huge", "--out", str(tmp_path / "r2")], "huge"),
@@ -211,8 +211,8 @@ def test_transfer_cli_bad_inputs_end_with_one_error_line(tmp_path, capsys):
          "finetune_epochs must be >= 1 (got 0)"),
         (["transfer", str(CONFIGS / "naive-2.toml"), "--finetune-games", "10", "--out", str(tmp_path / "i")],
          "finetune_games (10) must be at least the batch size (64)"),
-        (["transfer", str(CONFIGS / "naive-2.toml"), "--finetune-lr", "-1", "--out", str(tmp_path / "j")],
-         "finetune_lr must be a positive number (got -1.0)"),
+        (["transfer", str(CONFIGS / "naive-2.toml"), "--finetune-lr=-1", "--out", str(tmp_path / "j")],
+         "finetune_lr must be a number >= 0 (got -1.0)"),
     ]
     for argv, needle in cases:
         assert main(argv) == 2, argv

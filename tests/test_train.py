@@ -93,13 +93,14 @@ def test_total_steps_and_config_validation():
 
 
 @pytest.mark.parametrize("bad, said", [
-    (dict(lr=0.0), "lr must be a positive number"), (dict(lr=float("nan")), "lr must be a positive number"),
-    (dict(lr=-1e-3), "lr must be a positive number"), (dict(min_lr=-1e-5), "min_lr must be a number >= 0"),
+    (dict(lr=float("nan")), "lr must be a number >= 0"), (dict(lr=float("inf")), "lr must be a number >= 0"),
+    (dict(lr=-1e-3), "lr must be a number >= 0"), (dict(min_lr=-1e-5), "min_lr must be a number >= 0"),
     (dict(min_lr=float("inf")), "min_lr must be a number >= 0"), (dict(warmup_steps=-1), "warmup_steps must be >= 0"),
     (dict(epochs=0.0), "epochs must be a positive number"), (dict(eval_games=0), "eval_games must be >= 1")])
 def test_settings_a_run_cannot_train_with_are_refused_when_made(bad, said):
-    """A rate that is not a positive number (a NaN would train on NaN weights until the end), a negative warm-up, no
-    epochs or no evaluation games: refused by name when the settings are made, before a run starts."""
+    """A rate that is negative or not a number (a NaN would train on NaN weights until the end; 0 leaves the weights
+    as they are, which a test of where training starts uses), a negative warm-up, no epochs or no evaluation games:
+    refused by name when the settings are made, before a run starts."""
     with pytest.raises(ValueError, match=said):
         TrainConfig(**bad)
     TrainConfig(**{k: type(v)(1) for k, v in bad.items()})   # the same setting at a sane value is fine

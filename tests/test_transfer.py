@@ -51,8 +51,8 @@ def test_settings_of_the_two_phases():
     ({"snapshots_per_epoch": 0}, "snapshots_per_epoch must be >= 1"), ({"probe_games": 0}, "probe_games must be >= 1"),
     ({"eval_games": -1}, "eval_games must be >= 1"),
     ({"finetune_games": 63}, r"finetune_games \(63\) must be at least the batch size \(64\)"),
-    ({"pretrain_lr": float("nan")}, "pretrain_lr must be a positive number"),
-    ({"finetune_lr": 0.0}, "finetune_lr must be a positive number")])
+    ({"pretrain_lr": float("nan")}, "pretrain_lr must be a number >= 0"),
+    ({"finetune_lr": -1e-4}, "finetune_lr must be a number >= 0")])
 def test_transfer_settings_that_cannot_run_are_refused_when_made(bad, said, tmp_path):
     """Settings that would fail in the fine-tuning phase fail when they are made (the CLI and the Train page make
     them before any work), not after the pretraining; run_transfer checks both phases before it writes anything."""
