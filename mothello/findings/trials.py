@@ -2001,9 +2001,14 @@ def next_token_depth_ladder(numbers: dict) -> list[dict]:
     return found if found and all(found) else []
 
 
-def _nearest_step(steps: list[int], batch: int, games: int) -> int:
-    """Of `steps` (at `batch` games a step), the one whose games are nearest `games` on a log scale."""
-    return min(steps, key=lambda s: abs(np.log(s * batch / games)))
+def _ladder_nearest(ladder: list[dict], games: int) -> tuple[int, dict] | None:
+    """The depth ladder's runs `ladder` (next_token_depth_ladder) at the snapshot they all have whose games are
+    nearest `games` on a log scale: (its step, their snapshots by (shape, step): _trial_frame rows); None without one."""
+    names = [_shape(r) for r in ladder]
+    common, at = _common_steps(_trial_frame(ladder, _shape, "shape"), "shape", names)
+    if not common:
+        return None
+    return min(common, key=lambda s: abs(np.log(s * ladder[0]["batch_size"] / games))), at
 
 
 def next_token_depth_by_games(numbers: dict) -> pd.DataFrame:
@@ -2017,12 +2022,10 @@ def next_token_depth_by_games(numbers: dict) -> pd.DataFrame:
     steps, _ = _common_steps(own, "run", [_with_objective(r) for r in runs])
     frames = [own]
     ladder = next_token_depth_ladder(numbers)
-    if ladder and steps:
+    nearest = _ladder_nearest(ladder, steps[-1] * runs[0]["batch_size"]) if ladder and steps else None
+    if nearest:
         theirs = _trial_frame(ladder, _with_objective, "run")
-        common, _ = _common_steps(theirs, "run", [_with_objective(r) for r in ladder])
-        if common:
-            last = _nearest_step(common, ladder[0]["batch_size"], steps[-1] * runs[0]["batch_size"])
-            frames.append(theirs[theirs["step"] <= last])
+        frames.append(theirs[theirs["step"] <= nearest[0]])
     df = pd.concat(frames, ignore_index=True)
     return df.assign(objective=[name.rsplit(", ", 1)[1] for name in df["run"]])
 
@@ -2081,20 +2084,18 @@ def next_token_depth_section(numbers: dict) -> str:
                f"{100 * abs(d):.1f} points {'better' if d > 0 else 'worse'} than the {names[0]} one "
                f"({pct(b.colour)} against {pct(a.colour)})") + f"; along the runs {along}."]
     d_ladder = None
-    if ladder:
-        theirs = _trial_frame(ladder, _shape, "shape")
+    nearest = _ladder_nearest(ladder, games) if ladder else None
+    if nearest:
+        s, their_at = nearest
         ends = [_shape(r) for r in ladder]
-        common, their_at = _common_steps(theirs, "shape", ends)
-        if common:
-            s = _nearest_step(common, ladder[0]["batch_size"], games)
-            la, lb = their_at[(ends[0], s)], their_at[(ends[-1], s)]
-            d_ladder = lb.colour - la.colour
-            said.append(f"With `{run_objective(ladder[0])}` the depth ladder's {ends[-1]} read it "
-                        + (f"as its {ends[0]} did ({pts(d_ladder)})" if abs(d_ladder) <= DEPTH_MARGIN else
-                           f"{100 * abs(d_ladder):.1f} points {'better' if d_ladder > 0 else 'worse'} than its "
-                           f"{ends[0]} ({pct(lb.colour)} against {pct(la.colour)})")
-                        + f" after {millions(s * ladder[0]['batch_size'])} (its cosine spans {ladder[0]['steps']:,} "
-                        "steps, so its learning rate was still higher there).")
+        la, lb = their_at[(ends[0], s)], their_at[(ends[-1], s)]
+        d_ladder = lb.colour - la.colour
+        said.append(f"With `{run_objective(ladder[0])}` the depth ladder's {ends[-1]} read it "
+                    + (f"as its {ends[0]} did ({pts(d_ladder)})" if abs(d_ladder) <= DEPTH_MARGIN else
+                       f"{100 * abs(d_ladder):.1f} points {'better' if d_ladder > 0 else 'worse'} than its "
+                       f"{ends[0]} ({pct(lb.colour)} against {pct(la.colour)})")
+                    + f" after {millions(s * ladder[0]['batch_size'])} (its cosine spans {ladder[0]['steps']:,} "
+                    "steps, so its learning rate was still higher there).")
     exact = next((p[-1] for p in _objective_pairs(numbers) if p[0] is r0), None)
     if exact is not None:
         e = next((x for x in _trial_frame([exact], _shape, "shape").itertuples() if x.step == last), None)
