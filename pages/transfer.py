@@ -95,8 +95,8 @@ else:
                         d = df[df["label"] == label]
                         with col.container(border=True):
                             row = summary[summary["run"] == label]
-                            if len(row):
-                                tv.transfer_cards(row.iloc[0], state=state_of.get(row.iloc[0]["path"]))
+                            if len(row):   # its notes under the charts, so that the charts of a row start level
+                                tv.transfer_cards(row.iloc[0], state=state_of.get(row.iloc[0]["path"]), notes=False)
                             for metric in ("legal_move_accuracy", "alignment"):
                                 chart, data = tv.transfer_chart(d, metric, by="run", width=320, height=220,
                                                                 domain=domains[metric])
@@ -104,6 +104,8 @@ else:
                                     st.caption(f"{label}: no {metric.replace('_', ' ')} measurements in this run")
                                     continue
                                 widgets.show(chart, data, f"transfer-{metric}-{label}")
+                            if len(row):
+                                tv.transfer_notes(row.iloc[0])
             restored = [(label, tv.restored_of(summary[summary["run"] == label].iloc[0]["path"]))
                         for label in summary["run"]]
             restored = [(label, r) for label, r in restored if r is not None]

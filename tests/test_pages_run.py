@@ -229,6 +229,34 @@ def test_transfer_page_says_when_the_others_gave_back_a_rise_along_fine_tuning(d
     assert "stood highest" not in text(page("transfer"))
 
 
+def test_transfer_cards_side_by_side_put_their_notes_under_their_charts(dirs, toy_transfer):
+    """Runs side by side: each card's note in words comes after its two charts, so that a longer note in one card
+    does not push its charts below its neighbour's."""
+    for name in ("transfer-naive-2", "transfer-anchors-8"):
+        run = dirs["checkpoints"] / name
+        shutil.copytree(toy_transfer, run)
+        df = pd.read_csv(run / "transfer.csv")
+        acc = df.metric == "legal_move_accuracy"
+        for step, b in zip(sorted(df.loc[acc, "step"].unique()), (0.4, 0.55, 0.42)):  # L0 rose, then gave it back
+            df.loc[acc & (df.step == step) & (df.language == "L0"), "value"] = b
+        df.to_csv(run / "transfer.csv", index=False)
+    at = page("transfer")
+    at.multiselect(key="url_runs").set_value(["checkpoints/transfer-naive-2", "checkpoints/transfer-anchors-8"]).run()
+    assert not at.exception
+
+    def walk(node):
+        yield node
+        for child in getattr(node, "children", {}).values():
+            yield from walk(child)
+
+    order = [n for n in walk(at._tree) if getattr(n, "type", None) in ("vega_lite_chart", "caption", "metric")]
+    notes = [i for i, n in enumerate(order) if n.type == "caption" and "stood highest" in str(n.value)]
+    assert len(notes) == 2
+    for k, i in enumerate(notes):   # each card: its three numbers, its two charts, then its note
+        assert sum(n.type == "vega_lite_chart" for n in order[:i]) == 2 * (k + 1)
+        assert sum(n.type == "metric" for n in order[:i]) == 3 * (k + 1)
+
+
 def test_transfer_page_names_the_part_that_carries_a_languages_loss(dirs, toy_transfer):
     from mothello.transfer import FINETUNED, PRETRAINED, RESTORED
 

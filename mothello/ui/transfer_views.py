@@ -282,8 +282,10 @@ def _path_of(name: str) -> Path:
     return Path(name)
 
 
-def transfer_cards(row: pd.Series, container=None, state: str | None = None) -> None:
-    """A run's name and three numbers: the fine-tuned language, the others, the alignment."""
+def transfer_cards(row: pd.Series, container=None, state: str | None = None, notes: bool = True) -> None:
+    """A run's name and three numbers: the fine-tuned language, the others, the alignment; then, with `notes`, what
+    the run adds in words (transfer_notes: cards side by side put them under their charts instead, so that the
+    charts of a row start level)."""
     where = container or st
     note = "" if state in (None, "finished") else f" · {state_badge(state)} still measuring"
     where.markdown(f"**{row['run']}** &nbsp; :gray[{row['path']} · fine-tuned on {row['fine-tuned']} for "
@@ -300,6 +302,14 @@ def transfer_cards(row: pd.Series, container=None, state: str | None = None) -> 
     c[2].metric("alignment", pct(row["alignment after"]), delta(gain),
                 help=f"board-probe accuracy of a probe trained on {ft}, applied to the other languages "
                      "(same games); change since the pretrained model")
+    if notes:
+        transfer_notes(row, container)
+
+
+def transfer_notes(row: pd.Series, container=None) -> None:
+    """What a transfer run's card says in words: where along fine-tuning the others stood highest (peak_line) and
+    the run's own notes (answer_lines), one caption each."""
+    where = container or st
     peak = peak_line(row)
     if peak:
         where.caption(peak)
