@@ -326,6 +326,14 @@ def best_snapshot(df: pd.DataFrame, finetuned: str) -> dict | None:
             "transfer ratio": float(gain[step]) / ft_gain if ft_gain > 0.005 else float("nan")}
 
 
+def gave_back(best: dict | None, end_gain: float, last_step: int) -> bool:
+    """Whether the others' best fine-tuning snapshot (best_snapshot) was a rise, over half a point above the
+    pretrained model, that the end of fine-tuning (step `last_step`, the others' gain `end_gain` there) gave back
+    by a point or more. A fall that was smaller part-way is no rise given back."""
+    return (best is not None and best["step"] < last_step and best["others gain"] > 0.005
+            and best["others gain"] - end_gain >= 0.01)
+
+
 def answer_languages(run, device=None) -> pd.DataFrame | None:
     """Which language the final fine-tuned model answers in, for each language NOT fine-tuned, on the
     run's own evaluation games: the share of its greedy next tokens that are tokens of the fine-tuned

@@ -227,6 +227,8 @@ def test_transfer_page_says_when_the_others_gave_back_a_rise_along_fine_tuning(d
             f"{pts(0.3)}, transfer ratio 0.50); by the end they are at {pts(0.02)}.") in t
     write((0.4, 0.45, 0.5))  # still rising at the end: nothing to say
     assert "stood highest" not in text(page("transfer"))
+    write((0.6, 0.14, 0.12))  # fell at once and a little further: a smaller fall part-way is no rise given back
+    assert "stood highest" not in text(page("transfer"))
 
 
 def test_transfer_cards_side_by_side_put_their_notes_under_their_charts(dirs, toy_transfer):

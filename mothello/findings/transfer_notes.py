@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..transfer import ANSWERS_SHIFTED, RESTORE_FALL
+from ..transfer import ANSWERS_SHIFTED, RESTORE_FALL, gave_back
 from .text import pct, pts, ratio
 from .verdicts import RULES
 
@@ -219,10 +219,10 @@ def longer_trend(numbers: dict) -> list[str]:
 def _best_note(best: dict | None, base_best: dict | None, base_steps: int, end_gain: float, last: int) -> str:
     """Where along fine-tuning the others stood highest (transfer.best_snapshot), when that was a rise
     that the end of fine-tuning (step `last`, the others' gain `end_gain`) gave back."""
-    if not best or not base_best or best["step"] >= last or best["others gain"] - end_gain < 0.01:
+    if not base_best or not gave_back(best, end_gain, last):
         return ""
     return (f" Along fine-tuning the others stood highest at step {best['step']:,}: {pts(best['others gain'])} "
             f"while the fine-tuned language had gained {pts(best['fine-tuned gain'])} (ratio "
             f"{ratio(best['transfer ratio'])}; at {base_steps:,} steps: step {base_best['step']:,}, "
             f"{pts(base_best['others gain'])}, ratio {ratio(base_best['transfer ratio'])}): what transfer there is "
-            "comes early, and further fine-tuning takes it back.") if best["others gain"] > 0.005 else ""
+            "comes early, and further fine-tuning takes it back.")

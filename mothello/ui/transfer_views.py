@@ -17,8 +17,8 @@ from .. import storage
 from ..checkpoints import checkpoints_dir, display_name, runs_dir
 from ..suite import TRANSFER
 from ..transfer import (ANSWERS_SHIFTED, FINETUNED, PRETRAINED, RESTORE_FALL, TABLE, TransferConfig, best_snapshot,
-                        restored_summary, scale_label, stored_answer_languages, stored_restored_parts, transfer_table,
-                        variant_label)
+                        gave_back, restored_summary, scale_label, stored_answer_languages, stored_restored_parts,
+                        transfer_table, variant_label)
 from . import charts, theme, widgets
 from .run_views import experiment_name, state_badge
 from .text import delta, pct, pts
@@ -318,13 +318,13 @@ def transfer_notes(row: pd.Series, container=None) -> None:
 
 
 def peak_line(row: pd.Series) -> str | None:
-    """When the languages not fine-tuned stood at least a point higher along fine-tuning than at its end
-    (transfer.best_snapshot), that in words; else None."""
+    """When the languages not fine-tuned rose along fine-tuning and its end gave that back (transfer.gave_back),
+    that in words; else None."""
     try:
         best = best_snapshot(read_transfer(_path_of(row["path"])), row["fine-tuned"])
     except (OSError, ValueError, KeyError):
         return None
-    if best is None or best["step"] >= row["fine-tuning steps"] or best["others gain"] - row["others gain"] < 0.01:
+    if not gave_back(best, row["others gain"], row["fine-tuning steps"]):
         return None
     ratio = "" if not np.isfinite(best["transfer ratio"]) else f", transfer ratio {best['transfer ratio']:.2f}"
     return (f":material/show_chart: Along fine-tuning the others stood highest at step {best['step']:,} "
