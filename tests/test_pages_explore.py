@@ -160,7 +160,9 @@ def test_home_lists_checkpoints_with_headline_numbers(registry):
     assert "L0" in table.loc[TINY, "per language"]
     assert at.get("vega_lite_chart"), "the legal-move accuracy chart"
     assert len(at.get("download_button")) >= 3  # PNG, SVG, CSV of it
-    assert any("FINDING 1" in m.value for m in at.markdown)
+    cards = [m.value for m in at.markdown if "FINDING " in m.value]
+    assert len(cards) == 4   # no suite model among these checkpoints: each finding waits for its models
+    assert all("OURS: PENDING" in c for c in cards) and "naive-2 is not in checkpoints/ yet" in cards[0]
 
 
 def test_per_language_cell_lists_few_languages_and_summarises_many():

@@ -380,6 +380,33 @@ def test_a_shipped_side_run_says_how_it_departs_from_its_plain_run(path):
     pd.testing.assert_frame_equal(first[0], first[1])
 
 
+def test_home_cards_judge_each_finding_on_the_shipped_models_as_findings_md_does(tmp_path, monkeypatch):
+    """Home's four finding cards carry our verdict and numbers, judged on checkpoints/ as the report judges them:
+    the statuses FINDINGS.md's opening states, the numbers of findings.verdicts."""
+    import html
+    import re
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from mothello.findings import collect, verdicts
+
+    for var, value in (("MOTHELLO_CHECKPOINTS", SHIPPED), ("MOTHELLO_RUNS", tmp_path / "runs"),
+                       ("MOTHELLO_CACHE", tmp_path / "cache")):
+        monkeypatch.setenv(var, str(value))
+    st.cache_data.clear()
+    at = AppTest.from_file(str(SHIPPED.parent / "pages" / "home.py"), default_timeout=300)
+    at.run()
+    assert not at.exception, [str(e.value) for e in at.exception]
+    cards = [m.value for m in at.markdown if "FINDING " in m.value]
+    stated = re.search(r"Status: (.*?)\.", (SHIPPED.parent / "FINDINGS.md").read_text()).group(1)
+    said = dict(re.findall(r"finding (\d) (holds|does not hold|pending)", stated))
+    assert len(cards) == 4 and len(said) == 4
+    for card, (k, (status, reason)) in zip(cards, sorted(verdicts(collect(SHIPPED)).items())):
+        assert status == said[str(k)]
+        assert f"OURS: {status.upper()}" in card and html.escape(reason) in card
+
+
 @pytest.mark.parametrize("path", MANY, ids=[p.name for p in MANY])
 def test_alignment_page_lays_out_many_languages_from_the_stored_analysis(path, tmp_path, monkeypatch):
     """More than two languages: the two matrices side by side, every pair in them, the numbers beneath

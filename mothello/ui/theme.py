@@ -48,6 +48,9 @@ def language_scale(names: list[str], all_names: list[str] | None = None):
     return alt.Scale(domain=list(names), range=[language_colour(idx.get(n, i)) for i, n in enumerate(names)])
 
 
+VERDICT_COLOURS = {   # a finding's status on our models: (text, background), as a badge
+    "holds": ("#1e6b34", "#dcf1e1"), "does not hold": ("#9c3d00", "#fde7d6"), "pending": ("#555555", "#ececec")}
+
 FINDINGS = [
     ("Naive multilingual pretraining does not learn a language-neutral representation.",
      "Two atomic languages, no shared tokens: a board probe trained on one language fails on the other."),

@@ -132,6 +132,23 @@ def checkpoint_infos() -> list[CheckpointInfo]:
     return list_checkpoints()
 
 
+@st.cache_data(ttl=5, show_spinner=False)
+def _verdicts(root: str) -> dict[int, tuple[str, str]]:
+    from ..findings import collect, verdicts
+
+    try:
+        return verdicts(collect(root))
+    except (OSError, ValueError, KeyError, TypeError):   # a suite checkpoint that cannot be read: no verdicts
+        return {}
+
+
+def finding_verdicts() -> dict[int, tuple[str, str]]:
+    """The study's four findings judged on the checkpoints in checkpoints/ now, by FINDINGS.md's rules:
+    {finding: (status 'holds' / 'does not hold' / 'pending', our numbers in words)}; {} when a suite checkpoint
+    cannot be read. Stored metrics and analyses only: no weights are loaded."""
+    return _verdicts(str(checkpoints_dir()))
+
+
 @st.cache_resource(show_spinner="Loading model ...", max_entries=12)
 def _load(path: str, sha: str) -> Checkpoint:
     return load_checkpoint(path, device=default_device())
