@@ -24,7 +24,8 @@ the suite's batch (FINDINGS "Is it the batch?"). A run at another width with the
 --speed-beside the ladder's shapes measured back to back with it on this machine, sets depth against cost (FINDINGS
 "Is it the depth or the size?"). A run of the width trial's own recipe (next-token) at more layers of its width, with
 --speed-beside its shallow shape, sets the depth under the sampled move beside the ladder's (FINDINGS "Does the
-objective let the depth count?").
+objective let the depth count?"); the same with --objective legal-set makes that trial two depths by two objectives
+on one recipe.
 
     python scripts/width_trial.py                              # train (resuming), analyse, record
     python scripts/width_trial.py --shapes 3x192,3x384 --steps 5000 --model unified-mixed
@@ -36,6 +37,7 @@ objective let the depth count?").
     python scripts/width_trial.py --shapes 2x192 --objective legal-set --steps 48000 --batch 32   # the batch trial
     python scripts/width_trial.py --shapes 8x96 --objective legal-set --steps 24000 --speed-beside 3x192,4x192
     python scripts/width_trial.py --shapes 6x192 --speed-beside 3x192   # the depth under the sampled move
+    python scripts/width_trial.py --shapes 6x192 --objective legal-set --speed-beside 3x192   # and on the exact target
     python scripts/width_trial.py --continue --objective legal-set   # the shipped model trained on
     python scripts/width_trial.py --record-only                # analyse and record the runs that are there
     python scripts/width_trial.py --merge DIR/records.json     # add runs recorded on a lent GPU (gpu_ladder.py)

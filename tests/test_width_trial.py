@@ -1507,8 +1507,9 @@ def _deeper(n_layer, colours, speed=1.2, beside=2.3):
                          "what lets the depth count."),
     ([0.64, 0.69, 0.70], "Under the sampled move too, at batch 64, the added layers lift the colour after as many games "
                          "(by less than under the exact target: +2.0 points against +4.0 points)"),
-    ([0.64, 0.70, 0.725], "Under the sampled move too, at batch 64, the added layers lift the colour after as many games: "
-                         "the objective is not what lets the depth count."),
+    ([0.64, 0.70, 0.725], "Under the sampled move too, at batch 64, the added layers lift the colour after as many games "
+                          "(about as much as under the exact target: +4.5 points against +4.0 points): the objective is "
+                          "not what lets the depth count."),
     ([0.62, 0.665, 0.685], "Under the sampled move, at the ladder's batch, the added layers do not lift the colour after "
                            "as many games, while under the exact target they do: the objective, not the batch, is what "
                            "lets the depth count here.")])
@@ -1571,6 +1572,60 @@ def test_the_depth_under_the_sampled_move_without_the_ladder_or_speeds_that_comp
                                   "start, not where they end.")
     assert findings.next_token_depth_section({"models": {}, "width": [narrow]}) == ""
     assert findings.next_token_depth_by_games({"models": {}, "width": [narrow]}).empty
+
+
+@pytest.mark.parametrize("deep, exact, said", [
+    ([0.64, 0.69, 0.70], [0.70, 0.78, 0.84],
+     "Under the sampled move too, at batch 64, the added layers lift the colour after as many games (by less than under "
+     "the exact target on this recipe: +2.0 points against +6.0 points): the objective is not what lets the depth count."),
+    ([0.62, 0.665, 0.685], [0.70, 0.78, 0.84],
+     "Under the sampled move, on this recipe, the added layers do not lift the colour after as many games, while under "
+     "the exact target they do: the objective, not the batch, is what lets the depth count here."),
+    ([0.64, 0.69, 0.70], [0.68, 0.74, 0.805],
+     "Under the sampled move too, at batch 64, the added layers lift the colour after as many games (about as much as "
+     "under the exact target on this recipe: +2.0 points against +2.5 points): the objective is not what lets the depth "
+     "count.")])
+def test_the_depth_under_each_objective_on_one_recipe_reads_two_depths_by_two_objectives(deep, exact, said):
+    """With the deeper shape also trained on the exact target with the width trial's recipe, the section reads two
+    depths by two objectives on one recipe: both leads in the table and the text, each objective's speeds, the exact
+    target's lift at each depth, the verdict against the lead on this recipe (not the ladder's longer schedule); the
+    figure draws the four runs to the same games, and the other trials keep to their runs."""
+    further = {**_longer(_run(192, [0.70, 0.74, 0.76], [4, 20, 40]), steps=24_000), "objective": "legal-set"}
+    six = _at_depth(6, [0.74, 0.80, 0.83])
+    narrow, shallow_exact = _objective_runs()[:2]
+    deeper = _deeper(6, deep)
+    deeper_exact = {**_deeper(6, exact, speed=1.1, beside=2.1), "objective": "legal-set"}
+    numbers = {"models": {"unified": _shipped_with_ends()},
+               "width": [*_objective_runs(), further, six, deeper, deeper_exact]}
+    assert findings.next_token_depth_runs(numbers) == [narrow, deeper]
+    assert findings.next_token_depth_exact(numbers) == [shallow_exact, deeper_exact]
+    assert findings.ladder_runs(numbers) == [further, six] and lr_runs(numbers) == []
+    assert "6 x 192" not in findings.objective_section(numbers)
+    text = findings.next_token_depth_section(numbers)
+    assert "at 3 x 192 (1.5M parameters) and 6 x 192 (2.8M parameters) with `next-token`, and at both again with " \
+           "`legal-set`, with one recipe" in text
+    assert "6 x 192, legal-set: CPU (AMD EPYC), 2 threads, bfloat16, PyTorch 2.13.0, 2026-12-07." in text
+    assert ("| colour, 6 x 192 minus 3 x 192, next-token | colour, 6 x 192 minus 3 x 192, legal-set |") in text
+    lead, lead_exact = deep[-1] - 0.68, exact[-1] - 0.78
+    assert (f"| 5,000 | 320,000 | 90.0% | 68.0% (layer 3) | 90.0% | {100 * deep[-1]:.1f}% (layer 3) | 90.0% | "
+            f"78.0% (layer 3) | 90.0% | {100 * exact[-1]:.1f}% (layer 3) | {findings.pts(lead)} | "
+            f"{findings.pts(lead_exact)} |") in text
+    assert ("With `legal-set`, speed, measured back to back on CPU (AMD EPYC), 2 threads, bfloat16, PyTorch 2.13.0, with "
+            "nothing else training: 3 x 192 2.10 steps/s, 6 x 192 1.10 steps/s: the 6 x 192 model takes 1.9x as long "
+            "for the same games.") in text
+    assert (f"With `legal-set` on the same recipe the 6 x 192 model reads it {100 * lead_exact:.1f} points better than "
+            f"the 3 x 192 one ({100 * exact[-1]:.1f}% against 78.0%); along the runs") in text
+    assert (f"On this recipe the exact target lifted 3 x 192 to 78.0% (+10.0 points) and 6 x 192 to "
+            f"{100 * exact[-1]:.1f}% ({findings.pts(exact[-1] - deep[-1])}) after as many games.") in text
+    assert said in text
+    assert ("On its longer schedule (`legal-set` too) the depth ladder's 6 x 192 read it 4.0 points better than its "
+            "3 x 192 (74.0% against 70.0%) after 153,600 games") in text
+    df = findings.next_token_depth_by_games(numbers)
+    assert list(df["run"].unique()) == ["3 x 192, next-token", "6 x 192, next-token", "3 x 192, legal-set",
+                                        "6 x 192, legal-set"]
+    assert df[df["objective"] == "legal-set"]["games"].max() == 320_000   # the same recipe's runs, not the ladder's
+    assert ("python scripts/width_trial.py --model unified-mixed --shapes 6x192 --steps 5000 --objective legal-set "
+            "--speed-beside 3x192   # the same depths on the exact target, here") in reproduce(numbers)
 
 
 def test_the_depth_ladder_points_to_the_depth_under_the_sampled_move_where_the_gpu_trials_disagree():

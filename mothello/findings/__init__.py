@@ -30,7 +30,8 @@ from .transfer_notes import (answer_notes, longer_notes, longer_rows, longer_tre
 from .trials import (batch_by_games, batch_runs, batch_section, carried_stages, colour_by_games, depth_section,
                      further_by_games, further_runs, further_section, ladder_by_games, ladder_runs, ladder_section,
                      lr_by_games, lr_section, narrow_by_games, narrow_beside, narrow_runs,
-                     narrow_section, narrow_speeds, next_token_depth_by_games, next_token_depth_ladder,
+                     narrow_section, narrow_speeds, next_token_depth_by_games, next_token_depth_exact,
+                     next_token_depth_ladder,
                      next_token_depth_runs, next_token_depth_section, objective_by_games, objective_section, paper_section, pooling_by_games,
                      pooling_section, stage_peak, trained_on_by_games, trained_on_section, width_by_games,
                      width_section)
@@ -44,7 +45,7 @@ __all__ = [
     "ladder_by_games", "ladder_runs", "ladder_section", "log_interpolate", "longer_notes", "longer_numbers",
     "longer_rows", "longer_trend", "lr_by_games", "lr_section", "markdown_table", "matched_ordering", "measured_notes", "millions",
     "narrow_beside", "narrow_by_games", "narrow_runs", "narrow_section", "narrow_speeds",
-    "next_token_depth_by_games", "next_token_depth_ladder", "next_token_depth_runs", "next_token_depth_section",
+    "next_token_depth_by_games", "next_token_depth_exact", "next_token_depth_ladder", "next_token_depth_runs", "next_token_depth_section",
     "model_games", "models_table", "objective_by_games", "objective_section", "on_gpu", "ordering", "paper_runs",
     "paper_section", "pooling_by_games", "pooling_section", "pct", "pts", "render",
     "restart_dips", "restart_table", "restore_notes", "stage_gains", "stage_peak", "stage_notes", "stages_text", "sweep_note",

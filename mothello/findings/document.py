@@ -17,8 +17,8 @@ from .training import gpu_stages, how_trained
 from .transfer_notes import (answer_notes, longer_notes, longer_rows, longer_trend, own_ratio, restore_notes,
                              transfer_rows, variant_notes, variant_rows)
 from .trials import (batch_runs, batch_section, carried_stages, depth_section, further_runs, further_section,
-                     ladder_runs, ladder_section, lr_runs, lr_section, narrow_runs, narrow_section, next_token_depth_runs,
-                     next_token_depth_section, objective_longer,
+                     ladder_runs, ladder_section, lr_runs, lr_section, narrow_runs, narrow_section, next_token_depth_exact,
+                     next_token_depth_runs, next_token_depth_section, objective_longer,
                      objective_section, paper_section, pooling_commands, pooling_section, stage_peak, trained_on_section, width_section)
 from .verdicts import CLAIMS, verdicts
 
@@ -435,6 +435,10 @@ def reproduce(numbers: dict) -> str:
     gpu += "".join(f"\npython scripts/width_trial.py --model {r['experiment']} --shapes {r['n_layer']}x{r['d_model']} "
                    f"--steps {r['steps']}" + (f" --speed-beside {','.join(r['beside'])}" if r.get("beside") else "")
                    + "   # the depth under the sampled move, here" for r in deeper if r["n_layer"] != deeper[0]["n_layer"])
+    gpu += "".join(f"\npython scripts/width_trial.py --model {r['experiment']} --shapes {r['n_layer']}x{r['d_model']} "
+                   f"--steps {r['steps']} --objective {run_objective(r)}"
+                   + (f" --speed-beside {','.join(r['beside'])}" if r.get("beside") else "")
+                   + "   # the same depths on the exact target, here" for r in next_token_depth_exact(numbers)[1:])
     gpu += "".join(f"\npython scripts/width_trial.py --model {r['experiment']} --shapes {r['n_layer']}x{r['d_model']} "
                    f"--objective {run_objective(r)} --lr {r['lr']:g}   # the learning-rate trial, here"
                    for r in lr_runs(numbers) if r["lr"] != SUITE_TRAINING["lr"])

@@ -530,17 +530,19 @@ def _common_steps(df: pd.DataFrame, key: str, names: list[str]) -> tuple[list[in
 
 
 def _snapshot_table(df: pd.DataFrame, key: str, names: list[str], games_title: str,
-                    last_column: str | None, union: bool = False) -> tuple[list[str], list[int], dict]:
+                    last_column: str | None, union: bool = False,
+                    leads: list[tuple[str, str, str]] = ()) -> tuple[list[str], list[int], dict]:
     """A trial's runs side by side (_trial_frame rows, runs named in column `key`), one row per step they
     all have (`union`: any of them has, a dash where a run has none, as for a run stopped part-way): its games,
     then each run's worst language's legal moves and colour (with its layer), and with `last_column` the last
-    run's colour minus the first's. (lines, those steps, {(name, step): row})."""
+    run's colour minus the first's; each of `leads` (title, run, minus run) adds such a column for two named runs.
+    (lines, those steps, {(name, step): row})."""
     steps, at = _common_steps(df, key, names)
     if union:
         steps = sorted(set(df[df[key].isin(names)]["step"]))
     head = ["steps", games_title] + [c for s in names for c in (f"{s}: legal moves, worst language",
                                                                 f"{s}: colour in-language")]
-    extra = [last_column] if last_column else []
+    extra = ([last_column] if last_column else []) + [title for title, _, _ in leads]
     lines = ["| " + " | ".join(head + extra) + " |", "|" + "---|" * (len(head) + len(extra))]
     for st in steps:
         cells = [f"{st:,}", f"{next(at[(s, st)] for s in names if (s, st) in at).games:,}"]
@@ -549,6 +551,7 @@ def _snapshot_table(df: pd.DataFrame, key: str, names: list[str], games_title: s
             cells += [pct(x.legal_min), f"{pct(x.colour)} (layer {x.layer})"] if x is not None else ["–", "–"]
         if last_column:
             cells.append(pts(at[(names[-1], st)].colour - at[(names[0], st)].colour))
+        cells += [pts(at[(b, st)].colour - at[(a, st)].colour) for _, b, a in leads]
         lines.append("| " + " | ".join(cells) + " |")
     return lines + [""], steps, at
 
@@ -2001,6 +2004,27 @@ def next_token_depth_ladder(numbers: dict) -> list[dict]:
     return found if found and all(found) else []
 
 
+def next_token_depth_exact(numbers: dict) -> list[dict]:
+    """The depth under the sampled move's own recipe on the exact target: the runs from scratch of
+    next_token_depth_runs' model and recipe with another objective (one objective: the shallow run's) at its
+    shallowest and its deepest shape, shallowest first; [] unless both are recorded. With them the trial is two
+    depths by two objectives on one recipe, where the depth ladder's schedule is longer."""
+    runs = next_token_depth_runs(numbers)
+    if not runs:
+        return []
+    r0 = runs[0]
+    others = [r for r in _scratch(numbers) if run_objective(r) != "next-token" and r["experiment"] == r0["experiment"]
+              and _recipe_of(r) == _recipe_of(r0)]
+
+    def shape(r: dict) -> tuple:
+        return r["n_layer"], r["d_model"]
+
+    shallow = next((r for r in others if shape(r) == shape(r0)), None)
+    deep = shallow and next((r for r in others if shape(r) == shape(runs[-1])
+                             and run_objective(r) == run_objective(shallow)), None)
+    return [shallow, deep] if deep else []
+
+
 def _ladder_nearest(ladder: list[dict], games: int) -> tuple[int, dict] | None:
     """The depth ladder's runs `ladder` (next_token_depth_ladder) at the snapshot they all have whose games are
     nearest `games` on a log scale: (its step, their snapshots by (shape, step): _trial_frame rows); None without one."""
@@ -2012,18 +2036,22 @@ def _ladder_nearest(ladder: list[dict], games: int) -> tuple[int, dict] | None:
 
 
 def next_token_depth_by_games(numbers: dict) -> pd.DataFrame:
-    """The depth trial under the sampled move (_trial_frame, by "run": "6 x 192, next-token"), then the depth
-    ladder's runs at its shallowest and deepest shape up to the ladder snapshot nearest the trial's last games (log
-    scale), with the column "objective". Empty without the trial."""
+    """The depth trial under the sampled move (_trial_frame, by "run": "6 x 192, next-token"), then its runs on the
+    exact target on the same recipe (next_token_depth_exact), or without them the depth ladder's runs at its
+    shallowest and deepest shape up to the ladder snapshot nearest the trial's last games (log scale), with the
+    column "objective". Empty without the trial."""
     runs = next_token_depth_runs(numbers)
     if not runs:
         return _trial_frame([], _with_objective, "run").assign(objective=[])
     own = _trial_frame(runs, _with_objective, "run")
     steps, _ = _common_steps(own, "run", [_with_objective(r) for r in runs])
     frames = [own]
-    ladder = next_token_depth_ladder(numbers)
+    exact = next_token_depth_exact(numbers)
+    ladder = [] if exact else next_token_depth_ladder(numbers)
     nearest = _ladder_nearest(ladder, steps[-1] * runs[0]["batch_size"]) if ladder and steps else None
-    if nearest:
+    if exact:
+        frames.append(_trial_frame(exact, _with_objective, "run"))
+    elif nearest:
         theirs = _trial_frame(ladder, _with_objective, "run")
         frames.append(theirs[theirs["step"] <= nearest[0]])
     df = pd.concat(frames, ignore_index=True)
@@ -2032,14 +2060,17 @@ def next_token_depth_by_games(numbers: dict) -> pd.DataFrame:
 
 def next_token_depth_section(numbers: dict) -> str:
     """Does the objective let the depth count? The width trial's model and recipe (next-token, the suite's batch) at
-    more layers of its narrowest width, beside its shallow run: a table by snapshot, speeds where they compare, the
-    deeper run's lead after as many games, beside the depth ladder's lead (legal-set, the same batch) at its
-    snapshot nearest those games and the exact target's own lead on this recipe (the objective trial), and a
+    more layers of its narrowest width, beside its shallow run, and where recorded both shapes on the exact target
+    with the same recipe (next_token_depth_exact): a table by snapshot, speeds where they compare, the deeper run's
+    lead after as many games under each objective, beside the depth ladder's lead (legal-set, the same batch, a
+    longer schedule) at its snapshot nearest those games and the exact target's own lead on this recipe, and a
     verdict: is it the objective that lets the depth count? "" without such runs."""
     runs = next_token_depth_runs(numbers)
     if not runs:
         return ""
     r0, deep = runs[0], runs[-1]
+    exact = next_token_depth_exact(numbers)
+    other = run_objective(exact[0]) if exact else None
     names = [_shape(r) for r in runs]
     ladder = next_token_depth_ladder(numbers)
     gpu = depth_no_faster(numbers)
@@ -2050,39 +2081,61 @@ def next_token_depth_section(numbers: dict) -> str:
     if gpu:
         before.append(f"the depth trials on the GPU trained `{run_objective(gpu[0])}`, as the shipped models do, at "
                       f"batch {gpu[0]['batch_size']:,}, and found deeper models learning it no faster per game")
+    name_of = _with_objective if exact else _shape
     lines = ["## Does the objective let the depth count?\n",
              ("; ".join(before) + ". " if before else "")
              + "Does a deeper model learn the colour faster when it trains on the sampled next move? Here "
              f"`{r0['experiment']}` trained from scratch at "
              + " and ".join(f"{_shape(r)} ({r['params'] / 1e6:.1f}M parameters)" for r in runs)
-             + f" with `next-token`, with one recipe on the same stream of fresh games: {r0['steps']:,} steps at batch "
+             + " with `next-token`" + (f", and at both again with `{other}`" if exact else "")
+             + f", with one recipe on the same stream of fresh games: {r0['steps']:,} steps at batch "
              f"{r0['batch_size']}, {_rates(r0)} (the suite's first stage{_length(r0)}); snapshots analysed as the "
              f"shipped models are (linear probes, relative labels, {r0['probe_games']:,} training games per language, "
              "at the layer where the in-language colour probe is best; legal moves on the 500 held-out games). Their "
              f"weights do not ship; their numbers are in `checkpoints/{WIDTH_RUNS}`. Where each trained: "
-             + "; ".join(f"{_shape(r)}: {_where(r)}{_stopped(r)}" for r in runs) + ".\n"]
-    own = _trial_frame(runs, _shape, "shape")
-    table, steps, at = _snapshot_table(own, "shape", names, "games seen", f"colour, {names[-1]} minus {names[0]}")
-    lines += table
-    speeds, where = _speeds_that_compare(runs, deep if deep.get("beside") else None)
-    if where:
-        ratio = speeds[names[0]] / speeds[names[-1]] if names[0] in speeds and names[-1] in speeds else None
-        lines.append(f"Speed, {where}: " + ", ".join(f"{n} {speeds[n]:.2f} steps/s" for n in names if n in speeds)
-                     + (f": the {names[-1]} model takes {_times(ratio)} for the same games" if ratio else "") + ".\n")
+             + "; ".join(f"{name_of(r)}: {_where(r)}{_stopped(r)}" for r in runs + exact) + ".\n"]
+    own = _trial_frame(runs + exact, name_of, "run")
+    keys = [name_of(r) for r in runs + exact]
+    sampled = (keys[0], keys[len(runs) - 1])
+    pair = (keys[len(runs)], keys[-1]) if exact else None
+    if exact:
+        table, steps, at = _snapshot_table(own, "run", keys, "games seen", None, leads=[
+            (f"colour, {names[-1]} minus {names[0]}, {o}", b, a) for o, (a, b) in (("next-token", sampled), (other, pair))])
     else:
-        lines.append("Their speeds do not compare: the runs trained on different machines or number formats (above), "
-                     "and no speeds were measured back to back.\n")
+        table, steps, at = _snapshot_table(own, "run", keys, "games seen", f"colour, {names[-1]} minus {names[0]}")
+    lines += table
+    for group, of in ((runs, "next-token"), (exact, other)):
+        if not group:
+            continue
+        speeds, where = _speeds_that_compare(group, group[-1] if group[-1].get("beside") else None)
+        if where:
+            ratio = speeds[names[0]] / speeds[names[-1]] if names[0] in speeds and names[-1] in speeds else None
+            lines.append(("Speed" if group is runs else f"With `{of}`, speed") + f", {where}: "
+                         + ", ".join(f"{n} {speeds[n]:.2f} steps/s" for n in names if n in speeds)
+                         + (f": the {names[-1]} model takes {_times(ratio)} for the same games" if ratio else "") + ".\n")
+        elif group is runs:
+            lines.append("Their speeds do not compare: the runs trained on different machines or number formats "
+                         "(above), and no speeds were measured back to back.\n")
     if not steps:
         return "\n".join(lines) + "\n"
     last, bs = steps[-1], r0["batch_size"]
     games = last * bs
-    a, b = at[(names[0], last)], at[(names[-1], last)]
-    d = b.colour - a.colour
-    along = ", ".join(pts(at[(names[-1], s)].colour - at[(names[0], s)].colour) for s in steps)
-    said = [f"After {millions(games)} the {names[-1]} model reads the colour "
-            + (f"as the {names[0]} one does ({pts(d)})" if abs(d) <= DEPTH_MARGIN else
-               f"{100 * abs(d):.1f} points {'better' if d > 0 else 'worse'} than the {names[0]} one "
-               f"({pct(b.colour)} against {pct(a.colour)})") + f"; along the runs {along}."]
+
+    def lead(a: str, b: str, say: str) -> tuple[float, str]:
+        """Run b's colour lead over run a's after the last games, said with its lead along the runs."""
+        x, y = at[(a, last)], at[(b, last)]
+        d = y.colour - x.colour
+        along = ", ".join(pts(at[(b, st)].colour - at[(a, st)].colour) for st in steps)
+        return d, (say + (f"as the {names[0]} one does ({pts(d)})" if abs(d) <= DEPTH_MARGIN else
+                          f"{100 * abs(d):.1f} points {'better' if d > 0 else 'worse'} than the {names[0]} one "
+                          f"({pct(y.colour)} against {pct(x.colour)})") + f"; along the runs {along}.")
+
+    d, text = lead(*sampled, f"After {millions(games)} the {names[-1]} model reads the colour ")
+    said = [text]
+    d_exact = None
+    if exact:
+        d_exact, text = lead(*pair, f"With `{other}` on the same recipe the {names[-1]} model reads it ")
+        said.append(text)
     d_ladder = None
     nearest = _ladder_nearest(ladder, games) if ladder else None
     if nearest:
@@ -2090,22 +2143,32 @@ def next_token_depth_section(numbers: dict) -> str:
         ends = [_shape(r) for r in ladder]
         la, lb = their_at[(ends[0], s)], their_at[(ends[-1], s)]
         d_ladder = lb.colour - la.colour
-        said.append(f"With `{run_objective(ladder[0])}` the depth ladder's {ends[-1]} read it "
+        too = " too" if run_objective(ladder[0]) == other else ""
+        said.append((f"On its longer schedule (`{run_objective(ladder[0])}`{too}) the depth ladder's {ends[-1]} read it "
+                     if exact else f"With `{run_objective(ladder[0])}` the depth ladder's {ends[-1]} read it ")
                     + (f"as its {ends[0]} did ({pts(d_ladder)})" if abs(d_ladder) <= DEPTH_MARGIN else
                        f"{100 * abs(d_ladder):.1f} points {'better' if d_ladder > 0 else 'worse'} than its "
                        f"{ends[0]} ({pct(lb.colour)} against {pct(la.colour)})")
                     + f" after {millions(s * ladder[0]['batch_size'])} (its cosine spans {ladder[0]['steps']:,} "
                     "steps, so its learning rate was still higher there).")
-    exact = next((p[-1] for p in _objective_pairs(numbers) if p[0] is r0), None)
-    if exact is not None:
-        e = next((x for x in _trial_frame([exact], _shape, "shape").itertuples() if x.step == last), None)
+    if exact:
+        lifted = [f"{n} to {pct(at[(e, last)].colour)} ({pts(at[(e, last)].colour - at[(x, last)].colour)})"
+                  for n, x, e in zip((names[0], names[-1]), sampled, pair)]
+        said.append("On this recipe the exact target lifted " + " and ".join(lifted) + " after as many games.")
+    else:
+        paired = next((p[-1] for p in _objective_pairs(numbers) if p[0] is r0), None)
+        e = next((x for x in _trial_frame([paired], _shape, "shape").itertuples() if x.step == last),
+                 None) if paired is not None else None
         if e is not None:
-            said.append(f"On this same recipe the exact target lifted {names[0]} to {pct(e.colour)} after as many games "
-                        f"({pts(e.colour - a.colour)}; the objective trial above).")
+            said.append(f"On this same recipe the exact target lifted {names[0]} to {pct(e.colour)} after as many "
+                        f"games ({pts(e.colour - at[(sampled[0], last)].colour)}; the objective trial above).")
     deeper = f"the added {'layer' if deep['n_layer'] - r0['n_layer'] == 1 else 'layers'}"
+    d_ref = d_exact if exact else d_ladder
     if d > DEPTH_MARGIN:
-        than = (f" (by {'less' if d < d_ladder else 'more'} than under the exact target: {pts(d)} against "
-                f"{pts(d_ladder)})" if d_ladder is not None and abs(d - d_ladder) > DEPTH_MARGIN else "")
+        under = "under the exact target" + (" on this recipe" if exact else "")
+        than = ("" if d_ref is None else f" (about as much as {under}: {pts(d)} against {pts(d_ref)})"
+                if abs(d - d_ref) <= DEPTH_MARGIN else
+                f" (by {'less' if d < d_ref else 'more'} than {under}: {pts(d)} against {pts(d_ref)})")
         said.append(f"Under the sampled move too, at batch {bs}, {deeper} lift the colour after as many games{than}: "
                     "the objective is not what lets the depth count.")
         if gpu:
@@ -2113,10 +2176,10 @@ def next_token_depth_section(numbers: dict) -> str:
                         f"{gpu[0]['batch_size']:,}: {gpu[0]['batch_size'] // bs}x fewer optimizer steps for as many "
                         "games) or in how far they had trained (read after millions of games, these runs after "
                         f"{millions(games)}): these runs do not separate the two.")
-    elif d_ladder is not None and d_ladder > DEPTH_MARGIN:
-        said.append(f"Under the sampled move, at the ladder's batch, {deeper} do not lift the colour after as many "
-                    "games, while under the exact target they do: the objective, not the batch, is what lets the "
-                    "depth count here.")
+    elif d_ref is not None and d_ref > DEPTH_MARGIN:
+        where = "on this recipe" if exact else "at the ladder's batch"
+        said.append(f"Under the sampled move, {where}, {deeper} do not lift the colour after as many games, while "
+                    "under the exact target they do: the objective, not the batch, is what lets the depth count here.")
     else:
         said.append(f"Under the sampled move {deeper} do not lift the colour after as many games.")
     said += _all_below(own["colour"].max(), games, ": the trial tells how the runs start, not where they end")
