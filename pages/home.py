@@ -3,7 +3,6 @@ every page."""
 
 from __future__ import annotations
 
-import html
 import math
 import re
 from pathlib import Path
@@ -159,15 +158,6 @@ def findings_summary(text: str) -> str:
     return "\n".join(out).strip()
 
 
-def verdict_html(status: str, reason: str, s: float = 1.0) -> str:
-    """A finding card's foot: our models' verdict as a badge ('ours: holds'), then our numbers in words."""
-    fg, bg = theme.VERDICT_COLOURS.get(status, theme.VERDICT_COLOURS["pending"])
-    return (f"<div style='border-top:1px solid #e6e6e6;padding-top:0.5rem'><span style='background:{bg};color:{fg};"
-            f"font-size:{0.78 * s}rem;font-weight:700;letter-spacing:0.03em;padding:0.1rem 0.45rem;"
-            f"border-radius:0.3rem'>OURS: {html.escape(status.upper())}</span>"
-            f"<div style='font-size:{0.8 * s}rem;color:#555;margin-top:0.35rem;padding-bottom:0.5rem'>{html.escape(reason)}</div></div>")
-
-
 # -- page -----------------------------------------------------------------------------------------
 present = widgets.page_header(
     "mOthello Explorer",
@@ -244,7 +234,7 @@ for k, (col, (head, detail)) in enumerate(zip(cols, theme.FINDINGS), start=1):
         st.markdown(f"<div style='font-size:{0.85 * s}rem;color:#777;font-weight:600'>FINDING {k}</div>"
                     f"<div style='font-size:{1.08 * s}rem;font-weight:700;margin:0.25rem 0 0.5rem'>{head}</div>"
                     f"<div style='font-size:{0.92 * s}rem;color:#444;padding-bottom:0.5rem'>{detail}</div>"
-                    + (verdict_html(*ours[k], s) if k in ours else ""), unsafe_allow_html=True)
+                    + (widgets.verdict_html(*ours[k], s) if k in ours else ""), unsafe_allow_html=True)
 if not FINDINGS_FILE.is_file() and not present:
     st.caption("These are the study's findings. FINDINGS.md (what this project's own runs show) "
                "has not been written yet.")

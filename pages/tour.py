@@ -45,6 +45,9 @@ def heading(k: int):
     statement, lead = theme.FINDINGS[k - 1]
     st.markdown(f"### {k}. {statement}")
     st.markdown(f":gray[{lead}]")
+    ours = widgets.finding_verdicts()   # judged as FINDINGS.md judges it, on checkpoints/ now
+    if k in ours:
+        st.markdown(widgets.verdict_html(*ours[k], widgets.scale(), rule=False), unsafe_allow_html=True)
     return st.container()
 
 

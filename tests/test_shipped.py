@@ -381,8 +381,9 @@ def test_a_shipped_side_run_says_how_it_departs_from_its_plain_run(path):
 
 
 def test_home_cards_judge_each_finding_on_the_shipped_models_as_findings_md_does(tmp_path, monkeypatch):
-    """Home's four finding cards carry our verdict and numbers, judged on checkpoints/ as the report judges them:
-    the statuses FINDINGS.md's opening states, the numbers of findings.verdicts."""
+    """Home's four finding cards, and the tour's slide of each finding, carry our verdict and numbers, judged on
+    checkpoints/ as the report judges them: the statuses FINDINGS.md's opening states, the numbers of
+    findings.verdicts."""
     import html
     import re
 
@@ -405,6 +406,12 @@ def test_home_cards_judge_each_finding_on_the_shipped_models_as_findings_md_does
     for card, (k, (status, reason)) in zip(cards, sorted(verdicts(collect(SHIPPED)).items())):
         assert status == said[str(k)]
         assert f"OURS: {status.upper()}" in card and html.escape(reason) in card
+        tour = AppTest.from_file(str(SHIPPED.parent / "pages" / "tour.py"), default_timeout=300)
+        tour.query_params["slide"] = str(k)
+        tour.run()
+        assert not tour.exception, [str(e.value) for e in tour.exception]
+        badges = [m.value for m in tour.markdown if "OURS: " in m.value]
+        assert len(badges) == 1 and f"OURS: {status.upper()}" in badges[0] and html.escape(reason) in badges[0]
 
 
 @pytest.mark.parametrize("path", MANY, ids=[p.name for p in MANY])

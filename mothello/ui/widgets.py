@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import html
 import io
 from pathlib import Path
 from typing import Callable, Sequence
@@ -14,7 +15,7 @@ import streamlit as st
 from ..checkpoints import (META, Checkpoint, CheckpointError, CheckpointInfo, checkpoints_dir, list_checkpoints,
                            load_checkpoint, resolve)
 from ..evaluate import default_device
-from . import charts
+from . import charts, theme
 
 
 # -- URL state -----------------------------------------------------------------------------------
@@ -147,6 +148,17 @@ def finding_verdicts() -> dict[int, tuple[str, str]]:
     {finding: (status 'holds' / 'does not hold' / 'pending', our numbers in words)}; {} when a suite checkpoint
     cannot be read. Stored metrics and analyses only: no weights are loaded."""
     return _verdicts(str(checkpoints_dir()))
+
+
+def verdict_html(status: str, reason: str, s: float = 1.0, rule: bool = True) -> str:
+    """A finding's verdict on our models (finding_verdicts) as a badge ('OURS: HOLDS'), then our numbers in words;
+    with `rule` a line above it (a card's foot)."""
+    fg, bg = theme.VERDICT_COLOURS.get(status, theme.VERDICT_COLOURS["pending"])
+    above = "border-top:1px solid #e6e6e6;padding-top:0.5rem" if rule else ""
+    return (f"<div style='{above}'><span style='background:{bg};color:{fg};font-size:{0.78 * s}rem;font-weight:700;"
+            f"letter-spacing:0.03em;padding:0.1rem 0.45rem;border-radius:0.3rem'>OURS: {html.escape(status.upper())}"
+            f"</span><div style='font-size:{0.8 * s}rem;color:#555;margin-top:0.35rem;padding-bottom:0.5rem'>"
+            f"{html.escape(reason)}</div></div>")
 
 
 @st.cache_resource(show_spinner="Loading model ...", max_entries=12)
