@@ -65,8 +65,10 @@ def _fresh_registry_cache():
     from mothello.ui import widgets
 
     widgets.checkpoint_infos.clear()  # the registry listing is cached for a few seconds, across AppTests
+    widgets._verdicts.clear()         # and so are the findings' verdicts on it
     yield
     widgets.checkpoint_infos.clear()
+    widgets._verdicts.clear()
 
 
 @pytest.fixture
@@ -177,6 +179,21 @@ def test_home_names_an_unreadable_checkpoint_and_shows_the_rest(registry, broken
     at = ok(page("home"))
     assert any("broken" in w.value for w in at.warning)
     assert TINY in set(frame_with(at, "alignment")["checkpoint"])
+
+
+def test_home_shows_the_findings_without_verdicts_when_a_suite_checkpoint_is_corrupt(registry):
+    """A suite checkpoint whose metadata cannot be read: Home names it, shows the rest and the four findings, and
+    claims no verdict rather than one judged on what it could read."""
+    bad = registry / "checkpoints" / "naive-2"
+    bad.mkdir()
+    (bad / "checkpoint.json").write_text("{not json")
+    try:
+        at = ok(page("home"))
+        cards = [m.value for m in at.markdown if "FINDING " in m.value]
+        assert len(cards) == 4 and not any("OURS:" in c for c in cards)
+        assert any("naive-2" in w.value for w in at.warning)
+    finally:
+        shutil.rmtree(bad)
 
 
 # -- Checkpoints ----------------------------------------------------------------------------------
