@@ -432,13 +432,12 @@ def reproduce(numbers: dict) -> str:
                    + (f" --speed-beside {','.join(r['beside'])}" if r.get("beside") else "")
                    + "   # deeper and narrower, here" for r in narrow_runs(numbers))
     deeper = next_token_depth_runs(numbers)
+    deeper = [(r, "the depth under the sampled move") for r in deeper if r["n_layer"] != deeper[0]["n_layer"]] + [
+        (r, "the same depths on the exact target") for r in next_token_depth_exact(numbers)[1:]]
     gpu += "".join(f"\npython scripts/width_trial.py --model {r['experiment']} --shapes {r['n_layer']}x{r['d_model']} "
-                   f"--steps {r['steps']}" + (f" --speed-beside {','.join(r['beside'])}" if r.get("beside") else "")
-                   + "   # the depth under the sampled move, here" for r in deeper if r["n_layer"] != deeper[0]["n_layer"])
-    gpu += "".join(f"\npython scripts/width_trial.py --model {r['experiment']} --shapes {r['n_layer']}x{r['d_model']} "
-                   f"--steps {r['steps']} --objective {run_objective(r)}"
-                   + (f" --speed-beside {','.join(r['beside'])}" if r.get("beside") else "")
-                   + "   # the same depths on the exact target, here" for r in next_token_depth_exact(numbers)[1:])
+                   f"--steps {r['steps']}" + ("" if run_objective(r) == "next-token" else f" --objective {run_objective(r)}")
+                   + (f" --speed-beside {','.join(r['beside'])}" if r.get("beside") else "") + f"   # {what}, here"
+                   for r, what in deeper)
     gpu += "".join(f"\npython scripts/width_trial.py --model {r['experiment']} --shapes {r['n_layer']}x{r['d_model']} "
                    f"--objective {run_objective(r)} --lr {r['lr']:g}   # the learning-rate trial, here"
                    for r in lr_runs(numbers) if r["lr"] != SUITE_TRAINING["lr"])
