@@ -165,34 +165,34 @@ def test_the_width_trial_is_recorded_whole():
             assert str(p["alignment"]["best_layer"]) in p["alignment"]["layers"]
             assert p["train_s"] == pytest.approx(p["step"] / r["measured"]["steps_per_s"])
     text = (SHIPPED.parent / "FINDINGS.md").read_text()
-    assert "## Is it width?" in text and "Is it width? The section *Is it width?* below" in text  # and pointed to
+    assert "## Is it width?" in text and "[Is it width?](#is-it-width)" in text  # and in the trials at a glance
     if any(r.get("objective", "next-token") != "next-token" for r in runs):
-        assert "## Is it the noise of the target?" in text and "The section *Is it the noise of the target?*" in text
+        assert "## Is it the noise of the target?" in text and "(#is-it-the-noise-of-the-target)" in text
     if [r for r in longer if r not in further]:
         paired = max(r["steps"] for r in longer if r not in further)
         assert f"**Carried on.** The same objectives again over {paired:,} steps" in text
     if further:
-        assert "## The exact target carried further" in text and "*The exact target carried further*" in text
+        assert "## The exact target carried further" in text and "(#the-exact-target-carried-further)" in text
     if any(r["experiment"] == "mono-1" for r in runs):
-        assert "## Do the languages share their games?" in text and "*Do the languages share their games?*" in text
+        assert "## Do the languages share their games?" in text and "(#do-the-languages-share-their-games)" in text
     if rated:
-        assert "## Is it the learning rate?" in text and "*Is it the learning rate?*" in text
+        assert "## Is it the learning rate?" in text and "(#is-it-the-learning-rate)" in text
     if batched:
-        assert "## Is it the batch?" in text and "Is it the batch? The section *Is it the batch?* below" in text
+        assert "## Is it the batch?" in text and "[Is it the batch?](#is-it-the-batch)" in text
     if ladder:
         assert "## Does the depth set where the colour levels off?" in text
-        assert "*Does the depth set where the colour levels off?*" in text
+        assert "(#does-the-depth-set-where-the-colour-levels-off)" in text
     for r in narrow:   # beside the ladder's shapes measured with it, each a ladder run
         beside = {f"{x['n_layer']}x{x['d_model']}" for x in findings.narrow_beside(numbers)}
         assert ladder and beside >= set(r.get("beside", {}))
-        assert "## Is it the depth or the size?" in text and "*Is it the depth or the size?*" in text
+        assert "## Is it the depth or the size?" in text and "(#is-it-the-depth-or-the-size)" in text
     carried = [r for r in recorded if r.get("from_run")]   # later stages of a run from scratch (--carry-on)
     if carried:
         assert further and "past the end of its schedule (`--carry-on`)" in text
         # the further run's own later stages (a ladder run carried on is another run's)
         more = sum(r["steps"] - r["from_step"] for r in findings.carried_stages(numbers, further[-1]))
         assert more and all(r in carried for r in findings.carried_stages(numbers, further[-1]))
-        assert f"over {further[-1]['steps']:,} steps, then on past the end of its schedule for {more:,} more" in text
+        assert f"{further[-1]['steps']:,} steps carried on {more:,} more" in text   # the trials at a glance
         # every later stage carries on the run carried further or a run of the depth ladder, once
         chained = [x for r in further[-1:] + ladder for x in findings.carried_stages(numbers, r)]
         stage = lambda r: (r["n_layer"], r["d_model"], r["from_step"], r["steps"], r["lr"])  # noqa: E731
@@ -207,7 +207,7 @@ def test_the_width_trial_is_recorded_whole():
                 assert p["train_s"] == pytest.approx((p["step"] - r["from_step"]) / r["measured"]["steps_per_s"])
     trained_on = [r for r in recorded if r.get("from_step") and not r.get("from_run")]
     if trained_on:
-        assert "## A trained model on the exact target" in text and "*A trained model on the exact target*" in text
+        assert "## A trained model on the exact target" in text and "(#a-trained-model-on-the-exact-target)" in text
         shipped = {r["experiment"]: load_checkpoint(SHIPPED / r["experiment"]) for r in trained_on}
         for r in trained_on:  # from the shipped model as it is now, its own point first
             ck = shipped[r["experiment"]]
@@ -512,3 +512,23 @@ def test_findings_report_is_what_make_findings_writes_from_these_checkpoints(mon
     assert (root / "FINDINGS.md").read_text() == render(collect(SHIPPED), figs), "run `make findings`"
     for path in figs.values():
         assert (root / path).is_file() and (root / path).with_suffix(".svg").is_file(), path
+
+
+def test_the_trials_at_a_glance_agree_with_each_trials_own_section():
+    """Every number of FINDINGS.md's digest of the trials is one its linked section states (so the digest
+    cannot read the runs otherwise than the trial does), and every link lands on a heading."""
+    import re
+
+    from mothello.findings import collect
+    from mothello.findings.digest import TITLE, digest_rows, slug
+    from mothello.findings.text import pct
+
+    text = (SHIPPED.parent / "FINDINGS.md").read_text()
+    sections = {slug(h): body for h, body in re.findall(r"^## (.+?)\n(.*?)(?=^## |\Z)", text, flags=re.M | re.S)}
+    digest = sections[slug(TITLE)]
+    links = re.findall(r"^\| \[[^]]+\]\(#([^)]+)\) \|", digest, flags=re.M)
+    rows = digest_rows(collect(SHIPPED))
+    assert len(links) == len(rows) >= 10 and set(links) <= set(sections)
+    for anchor, row in zip(links, rows):
+        for c in row.colours + row.refs:
+            assert pct(c) in sections[anchor], (row.key, pct(c))

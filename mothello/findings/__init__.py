@@ -13,10 +13,12 @@ One module per part of the report:
 - training: how the suite was trained (stages, restarts, GPU stages, the pace to the colour target)
 - trials: the paper preset, and the depth, width and objective trials (from scratch, and the shipped model
   trained on), the learning-rate, pooling and depth-ladder trials, and the depth under the sampled move
+- digest: the trials at a glance (one row per trial after as many games, what lifted the colour and what did not)
 - pace: the colour probe against the games seen
 - text: how numbers and tables are written
 """
 
+from .digest import digest_frame, digest_rows, digest_section
 from .document import (FIGURES, MANY_TITLE, matched_ordering, measured_notes, models_table, ordering, render, sweep_note,
                        sweep_rows)
 from .numbers import (DEPTH_RUNS, MODELS, PAPER_RUNS, WIDTH_RUNS, collect, depth_runs, longer_numbers, paper_runs,
@@ -41,7 +43,7 @@ __all__ = [
     "CLAIMS", "COLOUR_TARGET", "DEPTH_RUNS", "FIGURES", "MANY_TITLE", "MODELS", "PAPER_RUNS", "RULES", "WIDTH_RUNS", "answer_notes",
     "batch_by_games", "batch_runs", "batch_section",
     "carried_stages", "collect", "colour_at_games", "colour_by_games", "colour_by_move_table", "colour_per_doubling", "depth_runs",
-    "depth_section", "further_by_games", "further_runs", "further_section", "gpu_stages", "gpu_text", "how_trained",
+    "depth_section", "digest_frame", "digest_rows", "digest_section", "further_by_games", "further_runs", "further_section", "gpu_stages", "gpu_text", "how_trained",
     "ladder_by_games", "ladder_runs", "ladder_section", "log_interpolate", "longer_notes", "longer_numbers",
     "longer_rows", "longer_trend", "lr_by_games", "lr_section", "markdown_table", "matched_ordering", "measured_notes", "millions",
     "narrow_beside", "narrow_by_games", "narrow_runs", "narrow_section", "narrow_speeds",

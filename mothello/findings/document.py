@@ -10,6 +10,7 @@ import pandas as pd
 from .. import sweep
 from ..suite import SUITE_TRAINING
 from ..transfer import RESTORE_FALL
+from .digest import digest_section
 from .numbers import DEPTH_RUNS, WIDTH_RUNS, run_objective
 from .pace import model_games
 from .text import markdown_table, millions, pct, pts, ratio
@@ -26,12 +27,34 @@ from .verdicts import CLAIMS, verdicts
 MANY_TITLE = "Ten languages, naive: probe trained on A, reading B"  # the many-language figure's title
 
 
+# The trials' sections in the report's order, by key (their figures' keys, and the digest's), and their
+# figures' alt texts.
+TRIAL_SECTIONS = [("paper", paper_section), ("depth", depth_section), ("width", width_section),
+                  ("objective", objective_section), ("further", further_section), ("ladder", ladder_section),
+                  ("narrow", narrow_section), ("depth-objective", next_token_depth_section),
+                  ("trained-on", trained_on_section), ("lr", lr_section), ("batch", batch_section),
+                  ("pooling", pooling_section)]
+TRIAL_FIGURES = {
+    "depth": "Colour against the games seen: the shipped models and the depth trials",
+    "width": "The width trial: colour against the games seen and against training time",
+    "objective": "The objective trial: colour against the games seen and against training time",
+    "further": "The exact target carried further: colour and legal moves against the games seen, beside the shipped model",
+    "ladder": "The depth ladder: colour and legal moves against the games seen, by depth",
+    "narrow": "Deeper and narrower: colour against the games seen and against training time, beside the depth ladder",
+    "depth-objective": "Depth under each objective: colour and legal moves against the games seen",
+    "trained-on": "The shipped model trained on with each objective: colour and legal moves against the games added",
+    "lr": "The learning-rate trial: colour and legal moves against the games seen",
+    "batch": "The batch trial: colour and legal moves against the games seen",
+    "pooling": "The pooling trial: colour against the games seen, in all and in each language"}
+
+
 FIGURES = "docs/findings"
 
 
 def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int, str] | None = None,
            preamble: str = "", appendix: str = "") -> str:
-    """FINDINGS.md. figures {key: relative path} (keys: matrices, many, layers, sweep, transfer, training-NAME);
+    """FINDINGS.md. figures {key: relative path} (keys: matrices, many, layers, sweep, transfer, training-NAME,
+    digest, and each trial's: TRIAL_FIGURES);
     notes {finding: extra paragraph}; preamble/appendix: hand-written text around the measured parts."""
     figures, notes = figures or {}, notes or {}
     v = verdicts(numbers)
@@ -145,64 +168,27 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
         if notes_:
             out.append("\n".join(notes_) + "\n")
         out += [f"![Alignment over training: {k.removeprefix('training-')}]({figures[k]})\n" for k in training]
-    out.append(how_trained(numbers))
-    if paper := paper_section(numbers):
-        out.append(paper)
-    if depth := depth_section(numbers):
-        out.append(depth)
-        if "depth" in figures:
-            out.append(f"![Colour against the games seen: the shipped models and the depth trials]({figures['depth']})\n")
-    if width := width_section(numbers):
-        out.append(width)
-        if "width" in figures:
-            out.append(f"![The width trial: colour against the games seen and against training time]({figures['width']})\n")
-    if objective := objective_section(numbers):
-        out.append(objective)
-        if "objective" in figures:
-            out.append("![The objective trial: colour against the games seen and against training time]"
-                       f"({figures['objective']})\n")
-    if further := further_section(numbers):
-        out.append(further)
-        if "further" in figures:
-            out.append("![The exact target carried further: colour and legal moves against the games seen, beside the "
-                       f"shipped model]({figures['further']})\n")
-    if ladder := ladder_section(numbers):
-        out.append(ladder)
-        if "ladder" in figures:
-            out.append("![The depth ladder: colour and legal moves against the games seen, by depth]"
-                       f"({figures['ladder']})\n")
-    if narrow := narrow_section(numbers):
-        out.append(narrow)
-        if "narrow" in figures:
-            out.append("![Deeper and narrower: colour against the games seen and against training time, beside the "
-                       f"depth ladder]({figures['narrow']})\n")
-    if depth_objective := next_token_depth_section(numbers):
-        out.append(depth_objective)
-        if "depth-objective" in figures:
-            out.append("![Depth under each objective: colour and legal moves against the games seen]"
-                       f"({figures['depth-objective']})\n")
-    if trained_on := trained_on_section(numbers):
-        out.append(trained_on)
-        if "trained-on" in figures:
-            out.append("![The shipped model trained on with each objective: colour and legal moves against the games "
-                       f"added]({figures['trained-on']})\n")
-    if rate := lr_section(numbers):
-        out.append(rate)
-        if "lr" in figures:
-            out.append(f"![The learning-rate trial: colour and legal moves against the games seen]({figures['lr']})\n")
-    if batch := batch_section(numbers):
-        out.append(batch)
-        if "batch" in figures:
-            out.append(f"![The batch trial: colour and legal moves against the games seen]({figures['batch']})\n")
-    if pooling := pooling_section(numbers):
-        out.append(pooling)
-        if "pooling" in figures:
-            out.append("![The pooling trial: colour against the games seen, in all and in each language]"
-                       f"({figures['pooling']})\n")
+    out.append(trained := how_trained(numbers))
+    trials = [(key, text) for key, make in TRIAL_SECTIONS if (text := make(numbers))]
+    titles = {key: _heading(text) for key, text in trials + [("probe", trained)]}
+    if glance := digest_section(numbers, titles):
+        out.append(glance)
+        if "digest" in figures:
+            out.append(f"![The trials at a glance: each run's colour against its reference's after as many games]"
+                       f"({figures['digest']})\n")
+    for key, text in trials:
+        out.append(text)
+        if key in figures and key in TRIAL_FIGURES:
+            out.append(f"![{TRIAL_FIGURES[key]}]({figures[key]})\n")
     out.append(reproduce(numbers))
     if appendix:
         out.append(appendix.strip() + "\n")
     return "\n".join(out).rstrip() + "\n"
+
+
+def _heading(section: str) -> str:
+    """A section's heading: its first line without the '## '."""
+    return section.split("\n", 1)[0].removeprefix("## ").strip()
 
 
 def models_table(numbers: dict) -> pd.DataFrame:

@@ -7,7 +7,6 @@ import numpy as np
 
 from .. import suite
 from ..checkpoints import stage_games, stage_hours
-from .numbers import run_objective
 from .pace import MIN_PACE_DOUBLINGS, colour_ends, model_games, to_target
 from .text import millions, pct, pts
 from .verdicts import COLOUR_TARGET, TARGET
@@ -130,55 +129,6 @@ def how_trained(numbers: dict) -> str:
                             if all(m["colour_in_language_mlp"] < m["colour_in_language"] + 0.02 for _, m in mlp)
                             else ".\n"))
         lines += colour_by_move_table([m for m in numbers["models"].values() if m["name"] in weak])
-        if numbers.get("depth"):
-            lines.append("Is it depth? The section *Is it depth?* below: the shipped models grown deeper, and one "
-                         "trained deeper from scratch, on a GPU.\n")
-        if numbers.get("width"):
-            lines.append("Is it width? The section *Is it width?* below: one model trained from scratch at several widths "
-                         "with one recipe on the same games, compared per game and per unit of training time.\n")
-        if any(run_objective(r) != "next-token" for r in numbers.get("width") or []):
-            lines.append("Is it the noise of the next-token target? The section *Is it the noise of the target?* "
-                         "below: one model trained from scratch on the sampled next move and on its exact "
-                         "distribution, with one recipe on the same games"
-                         + ("; and *A trained model on the exact target*: the shipped model trained on with each"
-                            if any(r.get("from_step") and not r.get("from_run") for r in numbers.get("width") or [])
-                            else "") + ".\n")
-        from .trials import (batch_runs, carried_stages, further_runs, ladder_runs, lr_runs, narrow_beside, narrow_runs,
-                             pooling_runs)  # reads our GPU stages
-
-        if further := further_runs(numbers):
-            more = sum(x["steps"] - x["from_step"] for x in carried_stages(numbers, further[-1]))
-            lines.append("How far does the exact target go? The section *The exact target carried further* below: "
-                         f"`{further[-1]['experiment']}` from scratch on it over {further[-1]['steps']:,} steps"
-                         + (f", then on past the end of its schedule for {more:,} more" if more else "")
-                         + ", beside the shipped model after as many games.\n")
-        if ladder := ladder_runs(numbers):
-            lines.append("Does the depth set where the colour levels off? The section *Does the depth set where the "
-                         f"colour levels off?* below: `{ladder[0]['experiment']}` from scratch at "
-                         + ", ".join(f"{r['n_layer']}" for r in ladder[:-1]) + f" and {ladder[-1]['n_layer']} layers "
-                         "with that run's recipe on the same games.\n")
-        if narrow := narrow_runs(numbers):
-            lines.append("Is it the depth or the size? The section *Is it the depth or the size?* below: `"
-                         f"{narrow[0]['experiment']}` from scratch at " + " and ".join(
-                             f"{r['n_layer']} x {r['d_model']}" for r in narrow) + " with the depth ladder's recipe, "
-                         "beside its " + " and ".join(f"{r['n_layer']} x {r['d_model']}" for r in narrow_beside(numbers))
-                         + ".\n")
-
-        if rated := lr_runs(numbers):
-            lines.append("Is it the learning rate? The section *Is it the learning rate?* below: "
-                         f"`{rated[0]['experiment']}` from scratch at peak lr "
-                         + ", ".join(f"{r['lr']:g}" for r in rated[:-1]) + f" and {rated[-1]['lr']:g}, one recipe "
-                         "but for the rates on the same games.\n")
-        if batched := batch_runs(numbers):
-            lines.append("Is it the batch? The section *Is it the batch?* below: "
-                         f"`{batched[0]['experiment']}` from scratch at batch "
-                         + " and ".join(str(r["batch_size"]) for r in batched) + " over the same games (steps x batch), "
-                         "so a smaller batch takes more optimizer steps for each game.\n")
-        if pooling := pooling_runs(numbers):
-            lines.append("Is it the number of languages? The section *Do the languages share their games?* below: "
-                         f"`{pooling[0]['experiment']}` (one language) against "
-                         + ", ".join(f"`{r['experiment']}`" for r in pooling[1:]) + " from scratch with one recipe"
-                         + ", and the shipped models far beyond.\n")
     return "\n".join(lines)
 
 

@@ -164,9 +164,7 @@ def depth_section(numbers: dict) -> str:
             shown = [pct(c) for c in colours]
             by_layer = f"{shown[0]} at each" if len(set(shown)) == 1 else " / ".join(shown)
             added = (r["step"] - r["from_step"]) * r["batch_size"]
-            per = colour_per_doubling(m) if m else None
-            expected = (m["colour_in_language"] + per * float(np.log2(1 + added / model_games(m, r["from_step"])))
-                        if per is not None and m.get("step") == r["from_step"] else None)
+            expected = grown_pace(m, r)
             if m.get("colour_in_language") is not None:
                 gains.append(b["colour_in_language"] - m["colour_in_language"])
             if expected is not None:
@@ -259,6 +257,16 @@ def depth_section(numbers: dict) -> str:
                          "its stage ends around that many, against log2 games): " + "; ".join(said) + "." + verdict
                          + "\n")
     return "\n".join(lines)
+
+
+def grown_pace(m: dict, r: dict) -> float | None:
+    """The colour the shipped model `m`'s own pace (colour_per_doubling, over its stage ends) gives after the games
+    the grown-deeper run `r` added on it; None without a pace, or when `r` did not start at `m`'s step."""
+    per = colour_per_doubling(m) if m else None
+    if per is None or m.get("step") != r["from_step"]:
+        return None
+    added = (r["step"] - r["from_step"]) * r["batch_size"]
+    return m["colour_in_language"] + per * float(np.log2(1 + added / model_games(m, r["from_step"])))
 
 
 def _depth_alone(fresh: list[dict], m: dict | None) -> bool:

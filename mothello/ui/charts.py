@@ -399,3 +399,43 @@ def accuracy_domain(values: pd.Series) -> tuple[float, float]:
     lo = max(0.0, math.floor(lo * 10 - 0.5) / 10)
     hi = min(1.0, math.ceil(hi * 10 + 0.5) / 10)
     return (lo, hi) if hi > lo else (max(0.0, lo - 0.1), min(1.0, hi + 0.1))
+
+
+DIGEST_COLOURS = {"lifted it": "#1a9850", "within a point": "#8c8c8c", "lowered it": "#d73027",
+                  "no reference": "#4c78a8"}
+
+
+def digest_chart(df: pd.DataFrame, target: float = COLOUR_TARGET, width: int = 420) -> alt.FacetChart:
+    """The trials at a glance (findings.digest_frame): for each trial, each changed run's colour (a dot, coloured
+    by how it read against its reference) joined to its reference run's (a ring) after as many games, with the
+    target as a dashed rule; one panel per trial, in the report's order."""
+    df = df.assign(label=[f"{c:.1%}" for c in df["colour"]])
+    trials = list(dict.fromkeys(df["trial"]))
+    lo = math.floor(min(df["colour"].min(), df["reference"].min(skipna=True)) * 20) / 20
+    xs = alt.Scale(domain=[lo, max(target, df["colour"].max()) + 0.01], nice=False, zero=False)
+    x = alt.X("colour:Q", title="colour in-language (mine / theirs), after as many games",
+              axis=alt.Axis(format=".0%"), scale=xs)
+    y = alt.Y("run:N", title=None, sort=None, axis=alt.Axis(labelLimit=220))
+    tooltip = ["trial", "run", alt.Tooltip("colour:Q", format=".1%"), alt.Tooltip("reference:Q", format=".1%"),
+               alt.Tooltip("games:Q", format=",d"), "verdict"]
+    base = alt.Chart().encode(y=y)
+    link = base.mark_rule(strokeWidth=2, color="#c8c8c8").encode(x=x, x2="reference:Q")
+    ring = base.mark_point(size=70, filled=False, strokeWidth=1.5, color="#555555").encode(
+        x=alt.X("reference:Q", scale=xs), tooltip=tooltip)
+    dot = base.mark_circle(size=110, opacity=1).encode(
+        x=x, tooltip=tooltip, color=alt.Color("verdict:N", title="against its reference",
+                                                scale=alt.Scale(domain=list(DIGEST_COLOURS),
+                                                                range=list(DIGEST_COLOURS.values()))))
+    text = base.mark_text(align="left", dx=8, fontSize=11, color="#333333").encode(
+        x=alt.X("max_colour:Q", scale=xs), text="label:N")
+    goal = alt.Chart().mark_rule(strokeDash=[6, 4], color="#b03030").encode(x=alt.datum(target))  # no y: full height
+    layers = alt.layer(link, ring, dot, text.transform_calculate(
+        max_colour="isValid(datum.reference) ? max(datum.colour, datum.reference) : datum.colour"), goal,
+        data=df).properties(width=width, height=alt.Step(20))
+    return layers.facet(row=alt.Row("trial:N", sort=trials, title=None,
+                                    header=alt.Header(labelAngle=0, labelOrient="top", labelAnchor="start",
+                                                      labelFontWeight="bold", labelFontSize=12, labelPadding=4)),
+                        spacing=6).resolve_scale(y="independent").properties(
+        title=alt.Title("The trials at a glance", anchor="start",
+                        subtitle=[f"each run's colour (dot) against its reference's (ring) after as many games; dashed: "
+                                  f"the {target:.0%} target"]))

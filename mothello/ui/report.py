@@ -18,7 +18,8 @@ import pandas as pd
 
 from .. import storage
 from ..checkpoints import checkpoints_dir, load_checkpoint
-from ..findings import (FIGURES, MANY_TITLE, MODELS, batch_by_games, collect, colour_by_games, further_by_games, ladder_by_games,
+from ..findings import (FIGURES, MANY_TITLE, MODELS, batch_by_games, collect, colour_by_games, digest_frame,
+                        further_by_games, ladder_by_games,
                         longer_numbers, lr_by_games, narrow_by_games, next_token_depth_by_games,
                         objective_by_games, pooling_by_games, render,
                         sweep_numbers, trained_on_by_games, variant_numbers, width_by_games)
@@ -104,6 +105,11 @@ def figures(out: Path, root: Path | None = None, numbers: dict | None = None) ->
             chart, _ = tv.transfer_chart(df, by="experiment", width=620)
             figs["longer"] = _save(chart, out, f"{base}-pretraining")
     numbers = numbers if numbers is not None else collect(root)
+    glance = digest_frame(numbers)
+    if len(glance):
+        from .charts import digest_chart
+
+        figs["digest"] = _save(digest_chart(glance), out, "trials-at-a-glance")
     depth = colour_by_games(numbers)
     if len(depth):
         from .charts import colour_by_games_chart
