@@ -104,21 +104,24 @@ def language_colours(infos: list[CheckpointInfo]) -> alt.Scale:
 def accuracy_chart(df: pd.DataFrame, scale: alt.Scale, s: float) -> alt.TopLevelMixin:
     order = list(dict.fromkeys(df["checkpoint"]))
     y = alt.Y("checkpoint:N", sort=order, title=None, axis=alt.Axis(labelLimit=320))
-    x = alt.X("legal-move accuracy:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format=".0%"),
+    lo, hi = charts.accuracy_domain(df["legal-move accuracy"])   # zoomed to the values: 95% and 98% apart
+    xs = alt.Scale(domain=[lo, hi], nice=False, zero=False)   # on every layer: a shared scale unions their domains
+    x = alt.X("legal-move accuracy:Q", scale=xs, axis=alt.Axis(format=".0%"),
               title="legal-move accuracy (held-out games, per language)")
     base = alt.Chart(df).encode(y=y)
     rule = base.mark_rule(color="#bbbbbb", strokeWidth=1.5).encode(
-        x="min(legal-move accuracy):Q", x2="max(legal-move accuracy):Q")
+        x=alt.X("min(legal-move accuracy):Q", scale=xs), x2="max(legal-move accuracy):Q")
     dots = base.mark_circle(size=150 * s, opacity=0.95, stroke="white", strokeWidth=1).encode(
         x=x, color=alt.Color("language:N", scale=scale, legend=None),
         tooltip=["checkpoint", "language", alt.Tooltip("legal-move accuracy:Q", format=".1%")])
     mean = base.mark_tick(color="#222222", thickness=2.5, size=22 * s).encode(
-        x="mean(legal-move accuracy):Q", tooltip=[alt.Tooltip("mean(legal-move accuracy):Q", format=".1%",
+        x=alt.X("mean(legal-move accuracy):Q", scale=xs), tooltip=[alt.Tooltip("mean(legal-move accuracy):Q", format=".1%",
                                                              title="mean")])
     chart = alt.layer(rule, dots, mean).properties(
         width="container", height=46 * len(order) * s,
         title=alt.Title("Does the model play legal moves?",
-                        subtitle="one dot per language, in its colour (hover for names) · tick: mean"))
+                        subtitle="one dot per language, in its colour (hover for names) · tick: mean"
+                                 + (f" · axis from {lo:.0%}" if lo > 0 else "")))
     return charts.finish(chart, s, charts.FIT_X)
 
 

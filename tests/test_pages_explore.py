@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from hypothesis import given
@@ -21,6 +22,7 @@ from mothello.evaluate import predict_moves
 from mothello.languages import ExperimentConfig, LanguageSpec, Vocabulary, load_config
 from mothello.model import GPT, preset
 from mothello.othello import parse_square, replay, square_name
+from mothello.ui import charts
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ROOT / "pages"
@@ -161,6 +163,17 @@ def test_home_lists_checkpoints_with_headline_numbers(registry):
     assert table.loc[TINY, "legal-move accuracy"] == pytest.approx(np.mean(list(acc.values())))
     assert "L0" in table.loc[TINY, "per language"]
     assert at.get("vega_lite_chart"), "the legal-move accuracy chart"
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+    chart = at.get("vega_lite_chart")[0].proto
+    spec = json.loads(chart.spec)
+    domains = [layer["encoding"]["x"].get("scale", {}).get("domain") for layer in spec["layer"]]
+    (lo, hi), = {tuple(d) for d in domains if d}
+    assert None not in domains   # on every layer: Vega-Lite unions a shared scale's domains, zero included
+    drawn = [v for d in chart.datasets for v in convert_arrow_bytes_to_pandas_df(d.data.data)["legal-move accuracy"]]
+    assert min(acc.values()) >= min(drawn) and drawn   # every language of every checkpoint is a dot
+    assert (lo, hi) == charts.accuracy_domain(pd.Series(drawn)) != (0, 1)   # zoomed to the dots, not 0-100%
+    assert lo <= min(drawn) and max(drawn) <= hi
+    assert (f"axis from {lo:.0%}" in spec["title"]["subtitle"]) == (lo > 0)
     assert len(at.get("download_button")) >= 3  # PNG, SVG, CSV of it
     cards = [m.value for m in at.markdown if "FINDING " in m.value]
     assert len(cards) == 4   # no suite model among these checkpoints: each finding waits for its models
