@@ -1,9 +1,12 @@
 """Findings tour: the study's four findings, one screen each, told on the shipped checkpoints with our
-own numbers (computed from the data on every run, never typed in). ?slide=N (0 = the setup)."""
+own numbers (computed from the data on every run, never typed in), then what the models read of the board
+behind them. ?slide=N (0 = the setup, N = finding N, 5 = the board)."""
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
+from mothello import findings
 from mothello.languages import Vocabulary, load_config
 from mothello.checkpoints import ROOT
 from mothello.othello import generate_games, replay, square_name
@@ -11,13 +14,14 @@ from mothello.suite import TRANSFER
 from mothello.sweep import at_layer as sweep_at_layer
 from mothello.sweep import when as sweep_when
 from mothello.transfer import load_transfer_run, per_language_transfer, transfer_summary
-from mothello.ui import alignment_views as alv, analysis_views as av, board, run_views as rv, theme, widgets
+from mothello.ui import alignment_views as alv, analysis_views as av, board, charts, run_views as rv, theme, widgets
 from mothello.ui import transfer_views as tv
 from mothello.ui.text import pct, pts
 
-SLIDES = ["The setup", "Finding 1", "Finding 2", "Finding 3", "Finding 4"]
+SLIDES = ["The setup", "Finding 1", "Finding 2", "Finding 3", "Finding 4", "The board"]
 present = widgets.page_header("Findings tour", "The study's four findings, one screen each, on the shipped "
-                              "checkpoints. Next and previous keep the slide in the URL (?slide=N).")
+                              "checkpoints, then the board the models read behind them. Next and previous keep the "
+                              "slide in the URL (?slide=N).")
 try:
     slide = int(widgets.url_value("slide", 0))
 except (TypeError, ValueError):
@@ -114,8 +118,6 @@ def setup_slide() -> None:
             starts = np.concatenate([[0], last[0, :k - 1] + 1])
             rows[f"{exp.languages[li].name} ({exp.languages[li].type})"] = [
                 " ".join(str(t) for t in tokens[0, s:e + 1]) for s, e in zip(starts, last[0, :k])]
-        import pandas as pd
-
         st.table(pd.DataFrame(rows, index=[square_name(int(m)) for m in game[:k]]).T)
         st.markdown("- **atomic**: one token per move · **split**: 1 to 3 · **compositional**: a row and a "
                     "column token\n- **anchors**: some squares share one token across languages\n"
@@ -329,4 +331,57 @@ def finding_4() -> None:
         caption(box, *lines)
 
 
-[setup_slide, finding_1, finding_2, finding_3, finding_4][slide]()
+def board_slide() -> None:
+    """Behind the findings: how well a probe reads the board off each shipped model (occupancy and colour, at
+    the layer FINDINGS.md compares), against a reader that tracks no flip, and where along a game the colour
+    goes. Stored numbers only (widgets.findings_numbers)."""
+    st.markdown("### Behind every finding: do the models read the board?")
+    st.markdown(":gray[Every finding rests on a probe reading the board off the hidden states: whether a square is "
+                "empty and, if not, whose disc it is (mine or theirs: the colour, which every flip changes). The "
+                "alignment is only as telling as that reading.]")
+    box = st.container()
+    numbers = widgets.findings_numbers()
+    if numbers is None:
+        st.error("A suite checkpoint cannot be read, so this slide has no numbers: Home names it.")
+        return
+    models = [m for m in numbers["models"].values() if m.get("colour_in_language") is not None]
+    if not models:
+        widgets.unavailable("The suite models' probe numbers", shows="how well a probe reads the board off each "
+                            "model, and where along a game the colour goes.")
+        return
+    placer = numbers.get("placer") or {}
+    left, right = st.columns([1, 1.25], gap="large")
+    with left:
+        rows = [{"model": m["name"], "best layer": f"{m['layer']}", "board, all squares":
+                 pct(m["in_language"]), "colour (occupied squares)": pct(m["colour_in_language"])} for m in models]
+        if placer:
+            rows.append({"model": "no flip tracked", "best layer": "—", "board, all squares": pct(placer["accuracy"]),
+                         "colour (occupied squares)": pct(placer["colour"])})
+        st.table(pd.DataFrame(rows).set_index("model"))
+        st.caption("In-language linear probe, mine / theirs labels, at the layer where each model's colour probe "
+                   f"is best (of {max(m['n_layer'] for m in models)}). *No flip tracked*: the board read off the move "
+                   "list, every disc its placer's colour.")
+    with right:
+        along = findings.colour_by_move_frame(numbers)
+        if len(along):
+            chart = charts.colour_by_move_chart(along, findings.PLACER_ROW, width=int(380 * widgets.scale()),
+                                                height=int(230 * widgets.scale()))
+            widgets.show(chart, along, "board-colour-by-move")
+    colours = [m["colour_in_language"] for m in models]
+    lines = [f"A probe reads whose disc is on a square at **{pct(min(colours))}-{pct(max(colours))}**"
+             + (f", above the {pct(placer['colour'])} of tracking no flip: the models follow flips, not all of them"
+                if placer else "") + "."]
+    first = [m["colour_by_move"]["colour"] for m in models if m.get("colour_by_move")]
+    if first:
+        lines.append(f"Best in the opening ({pct(min(c[0] for c in first))}-{pct(max(c[0] for c in first))} in "
+                     f"moves 1-10), worst at the end ({pct(min(c[-1] for c in first))}-"
+                     f"{pct(max(c[-1] for c in first))} in the last ten): the flips pile up.")
+    if max(colours) < findings.COLOUR_TARGET:
+        top = findings.highest(numbers)
+        lines.append(f"Below the {findings.TARGET} our suite aims at, so every cross-lingual number here is about a "
+                     "partial board" + (f"; the trials on what lifts it (FINDINGS.md, *the trials at a glance*) "
+                                        f"reached at most {pct(top[0])}" if top else "") + ".")
+    caption(box, *lines)
+
+
+[setup_slide, finding_1, finding_2, finding_3, finding_4, board_slide][slide]()

@@ -71,7 +71,7 @@ def test_each_trial_is_said_to_lift_the_colour_only_where_every_run_beats_its_re
         diffs, head, monkeypatch):
     row = Row("width", "x", "c", "a", [320_000], [0.7 + d for d in diffs], [0.7] * len(diffs))
     monkeypatch.setattr("mothello.findings.digest.digest_rows", lambda numbers: [row])
-    monkeypatch.setattr("mothello.findings.digest._highest", lambda numbers, titles: None)
+    monkeypatch.setattr("mothello.findings.digest.highest", lambda numbers, titles: None)
     text = digest_section({"models": {}}, {"width": "Is it width?"})
     assert text.rstrip().endswith(head)
     assert sum(h in text for h in ("Lifted", "Within", "Lowered", "Higher")) == 1

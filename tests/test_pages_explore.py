@@ -67,10 +67,12 @@ def _fresh_registry_cache():
     from mothello.ui import widgets
 
     widgets.checkpoint_infos.clear()  # the registry listing is cached for a few seconds, across AppTests
-    widgets._verdicts.clear()         # and so are the findings' verdicts on it
+    widgets._verdicts.clear()         # and so are the findings' verdicts on it, and their numbers
+    widgets._findings_numbers.clear()
     yield
     widgets.checkpoint_infos.clear()
     widgets._verdicts.clear()
+    widgets._findings_numbers.clear()
 
 
 @pytest.fixture

@@ -532,3 +532,45 @@ def test_the_trials_at_a_glance_agree_with_each_trials_own_section():
     for anchor, row in zip(links, rows):
         for c in row.colours + row.refs:
             assert pct(c) in sections[anchor], (row.key, pct(c))
+
+
+def test_the_tours_board_slide_tells_the_shipped_models_probe_numbers(tmp_path, monkeypatch):
+    """The tour's last slide: each shipped model's board and colour probe numbers as the report has them, the
+    no-flip reader beside them, where along a game the colour goes, and the highest colour the trials read."""
+    import streamlit as st
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+    from streamlit.testing.v1 import AppTest
+
+    from mothello.findings import collect, colour_by_move_frame, highest
+    from mothello.ui.text import pct
+
+    for var, value in (("MOTHELLO_CHECKPOINTS", SHIPPED), ("MOTHELLO_RUNS", tmp_path / "runs"),
+                       ("MOTHELLO_CACHE", tmp_path / "cache")):
+        monkeypatch.setenv(var, str(value))
+    st.cache_data.clear()
+    at = AppTest.from_file(str(SHIPPED.parent / "pages" / "tour.py"), default_timeout=300)
+    at.query_params["slide"] = "5"
+    at.run()
+    assert not at.exception, [str(e.value) for e in at.exception]
+    numbers = collect(SHIPPED)
+    (table,) = at.table
+    shown = table.value
+    for m in numbers["models"].values():
+        assert shown.loc[m["name"], "colour (occupied squares)"] == pct(m["colour_in_language"])
+        assert shown.loc[m["name"], "board, all squares"] == pct(m["in_language"])
+        assert shown.loc[m["name"], "best layer"] == str(m["layer"])
+    assert shown.loc["no flip tracked", "colour (occupied squares)"] == pct(numbers["placer"]["colour"])
+    said = "\n".join(m.value for m in at.markdown)
+    colours = [m["colour_in_language"] for m in numbers["models"].values()]
+    assert f"**{pct(min(colours))}-{pct(max(colours))}**" in said
+    assert f"reached at most {pct(highest(numbers)[0])}" in said
+    (chart,) = at.get("vega_lite_chart")
+    spec = json.loads(chart.proto.spec)
+    assert spec["title"]["text"] == "Where along a game the colour is lost"
+    lines = [x for x in spec["layer"] if x["mark"]["type"] == "line"]
+    assert [x["mark"].get("strokeDash") for x in lines] == [None, [5, 4]]   # the models, then the placer dashed
+    rule = next(x for x in spec["layer"] if x["mark"]["type"] == "rule")
+    (target,) = [convert_arrow_bytes_to_pandas_df(d.data.data) for d in chart.proto.datasets
+                 if d.name == rule["data"]["name"]]   # Streamlit ships a chart's datasets beside its spec
+    assert target["colour"].tolist() == [0.9]          # the target
+    assert len(colour_by_move_frame(numbers)) == 6 * (len(numbers["models"]) + 1)   # each model and the placer

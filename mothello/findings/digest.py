@@ -334,9 +334,11 @@ def _span(xs: list[float]) -> str:
     return f"{100 * lo:+.1f} points" if abs(hi - lo) < 0.0005 else f"{100 * lo:+.1f} to {100 * hi:+.1f} points"
 
 
-def _highest(numbers: dict, titles: dict[str, str]) -> tuple[float, str] | None:
-    """The highest in-language colour any trial run read, and where: ('84.3%', '4 x 192 after 1.5 million games,
-    in *Does the depth ...?*')."""
+def highest(numbers: dict, titles: dict[str, str] | None = None) -> tuple[float, str] | None:
+    """The highest in-language colour any trial run read (of the trials whose sections `titles` names; None: every
+    trial, named by its question), and where: (0.843, '4 x 192 after 1.5 million games, in *Does the depth
+    ...?*'); None without a trial."""
+    titles = titles if titles is not None else QUESTIONS
     frames = [("width", width_by_games(numbers), "shape"), ("objective", objective_by_games(numbers), "objective"),
               ("further", further_by_games(numbers).query("part != 'shipped'"), "run"),
               ("ladder", ladder_by_games(numbers), "shape"), ("narrow", narrow_by_games(numbers), "shape"),
@@ -387,7 +389,7 @@ def digest_section(numbers: dict, titles: dict[str, str]) -> str:
         if cls := _classes(r):
             by.setdefault(cls, []).append(f"{r.lever} ({_span(r.diffs())})")
     said = [f"{head}: {'; '.join(by[frozenset(cls)])}." for cls, head in VERDICTS if frozenset(cls) in by]
-    top = _highest(numbers, titles)
+    top = highest(numbers, titles)
     if top:
         c, where = top
         said.append(f"The highest colour any trial run read: {pct(c)} ({where})"

@@ -54,7 +54,7 @@ FIGURES = "docs/findings"
 def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int, str] | None = None,
            preamble: str = "", appendix: str = "") -> str:
     """FINDINGS.md. figures {key: relative path} (keys: matrices, many, layers, sweep, transfer, training-NAME,
-    digest, and each trial's: TRIAL_FIGURES);
+    colour-by-move, digest, and each trial's: TRIAL_FIGURES);
     notes {finding: extra paragraph}; preamble/appendix: hand-written text around the measured parts."""
     figures, notes = figures or {}, notes or {}
     v = verdicts(numbers)
@@ -169,6 +169,9 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
             out.append("\n".join(notes_) + "\n")
         out += [f"![Alignment over training: {k.removeprefix('training-')}]({figures[k]})\n" for k in training]
     out.append(trained := how_trained(numbers))
+    if "colour-by-move" in figures:
+        out.append(f"![Where along a game the colour is lost: each model and the placer baseline by the move the "
+                   f"board follows]({figures['colour-by-move']})\n")
     trials = [(key, text) for key, make in TRIAL_SECTIONS if (text := make(numbers))]
     titles = {key: _heading(text) for key, text in trials + [("probe", trained)]}
     if glance := digest_section(numbers, titles):

@@ -4,6 +4,7 @@ pace to the colour target, the warm restarts, the GPU stages, and where along a 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from .. import suite
 from ..checkpoints import stage_games, stage_hours
@@ -297,6 +298,23 @@ def _turned_text(models: list[dict], span, where) -> str:
             + (f": the passes explain little of the gap to the {TARGET} target." if max(rest) < COLOUR_TARGET else "."))
 
 
+PLACER_ROW = "placer baseline (no flip tracked)"   # the colour read off the move list, every disc its placer's
+
+
+def colour_by_move_frame(numbers: dict) -> pd.DataFrame:
+    """Where along a game each shipped model reads the colour (probes.colour_by_move, stored at install), one row
+    per model and stretch of the game (columns model, moves '1-10', colour), then the placer baseline's rows
+    (model PLACER_ROW). Empty when no model has it stored."""
+    have = [m for m in numbers["models"].values() if m.get("colour_by_move")]
+    rows = [{"model": m["name"], "moves": f"{a}-{b}", "colour": c} for m in have
+            for (a, b), c in zip(m["colour_by_move"]["bins"], m["colour_by_move"]["colour"])]
+    if have:
+        first = have[0]["colour_by_move"]
+        rows += [{"model": PLACER_ROW, "moves": f"{a}-{b}", "colour": c} for (a, b), c in zip(first["bins"],
+                                                                                          first["placer"])]
+    return pd.DataFrame(rows, columns=["model", "moves", "colour"])
+
+
 def colour_by_move_table(models: list[dict]) -> list[str]:
     """Where along a game the models lose the colour (probes.colour_by_move, stored at install): a row per
     model and the placer baseline's row, by stretch of the game; then what the rows say. [] when no
@@ -308,7 +326,7 @@ def colour_by_move_table(models: list[dict]) -> list[str]:
     bins = first["bins"]
     head = " | ".join(f"moves {a}-{b}" for a, b in bins)
     rows = [f"| {m['name']} | " + " | ".join(pct(v) for v in m["colour_by_move"]["colour"]) + " |" for m in have]
-    rows.append("| placer baseline (no flip tracked) | " + " | ".join(pct(v) for v in first["placer"]) + " |")
+    rows.append(f"| {PLACER_ROW} | " + " | ".join(pct(v) for v in first["placer"]) + " |")
     curves = [m["colour_by_move"]["colour"] for m in have]
     placer = first["placer"]
 

@@ -439,3 +439,34 @@ def digest_chart(df: pd.DataFrame, target: float = COLOUR_TARGET, width: int = 4
         title=alt.Title("The trials at a glance", anchor="start",
                         subtitle=[f"each run's colour (dot) against its reference's (ring) after as many games; dashed: "
                                   f"the {target:.0%} target"]))
+
+
+def colour_by_move_chart(df: pd.DataFrame, placer_name: str, target: float = COLOUR_TARGET, width: int = 420,
+                         height: int = 260) -> alt.LayerChart:
+    """Where along a game the models read the colour of the discs (findings.colour_by_move_frame): a line per model
+    by stretch of the game, the placer baseline (row `placer_name`: no flip tracked) dashed grey, the target dashed
+    red."""
+    order = list(dict.fromkeys(df["moves"]))
+    models = [m for m in dict.fromkeys(df["model"]) if m != placer_name]
+    lo = math.floor(min(df["colour"].min(), target) * 20) / 20
+    x = alt.X("moves:O", sort=order, title="moves into the game", axis=alt.Axis(labelAngle=0))
+    y = alt.Y("colour:Q", title="colour in-language (mine / theirs)", axis=alt.Axis(format=".0%"),
+              scale=alt.Scale(domain=[lo, 1.0], nice=False, zero=False))
+    tooltip = ["model", "moves", alt.Tooltip("colour:Q", format=".1%")]
+    colour = alt.Color("model:N", title=None, sort=models + [placer_name],
+                       legend=alt.Legend(orient="bottom", columns=3, labelLimit=260),
+                       scale=alt.Scale(domain=models + [placer_name],
+                                       range=[theme.EXPERIMENT_COLOURS[i % len(theme.EXPERIMENT_COLOURS)]
+                                              for i in range(len(models))] + ["#9e9e9e"]))
+    lines = alt.Chart(df[df["model"] != placer_name]).mark_line(point=True, strokeWidth=2.5).encode(
+        x=x, y=y, color=colour, tooltip=tooltip)
+    placer = alt.Chart(df[df["model"] == placer_name]).mark_line(point=True, strokeDash=[5, 4], strokeWidth=2).encode(
+        x=x, y=y, color=colour, tooltip=tooltip)
+    rule = alt.Chart(pd.DataFrame({"colour": [target], "label": [f"target {target:.0%}"]}))
+    goal = rule.mark_rule(strokeDash=[6, 4], color="#b03030").encode(y=alt.Y("colour:Q"))
+    goal_text = rule.mark_text(align="right", baseline="bottom", dy=-3, color="#b03030", fontSize=12).encode(
+        y=alt.Y("colour:Q"), x=alt.value(width - 4), text="label:N")   # at the right: the lines are low there
+    return alt.layer(lines, placer, goal, goal_text).properties(
+        width=width, height=height,
+        title=alt.Title("Where along a game the colour is lost", anchor="start",
+                        subtitle="in-language linear probe, occupied squares, by the move the board follows"))

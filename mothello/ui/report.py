@@ -18,7 +18,8 @@ import pandas as pd
 
 from .. import storage
 from ..checkpoints import checkpoints_dir, load_checkpoint
-from ..findings import (FIGURES, MANY_TITLE, MODELS, batch_by_games, collect, colour_by_games, digest_frame,
+from ..findings import (FIGURES, MANY_TITLE, MODELS, PLACER_ROW, batch_by_games, collect, colour_by_games,
+                        colour_by_move_frame, digest_frame,
                         further_by_games, ladder_by_games,
                         longer_numbers, lr_by_games, narrow_by_games, next_token_depth_by_games,
                         objective_by_games, pooling_by_games, render,
@@ -105,6 +106,11 @@ def figures(out: Path, root: Path | None = None, numbers: dict | None = None) ->
             chart, _ = tv.transfer_chart(df, by="experiment", width=620)
             figs["longer"] = _save(chart, out, f"{base}-pretraining")
     numbers = numbers if numbers is not None else collect(root)
+    along = colour_by_move_frame(numbers)
+    if len(along):
+        from .charts import colour_by_move_chart
+
+        figs["colour-by-move"] = _save(colour_by_move_chart(along, PLACER_ROW), out, "colour-by-move")
     glance = digest_frame(numbers)
     if len(glance):
         from .charts import digest_chart

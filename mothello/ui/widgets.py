@@ -134,13 +134,27 @@ def checkpoint_infos() -> list[CheckpointInfo]:
 
 
 @st.cache_data(ttl=5, show_spinner=False)
-def _verdicts(root: str) -> dict[int, tuple[str, str]]:
-    from ..findings import collect, verdicts
+def _findings_numbers(root: str) -> dict | None:
+    from ..findings import collect
 
     try:
-        return verdicts(collect(root))
-    except (OSError, ValueError, KeyError, TypeError):   # a suite checkpoint that cannot be read: no verdicts
-        return {}
+        return collect(root)
+    except (OSError, ValueError, KeyError, TypeError):   # a suite checkpoint that cannot be read
+        return None
+
+
+def findings_numbers() -> dict | None:
+    """FINDINGS.md's numbers (findings.collect) on checkpoints/ now: stored metrics and analyses only, no weights
+    loaded; None when a suite checkpoint cannot be read."""
+    return _findings_numbers(str(checkpoints_dir()))
+
+
+@st.cache_data(ttl=5, show_spinner=False)
+def _verdicts(root: str) -> dict[int, tuple[str, str]]:
+    from ..findings import verdicts
+
+    numbers = _findings_numbers(root)
+    return verdicts(numbers) if numbers is not None else {}   # no verdicts on an unreadable suite checkpoint
 
 
 def finding_verdicts() -> dict[int, tuple[str, str]]:
