@@ -99,6 +99,11 @@ def test_findings_collect_and_render_from_installed_models(installed):
     text = findings.render(numbers, figures={"matrices": "docs/findings/x.svg"})
     assert "| naive-2 |" in text and "![" in text and "docs/findings/x.svg" in text
     assert "finding 2 pending" in text
+    opening = text.split("\n## ", 1)[0]   # a colour below the target is said where the status is
+    colour = n["colour_in_language"]
+    assert (f"at {100 * colour:.1f}%, below the 90% the suite aims at" in opening) == (colour < 0.9)
+    n["colour_in_language"] = 0.95
+    assert "partial board" not in findings.render(numbers).split("\n## ", 1)[0]
 
 
 def test_findings_read_a_stored_mlp_probe_only_when_it_is_of_these_weights(installed, tmp_path):

@@ -10,7 +10,7 @@ import pandas as pd
 from .. import sweep
 from ..suite import SUITE_TRAINING
 from ..transfer import RESTORE_FALL
-from .digest import digest_section
+from .digest import TITLE as DIGEST_TITLE, digest_section
 from .numbers import DEPTH_RUNS, WIDTH_RUNS, run_objective
 from .pace import model_games
 from .text import markdown_table, millions, pct, pts, ratio
@@ -21,7 +21,7 @@ from .trials import (batch_runs, batch_section, carried_stages, depth_section, f
                      ladder_runs, ladder_section, lr_runs, lr_section, narrow_runs, narrow_section, next_token_depth_exact,
                      next_token_depth_runs, next_token_depth_section, objective_longer,
                      objective_section, paper_section, pooling_commands, pooling_section, stage_peak, trained_on_section, width_section)
-from .verdicts import CLAIMS, verdicts
+from .verdicts import CLAIMS, COLOUR_TARGET, TARGET, verdicts
 
 
 MANY_TITLE = "Ten languages, naive: probe trained on A, reading B"  # the many-language figure's title
@@ -64,7 +64,7 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
            + (" (their last stages on a GPU lent for one session)" if gpu_stages(numbers) else "")
            + " and measured its four findings "
            "with the app's probes and metrics. Every number below is read from the shipped checkpoints, whose "
-           f"recorded metrics a test recomputes from the weights. Status: {status}.\n"]
+           f"recorded metrics a test recomputes from the weights. Status: {status}.{_partial_board(numbers)}\n"]
     if preamble:
         out.append(preamble.strip() + "\n")
     out.append("## The shipped models\n")
@@ -187,6 +187,18 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
     if appendix:
         out.append(appendix.strip() + "\n")
     return "\n".join(out).rstrip() + "\n"
+
+
+def _partial_board(numbers: dict) -> str:
+    """The opening's caveat when a shipped model reads the colour of the discs below the target: the findings
+    stand on a partial board. '' otherwise."""
+    colours = [m["colour_in_language"] for m in numbers["models"].values() if m.get("colour_in_language") is not None]
+    if not colours or max(colours) >= COLOUR_TARGET:
+        return ""
+    span = pct(min(colours)) if len(colours) == 1 else f"{pct(min(colours))}-{pct(max(colours))}"
+    return (f" A probe reads the colour of the discs (mine / theirs) off these models at {span}, below the {TARGET} "
+            "the suite aims at, so the findings are measured on a partial board (see *How these models were "
+            f"trained* and *{DIGEST_TITLE}* below).")
 
 
 def _heading(section: str) -> str:
