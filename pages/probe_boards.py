@@ -8,7 +8,7 @@ import streamlit as st
 from mothello.activations import board_labels
 from mothello.othello import ABSOLUTE_CLASSES, RELATIVE_CLASSES, replay, square_name
 from mothello.ui import analysis_views as av
-from mothello.ui import charts, widgets
+from mothello.ui import charts, theme, widgets
 
 present = widgets.page_header(
     "Probe boards",
@@ -150,9 +150,11 @@ c_text.caption(f"**Baseline** · per-square majority guess: **{maj['accuracy']:.
 st.subheader("Colour along the game", divider="gray")
 along = av.colour_along_game(ck, probe_list, str(ck.path), av.sha(ck), lang_a, kind, labels, n_train)
 c_chart, c_text = st.columns([3, 1.2], gap="large")
-fig = charts.finish(av.colour_along_game_chart(
-    along, f"{lang_a} probe ({kind}, {labels}): colour on occupied squares, by stretch of the game",
-    width=int(540 * widgets.scale()), height=int(250 * widgets.scale())), widgets.scale())
+n_series = along["series"].nunique() - 1   # the layers, then the placer baseline
+fig = charts.finish(charts.colour_along_game_chart(
+    along, theme.layer_colours(n_series), f"{lang_a} probe ({kind}, {labels}): colour on occupied squares, by "
+    "stretch of the game", width=int(540 * widgets.scale()), height=int(250 * widgets.scale()),
+    font_scale=widgets.scale()), widgets.scale())
 c_chart.altair_chart(fig, width="content")
 widgets.export_buttons(fig, along, f"probe-colour-along-game-{kind}-{labels}-{lang_a}", container=c_chart)
 at_best = along[along["series"] == f"layer {best}"]

@@ -2,6 +2,7 @@
 own numbers (computed from the data on every run, never typed in), then what the models read of the board
 behind them. ?slide=N (0 = the setup, N = finding N, 5 = the board)."""
 
+import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -364,8 +365,12 @@ def board_slide() -> None:
     with right:
         along = findings.colour_by_move_frame(numbers)
         if len(along):
-            chart = charts.colour_by_move_chart(along, findings.PLACER_ROW, width=int(380 * widgets.scale()),
-                                                height=int(230 * widgets.scale()))
+            title = alt.Title("Where along a game the colour is lost", anchor="start",
+                              subtitle="each model's in-language probe at its best layer")
+            chart = charts.colour_along_game_chart(along, theme.EXPERIMENT_COLOURS, title,
+                                                   width=int(380 * widgets.scale()),
+                                                   height=int(230 * widgets.scale()), font_scale=widgets.scale(),
+                                                   legend_columns=3)
             widgets.show(chart, along, "board-colour-by-move")
     colours = [m["colour_in_language"] for m in models]
     lines = [f"A probe reads whose disc is on a square at **{pct(min(colours))}-{pct(max(colours))}**"

@@ -541,7 +541,7 @@ def test_the_tours_board_slide_tells_the_shipped_models_probe_numbers(tmp_path, 
     from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
     from streamlit.testing.v1 import AppTest
 
-    from mothello.findings import collect, colour_by_move_frame, highest
+    from mothello.findings import PLACER_ROW, collect, colour_by_move_frame, highest
     from mothello.ui.text import pct
 
     for var, value in (("MOTHELLO_CHECKPOINTS", SHIPPED), ("MOTHELLO_RUNS", tmp_path / "runs"),
@@ -567,10 +567,12 @@ def test_the_tours_board_slide_tells_the_shipped_models_probe_numbers(tmp_path, 
     (chart,) = at.get("vega_lite_chart")
     spec = json.loads(chart.proto.spec)
     assert spec["title"]["text"] == "Where along a game the colour is lost"
-    lines = [x for x in spec["layer"] if x["mark"]["type"] == "line"]
-    assert [x["mark"].get("strokeDash") for x in lines] == [None, [5, 4]]   # the models, then the placer dashed
+    (line,) = [x for x in spec["layer"] if x["mark"]["type"] == "line"]
+    assert line["encoding"]["color"]["scale"]["domain"] == [m["name"] for m in numbers["models"].values()] \
+        + [PLACER_ROW]                                                   # each model, then the placer baseline
+    assert PLACER_ROW in line["encoding"]["strokeDash"]["condition"]["test"]   # dashed
     rule = next(x for x in spec["layer"] if x["mark"]["type"] == "rule")
     (target,) = [convert_arrow_bytes_to_pandas_df(d.data.data) for d in chart.proto.datasets
                  if d.name == rule["data"]["name"]]   # Streamlit ships a chart's datasets beside its spec
-    assert target["colour"].tolist() == [0.9]          # the target
+    assert target["y"].tolist() == [0.9]               # the target
     assert len(colour_by_move_frame(numbers)) == 6 * (len(numbers["models"]) + 1)   # each model and the placer

@@ -303,16 +303,16 @@ PLACER_ROW = "placer baseline (no flip tracked)"   # the colour read off the mov
 
 def colour_by_move_frame(numbers: dict) -> pd.DataFrame:
     """Where along a game each shipped model reads the colour (probes.colour_by_move, stored at install), one row
-    per model and stretch of the game (columns model, moves '1-10', colour), then the placer baseline's rows
-    (model PLACER_ROW). Empty when no model has it stored."""
+    per model and stretch of the game (columns series: the model's name, moves '1-10', colour), then the placer
+    baseline's rows (series PLACER_ROW). Empty when no model has it stored."""
     have = [m for m in numbers["models"].values() if m.get("colour_by_move")]
-    rows = [{"model": m["name"], "moves": f"{a}-{b}", "colour": c} for m in have
+    rows = [{"series": m["name"], "moves": f"{a}-{b}", "colour": c} for m in have
             for (a, b), c in zip(m["colour_by_move"]["bins"], m["colour_by_move"]["colour"])]
     if have:
         first = have[0]["colour_by_move"]
-        rows += [{"model": PLACER_ROW, "moves": f"{a}-{b}", "colour": c} for (a, b), c in zip(first["bins"],
+        rows += [{"series": PLACER_ROW, "moves": f"{a}-{b}", "colour": c} for (a, b), c in zip(first["bins"],
                                                                                           first["placer"])]
-    return pd.DataFrame(rows, columns=["model", "moves", "colour"])
+    return pd.DataFrame(rows, columns=["series", "moves", "colour"])
 
 
 def colour_by_move_table(models: list[dict]) -> list[str]:

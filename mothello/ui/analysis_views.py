@@ -29,7 +29,7 @@ from .. import probes, sweep
 from ..activations import PROBE_TEST_SEED, PROBE_TRAIN_SEED, board_labels, game_states, move_states
 from ..checkpoints import Checkpoint, checkpoints_dir
 from ..data import HELDOUT_FIRST_INDEX
-from ..findings.verdicts import COLOUR_TARGET, TARGET
+from ..findings.training import PLACER_ROW
 from ..othello import generate_games, replay, square_name
 from ..projection import project
 from . import board, charts, theme, widgets
@@ -179,7 +179,7 @@ def heldout_scores(_ck: Checkpoint, _probes: list, path: str, weights_sha: str, 
         return [p.score_detail(states.rows(x), y) for x, p in enumerate(_probes)]
 
 
-PLACER = "placer baseline (no flip tracked)"
+PLACER = PLACER_ROW   # the placer baseline's series
 
 
 @st.cache_data(show_spinner="Scoring the probes along the game ...", max_entries=32)
@@ -210,28 +210,6 @@ def colour_after_passes(_ck: Checkpoint, _probe: probes.BoardProbe, path: str, w
         proba = _probe.predict_proba(states.rows(layer))
     return {"positions": int(len(turned)), "turned": int(turned.sum()),
             "colour_turned": probes.colour_on(proba, y, turned), "colour_other": probes.colour_on(proba, y, ~turned)}
-
-
-def colour_along_game_chart(df: pd.DataFrame, title: str, width: int, height: int) -> alt.LayerChart:
-    """colour_along_game's table: a line per layer (light to dark with depth), the placer baseline dashed grey."""
-    layers = [x for x in dict.fromkeys(df["series"]) if x != PLACER]
-    scale = alt.Scale(domain=layers + [PLACER], range=theme.layer_colours(len(layers)) + ["#8c8c8c"])
-    y_scale = alt.Scale(domain=[max(0.0, float(df["colour"].min()) - 0.03), 1.0])
-    moves = list(dict.fromkeys(df["moves"]))
-    legend = alt.Legend(orient="bottom", direction="horizontal", columns=len(layers) + 1, symbolStrokeWidth=3,
-                        labelLimit=260)
-    base = alt.Chart(df).encode(
-        x=alt.X("moves:O", sort=moves, title="moves of the game", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("colour:Q", title="colour accuracy (occupied squares)", axis=alt.Axis(format=".0%"), scale=y_scale),
-        color=alt.Color("series:N", scale=scale, title=None, legend=legend),
-        strokeDash=alt.condition(f"datum.series == '{PLACER}'", alt.value([6, 4]), alt.value([1, 0])),
-        tooltip=["series", "moves", alt.Tooltip("colour:Q", format=".1%")])
-    target = alt.Chart(pd.DataFrame({"y": [COLOUR_TARGET], "label": [f"{TARGET} target"]})).encode(
-        y=alt.Y("y:Q", scale=y_scale))
-    label = target.mark_text(align="right", dx=-2, dy=-7, color="#777", fontSize=12 * widgets.scale()).encode(
-        x=alt.datum(moves[-1], type="ordinal"), text="label:N")
-    return alt.layer(target.mark_rule(color="#aaa", strokeDash=[2, 3], strokeWidth=1.2), label,
-                     base.mark_line(point=True, strokeWidth=2.2)).properties(width=width, height=height, title=title)
 
 
 def heldout_accuracy(ck: Checkpoint, probe_list: list, probe_language: str, read_language: str, kind: str,

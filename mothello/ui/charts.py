@@ -9,7 +9,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..findings.verdicts import COLOUR_TARGET
+from ..findings.training import PLACER_ROW
+from ..findings.verdicts import COLOUR_TARGET, TARGET
 from . import theme
 
 
@@ -441,32 +442,30 @@ def digest_chart(df: pd.DataFrame, target: float = COLOUR_TARGET, width: int = 4
                                   f"the {target:.0%} target"]))
 
 
-def colour_by_move_chart(df: pd.DataFrame, placer_name: str, target: float = COLOUR_TARGET, width: int = 420,
-                         height: int = 260) -> alt.LayerChart:
-    """Where along a game the models read the colour of the discs (findings.colour_by_move_frame): a line per model
-    by stretch of the game, the placer baseline (row `placer_name`: no flip tracked) dashed grey, the target dashed
-    red."""
-    order = list(dict.fromkeys(df["moves"]))
-    models = [m for m in dict.fromkeys(df["model"]) if m != placer_name]
-    lo = math.floor(min(df["colour"].min(), target) * 20) / 20
-    x = alt.X("moves:O", sort=order, title="moves into the game", axis=alt.Axis(labelAngle=0))
-    y = alt.Y("colour:Q", title="colour in-language (mine / theirs)", axis=alt.Axis(format=".0%"),
-              scale=alt.Scale(domain=[lo, 1.0], nice=False, zero=False))
-    tooltip = ["model", "moves", alt.Tooltip("colour:Q", format=".1%")]
-    colour = alt.Color("model:N", title=None, sort=models + [placer_name],
-                       legend=alt.Legend(orient="bottom", columns=3, labelLimit=260),
-                       scale=alt.Scale(domain=models + [placer_name],
-                                       range=[theme.EXPERIMENT_COLOURS[i % len(theme.EXPERIMENT_COLOURS)]
-                                              for i in range(len(models))] + ["#9e9e9e"]))
-    lines = alt.Chart(df[df["model"] != placer_name]).mark_line(point=True, strokeWidth=2.5).encode(
-        x=x, y=y, color=colour, tooltip=tooltip)
-    placer = alt.Chart(df[df["model"] == placer_name]).mark_line(point=True, strokeDash=[5, 4], strokeWidth=2).encode(
-        x=x, y=y, color=colour, tooltip=tooltip)
-    rule = alt.Chart(pd.DataFrame({"colour": [target], "label": [f"target {target:.0%}"]}))
-    goal = rule.mark_rule(strokeDash=[6, 4], color="#b03030").encode(y=alt.Y("colour:Q"))
-    goal_text = rule.mark_text(align="right", baseline="bottom", dy=-3, color="#b03030", fontSize=12).encode(
-        y=alt.Y("colour:Q"), x=alt.value(width - 4), text="label:N")   # at the right: the lines are low there
-    return alt.layer(lines, placer, goal, goal_text).properties(
-        width=width, height=height,
-        title=alt.Title("Where along a game the colour is lost", anchor="start",
-                        subtitle="in-language linear probe, occupied squares, by the move the board follows"))
+
+def colour_along_game_chart(df: pd.DataFrame, colours: list[str], title, width: int, height: int,
+                            placer: str = PLACER_ROW, font_scale: float = 1.0, legend: str = "bottom",
+                            legend_columns: int | None = None) -> alt.LayerChart:
+    """The colour accuracy on occupied squares by stretch of the game (columns series, moves '1-10', colour): a
+    line per series in `colours` (their order: the layers of one model, light to dark, or the suite's models),
+    the placer baseline (series `placer`: no flip tracked) dashed grey, the target dotted. `title`: a string or
+    an alt.Title. `legend`: "bottom" (in `legend_columns`, one row by default) or "right" (one column)."""
+    series = [x for x in dict.fromkeys(df["series"]) if x != placer]
+    scale = alt.Scale(domain=series + [placer], range=list(colours[:len(series)]) + ["#8c8c8c"])
+    y_scale = alt.Scale(domain=[max(0.0, float(df["colour"].min()) - 0.03), 1.0])
+    moves = list(dict.fromkeys(df["moves"]))
+    legend = (alt.Legend(orient="bottom", direction="horizontal", columns=legend_columns or len(series) + 1,
+                         symbolStrokeWidth=3, labelLimit=260) if legend == "bottom" else
+              alt.Legend(orient="right", symbolStrokeWidth=3, labelLimit=260))
+    base = alt.Chart(df).encode(
+        x=alt.X("moves:O", sort=moves, title="moves of the game", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("colour:Q", title="colour accuracy (occupied squares)", axis=alt.Axis(format=".0%"), scale=y_scale),
+        color=alt.Color("series:N", scale=scale, title=None, legend=legend),
+        strokeDash=alt.condition(f"datum.series == '{placer}'", alt.value([6, 4]), alt.value([1, 0])),
+        tooltip=["series", "moves", alt.Tooltip("colour:Q", format=".1%")])
+    target = alt.Chart(pd.DataFrame({"y": [COLOUR_TARGET], "label": [f"{TARGET} target"]})).encode(
+        y=alt.Y("y:Q", scale=y_scale))
+    label = target.mark_text(align="right", dx=-2, dy=-7, color="#777", fontSize=12 * font_scale).encode(
+        x=alt.datum(moves[-1], type="ordinal"), text="label:N")
+    return alt.layer(target.mark_rule(color="#aaa", strokeDash=[2, 3], strokeWidth=1.2), label,
+                     base.mark_line(point=True, strokeWidth=2.2)).properties(width=width, height=height, title=title)

@@ -18,7 +18,7 @@ import pandas as pd
 
 from .. import storage
 from ..checkpoints import checkpoints_dir, load_checkpoint
-from ..findings import (FIGURES, MANY_TITLE, MODELS, PLACER_ROW, batch_by_games, collect, colour_by_games,
+from ..findings import (FIGURES, MANY_TITLE, MODELS, batch_by_games, collect, colour_by_games,
                         colour_by_move_frame, digest_frame,
                         further_by_games, ladder_by_games,
                         longer_numbers, lr_by_games, narrow_by_games, next_token_depth_by_games,
@@ -108,9 +108,13 @@ def figures(out: Path, root: Path | None = None, numbers: dict | None = None) ->
     numbers = numbers if numbers is not None else collect(root)
     along = colour_by_move_frame(numbers)
     if len(along):
-        from .charts import colour_by_move_chart
+        from . import theme
+        from .charts import colour_along_game_chart
 
-        figs["colour-by-move"] = _save(colour_by_move_chart(along, PLACER_ROW), out, "colour-by-move")
+        title = alt.Title("Where along a game the colour is lost", anchor="start",
+                          subtitle="each model's in-language linear probe at its best layer, by the move the board follows")
+        chart = colour_along_game_chart(along, theme.EXPERIMENT_COLOURS, title, width=420, height=260, legend="right")
+        figs["colour-by-move"] = _save(chart, out, "colour-by-move")
     glance = digest_frame(numbers)
     if len(glance):
         from .charts import digest_chart
