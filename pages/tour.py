@@ -345,7 +345,8 @@ def board_slide() -> None:
     if numbers is None:
         st.error("A suite checkpoint cannot be read, so this slide has no numbers: Home names it.")
         return
-    models = [m for m in numbers["models"].values() if m.get("colour_in_language") is not None]
+    models = [m for m in numbers["models"].values()
+              if m.get("colour_in_language") is not None and m.get("in_language") is not None]
     if not models:
         widgets.unavailable("The suite models' probe numbers", shows="how well a probe reads the board off each "
                             "model, and where along a game the colour goes.")

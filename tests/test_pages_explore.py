@@ -211,6 +211,23 @@ def test_home_shows_the_findings_without_verdicts_when_a_suite_checkpoint_is_cor
         shutil.rmtree(bad)
 
 
+def test_home_and_the_tour_stand_on_a_suite_checkpoint_without_its_stored_analysis(registry, tiny_checkpoint):
+    """A suite checkpoint that reads but has no stored alignment (a fresh `make demo-suite` stage, or the tests'
+    tiny model): Home's cards claim no verdict, the tour's finding and board slides render, the board slide
+    saying what it waits for."""
+    ck = registry / "checkpoints" / "naive-2"
+    shutil.copytree(tiny_checkpoint, ck, ignore=shutil.ignore_patterns("state"))
+    try:
+        at = ok(page("home"))
+        cards = [m.value for m in at.markdown if "FINDING " in m.value]
+        assert len(cards) == 4 and not any("OURS:" in c for c in cards)
+        ok(page("tour", slide="1"))
+        tour = ok(page("tour", slide="5"))
+        assert "The suite models' probe numbers** is not available yet" in "\n".join(m.value for m in tour.markdown)
+    finally:
+        shutil.rmtree(ck)
+
+
 # -- Checkpoints ----------------------------------------------------------------------------------
 def test_checkpoints_page_shows_config_curves_and_snapshots(registry):
     at = ok(page("checkpoints", ckpts=TINY))

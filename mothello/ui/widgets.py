@@ -154,7 +154,10 @@ def _verdicts(root: str) -> dict[int, tuple[str, str]]:
     from ..findings import verdicts
 
     numbers = _findings_numbers(root)
-    return verdicts(numbers) if numbers is not None else {}   # no verdicts on an unreadable suite checkpoint
+    try:
+        return verdicts(numbers) if numbers is not None else {}   # no verdicts on an unreadable suite checkpoint
+    except (ValueError, KeyError, TypeError):   # nor on one whose stored analysis lacks what a rule reads
+        return {}
 
 
 def finding_verdicts() -> dict[int, tuple[str, str]]:
