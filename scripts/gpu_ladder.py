@@ -145,7 +145,7 @@ def pack(runs: list[Path], logs: Path, out: Path) -> list[str]:
 
 def _summary(rec: dict) -> str:
     """One line of a record: its speed, and each snapshot's worst-language legal moves and best-layer colour."""
-    from mothello.findings.trials import _best
+    from mothello.findings.trials.runs import _best
 
     return (f"{rec['n_layer']}x{rec['d_model']}: {rec['measured']['steps_per_s']:.1f} steps/s alone; "
             + ", ".join(f"step {p['step']}: legal min {min(p['legal_move_accuracy'].values()):.3f} colour "

@@ -19,7 +19,8 @@ from conftest import ROOT
 from mothello import findings, storage, suite
 from mothello.checkpoints import checkpoints_dir, list_snapshots, load_checkpoint
 from mothello.findings.document import reproduce
-from mothello.findings.trials import _ladder_to_target, further_runs, ladder_lifted, lr_runs
+from mothello.findings.trials import further_runs, ladder_lifted, lr_runs
+from mothello.findings.trials.ladder import _ladder_to_target
 from mothello.train import cpu_model
 from mothello.ui.charts import further_chart, ladder_chart, lr_trial_chart, objective_trial_chart, pooling_chart, trained_on_chart, width_trial_chart
 
@@ -566,7 +567,8 @@ def test_the_pooling_section_sets_anchors_that_align_the_languages_against_how_m
 
 
 def test_a_run_past_the_target_is_said_to_be_past_it_and_a_run_without_a_pace_is_left_out():
-    from mothello.findings.trials import _to_target, _trial_frame
+    from mothello.findings.trials.objective import _to_target
+    from mothello.findings.trials.tables import _trial_frame
 
     sampled = _longer(_run(192, [0.63, 0.68, 0.68], [2.6, 13, 26]))      # no gain over its last snapshots
     exact = {**_longer(_run(192, [0.80, 0.88, 0.91], [4, 20, 40])), "objective": "legal-set"}

@@ -11,8 +11,9 @@ One module per part of the report:
 - document: render() and the report's opening, ordering and per-finding notes
 - transfer_notes: the transfer experiment's tables and sentences
 - training: how the suite was trained (stages, restarts, GPU stages, the pace to the colour target)
-- trials: the paper preset, and the depth, width and objective trials (from scratch, and the shipped model
-  trained on), the learning-rate, pooling and depth-ladder trials, and the depth under the sampled move
+- trials/: a module per trial (the paper preset; depth, width, objective, carried further, depth ladder,
+  depth or size, depth under each objective, the shipped model trained on, learning rate, batch, pooling),
+  beside runs (which recorded runs make each trial) and tables (what their sections share)
 - digest: the trials at a glance (one row per trial after as many games, what lifted the colour and what did not)
 - pace: the colour probe against the games seen
 - text: how numbers and tables are written

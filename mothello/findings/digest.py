@@ -1,5 +1,5 @@
 """digest_section(): the trials on the colour at a glance. One row per trial, each read from the same runs as
-its own section (trials.py), after as many games: what it changed, against what, and the colour each reached;
+its own section (the trials package), after as many games: what it changed, against what, and the colour each reached;
 then which changes lifted the colour, which did not, and the highest colour any run reached."""
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from ..suite import SUITE_TRAINING
 from .numbers import run_objective
 from .pace import colour_at_games, model_games
 from .text import millions, pct
-from .trials import (DEPTH_MARGIN, POOLING_REFERENCE, SHIPPED_RUN, _best, _by_shape, _depth, _objective_pairs, _shape,
-                     _shipped_model, batch_by_games, carried_stages, further_by_games, further_runs, grown_pace,
-                     ladder_by_games, ladder_runs, lr_by_games, narrow_beside, narrow_by_games, narrow_runs,
-                     next_token_depth_by_games, next_token_depth_runs, objective_by_games, pooling_by_games,
+from .trials import (DEPTH_MARGIN, POOLING_REFERENCE, SHIPPED_RUN, batch_by_games, carried_stages, further_by_games,
+                     further_runs, grown_pace, ladder_by_games, ladder_runs, lr_by_games, narrow_beside, narrow_by_games,
+                     narrow_runs, next_token_depth_by_games, next_token_depth_runs, objective_by_games, pooling_by_games,
                      trained_on_by_games, width_by_games)
+from .trials.runs import _best, _by_shape, _depth, _objective_pairs, _shape, _shipped_model
 from .verdicts import COLOUR_TARGET, TARGET
 
 
