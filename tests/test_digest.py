@@ -112,3 +112,14 @@ def test_the_figure_draws_each_run_against_its_reference_one_panel_per_trial_in_
     assert [t["encoding"]["x"]["datum"] for t in target] == [0.9] and "y" not in target[0]["encoding"]
     lo, hi = marks["circle"]["encoding"]["x"]["scale"]["domain"]
     assert lo <= min(df["colour"].min(), df["reference"].min()) and hi >= 0.9   # every run and the target shown
+
+
+def test_the_report_opens_with_its_contents_linking_every_section_in_order():
+    narrow, wide = _run(192, [0.62, 0.66, 0.68], [2.6, 13, 26]), _run(384, [0.60, 0.66, 0.72], [6.4, 32, 64])
+    text = _report({"width": [wide, narrow]})
+    opening, rest = text.split("\n## Contents\n", 1)
+    assert "\n## " not in opening   # Home shows the opening alone: the contents come after it
+    listed = re.findall(r"^- \[(.+)\]\(#(.+)\)$", rest.split("\n## ", 1)[0], flags=re.M)
+    headings = re.findall(r"^## (.+)$", rest, flags=re.M)
+    assert [anchor for _, anchor in listed] == [slug(h) for h in headings] and "Is it width?" in headings
+    assert headings[-1] == "Reproduce"

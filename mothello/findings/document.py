@@ -4,13 +4,15 @@ trained, the trials, and the commands that reproduce it."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
 from .. import sweep
 from ..suite import SUITE_TRAINING
 from ..transfer import RESTORE_FALL
-from .digest import TITLE as DIGEST_TITLE, digest_section
+from .digest import TITLE as DIGEST_TITLE, digest_section, slug
 from .numbers import DEPTH_RUNS, WIDTH_RUNS, run_objective
 from .pace import model_games
 from .text import markdown_table, millions, pct, pts, ratio
@@ -186,7 +188,17 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
     out.append(reproduce(numbers))
     if appendix:
         out.append(appendix.strip() + "\n")
-    return "\n".join(out).rstrip() + "\n"
+    text = "\n".join(out).rstrip() + "\n"
+    if "\n## " not in text:
+        return text
+    opening, rest = text.split("\n## ", 1)   # the contents after the opening (Home shows the opening alone)
+    return f"{opening}\n{contents(rest)}\n## {rest}"
+
+
+def contents(text: str) -> str:
+    """A '## Contents' section linking every '## ' heading of `text` (GitHub's and Streamlit's anchors), in order."""
+    headings = re.findall(r"^## (.+)$", "## " + text, flags=re.M)
+    return "## Contents\n\n" + "\n".join(f"- [{h.replace('`', '')}](#{slug(h)})" for h in headings) + "\n"
 
 
 def _partial_board(numbers: dict) -> str:
@@ -453,5 +465,5 @@ def reproduce(numbers: dict) -> str:
         gpu += "".join(f"\npython scripts/width_trial.py --continue --model {r['experiment']} --objective "
                        f"{run_objective(r)}   # the shipped model trained on, here" for r in trained_on)
     gpu += "".join("\n" + c for c in pooling_commands(numbers))
-    return ("Reproduce:\n\n```bash\nmake demo-suite   # trains (resuming) and installs checkpoints/, then "
+    return ("## Reproduce\n\n```bash\nmake demo-suite   # trains (resuming) and installs checkpoints/, then "
             "writes this file\nmake findings     # this file and docs/findings/ from checkpoints/ alone" + gpu + "\n```\n")
