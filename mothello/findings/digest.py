@@ -220,15 +220,10 @@ def _depth_objective(numbers: dict) -> Row | None:
 
 def _trained_on(numbers: dict) -> Row | None:
     df = trained_on_by_games(numbers)
-    if df.empty or df["objective"].nunique() < 2:
-        return None
     names = list(dict.fromkeys(df["objective"]))
-    found = _common(df, "objective", names[0], names[1:])
-    if found is None:
-        return None
-    g, r, cs = found
-    return Row("trained-on", "the exact target on a trained model", " / ".join(names[1:])
-               + " on the shipped model", f"{names[0]} on it", [g], cs, [r] * len(cs), added=True, names=names[1:])
+    return _frame_row("trained-on", "the exact target on a trained model", df, "objective", names[0] if names else "",
+                      names[1:], " / ".join(names[1:]) + " on the shipped model", f"{names[0]} on it" if names else "",
+                      added=True)
 
 
 def _rate(numbers: dict) -> Row | None:
