@@ -20,7 +20,8 @@ further"). Runs of other models (--model) at the one-language model's shape and 
 With --lr the same run trains at another peak learning rate, its cosine to a tenth of it (FINDINGS "Is it the
 learning rate?"), beside the run at the suite's rate. With --batch it trains at another batch, the rates and warm-up
 (in steps) the suite's; with --steps scaled so that steps x batch stays the same, over the same games as the run at
-the suite's batch (FINDINGS "Is it the batch?"). A run at another width with the depth ladder's recipe, with
+the suite's batch (FINDINGS "Is it the batch?"). With --weight-decay it trains at another AdamW weight decay, the
+rest the suite's (FINDINGS "Is it the weight decay?"). A run at another width with the depth ladder's recipe, with
 --speed-beside the ladder's shapes measured back to back with it on this machine, sets depth against cost (FINDINGS
 "Is it the depth or the size?"). A run of the width trial's own recipe (next-token) at more layers of its width, with
 --speed-beside its shallow shape, sets the depth under the sampled move beside the ladder's (FINDINGS "Does the
@@ -35,6 +36,7 @@ on one recipe.
     python scripts/width_trial.py --model mono-1 --shapes 3x192     # the pooling trial: one run per model
     python scripts/width_trial.py --shapes 3x192 --objective legal-set --lr 0.003   # the learning-rate trial
     python scripts/width_trial.py --shapes 2x192 --objective legal-set --steps 48000 --batch 32   # the batch trial
+    python scripts/width_trial.py --shapes 3x192 --objective legal-set --weight-decay 0   # the weight-decay trial
     python scripts/width_trial.py --shapes 8x96 --objective legal-set --steps 24000 --speed-beside 3x192,4x192
     python scripts/width_trial.py --shapes 6x192 --speed-beside 3x192   # the depth under the sampled move
     python scripts/width_trial.py --shapes 6x192 --objective legal-set --speed-beside 3x192   # and on the exact target
@@ -54,7 +56,7 @@ further"). Sessions can go on from there: `--carry-on 24000,24000` trains the se
 A stage written STEPS@LR warms up to peak LR instead (its cosine to a tenth of it), into RUN-to-END-lr-LR:
 `--carry-on 24000,48000,24000@0.0002` trains a third stage with a gentler warm restart.
 
-The runs live in runs/width-trials/scratch-MODEL-LxW[-OBJECTIVE][-STEPS-steps][-lr-LR]; a killed training
+The runs live in runs/width-trials/scratch-MODEL-LxW[-OBJECTIVE][-STEPS-steps][-lr-LR][-batch-B][-wd-WD]; a killed training
 resumes where it stopped, an analysis already made is kept beside its snapshot (width.json, keyed by the
 weights).
 """
@@ -114,30 +116,45 @@ def batch_size(batch: int | None = None) -> dict:
     return {"batch_size": batch}
 
 
+def decay(weight_decay: float | None = None) -> dict:
+    """The AdamW weight decay of a run from scratch: {} for the suite's own (TrainConfig's), else
+    {"weight_decay": weight_decay}. ValueError, in one line, for a negative one."""
+    from mothello.train import TrainConfig
+
+    if weight_decay is None or weight_decay == TrainConfig.weight_decay:
+        return {}
+    if not weight_decay >= 0:
+        raise ValueError(f"--weight-decay must be 0 or more, not {weight_decay}")
+    return {"weight_decay": weight_decay}
+
+
 def run_dir(model: str, spec: str, objective: str = "next-token", steps: int = STEPS, lr: float | None = None,
-            batch: int | None = None) -> Path:
-    """runs/width-trials/scratch-MODEL-LxW[-OBJECTIVE][-STEPS-steps][-lr-LR][-batch-B]: a run of other than STEPS
-    steps is another run (the learning rate's schedule spans the run), kept beside the trial's; so is a run at
-    another peak learning rate than the suite's (the learning-rate trial), or at another batch (the batch trial)."""
+            batch: int | None = None, weight_decay: float | None = None) -> Path:
+    """runs/width-trials/scratch-MODEL-LxW[-OBJECTIVE][-STEPS-steps][-lr-LR][-batch-B][-wd-WD]: a run of other
+    than STEPS steps is another run (the learning rate's schedule spans the run), kept beside the trial's; so is a
+    run at another peak learning rate than the suite's (the learning-rate trial), at another batch (the batch
+    trial), or at another weight decay (the weight-decay trial)."""
     from mothello.suite import runs_dir
 
     s = shape(spec)
     tail = ("" if objective == "next-token" else f"-{objective}") + ("" if steps == STEPS else f"-{steps}-steps") \
-        + (f"-lr-{lr:g}" if lr_rates(lr) else "") + (f"-batch-{batch}" if batch_size(batch) else "")
+        + (f"-lr-{lr:g}" if lr_rates(lr) else "") + (f"-batch-{batch}" if batch_size(batch) else "") \
+        + (f"-wd-{weight_decay:g}" if decay(weight_decay) else "")
     return runs_dir() / "width-trials" / f"scratch-{model}-{s['n_layer']}x{s['d_model']}{tail}"
 
 
 def train_shape(model: str, spec: str, steps: int = STEPS, progress: bool = True, objective: str = "next-token",
-                lr: float | None = None, batch: int | None = None, **over) -> Path:
+                lr: float | None = None, batch: int | None = None, weight_decay: float | None = None, **over) -> Path:
     """Train (or resume; nothing when finished) suite model `model` from scratch at shape `spec`, with the
     training objective `objective` (train.OBJECTIVES), at peak learning rate `lr` (lr_rates; None: the
-    suite's) and batch `batch` (batch_size; None: the suite's)."""
+    suite's), batch `batch` (batch_size; None: the suite's) and AdamW weight decay `weight_decay` (decay; None:
+    the suite's)."""
     from mothello.languages import load_config
     from mothello.suite import CONFIGS, _finished
     from mothello.train import train
 
-    run = run_dir(model, spec, objective, steps, lr, batch)
-    tc = recipe(spec, steps, objective=objective, **lr_rates(lr), **batch_size(batch), **over)
+    run = run_dir(model, spec, objective, steps, lr, batch, weight_decay)
+    tc = recipe(spec, steps, objective=objective, **lr_rates(lr), **batch_size(batch), **decay(weight_decay), **over)
     if _finished(run, tc.total_steps):
         return run
     return train(load_config(CONFIGS / f"{model}.toml"), tc, run, resume=True, progress=progress)
@@ -309,6 +326,7 @@ def width_record(run: Path, n_train: int = 1000, partial: bool = False, device=N
             # the schedule's length (a run stopped part-way keeps it: its snapshots say where it stopped)
             "steps": st["step"] if st.get("state") == "finished" else tc["steps"],
             "lr": tc["lr"], "min_lr": tc["min_lr"], "warmup_steps": tc["warmup_steps"],
+            "weight_decay": tc["weight_decay"],
             "dtype": "bfloat16" if use_bfloat16(TrainConfig.from_dict(tc), torch.device(st.get("device") or "cpu")) else "float32",
             "compiled": bool(tc.get("compile")),
             "device": st.get("device_name") or ("CPU" if st.get("device") == "cpu" else st.get("device")),
@@ -375,16 +393,16 @@ def speeds_beside(run: Path, specs: list[str], warmup: int = 10, timed: int = 10
 
 def _key(r: dict) -> tuple:
     """What a recorded run stands for: its model, shape, objective, the step it started from, the step it
-    trained to, its peak learning rate and its batch (a newer record of it replaces it)."""
-    from mothello.findings.numbers import run_objective
+    trained to, its peak learning rate, its batch and its weight decay (a newer record of it replaces it)."""
+    from mothello.findings.numbers import run_decay, run_objective
 
     return (r["experiment"], r["n_layer"], r["d_model"], run_objective(r), r.get("from_step") or 0, r["steps"], r.get("lr"),
-            r.get("batch_size"))
+            r.get("batch_size"), run_decay(r))
 
 
 def record(runs: list[Path], n_train: int = 1000, partial: bool = False) -> Path:
     """Record width-trial run folders in checkpoints/width-trials/runs.json: each replaces the record of
-    the same run (_key: model, shape, objective, start, length, peak rate and batch), and the other records stay
+    the same run (_key: model, shape, objective, start, length, peak rate, batch and weight decay), and the other records stay
     (their folders may be long gone)."""
     return merge([width_record(r, n_train, partial) for r in runs])
 
@@ -441,6 +459,9 @@ def main(argv=None) -> int:
     ap.add_argument("--batch", type=int, default=None,
                     help="batch of the runs from scratch (default the suite's 64; the learning rate stays the "
                          "suite's): the batch trial")
+    ap.add_argument("--weight-decay", type=float, default=None,
+                    help="AdamW weight decay of the runs from scratch (default the suite's 0.1): the weight-decay "
+                         "trial")
     ap.add_argument("--continue", dest="continued", action="store_true",
                     help="instead of from scratch: the shipped --model trained on from its step (--shapes unused)")
     ap.add_argument("--carry-on", default=None, metavar="STEPS[@LR][,STEPS[@LR]...]",
@@ -486,12 +507,14 @@ def main(argv=None) -> int:
         ap.error(str(e))
     try:
         batch_size(args.batch)
+        decay(args.weight_decay)
     except ValueError as e:
         ap.error(str(e))
     if args.continued and args.lr is not None:
         ap.error("--lr is for runs from scratch; --continue has its own recipe")
-    if args.batch is not None and (args.continued or args.carry_on is not None):
-        ap.error("--batch is for runs from scratch (not with --continue or --carry-on)")
+    for flag, given in (("--batch", args.batch), ("--weight-decay", args.weight_decay)):
+        if given is not None and (args.continued or args.carry_on is not None):
+            ap.error(f"{flag} is for runs from scratch (not with --continue or --carry-on)")
     stages = []
     if args.carry_on is not None:
         if args.continued:
@@ -520,9 +543,10 @@ def main(argv=None) -> int:
         runs = [continued_dir(args.model, start, args.objective) if args.record_only else
                 train_continued(args.model, args.steps or CONTINUE_STEPS, objective=args.objective)]
     else:
-        runs = [run_dir(args.model, s, args.objective, args.steps or STEPS, args.lr, args.batch) for s in specs] \
+        runs = [run_dir(args.model, s, args.objective, args.steps or STEPS, args.lr, args.batch, args.weight_decay)
+                for s in specs] \
             if args.record_only else [train_shape(args.model, s, args.steps or STEPS, objective=args.objective, lr=args.lr,
-                                                  batch=args.batch) for s in specs]
+                                                  batch=args.batch, weight_decay=args.weight_decay) for s in specs]
     missing = [str(r) for r in runs if not (r / "status.json").is_file()]
     if missing:
         ap.error(f"no run in {', '.join(missing)}: train it first (without --record-only)")

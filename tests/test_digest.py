@@ -7,7 +7,7 @@ import pytest
 
 from mothello import findings
 from mothello.findings.digest import TITLE, Row, digest_rows, digest_section, slug
-from test_width_trial import _at_rate, _run
+from test_width_trial import _at_decay, _at_rate, _run
 
 
 def _links(text: str) -> list[str]:
@@ -48,6 +48,16 @@ def test_the_digest_reads_each_trial_after_as_many_games_and_links_its_section()
     assert text.index(f"## {TITLE}") < text.index("## Is it width?")
     headings = {slug(h) for h in re.findall(r"^## (.+)$", text, flags=re.M)}
     assert _links(text) and set(_links(text)) <= headings
+
+
+def test_the_weight_decay_row_reads_each_decay_against_the_suites_and_links_its_section():
+    base, zero = _at_decay(0.1, [0.66, 0.72, 0.76]), _at_decay(0.0, [0.66, 0.72, 0.745])
+    text = _report({"width": [base, zero]})
+    assert "| [Is it the weight decay?](#is-it-the-weight-decay) | weight decay 0 | weight decay 0.1 (the suite's) " \
+           "| 320,000 games | 74.5% | 76.0% | -1.5 points |" in text
+    assert "Lowered it by more than a point: the weight decay (-1.5 points)." in text
+    assert "## Is it the weight decay?" in text and set(_links(text)) <= {
+        slug(h) for h in re.findall(r"^## (.+)$", text, flags=re.M)}
 
 
 def test_a_row_stays_out_when_the_report_carries_no_section_for_it():

@@ -109,13 +109,21 @@ def test_the_width_trial_is_recorded_whole():
     (or, the objective trial carried on, to more steps), with a measured speed and every snapshot of its
     recipe analysed: held-out legal moves in its experiment's input languages and probes at every layer."""
     from mothello import findings
+    from mothello.findings.numbers import run_decay
     from mothello.train import TrainConfig, snapshot_steps
 
     recorded = findings.width_runs(SHIPPED)
     runs = [r for r in recorded if not r.get("from_step")]  # from scratch; the shipped model trained on below
     assert len(runs) >= 2, "the width trial needs two shapes at least"
-    assert len({(r["experiment"], r["n_layer"], r["d_model"], r.get("objective", "next-token"), r["steps"], r["lr"])
-                for r in runs}) == len(runs)
+    assert len({(r["experiment"], r["n_layer"], r["d_model"], r.get("objective", "next-token"), r["steps"], r["lr"],
+                 run_decay(r)) for r in runs}) == len(runs)
+    # the weight-decay trial: runs at other weight decays beside one at the suite's, the rest of the recipe its
+    decayed = [r for r in runs if run_decay(r) != TrainConfig.weight_decay]
+    for r in decayed:
+        assert r in findings.decay_runs(findings.collect(SHIPPED)) and any(
+            run_decay(x) == TrainConfig.weight_decay and all(x[k] == r[k] for k in (
+                "experiment", "n_layer", "d_model", "steps", "batch_size", "lr", "min_lr", "warmup_steps"))
+            and x.get("objective") == r.get("objective") for x in runs)
     # the learning-rate trial: runs at other peak rates (each cosine to a tenth of it) beside one at the suite's
     rated = [r for r in runs if r["lr"] != suite.SUITE_TRAINING["lr"]]
     for r in rated:

@@ -22,7 +22,8 @@ from mothello.findings.document import reproduce
 from mothello.findings.trials import further_runs, ladder_lifted, lr_runs
 from mothello.findings.trials.ladder import _ladder_to_target
 from mothello.train import cpu_model
-from mothello.ui.charts import further_chart, ladder_chart, lr_trial_chart, objective_trial_chart, pooling_chart, trained_on_chart, width_trial_chart
+from mothello.train import TrainConfig
+from mothello.ui.charts import decay_trial_chart, further_chart, ladder_chart, lr_trial_chart, objective_trial_chart, pooling_chart, trained_on_chart, width_trial_chart
 
 _spec = importlib.util.spec_from_file_location("width_trial", ROOT / "scripts" / "width_trial.py")
 width_trial = importlib.util.module_from_spec(_spec)
@@ -792,6 +793,105 @@ def test_no_batch_section_without_a_run_at_the_suites_batch_beside_another():
         assert findings.batch_runs(numbers) == [] and findings.batch_section(numbers) == ""
         assert findings.batch_by_games(numbers).empty and "the batch trial" not in reproduce(numbers)
 
+
+
+@given(st.floats(0.0, 10.0))
+def test_a_run_at_another_weight_decay_is_another_run_with_the_rest_of_the_recipe(wd):
+    """The weight-decay trial: --weight-decay changes AdamW's weight decay and nothing else of the recipe, and
+    such a run has a folder and a record of its own; a record without one trained at the suite's."""
+    plain = width_trial.recipe("3x192", 5000, objective="legal-set")
+    other = width_trial.recipe("3x192", 5000, objective="legal-set", **width_trial.decay(wd))
+    assert other.weight_decay == wd
+    assert {**plain.to_dict(), "weight_decay": None} == {**other.to_dict(), "weight_decay": None}
+    suite_decay = wd == TrainConfig.weight_decay
+    name = width_trial.run_dir("unified-mixed", "3x192", "legal-set", weight_decay=wd).name
+    assert name == "scratch-unified-mixed-3x192-legal-set" + ("" if suite_decay else f"-wd-{wd:g}")
+    trial = {"experiment": "unified-mixed", "n_layer": 3, "d_model": 192, "objective": "legal-set", "steps": 5000,
+             "lr": suite.SUITE_TRAINING["lr"], "batch_size": suite.SUITE_TRAINING["batch_size"]}
+    assert (width_trial._key({**trial, "weight_decay": wd}) == width_trial._key(trial)) == suite_decay
+
+
+def test_a_negative_weight_decay_or_one_with_another_recipe_is_refused_in_one_line(capsys):
+    for wd in (-0.1, float("nan")):
+        with pytest.raises(ValueError, match="--weight-decay must be 0 or more") as e:
+            width_trial.decay(wd)
+        assert "\n" not in str(e.value)
+    assert width_trial.decay(None) == width_trial.decay(TrainConfig.weight_decay) == {}
+    for argv in (["--weight-decay", "-1"], ["--weight-decay", "0", "--continue"],
+                 ["--weight-decay", "0", "--carry-on", "100"]):
+        with pytest.raises(SystemExit) as stop:
+            width_trial.main(argv)
+        assert stop.value.code == 2
+        assert "--weight-decay" in capsys.readouterr().err.strip().splitlines()[-1]
+
+
+def _at_decay(wd, colours, legal=0.9, device="CPU"):
+    """A recorded run of unified-mixed from scratch at 3 x 192 on legal-set at AdamW weight decay `wd`."""
+    return {**_run(192, colours, [4, 20, 40], legal), "objective": "legal-set", "device": device,
+            **({"weight_decay": wd} if wd is not None else {})}
+
+
+@pytest.mark.parametrize("none, said", [
+    ([0.67, 0.73, 0.79], "At weight decay 0, after 320,000 games the model reads the colour 3.0 points better than "
+                         "at the suite's weight decay (79.0% against 76.0%; along the runs +1.0 points, +1.0 points, "
+                         "+3.0 points), its legal moves in the worst language at 88.0% against 90.0%; at the suite "
+                         "decay's own pace over its last snapshots (4.0 points per doubling of the games) the lead is "
+                         "worth 1.7x the games."),
+    ([0.66, 0.72, 0.755], "At weight decay 0, after 320,000 games the model reads the colour as it does at the "
+                          "suite's weight decay (-0.5 points; along the runs +0.0 points, +0.0 points, -0.5 points)")])
+def test_the_decay_section_reads_each_weight_decay_against_the_suites_after_as_many_games(none, said):
+    base = _at_decay(None, [0.66, 0.72, 0.76])   # recorded before records said their weight decay: the suite's
+    zero = _at_decay(0.0, none, legal=0.88, device="CPU (AMD EPYC)")
+    strong = _at_decay(1.0, [0.64, 0.70, 0.75], device="CPU (AMD EPYC)")
+    sampled = _run(192, [0.62, 0.66, 0.68], [2.6, 13, 26])
+    rate = _at_rate(3e-3, [0.68, 0.74, 0.80])
+    numbers = {"models": {}, "width": [sampled, base, strong, zero, rate]}
+    assert findings.decay_runs(numbers) == [zero, base, strong]   # lowest first
+    text = findings.decay_section(numbers)
+    assert text.startswith("## Is it the weight decay?")
+    assert "The trials above train with the suite's AdamW weight decay, 0.1 (on the weight matrices and embeddings" \
+        in text
+    assert "with `legal-set` at weight decay 0, 0.1 and 1, one recipe but for the weight decay" in text
+    assert "Where each trained: weight decay 0: CPU (AMD EPYC), 2 threads, bfloat16, PyTorch 2.13.0, 2026-12-05; " \
+           "weight decay 0.1: CPU, 2 threads, bfloat16" in text
+    kept = [findings.kept_by_decay(r) for r in (base, strong)]
+    assert findings.kept_by_decay(zero) == 1.0 and 0 < kept[1] < kept[0] < 1
+    assert f"would leave {100 * kept[0]:.1f}% of a weight at 0.1, {100 * kept[1]:.1f}% of a weight at 1." in text
+    assert f"| 5,000 | 320,000 | 88.0% | {100 * none[-1]:.1f}% (layer 3) | 90.0% | 76.0% (layer 3) | 90.0% | " \
+           "75.0% (layer 3) |" in text
+    assert said in text
+    assert ("teaches the colour faster than the suite's" in text) == (none[-1] - 0.76 > 0.01)
+    assert ("the suite's weight decay is not what holds the colour back" in text) == (none[-1] - 0.76 <= 0.01)
+    assert "All are below the 90% target after 320,000 games." in text
+    # the other trials keep to the suite's weight decay: the lr trial's runs, the objective pair
+    assert lr_runs(numbers) == [base, rate]
+    assert list(findings.objective_by_games(numbers)["objective"].unique()) == ["next-token", "legal-set"]
+    commands = reproduce(numbers)
+    assert "--objective legal-set --weight-decay 0   # the weight-decay trial, here" in commands
+    assert "--weight-decay 1   # the weight-decay trial, here" in commands and "--weight-decay 0.1" not in commands
+    df = findings.decay_by_games(numbers)
+    assert list(df["decay"].unique()) == ["weight decay 0", "weight decay 0.1", "weight decay 1"]
+    made = decay_trial_chart(df, placer=0.627).to_dict()
+    assert made["title"]["text"].startswith("The weight-decay trial")
+    assert [p["layer"][0]["encoding"]["y"]["field"] for p in made["hconcat"]] == ["colour", "legal_min"]
+    scale = made["hconcat"][0]["layer"][0]["encoding"]["color"]["scale"]
+    assert scale["domain"] == list(df["decay"].unique()) and scale["range"][0] == "#bcbddc"  # light: the least
+
+
+def test_kept_by_decay_is_the_product_of_the_shrinks_over_the_schedule():
+    flat = {"steps": 100, "batch_size": 64, "lr": 1e-2, "min_lr": 1e-2, "warmup_steps": 0, "weight_decay": 0.5}
+    assert findings.kept_by_decay(flat) == pytest.approx((1 - 1e-2 * 0.5) ** 100)
+    assert findings.kept_by_decay({**flat, "weight_decay": 0.0}) == 1.0
+
+
+def test_no_decay_section_without_a_run_at_the_suites_weight_decay_beside_another():
+    base, zero = _at_decay(0.1, [0.66, 0.72, 0.76]), _at_decay(0.0, [0.67, 0.73, 0.79])
+    for runs in ([base], [zero], [{**base, "objective": "next-token"}, zero], [{**base, "lr": 3e-3}, zero]):
+        numbers = {"models": {}, "width": runs}
+        assert findings.decay_runs(numbers) == [] and findings.decay_section(numbers) == ""
+        assert findings.decay_by_games(numbers).empty and "the weight-decay trial" not in reproduce(numbers)
+        # a run at another weight decay is no other trial's run
+        assert all(zero not in f(numbers) for f in (lr_runs, findings.batch_runs, findings.ladder_runs))
 
 def _panel_title_heights(chart) -> dict:
     """Each panel title's height on the rendered chart (house style, as the report exports it): {title: y}."""

@@ -12,8 +12,8 @@ One module per part of the report:
 - transfer_notes: the transfer experiment's tables and sentences
 - training: how the suite was trained (stages, restarts, GPU stages, the pace to the colour target)
 - trials/: a module per trial (the paper preset; depth, width, objective, carried further, depth ladder,
-  depth or size, depth under each objective, the shipped model trained on, learning rate, batch, pooling),
-  beside runs (which recorded runs make each trial) and tables (what their sections share)
+  depth or size, depth under each objective, the shipped model trained on, learning rate, batch, weight decay,
+  pooling), beside runs (which recorded runs make each trial) and tables (what their sections share)
 - digest: the trials at a glance (one row per trial after as many games, what lifted the colour and what did not)
 - pace: the colour probe against the games seen
 - text: how numbers and tables are written
@@ -30,7 +30,8 @@ from .training import (PLACER_ROW, colour_by_move_frame, colour_by_move_table, g
                        on_gpu, restart_table, stage_gains, stage_notes, stages_text)
 from .transfer_notes import (answer_notes, longer_notes, longer_rows, longer_trend, restore_notes, transfer_rows,
                              variant_notes, variant_rows)
-from .trials import (batch_by_games, batch_runs, batch_section, carried_stages, colour_by_games, depth_section,
+from .trials import (batch_by_games, batch_runs, batch_section, carried_stages, colour_by_games, decay_by_games,
+                     decay_runs, decay_section, depth_section, kept_by_decay,
                      further_by_games, further_runs, further_section, ladder_by_games, ladder_runs, ladder_section,
                      lr_by_games, lr_section, narrow_by_games, narrow_beside, narrow_runs,
                      narrow_section, narrow_speeds, next_token_depth_by_games, next_token_depth_exact,
@@ -44,7 +45,7 @@ __all__ = [
     "CLAIMS", "COLOUR_TARGET", "DEPTH_RUNS", "FIGURES", "MANY_TITLE", "MODELS", "PAPER_RUNS", "RULES", "WIDTH_RUNS", "answer_notes",
     "batch_by_games", "batch_runs", "batch_section",
     "PLACER_ROW", "carried_stages", "collect", "colour_at_games", "colour_by_games", "colour_by_move_frame",
-    "colour_by_move_table", "colour_per_doubling", "depth_runs",
+    "colour_by_move_table", "colour_per_doubling", "decay_by_games", "decay_runs", "decay_section", "depth_runs", "kept_by_decay",
     "depth_section", "digest_frame", "digest_rows", "digest_section", "highest", "further_by_games", "further_runs", "further_section", "gpu_stages", "gpu_text", "how_trained",
     "ladder_by_games", "ladder_runs", "ladder_section", "log_interpolate", "longer_notes", "longer_numbers",
     "longer_rows", "longer_trend", "lr_by_games", "lr_section", "markdown_table", "matched_ordering", "measured_notes", "millions",

@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..suite import SUITE_TRAINING
+from ..train import TrainConfig
 from .numbers import run_objective
 from .pace import colour_at_games, model_games
 from .text import millions, pct
-from .trials import (DEPTH_MARGIN, POOLING_REFERENCE, SHIPPED_RUN, batch_by_games, carried_stages, further_by_games,
+from .trials import (DEPTH_MARGIN, POOLING_REFERENCE, SHIPPED_RUN, batch_by_games, carried_stages, decay_by_games,
+                     further_by_games,
                      further_runs, grown_pace, ladder_by_games, ladder_runs, lr_by_games, narrow_beside, narrow_by_games,
                      narrow_runs, next_token_depth_by_games, next_token_depth_runs, objective_by_games, pooling_by_games,
                      trained_on_by_games, width_by_games)
@@ -28,7 +30,7 @@ QUESTIONS = {   # each trial's question, as the table and the figure name it (a 
     "ladder": "Does the depth set where the colour levels off?", "narrow": "Is it the depth or the size?",
     "depth-objective": "Does the objective let the depth count?",
     "trained-on": "Does the exact target teach a trained model?", "lr": "Is it the learning rate?",
-    "batch": "Is it the batch?", "pooling": "Do the languages share their games?"}
+    "batch": "Is it the batch?", "decay": "Is it the weight decay?", "pooling": "Do the languages share their games?"}
 
 
 @dataclass
@@ -244,6 +246,15 @@ def _batch(numbers: dict) -> Row | None:
                       f"{names[0]} (the suite's)")
 
 
+def _decay(numbers: dict) -> Row | None:
+    df = decay_by_games(numbers)
+    if df.empty:
+        return None
+    ref = f"weight decay {TrainConfig.weight_decay:g}"
+    others = [n for n in dict.fromkeys(df["decay"]) if n != ref]
+    return _frame_row("decay", "the weight decay", df, "decay", ref, others, " / ".join(others), f"{ref} (the suite's)")
+
+
 def _pooling(numbers: dict) -> Row | None:
     df = pooling_by_games(numbers)
     if df.empty:
@@ -258,7 +269,7 @@ def _pooling(numbers: dict) -> Row | None:
 
 
 ROWS = [_probe, _paper, _deeper, _grown, _width, _objective, _further, _ladder, _narrow, _depth_objective,
-        _trained_on, _rate, _batch, _pooling]   # the report's order
+        _trained_on, _rate, _batch, _decay, _pooling]   # the report's order
 
 
 def digest_rows(numbers: dict) -> list[Row]:
@@ -338,7 +349,8 @@ def highest(numbers: dict, titles: dict[str, str] | None = None) -> tuple[float,
               ("further", further_by_games(numbers).query("part != 'shipped'"), "run"),
               ("ladder", ladder_by_games(numbers), "shape"), ("narrow", narrow_by_games(numbers), "shape"),
               ("depth-objective", next_token_depth_by_games(numbers), "run"), ("lr", lr_by_games(numbers), "rate"),
-              ("batch", batch_by_games(numbers), "batch"), ("pooling", pooling_by_games(numbers), "model")]
+              ("batch", batch_by_games(numbers), "batch"), ("decay", decay_by_games(numbers), "decay"),
+              ("pooling", pooling_by_games(numbers), "model")]
     best = None
     for key, df, col in frames:
         if key in titles and not df.empty:
@@ -359,7 +371,7 @@ def highest(numbers: dict, titles: dict[str, str] | None = None) -> tuple[float,
 def digest_section(numbers: dict, titles: dict[str, str]) -> str:
     """The trials at a glance: a table with a row per trial whose section the report carries (`titles`: its
     heading by key: probe (the section that holds the MLP probe's numbers), paper, depth, width, objective,
-    further, ladder, narrow, depth-objective, trained-on, lr, batch, pooling), each linking to it; then what lifted
+    further, ladder, narrow, depth-objective, trained-on, lr, batch, decay, pooling), each linking to it; then what lifted
     the colour after as many games, what did not, and the highest colour any run read. "" without a trial.
     """
     rows = [r for r in digest_rows(numbers) if r.key in titles]

@@ -11,15 +11,17 @@ import pandas as pd
 
 from .. import sweep
 from ..suite import SUITE_TRAINING
+from ..train import TrainConfig
 from ..transfer import RESTORE_FALL
 from .digest import TITLE as DIGEST_TITLE, digest_section, slug
-from .numbers import DEPTH_RUNS, WIDTH_RUNS, run_objective
+from .numbers import DEPTH_RUNS, WIDTH_RUNS, run_decay, run_objective
 from .pace import model_games
 from .text import markdown_table, millions, pct, pts, ratio
 from .training import gpu_stages, how_trained
 from .transfer_notes import (answer_notes, longer_notes, longer_rows, longer_trend, own_ratio, restore_notes,
                              transfer_rows, variant_notes, variant_rows)
-from .trials import (batch_runs, batch_section, carried_stages, depth_section, further_runs, further_section,
+from .trials import (batch_runs, batch_section, carried_stages, decay_runs, decay_section, depth_section,
+                     further_runs, further_section,
                      ladder_runs, ladder_section, lr_runs, lr_section, narrow_runs, narrow_section, next_token_depth_exact,
                      next_token_depth_runs, next_token_depth_section, objective_longer,
                      objective_section, paper_section, pooling_commands, pooling_section, stage_peak, trained_on_section, width_section)
@@ -35,6 +37,7 @@ TRIAL_SECTIONS = [("paper", paper_section), ("depth", depth_section), ("width", 
                   ("objective", objective_section), ("further", further_section), ("ladder", ladder_section),
                   ("narrow", narrow_section), ("depth-objective", next_token_depth_section),
                   ("trained-on", trained_on_section), ("lr", lr_section), ("batch", batch_section),
+                  ("decay", decay_section),
                   ("pooling", pooling_section)]
 TRIAL_FIGURES = {
     "depth": "Colour against the games seen: the shipped models and the depth trials",
@@ -47,6 +50,7 @@ TRIAL_FIGURES = {
     "trained-on": "The shipped model trained on with each objective: colour and legal moves against the games added",
     "lr": "The learning-rate trial: colour and legal moves against the games seen",
     "batch": "The batch trial: colour and legal moves against the games seen",
+    "decay": "The weight-decay trial: colour and legal moves against the games seen",
     "pooling": "The pooling trial: colour against the games seen, in all and in each language"}
 
 
@@ -460,6 +464,9 @@ def reproduce(numbers: dict) -> str:
                    + (f" --batch {r['batch_size']}   # the batch trial, here" if r["batch_size"] != SUITE_TRAINING["batch_size"]
                       else "   # the batch trial's run at the suite's batch, here")
                    for r in batch_runs(numbers) if r not in reproduced or r["batch_size"] != SUITE_TRAINING["batch_size"])
+    gpu += "".join(f"\npython scripts/width_trial.py --model {r['experiment']} --shapes {r['n_layer']}x{r['d_model']} "
+                   f"--steps {r['steps']} --objective {run_objective(r)} --weight-decay {run_decay(r):g}   # the "
+                   "weight-decay trial, here" for r in decay_runs(numbers) if run_decay(r) != TrainConfig.weight_decay)
     trained_on = [r for r in numbers.get("width") or [] if r.get("from_step") and not r.get("from_run")]
     if trained_on:
         gpu += "".join(f"\npython scripts/width_trial.py --continue --model {r['experiment']} --objective "

@@ -15,7 +15,7 @@ from .. import storage, suite, sweep
 from ..checkpoints import META, checkpoints_dir, training_stages
 from ..model import GPT, GPTConfig
 from ..probes import placer_baseline
-from ..train import read_metrics
+from ..train import TrainConfig, read_metrics
 from ..transfer import (TABLE, TransferConfig, best_snapshot, per_language_transfer, restored_summary,
                         scale_label, stored_alignment_over_training, stored_answer_languages, stored_restored_parts,
                         transfer_summary, transfer_table, variant_label)
@@ -234,6 +234,11 @@ def run_objective(r: dict) -> str:
     """A recorded from-scratch run's training objective (train.OBJECTIVES; runs recorded before the record
     said it trained next-token)."""
     return r.get("objective", "next-token")
+
+
+def run_decay(r: dict) -> float:
+    """A recorded run's AdamW weight decay (runs recorded before the record said it trained at the suite's)."""
+    return r.get("weight_decay", TrainConfig.weight_decay)
 
 
 def width_runs(root: Path) -> list[dict]:

@@ -255,6 +255,16 @@ def batch_trial_chart(df: pd.DataFrame, placer: float | None = None, width: int 
                        placer, width, height, second="legal", palette=_spread(ramp, df["batch"].nunique()))
 
 
+def decay_trial_chart(df: pd.DataFrame, placer: float | None = None, width: int = 330,
+                      height: int = COLOUR_BESIDE_LEGAL_HEIGHT) -> alt.HConcatChart:
+    """The weight-decay trial (findings.decay_by_games, lowest first) as trial_chart draws it, by weight decay, one
+    hue from light (least) to dark (most): the colour and the worst language's legal moves against the games seen."""
+    ramp = ["#bcbddc", "#8c6bb1", "#4a1486"]  # light to dark, purples (the lightest still clear of white)
+    return trial_chart(df, "decay", "AdamW weight decay",
+                       "The weight-decay trial: the colour of the discs, one recipe but for the weight decay, the same "
+                       "games", placer, width, height, second="legal", palette=_spread(ramp, df["decay"].nunique()))
+
+
 CARRIED_HUES = ["#fd8d3c", "#fdae6b", "#f9c08a"]   # a run's later stages, in order: lighter at each (the
 #                                                    last still clear of white)
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from .. import storage
 from ..checkpoints import checkpoints_dir, load_checkpoint
-from ..findings import (FIGURES, MANY_TITLE, MODELS, batch_by_games, collect, colour_by_games,
+from ..findings import (FIGURES, MANY_TITLE, MODELS, batch_by_games, collect, colour_by_games, decay_by_games,
                         colour_by_move_frame, digest_frame,
                         further_by_games, ladder_by_games,
                         longer_numbers, lr_by_games, narrow_by_games, next_token_depth_by_games,
@@ -171,6 +171,11 @@ def figures(out: Path, root: Path | None = None, numbers: dict | None = None) ->
         from .charts import batch_trial_chart
 
         figs["batch"] = _save(batch_trial_chart(batch, placer=placer), out, "batch-trial")
+    decay = decay_by_games(numbers)
+    if len(decay):
+        from .charts import decay_trial_chart
+
+        figs["decay"] = _save(decay_trial_chart(decay, placer=placer), out, "decay-trial")
     pooling = pooling_by_games(numbers)
     if len(pooling):
         from .charts import pooling_chart

@@ -32,6 +32,22 @@ def _reads_against(x, ref, other: str, along: str, pace_of: str, per: float | No
     return text + "."
 
 
+def _each_against(names: list[str], ref: str, at: dict, steps: list[int], games: int, other: str, pace_of: str,
+                  per: float | None) -> tuple[list[str], dict[str, float]]:
+    """For each run of `names` but the reference `ref`: 'At NAME, after GAMES the model reads ...' (_reads_against,
+    at the last of `steps`, with its lead along them; rows `at` by (name, step)), and its lead there, by name."""
+    said, leads = [], {}
+    last = steps[-1]
+    for n in names:
+        if n == ref:
+            continue
+        leads[n] = at[(n, last)].colour - at[(ref, last)].colour
+        along = ", ".join(pts(at[(n, st)].colour - at[(ref, st)].colour) for st in steps)
+        said.append(f"At {n}, after {millions(games)} the model "
+                    + _reads_against(at[(n, last)], at[(ref, last)], other, along, pace_of, per))
+    return said, leads
+
+
 def lr_section(numbers: dict) -> str:
     """Is it the learning rate? One suite model from scratch at one shape and objective, at the suite's peak
     learning rate and at others, one recipe but for the rates on the same games: each rate's colour against
@@ -58,15 +74,7 @@ def lr_section(numbers: dict) -> str:
         return "\n".join(lines) + "\n"
     last, per = steps[-1], _pace(at, ref, steps)
     games = last * base["batch_size"]
-    said, leads = [], {}
-    for r, n in zip(runs, names):
-        if n == ref:
-            continue
-        d = at[(n, last)].colour - at[(ref, last)].colour
-        leads[n] = d
-        along = ", ".join(pts(at[(n, st)].colour - at[(ref, st)].colour) for st in steps)
-        said.append(f"At {n}, after {millions(games)} the model "
-                    + _reads_against(at[(n, last)], at[(ref, last)], "the suite's rate", along, "the suite rate's", per))
+    said, leads = _each_against(names, ref, at, steps, games, "the suite's rate", "the suite rate's", per)
     said.append("The rate does not change the work of a step, so after as many games is after as much training.")
     best = max(leads, key=leads.get) if leads else None
     if best is not None and leads[best] > DEPTH_MARGIN:

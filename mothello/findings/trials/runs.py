@@ -7,7 +7,8 @@ import numpy as np
 
 from ... import suite
 from ...languages import load_config
-from ..numbers import run_objective
+from ...train import TrainConfig
+from ..numbers import run_decay, run_objective
 from ..pace import colour_at_games, colour_per_doubling, model_games
 
 
@@ -58,9 +59,11 @@ def depth_no_faster(numbers: dict) -> list[dict]:
     return fresh if ahead and max(ahead) <= DEPTH_MARGIN else []
 
 
-def _scratch(numbers: dict) -> list[dict]:
-    """The recorded runs from scratch (the width and objective trials), not the shipped model trained on."""
-    return [r for r in numbers.get("width") or [] if not r.get("from_step")]
+def _scratch(numbers: dict, any_decay: bool = False) -> list[dict]:
+    """The recorded runs from scratch (the width and objective trials), not the shipped model trained on; at the
+    suite's weight decay unless `any_decay` (the weight-decay trial's runs at others are its own)."""
+    return [r for r in numbers.get("width") or [] if not r.get("from_step")
+            and (any_decay or run_decay(r) == TrainConfig.weight_decay)]
 
 
 def _next_token_first(runs: list[dict]) -> list[dict]:
@@ -299,6 +302,24 @@ def batch_runs(numbers: dict) -> list[dict]:
 
 def _batch_name(r: dict) -> str:
     return f"batch {r['batch_size']}"
+
+
+def decay_runs(numbers: dict) -> list[dict]:
+    """The weight-decay trial: for the first recorded run from scratch at another AdamW weight decay than the
+    suite's, the runs from scratch of its model, shape, objective and recipe (_recipe_of) at every weight decay,
+    lowest first; [] without a run at the suite's among them."""
+    runs = _scratch(numbers, any_decay=True)
+    other = next((r for r in runs if run_decay(r) != TrainConfig.weight_decay), None)
+    if other is None:
+        return []
+    keys = ("experiment", "n_layer", "d_model")
+    found = sorted((r for r in runs if all(r[k] == other[k] for k in keys) and _recipe_of(r) == _recipe_of(other)
+                    and run_objective(r) == run_objective(other)), key=run_decay)
+    return found if len(found) >= 2 and any(run_decay(r) == TrainConfig.weight_decay for r in found) else []
+
+
+def _decay_name(r: dict) -> str:
+    return f"weight decay {run_decay(r):g}"
 
 
 def _where(r: dict) -> str:
