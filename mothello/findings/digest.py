@@ -228,13 +228,16 @@ def _trained_on(numbers: dict) -> Row | None:
                       added=True)
 
 
-def _rate(numbers: dict) -> Row | None:
-    df = lr_by_games(numbers)
+def _against_suites(key: str, lever: str, df: pd.DataFrame, column: str, ref: str) -> Row | None:
+    """A one-knob trial's row: each other setting (named in `column`) against the suite's, `ref`."""
     if df.empty:
         return None
-    ref = f"lr {SUITE_TRAINING['lr']:g}"
-    others = [n for n in dict.fromkeys(df["rate"]) if n != ref]
-    return _frame_row("lr", "the learning rate", df, "rate", ref, others, " / ".join(others), f"{ref} (the suite's)")
+    others = [n for n in dict.fromkeys(df[column]) if n != ref]
+    return _frame_row(key, lever, df, column, ref, others, " / ".join(others), f"{ref} (the suite's)")
+
+
+def _rate(numbers: dict) -> Row | None:
+    return _against_suites("lr", "the learning rate", lr_by_games(numbers), "rate", f"lr {SUITE_TRAINING['lr']:g}")
 
 
 def _batch(numbers: dict) -> Row | None:
@@ -247,12 +250,8 @@ def _batch(numbers: dict) -> Row | None:
 
 
 def _decay(numbers: dict) -> Row | None:
-    df = decay_by_games(numbers)
-    if df.empty:
-        return None
-    ref = f"weight decay {TrainConfig.weight_decay:g}"
-    others = [n for n in dict.fromkeys(df["decay"]) if n != ref]
-    return _frame_row("decay", "the weight decay", df, "decay", ref, others, " / ".join(others), f"{ref} (the suite's)")
+    return _against_suites("decay", "the weight decay", decay_by_games(numbers), "decay",
+                           f"weight decay {TrainConfig.weight_decay:g}")
 
 
 def _pooling(numbers: dict) -> Row | None:

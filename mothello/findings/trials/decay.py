@@ -6,9 +6,9 @@ import pandas as pd
 
 from ...train import TrainConfig, lr_at
 from ..numbers import WIDTH_RUNS, run_decay, run_objective
-from ..text import millions, pct
-from .rate import _each_against
-from .runs import DEPTH_MARGIN, _decay_name, _shape, _where, decay_runs
+from ..text import pct
+from .rate import _each_against, _one_knob_verdict
+from .runs import _decay_name, _shape, _where, decay_runs
 from .tables import _all_below, _length, _pace, _rates, _snapshot_table, _stopped, _trial_frame
 
 
@@ -62,17 +62,7 @@ def decay_section(numbers: dict) -> str:
     per = _pace(at, ref, steps)
     games = steps[-1] * base["batch_size"]
     said, leads = _each_against(names, ref, at, steps, games, "the suite's weight decay", "the suite decay's", per)
-    said.append("The weight decay does not change the work of a step, so after as many games is after as much "
-                "training.")
-    best = max(leads, key=leads.get) if leads else None
-    if best is not None and leads[best] > DEPTH_MARGIN:
-        said.append(f"Of the weight decays tried, {best} reads the colour best after {millions(games)}: at this "
-                    "scale it teaches the colour faster than the suite's, and is worth trying in the suite's first "
-                    "stage; whether its lead holds over a longer run, this trial cannot tell.")
-    else:
-        said.append(f"No weight decay tried reads the colour more than {100 * DEPTH_MARGIN:.0f} point better than "
-                    f"the suite's after {millions(games)}: at this scale the suite's weight decay is not what holds "
-                    "the colour back.")
+    said += _one_knob_verdict(leads, games, "weight decay", "weight decays")
     said += _all_below(df["colour"].max(), games)
     lines.append(" ".join(said))
     return "\n".join(lines) + "\n"

@@ -48,6 +48,21 @@ def _each_against(names: list[str], ref: str, at: dict, steps: list[int], games:
     return said, leads
 
 
+def _one_knob_verdict(leads: dict[str, float], games: int, knob: str, knobs: str, within: list[str] = ()) -> list[str]:
+    """A one-knob trial's closing sentences (the learning rate's, the weight decay's), from each other setting's lead
+    over the suite's after `games` (`leads`, by name): the knob does not change a step's work; then the setting that
+    reads the colour best by more than DEPTH_MARGIN, or (after the sentences `within`) that none does."""
+    said = [f"The {knob} does not change the work of a step, so after as many games is after as much training."]
+    best = max(leads, key=leads.get) if leads else None
+    if best is not None and leads[best] > DEPTH_MARGIN:
+        return said + [f"Of the {knobs} tried, {best} reads the colour best after {millions(games)}: at this scale it "
+                       f"teaches the colour faster than the suite's {knob}, and is worth trying in the suite's first "
+                       "stage; whether its lead holds over a longer run, this trial cannot tell."]
+    return said + list(within) + [
+        f"No {knob} tried reads the colour more than {100 * DEPTH_MARGIN:.0f} point better than the suite's after "
+        f"{millions(games)}: at this scale the suite's {knob} is not what holds the colour back."]
+
+
 def lr_section(numbers: dict) -> str:
     """Is it the learning rate? One suite model from scratch at one shape and objective, at the suite's peak
     learning rate and at others, one recipe but for the rates on the same games: each rate's colour against
@@ -75,21 +90,11 @@ def lr_section(numbers: dict) -> str:
     last, per = steps[-1], _pace(at, ref, steps)
     games = last * base["batch_size"]
     said, leads = _each_against(names, ref, at, steps, games, "the suite's rate", "the suite rate's", per)
-    said.append("The rate does not change the work of a step, so after as many games is after as much training.")
-    best = max(leads, key=leads.get) if leads else None
-    if best is not None and leads[best] > DEPTH_MARGIN:
-        said.append(f"Of the rates tried, {best} reads the colour best after {millions(games)}: at this scale it "
-                    "teaches the colour faster than the suite's rate, and is worth trying in the suite's first stage; "
-                    "whether its lead holds over a longer run, this trial cannot tell.")
-    else:
-        alike = [r["lr"] for r, n in zip(runs, names) if n == ref or abs(leads[n]) <= DEPTH_MARGIN]
-        if len(alike) >= 2:
-            spread = max(abs(leads[n]) for n in leads if abs(leads[n]) <= DEPTH_MARGIN)
-            said.append(f"From lr {min(alike):g} to {max(alike):g} ({max(alike) / min(alike):.0f}x) the colour after "
-                        f"{millions(games)} stays within {100 * spread:.1f} points of the suite's rate's.")
-        said.append(f"No rate tried reads the colour more than {100 * DEPTH_MARGIN:.0f} point better than the "
-                    f"suite's after {millions(games)}: at this scale the suite's rate is not what holds the colour "
-                    "back.")
+    alike = [r["lr"] for r, n in zip(runs, names) if n == ref or abs(leads[n]) <= DEPTH_MARGIN]
+    spread = max([abs(d) for d in leads.values() if abs(d) <= DEPTH_MARGIN], default=0.0)
+    within = [f"From lr {min(alike):g} to {max(alike):g} ({max(alike) / min(alike):.0f}x) the colour after "
+              f"{millions(games)} stays within {100 * spread:.1f} points of the suite's rate's."] if len(alike) >= 2 else []
+    said += _one_knob_verdict(leads, games, "rate", "rates", within)
     said += _all_below(df["colour"].max(), games)
     lines.append(" ".join(said))
     return "\n".join(lines) + "\n"
