@@ -7,7 +7,7 @@ import pytest
 
 from mothello import findings
 from mothello.findings.digest import TITLE, Row, digest_rows, digest_section, slug
-from test_width_trial import _at_decay, _at_rate, _run
+from test_width_trial import _at_decay, _at_rate, _deeper_recipe, _run
 
 
 def _links(text: str) -> list[str]:
@@ -58,6 +58,24 @@ def test_the_weight_decay_row_reads_each_decay_against_the_suites_and_links_its_
     assert "Lowered it by more than a point: the weight decay (-1.5 points)." in text
     assert "## Is it the weight decay?" in text and set(_links(text)) <= {
         slug(h) for h in re.findall(r"^## (.+)$", text, flags=re.M)}
+
+
+def test_the_deeper_recipe_row_reads_the_other_model_against_itself_as_shipped_and_is_the_highest():
+    numbers, _, _ = _deeper_recipe([0.70, 0.82, 0.86])
+    row = next(r for r in digest_rows(numbers) if r.key == "other-model")
+    assert (row.changed, row.against) == ("naive-2 at 4 x 192 (legal-set, batch 64: the depth ladder's recipe)",
+                                          "naive-2 as shipped (3 x 192, next-token)")
+    assert row.games == [1_536_000] and row.colours == [0.86] and row.refs == [pytest.approx(0.763)]
+    title = "Does the deeper recipe hold for another model?"
+    text = digest_section(numbers, {"other-model": title, "ladder": "Does the depth set where the colour levels off?"})
+    assert (f"| [{title}](#does-the-deeper-recipe-hold-for-another-model) | naive-2 at 4 x 192 (legal-set, batch 64: the "
+            "depth ladder's recipe) | naive-2 as shipped (3 x 192, next-token) | 1.5 million games | 86.0% | 76.3% | "
+            "+9.7 points |") in text
+    assert "the deeper recipe on another model (+9.7 points)" in text
+    assert f"The highest colour any trial run read: 86.0% (naive-2, 4 x 192 after 1.5 million games, in *{title}*)" in text
+    # without the model as shipped there is no reference after as many games: no row
+    alone = {**numbers, "models": {"unified": numbers["models"]["unified"]}}
+    assert "other-model" not in [r.key for r in digest_rows(alone)]
 
 
 def test_a_row_stays_out_when_the_report_carries_no_section_for_it():

@@ -145,8 +145,13 @@ def test_the_width_trial_is_recorded_whole():
     for r in ladder:
         assert all(r[k] == further[0][k] for k in ("experiment", "d_model", "steps", "objective", "batch_size", "lr"))
     assert len({r["n_layer"] for r in ladder + further[:1]}) == len(ladder) + min(1, len(further))
+    # the deeper recipe on another model: the ladder's recipe and objective at one of its shapes, another model
+    other = findings.other_model_runs(numbers)
+    for r in other:
+        assert r["experiment"] != further[0]["experiment"] and any(
+            (x["n_layer"], x["d_model"]) == (r["n_layer"], r["d_model"]) for x in ladder + further[:1])
     trial = min(r["steps"] for r in runs)  # the trials' length; longer runs carry the objective trial on
-    longer = [r for r in runs if r["steps"] != trial and r not in ladder and r not in batched and r not in narrow]
+    longer = [r for r in runs if r["steps"] != trial and r not in ladder + batched + narrow + other]
     assert len(longer) < len(runs) / 2
     # carried on: the objective trial's model and shape, a next-token run and another objective's at each length;
     # or carried further: the exact target alone, longer than every pair, beside the shipped model
@@ -159,10 +164,11 @@ def test_the_width_trial_is_recorded_whole():
             assert {r.get("objective", "next-token") for r in pair} >= {"next-token", "legal-set"}
     for r in runs:
         exp = load_config(suite.CONFIGS / f"{r['experiment']}.toml")
-        # a batch-trial, deeper-and-narrower or depth-ladder run trains on its session's machine (or a lent GPU),
-        # in the number format it computes fastest ("auto")
+        # a batch-trial, deeper-and-narrower, depth-ladder or other-model run trains on its session's machine (or a
+        # lent GPU), in the number format it computes fastest ("auto")
         own = [k for k in recipe if (r not in rated or k not in ("lr", "min_lr"))
-               and (r not in batched or k not in ("batch_size", "dtype")) and (r not in narrow + ladder or k != "dtype")]
+               and (r not in batched or k not in ("batch_size", "dtype"))
+               and (r not in narrow + ladder + other or k != "dtype")]
         assert {k: r[k] for k in own} == {k: recipe[k] for k in own} and r["measured"]["steps_per_s"] > 0
         snapshots = sorted(snapshot_steps(TrainConfig(steps=r["steps"])))
         steps = [p["step"] for p in r["points"]]   # a batch-trial, narrower or ladder run may have stopped part-way:
@@ -190,6 +196,9 @@ def test_the_width_trial_is_recorded_whole():
     if ladder:
         assert "## Does the depth set where the colour levels off?" in text
         assert "(#does-the-depth-set-where-the-colour-levels-off)" in text
+    if other:
+        assert "## Does the deeper recipe hold for another model?" in text
+        assert "(#does-the-deeper-recipe-hold-for-another-model)" in text
     for r in narrow:   # beside the ladder's shapes measured with it, each a ladder run
         beside = {f"{x['n_layer']}x{x['d_model']}" for x in findings.narrow_beside(numbers)}
         assert ladder and beside >= set(r.get("beside", {}))

@@ -1748,3 +1748,132 @@ def test_the_depth_ladder_points_to_the_depth_under_the_sampled_move_where_the_g
             "deeper models learning it no faster per game.") in text
     assert ("What kept the GPU's deeper models from it lies in the rest of their recipe (batch 1,024: 16x fewer "
             "optimizer steps for as many games) or in how far they had trained") in text
+
+
+def _naive_as_shipped(ends=((12_000, 0.726, 0.932), (24_000, 0.763, 0.953), (32_000, 0.786, 0.972))):
+    """A shipped naive-2 as the report's numbers hold it (batch 64 to 24,000, then 1,024 to 32,000): its analysed
+    stage ends (step, colour, worst language's legal moves) and its last step, probes at layer 3."""
+    stages = [{"from": 0, "to": 24_000, "batch_size": 64}, {"from": 24_000, "to": 32_000, "batch_size": 1024}]
+    at = {s: {"step": s, "colour_in_language": c, "legal_min": legal} for s, c, legal in ends}
+    last = at.pop(ends[-1][0])
+    return {**last, "name": "naive-2", "layer": 3, "n_layer": 3, "d_model": 192, "trained": {"stages": stages},
+            "stage_ends": at}
+
+
+def _deeper_recipe(naive_colours, speed=4.0, **over):
+    """The depth ladder (unified-mixed at 3 and 4 x 192, legal-set, 24,000 steps) and a naive-2 run at 4 x 192 with
+    its recipe (colours at 153,600, 768,000 and 1,536,000 games), beside both shipped models."""
+    further = {**_longer(_run(192, [0.70, 0.74, 0.76], [4, 20, 40]), steps=24_000), "objective": "legal-set"}
+    ladder4 = _at_depth(4, [0.72, 0.80, 0.84])
+    naive = {**_at_depth(4, naive_colours, legal=0.95), "experiment": "naive-2", "cpu": "AMD EPYC",
+             "measured": {"steps_per_s": speed}, **over}
+    numbers = {"models": {"unified": {**_shipped_with_ends(), "n_layer": 3, "d_model": 192},
+                          "naive": _naive_as_shipped()},
+               "width": [*_objective_runs(), further, ladder4, naive]}
+    return numbers, ladder4, naive
+
+
+@pytest.mark.parametrize("colours", [[0.70, 0.82, 0.86], [0.66, 0.74, 0.78]])
+def test_the_deeper_recipe_on_another_model_stands_beside_the_ladder_and_the_model_as_shipped(colours):
+    """A run of another suite model with the depth ladder's recipe at one of its shapes is its own trial: a table by
+    games beside the ladder's run and the model as shipped (a dash where one has no reading), the colour against the
+    shipped model after as many games and after all its games, what a lead is worth in its games at its own pace,
+    against the ladder's run, what the recipe lifted on each model, its pace to the target in games and hours; the
+    depth ladder and the other trials keep to their runs."""
+    from mothello.findings.pace import colour_per_doubling
+
+    numbers, ladder4, naive = _deeper_recipe(colours)
+    assert findings.other_model_runs(numbers) == [naive]
+    assert naive not in findings.ladder_runs(numbers) and findings.narrow_runs(numbers) == []
+    assert findings.pooling_by_games(numbers).empty and lr_runs(numbers) == []
+    text = findings.other_model_section(numbers)
+    assert text.startswith("## Does the deeper recipe hold for another model?")
+    assert ("its 4 x 192 read the colour at 84.0% after 1.5 million games, where `unified-mixed` as shipped (3 x 192, "
+            "next-token) read 73.2% after as many games") in text
+    assert "Where each trained: naive-2, 4 x 192: CPU (AMD EPYC), 2 threads, bfloat16" in text
+    assert (f"| 768,000 | 95.0% | {100 * colours[1]:.1f}% (layer 3) | 90.0% | 80.0% (layer 3) | 93.2% | 72.6% (layer 3) |"
+            in text)
+    assert "| 9,728,000 | – | – | – | – | 97.2% | 78.6% (layer 3) |" in text
+    d = colours[-1] - 0.763
+    assert (f"After 1.5 million games `naive-2, 4 x 192` reads the colour at {100 * colours[-1]:.1f}% (layer 3; legal "
+            f"moves 95.0% in its worst language), {findings.pts(d)} against `naive-2` as shipped after as many games "
+            f"(76.3%) and {findings.pts(colours[-1] - 0.786)} against it after all of its 9.7 million games (78.6%).") in text
+    per = colour_per_doubling(numbers["models"]["naive"])
+    assert f"that lead is worth some {2 ** (d / per):,.0f}x the games." in text
+    lift = colours[-1] - 0.84
+    assert ("reads the colour as well" if abs(lift) <= 0.01 else
+            f"reads it {100 * abs(lift):.1f} points {'better' if lift > 0 else 'worse'}") in text
+    assert ("`naive-2` reads its 2 languages without a shared output, each from its own share of the games (768,000 "
+            "each here), where `unified-mixed` predicts every language's moves in one output language") in text
+    assert (f"the recipe lifted the colour by {findings.pts(d)} on `naive-2` and "
+            f"{findings.pts(0.84 - findings.colour_at_games(numbers['models']['unified'], 1_536_000))} on "
+            "`unified-mixed`.") in text
+    gain = colours[-1] - colours[-2]
+    more = (0.9 - colours[-1]) / gain
+    hours = (1_536_000 * 2 ** more - 1_536_000) / 64 / 4.0 / 3600
+    assert (f"Over its last doubling of the games (768,000 to 1,536,000) it gained {findings.pts(gain)} per doubling; "
+            f"at that pace it would read the colour at 90% after about {findings.millions(1_536_000 * 2 ** more)} in "
+            f"all ({more:.1f} more doublings), some {hours:,.0f} more hours of training at its speed measured alone "
+            "where it trained (4.00 steps/s at batch 64 on CPU (AMD EPYC), 2 threads, PyTorch 2.13.0, bfloat16)") in text
+    assert "they do not compare across machines" in text   # the ladder's run names no CPU model: another machine
+    assert text.rstrip().endswith("All are below the 90% target after 1.5 million games.")
+    assert ("python scripts/width_trial.py --model naive-2 --shapes 4x192 --steps 24000 --objective legal-set   # the "
+            "deeper recipe on another model, here") in reproduce(numbers)
+    df = findings.other_model_by_games(numbers)
+    assert list(df["run"].unique()) == ["naive-2, 4 x 192", "unified-mixed, 4 x 192",
+                                        "naive-2 as shipped (3 x 192, next-token)"]
+    assert list(df.drop_duplicates("run")["part"]) == ["run", "ladder", "shipped"]
+    assert df[df["part"] == "shipped"]["games"].tolist() == [768_000, 1_536_000, 9_728_000]
+
+
+def test_the_deeper_recipe_on_another_model_says_when_it_reaches_the_target_or_levels_off():
+    numbers, _, _ = _deeper_recipe([0.80, 0.88, 0.905])
+    text = findings.other_model_section(numbers)
+    assert "it gained +2.5 points per doubling, and it reads the colour at or above the 90% target." in text
+    assert "All are below" not in text
+    level = findings.other_model_section(_deeper_recipe([0.80, 0.84, 0.845])[0])
+    assert "it gained +0.5 points per doubling: levelled off below the target." in level
+    unified = findings.other_model_section(_deeper_recipe([0.70, 0.82, 0.86], experiment="unified-2")[0])
+    assert "## Does the deeper recipe hold for another model?" in unified
+    assert "without a shared output" not in unified and "as shipped after as many games (" not in unified
+    same_machine = findings.other_model_section(_deeper_recipe([0.70, 0.82, 0.86], cpu=None)[0])
+    assert ("Each measured alone on CPU, 2 threads, PyTorch 2.13.0, bfloat16: `naive-2` 4.00 steps/s, `unified-mixed` "
+            "3.00 steps/s at the same shape and batch (1.3x the steps an hour") in same_machine
+
+
+def test_no_deeper_recipe_section_without_the_ladder_or_with_another_recipe():
+    numbers, ladder4, naive = _deeper_recipe([0.70, 0.82, 0.86])
+    for other in ({**naive, "steps": 12_000}, {**naive, "objective": "next-token"}, {**naive, "n_layer": 5},
+                  {**naive, "lr": 3e-3}, {**naive, "batch_size": 32}):
+        alone = {**numbers, "width": [r for r in numbers["width"] if r is not naive] + [other]}
+        assert findings.other_model_runs(alone) == [] and findings.other_model_section(alone) == ""
+        assert findings.other_model_by_games(alone).empty
+    no_ladder = {**numbers, "width": [r for r in numbers["width"] if r is not ladder4]}   # one depth: no ladder
+    assert findings.other_model_section(no_ladder) == ""
+
+
+def test_the_deeper_recipe_carried_on_goes_on_along_its_line_and_its_reproduce_line():
+    numbers, _, naive = _deeper_recipe([0.70, 0.82, 0.86])
+    stage = {**_stage(naive, [0.87, 0.88, 0.895]), "from_run": "scratch-naive-2-4x192-legal-set-24000-steps"}
+    numbers["width"].append(stage)
+    assert findings.other_model_runs(numbers) == [naive]   # a later stage is not a run from scratch
+    df = findings.other_model_by_games(numbers)
+    own = df[df["run"] == "naive-2, 4 x 192"]
+    assert own["games"].max() == 48_000 * 64 and own["minutes"].is_monotonic_increasing
+    text = findings.other_model_section(numbers)
+    assert "After 3.1 million games `naive-2, 4 x 192` reads the colour at 89.5%" in text
+    assert "Over its last doubling of the games (1,536,000 to 3,072,000) it gained +3.5 points per doubling" in text
+    assert ("--model naive-2 --shapes 4x192 --steps 24000 --objective legal-set --carry-on 24000   # the deeper recipe "
+            "on another model, carried on, here") in reproduce(numbers)
+
+
+def test_the_deeper_recipe_chart_draws_the_run_the_ladder_and_the_model_as_shipped_apart():
+    from mothello.ui.charts import other_model_chart
+
+    numbers, _, _ = _deeper_recipe([0.70, 0.82, 0.86])
+    made = other_model_chart(findings.other_model_by_games(numbers), placer=0.627).to_dict()
+    assert [p["title"] for p in made["hconcat"]] == ["after as many games", "legal moves, after as many games"]
+    scale = made["hconcat"][0]["layer"][0]["encoding"]["color"]["scale"]
+    assert scale == {"domain": ["naive-2, 4 x 192", "unified-mixed, 4 x 192", "naive-2 as shipped (3 x 192, next-token)"],
+                     "range": ["#08519c", "#e6550d", "#737373"]}
+    assert made["title"]["text"].startswith("The deeper recipe on another model")

@@ -13,7 +13,7 @@ One module per part of the report:
 - training: how the suite was trained (stages, restarts, GPU stages, the pace to the colour target)
 - trials/: a module per trial (the paper preset; depth, width, objective, carried further, depth ladder,
   depth or size, depth under each objective, the shipped model trained on, learning rate, batch, weight decay,
-  pooling), beside runs (which recorded runs make each trial) and tables (what their sections share)
+  the deeper recipe on another model, pooling), beside runs (which recorded runs make each trial) and tables (what their sections share)
 - digest: the trials at a glance (one row per trial after as many games, what lifted the colour and what did not)
 - pace: the colour probe against the games seen
 - text: how numbers and tables are written
@@ -36,7 +36,8 @@ from .trials import (batch_by_games, batch_runs, batch_section, carried_stages, 
                      lr_by_games, lr_section, narrow_by_games, narrow_beside, narrow_runs,
                      narrow_section, narrow_speeds, next_token_depth_by_games, next_token_depth_exact,
                      next_token_depth_ladder,
-                     next_token_depth_runs, next_token_depth_section, objective_by_games, objective_section, paper_section, pooling_by_games,
+                     next_token_depth_runs, next_token_depth_section, objective_by_games, objective_section, other_model_by_games,
+                     other_model_runs, other_model_section, paper_section, pooling_by_games,
                      pooling_section, stage_peak, trained_on_by_games, trained_on_section, width_by_games,
                      width_section)
 from .verdicts import CLAIMS, COLOUR_TARGET, RULES, TARGET, verdicts
@@ -51,7 +52,8 @@ __all__ = [
     "longer_rows", "longer_trend", "lr_by_games", "lr_section", "markdown_table", "matched_ordering", "measured_notes", "millions",
     "narrow_beside", "narrow_by_games", "narrow_runs", "narrow_section", "narrow_speeds",
     "next_token_depth_by_games", "next_token_depth_exact", "next_token_depth_ladder", "next_token_depth_runs", "next_token_depth_section",
-    "model_games", "models_table", "objective_by_games", "objective_section", "on_gpu", "ordering", "paper_runs",
+    "model_games", "models_table", "objective_by_games", "objective_section", "on_gpu", "other_model_by_games",
+    "other_model_runs", "other_model_section", "ordering", "paper_runs",
     "paper_section", "pooling_by_games", "pooling_section", "pct", "pts", "render",
     "restart_dips", "restart_table", "restore_notes", "stage_gains", "stage_peak", "stage_notes", "stages_text", "sweep_note",
     "sweep_numbers", "sweep_rows", "TARGET", "to_target",

@@ -17,8 +17,9 @@ from .text import millions, pct
 from .trials import (DEPTH_MARGIN, POOLING_REFERENCE, SHIPPED_RUN, batch_by_games, carried_stages, decay_by_games,
                      further_by_games,
                      further_runs, grown_pace, ladder_by_games, ladder_runs, lr_by_games, narrow_beside, narrow_by_games,
-                     narrow_runs, next_token_depth_by_games, next_token_depth_runs, objective_by_games, pooling_by_games,
-                     trained_on_by_games, width_by_games)
+                     narrow_runs, next_token_depth_by_games, next_token_depth_runs, objective_by_games,
+                     other_model_against_shipped, other_model_by_games, pooling_by_games, trained_on_by_games,
+                     width_by_games)
 from .trials.runs import _best, _by_shape, _depth, _objective_pairs, _shape, _shipped_model
 from .verdicts import COLOUR_TARGET, TARGET
 
@@ -30,7 +31,8 @@ QUESTIONS = {   # each trial's question, as the table and the figure name it (a 
     "ladder": "Does the depth set where the colour levels off?", "narrow": "Is it the depth or the size?",
     "depth-objective": "Does the objective let the depth count?",
     "trained-on": "Does the exact target teach a trained model?", "lr": "Is it the learning rate?",
-    "batch": "Is it the batch?", "decay": "Is it the weight decay?", "pooling": "Do the languages share their games?"}
+    "batch": "Is it the batch?", "decay": "Is it the weight decay?",
+    "other-model": "Does the deeper recipe hold for another model?", "pooling": "Do the languages share their games?"}
 
 
 @dataclass
@@ -254,6 +256,19 @@ def _decay(numbers: dict) -> Row | None:
                            f"weight decay {TrainConfig.weight_decay:g}")
 
 
+def _other_model(numbers: dict) -> Row | None:
+    found = other_model_against_shipped(numbers)
+    if not found:
+        return None
+    r0 = found[0][0]
+    return Row("other-model", "the deeper recipe on another model",
+               " / ".join(f"{r['experiment']} at {_shape(r)}" for r, *_ in found)
+               + f" ({run_objective(r0)}, batch {r0['batch_size']}: the depth ladder's recipe)",
+               " / ".join(f"{m['name']} as shipped ({m['n_layer']} x {m['d_model']}, next-token)" for _, m, *_ in found),
+               [g for _, _, g, _, _ in found], [c for *_, c, _ in found], [t for *_, t in found],
+               names=[f"{r['experiment']}, {_shape(r)}" for r, *_ in found])
+
+
 def _pooling(numbers: dict) -> Row | None:
     df = pooling_by_games(numbers)
     if df.empty:
@@ -268,7 +283,7 @@ def _pooling(numbers: dict) -> Row | None:
 
 
 ROWS = [_probe, _paper, _deeper, _grown, _width, _objective, _further, _ladder, _narrow, _depth_objective,
-        _trained_on, _rate, _batch, _decay, _pooling]   # the report's order
+        _trained_on, _rate, _batch, _decay, _other_model, _pooling]   # the report's order
 
 
 def digest_rows(numbers: dict) -> list[Row]:
@@ -349,6 +364,7 @@ def highest(numbers: dict, titles: dict[str, str] | None = None) -> tuple[float,
               ("ladder", ladder_by_games(numbers), "shape"), ("narrow", narrow_by_games(numbers), "shape"),
               ("depth-objective", next_token_depth_by_games(numbers), "run"), ("lr", lr_by_games(numbers), "rate"),
               ("batch", batch_by_games(numbers), "batch"), ("decay", decay_by_games(numbers), "decay"),
+              ("other-model", other_model_by_games(numbers).query("part == 'run'"), "run"),
               ("pooling", pooling_by_games(numbers), "model")]
     best = None
     for key, df, col in frames:
@@ -370,8 +386,8 @@ def highest(numbers: dict, titles: dict[str, str] | None = None) -> tuple[float,
 def digest_section(numbers: dict, titles: dict[str, str]) -> str:
     """The trials at a glance: a table with a row per trial whose section the report carries (`titles`: its
     heading by key: probe (the section that holds the MLP probe's numbers), paper, depth, width, objective,
-    further, ladder, narrow, depth-objective, trained-on, lr, batch, decay, pooling), each linking to it; then what lifted
-    the colour after as many games, what did not, and the highest colour any run read. "" without a trial.
+    further, ladder, narrow, depth-objective, trained-on, lr, batch, decay, other-model, pooling), each linking to
+    it; then what lifted the colour after as many games, what did not, and the highest colour any run read. "" without a trial.
     """
     rows = [r for r in digest_rows(numbers) if r.key in titles]
     if not rows:

@@ -24,7 +24,8 @@ from .trials import (batch_runs, batch_section, carried_stages, decay_runs, deca
                      further_runs, further_section,
                      ladder_runs, ladder_section, lr_runs, lr_section, narrow_runs, narrow_section, next_token_depth_exact,
                      next_token_depth_runs, next_token_depth_section, objective_longer,
-                     objective_section, paper_section, pooling_commands, pooling_section, stage_peak, trained_on_section, width_section)
+                     objective_section, other_model_runs, other_model_section, paper_section, pooling_commands,
+                     pooling_section, stage_peak, trained_on_section, width_section)
 from .verdicts import CLAIMS, COLOUR_TARGET, TARGET, verdicts
 
 
@@ -37,7 +38,7 @@ TRIAL_SECTIONS = [("paper", paper_section), ("depth", depth_section), ("width", 
                   ("objective", objective_section), ("further", further_section), ("ladder", ladder_section),
                   ("narrow", narrow_section), ("depth-objective", next_token_depth_section),
                   ("trained-on", trained_on_section), ("lr", lr_section), ("batch", batch_section),
-                  ("decay", decay_section),
+                  ("decay", decay_section), ("other-model", other_model_section),
                   ("pooling", pooling_section)]
 TRIAL_FIGURES = {
     "depth": "Colour against the games seen: the shipped models and the depth trials",
@@ -51,6 +52,7 @@ TRIAL_FIGURES = {
     "lr": "The learning-rate trial: colour and legal moves against the games seen",
     "batch": "The batch trial: colour and legal moves against the games seen",
     "decay": "The weight-decay trial: colour and legal moves against the games seen",
+    "other-model": "The deeper recipe on another model: colour and legal moves against the games seen, beside the depth ladder's run and the model as shipped",
     "pooling": "The pooling trial: colour against the games seen, in all and in each language"}
 
 
@@ -467,6 +469,10 @@ def reproduce(numbers: dict) -> str:
     gpu += "".join(f"\npython scripts/width_trial.py --model {r['experiment']} --shapes {r['n_layer']}x{r['d_model']} "
                    f"--steps {r['steps']} --objective {run_objective(r)} --weight-decay {run_decay(r):g}   # the "
                    "weight-decay trial, here" for r in decay_runs(numbers) if run_decay(r) != TrainConfig.weight_decay)
+    gpu += "".join(f"\npython scripts/width_trial.py --model {r['experiment']} --shapes {r['n_layer']}x{r['d_model']} "
+                   f"--steps {r['steps']} --objective {run_objective(r)}{_carry_on(stages) if stages else ''}   # the "
+                   "deeper recipe on another model" + (", carried on" if stages else "") + ", here"
+                   for r in other_model_runs(numbers) if (stages := carried_stages(numbers, r)) is not None)
     trained_on = [r for r in numbers.get("width") or [] if r.get("from_step") and not r.get("from_run")]
     if trained_on:
         gpu += "".join(f"\npython scripts/width_trial.py --continue --model {r['experiment']} --objective "

@@ -265,6 +265,21 @@ def decay_trial_chart(df: pd.DataFrame, placer: float | None = None, width: int 
                        "games", placer, width, height, second="legal", palette=_spread(ramp, df["decay"].nunique()))
 
 
+def other_model_chart(df: pd.DataFrame, placer: float | None = None, width: int = 330,
+                      height: int = COLOUR_BESIDE_LEGAL_HEIGHT) -> alt.HConcatChart:
+    """The deeper recipe on another model (findings.other_model_by_games) as trial_chart draws it: each run on another
+    model in blue (dark to light), the depth ladder's run beside it in the ladder's orange, the model as shipped in
+    grey; the colour and the worst language's legal moves against the games seen."""
+    names = list(dict.fromkeys(df["run"]))
+    part = df.drop_duplicates("run").set_index("run")["part"]
+    hues = {"run": iter(["#08519c", "#4292c6", "#6baed6"]), "ladder": iter(["#e6550d", "#fd8d3c", "#fdae6b"]),
+            "shipped": iter(["#737373", "#969696", "#bdbdbd"])}
+    return trial_chart(df, "run", "run",
+                       "The deeper recipe on another model: the colour of the discs, beside the depth ladder's run and "
+                       "the model as shipped", placer, width, height, second="legal",
+                       palette=[next(hues[part[n]], "#525252") for n in names])
+
+
 CARRIED_HUES = ["#fd8d3c", "#fdae6b", "#f9c08a"]   # a run's later stages, in order: lighter at each (the
 #                                                    last still clear of white)
 

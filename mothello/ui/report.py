@@ -21,7 +21,7 @@ from ..checkpoints import checkpoints_dir, load_checkpoint
 from ..findings import (FIGURES, MANY_TITLE, MODELS, batch_by_games, collect, colour_by_games, decay_by_games,
                         colour_by_move_frame, digest_frame,
                         further_by_games, ladder_by_games,
-                        longer_numbers, lr_by_games, narrow_by_games, next_token_depth_by_games,
+                        longer_numbers, lr_by_games, narrow_by_games, next_token_depth_by_games, other_model_by_games,
                         objective_by_games, pooling_by_games, render,
                         sweep_numbers, trained_on_by_games, variant_numbers, width_by_games)
 from ..probes import load_alignment
@@ -176,6 +176,11 @@ def figures(out: Path, root: Path | None = None, numbers: dict | None = None) ->
         from .charts import decay_trial_chart
 
         figs["decay"] = _save(decay_trial_chart(decay, placer=placer), out, "decay-trial")
+    other = other_model_by_games(numbers)
+    if len(other):
+        from .charts import other_model_chart
+
+        figs["other-model"] = _save(other_model_chart(other, placer=placer), out, "other-model-trial")
     pooling = pooling_by_games(numbers)
     if len(pooling):
         from .charts import pooling_chart

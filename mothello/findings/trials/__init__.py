@@ -1,12 +1,13 @@
 """The trials beside the suite, shipped as numbers only: the `paper` preset on a GPU, and whether the
 colour target is a matter of depth (grown deeper, deeper from scratch), of width, or of the noise of the
 next-token target (from scratch, carried further, and the shipped model trained on), of the learning rate, of
-the batch or of the weight decay; whether the depth sets where the colour levels off (the depth ladder), and whether the objective lets the
-depth count (the depth under the sampled move); whether the languages share their games.
+the batch or of the weight decay; whether the depth sets where the colour levels off (the depth ladder), and
+whether the objective lets the depth count (the depth under the sampled move); whether the deeper recipe holds
+for another model; whether the languages share their games.
 
 One module per trial (paper, depth, width, objective, further, ladder, narrow, depth_objective, trained_on,
-rate, batch, decay, pooling), beside runs (which recorded runs make each trial) and tables (what their sections
-share)."""
+rate, batch, decay, other_model, pooling), beside runs (which recorded runs make each trial) and tables
+(what their sections share)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from .trained_on import trained_on_by_games, trained_on_section
 from .rate import lr_by_games, lr_section
 from .batch import batch_by_games, batch_section
 from .decay import decay_by_games, decay_section, kept_by_decay
+from .other_model import other_model_against_shipped, other_model_by_games, other_model_runs, other_model_section
 from .pooling import pooling_by_games, pooling_commands, pooling_section
 
 __all__ = ["DEPTH_MARGIN", "GENTLER_MARGIN", "LEVEL_PACE", "POOLING_REFERENCE", "SHIPPED_RUN", "SILENT_SHARE",
@@ -34,6 +36,7 @@ __all__ = ["DEPTH_MARGIN", "GENTLER_MARGIN", "LEVEL_PACE", "POOLING_REFERENCE", 
            "ladder_lifted", "ladder_runs", "ladder_section", "lr_by_games", "lr_runs", "lr_section", "narrow_beside",
            "narrow_by_games", "narrow_runs", "narrow_section", "narrow_speeds", "next_token_depth_by_games",
            "next_token_depth_exact", "next_token_depth_ladder", "next_token_depth_runs", "next_token_depth_section",
-           "objective_by_games", "objective_longer", "objective_section", "paper_section", "pooling_by_games",
+           "objective_by_games", "objective_longer", "objective_section", "other_model_against_shipped",
+           "other_model_by_games", "other_model_runs", "other_model_section", "paper_section", "pooling_by_games",
            "pooling_commands", "pooling_runs", "pooling_section", "stage_peak", "trained_on_by_games",
            "trained_on_section", "width_by_games", "width_section"]
