@@ -1813,8 +1813,8 @@ def test_the_deeper_recipe_on_another_model_stands_beside_the_ladder_and_the_mod
     hours = (1_536_000 * 2 ** more - 1_536_000) / 64 / 4.0 / 3600
     assert (f"Over its last doubling of the games (768,000 to 1,536,000) it gained {findings.pts(gain)} per doubling; "
             f"at that pace it would read the colour at 90% after about {findings.millions(1_536_000 * 2 ** more)} in "
-            f"all ({more:.1f} more doublings), some {hours:,.0f} more hours of training at its speed measured alone "
-            "where it trained (4.00 steps/s at batch 64 on CPU (AMD EPYC), 2 threads, PyTorch 2.13.0, bfloat16)") in text
+            f"all ({more:.1f} more doublings), some {hours:,.0f} more hours of training at its speed where it "
+            "trained (4.00 steps/s at batch 64 on CPU (AMD EPYC), 2 threads, PyTorch 2.13.0, bfloat16)") in text
     assert "they do not compare across machines" in text   # the ladder's run names no CPU model: another machine
     assert text.rstrip().endswith("All are below the 90% target after 1.5 million games.")
     assert ("python scripts/width_trial.py --model naive-2 --shapes 4x192 --steps 24000 --objective legal-set   # the "

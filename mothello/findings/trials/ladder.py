@@ -6,12 +6,11 @@ import numpy as np
 import pandas as pd
 
 from ..numbers import run_objective
-from ..pace import to_target
 from ..text import millions, pct, pts
 from ..verdicts import COLOUR_TARGET, TARGET
 from .runs import (DEPTH_MARGIN, _best, _host, _machine, _reached_end, _setup, _shape, carried_stages, depth_no_faster,
                    further_runs, ladder_runs, next_token_depth_runs)
-from .tables import _all_below, _common_steps, _doublings, _recipe, _snapshot_table, _trial_frame
+from .tables import _all_below, _common_steps, _doublings, _recipe, _snapshot_table, _trial_frame, _would_reach
 
 
 LEVEL_PACE = 0.01   # colour points per doubling of the games under which a run's colour has levelled off
@@ -270,9 +269,4 @@ def _ladder_to_target(runs: list[dict], rising: list[str], latest: dict, pace: d
     if colour >= COLOUR_TARGET:
         return []
     r = next(r for r in runs if _shape(r) == n)
-    more, total = to_target(games, colour, per)
-    hours = (total - games) / r["batch_size"] / r["measured"]["steps_per_s"] / 3600
-    return [f"At its pace over {over} ({pts(per)} per doubling of the games), {n} would read the colour at {TARGET} after about "
-            f"{millions(total)} in all ({more:.1f} more doublings), some {hours:,.0f} more hours of training at its "
-            f"speed where it trained ({r['measured']['steps_per_s']:.2f} steps/s at batch {r['batch_size']} on {_setup(r)}); a pace "
-            "read off so few games is a rough guide."]
+    return [f"At its pace over {over} ({pts(per)} per doubling of the games), {n} {_would_reach(r, games, colour, per)}"]

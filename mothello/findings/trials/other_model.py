@@ -7,11 +7,12 @@ import numpy as np
 import pandas as pd
 
 from ..numbers import WIDTH_RUNS, run_objective
-from ..pace import analysed_ends, colour_at_games, colour_per_doubling, model_games, to_target
+from ..pace import analysed_ends, colour_at_games, colour_per_doubling, model_games
 from ..text import millions, pct, pts
 from ..verdicts import COLOUR_TARGET, TARGET
 from .runs import DEPTH_MARGIN, _config, _inputs, _scratch, _setup, _shape, _shipped_model, _where, carried_stages, ladder_runs
-from .tables import _all_below, _doublings, _halfway, _rates, _trial_frame
+from .ladder import LEVEL_PACE
+from .tables import _all_below, _doublings, _halfway, _rates, _trial_frame, _would_reach
 
 
 def other_model_runs(numbers: dict) -> list[dict]:
@@ -158,15 +159,9 @@ def _to_target(df: pd.DataFrame, r: dict) -> list[str]:
     said = [f"Over its last {_doublings(g0, g1)} of the games ({int(g0):,} to {int(g1):,}) it gained {pts(per)} per doubling"]
     if c1 >= COLOUR_TARGET:
         return [said[0] + f", and it reads the colour at or above the {TARGET} target."]
-    if per * 100 < 1:
+    if per < LEVEL_PACE:
         return [said[0] + ": levelled off below the target."]
-    more, total = to_target(g1, c1, per)
-    speed = r["measured"]["steps_per_s"]
-    hours = (total - g1) / r["batch_size"] / speed / 3600
-    return [said[0] + f"; at that pace it would read the colour at {TARGET} after about {millions(total)} in all "
-            f"({more:.1f} more doublings), some {hours:,.0f} more hours of training at its speed measured alone "
-            f"where it trained ({speed:.2f} steps/s at batch {r['batch_size']} on {_setup(r)}); a pace read off so "
-            "few games is a rough guide."]
+    return [said[0] + f"; at that pace it {_would_reach(r, g1, c1, per)}"]
 
 
 def _speeds(numbers: dict, r: dict) -> str:

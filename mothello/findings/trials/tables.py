@@ -8,7 +8,7 @@ import pandas as pd
 
 from ... import suite
 from ..numbers import WIDTH_RUNS
-from ..pace import log_interpolate
+from ..pace import log_interpolate, to_target
 from ..text import millions, pct, pts
 from ..verdicts import COLOUR_TARGET, TARGET
 from .runs import DEPTH_MARGIN, _best, _host, _setup, _shape, _spec, _where
@@ -109,6 +109,19 @@ def _snapshot_table(df: pd.DataFrame, key: str, names: list[str], games_title: s
         cells += [pts(at[(b, st)].colour - at[(a, st)].colour) for _, b, a in leads]
         lines.append("| " + " | ".join(cells) + " |")
     return lines + [""], steps, at
+
+
+def _would_reach(r: dict, games: float, colour: float, per: float) -> str:
+    """Where the recorded run `r`, reading `colour` after `games` and gaining `per` a doubling of the games, would
+    read the colour at the target at that pace: 'would read the colour at 90% after about ... in all (... more
+    doublings), some ... more hours of training at its speed where it trained (...); a pace read off so few games
+    is a rough guide.'"""
+    more, total = to_target(games, colour, per)
+    speed = r["measured"]["steps_per_s"]
+    hours = (total - games) / r["batch_size"] / speed / 3600
+    return (f"would read the colour at {TARGET} after about {millions(total)} in all ({more:.1f} more doublings), some "
+            f"{hours:,.0f} more hours of training at its speed where it trained ({speed:.2f} steps/s at batch "
+            f"{r['batch_size']} on {_setup(r)}); a pace read off so few games is a rough guide.")
 
 
 def _pace(at: dict, name: str, steps: list[int]) -> float | None:
