@@ -37,6 +37,7 @@ from .othello import placer_boards, replay
 
 KINDS = ("linear", "mlp")
 LABELS = ("absolute", "relative")
+DEFAULT_LABELS = "relative"  # mine / theirs: linearly decodable (Nanda et al.); what the CLI, app and report read
 
 
 class BoardProbe:
@@ -47,7 +48,7 @@ class BoardProbe:
     Learned: model_ (torch module), mean_ / scale_ (feature standardisation), n_features_in_.
     """
 
-    def __init__(self, kind: str = "linear", hidden: int = 512, labels: str = "absolute", epochs: int = 12,
+    def __init__(self, kind: str = "linear", hidden: int = 512, labels: str = DEFAULT_LABELS, epochs: int = 12,
                  lr: float = 3e-3, weight_decay: float = 1e-4, batch_size: int = 1024, seed: int = 0,
                  device=None):
         if kind not in KINDS:
@@ -291,7 +292,7 @@ def _placer_positions(n_test: int, labels: str) -> tuple[np.ndarray, np.ndarray,
 
 
 @functools.lru_cache(maxsize=8)
-def placer_baseline(n_test: int = 200, labels: str = "relative") -> dict:
+def placer_baseline(n_test: int = 200, labels: str = DEFAULT_LABELS) -> dict:
     """The board read off the move list without tracking flips (othello.placer_boards: every disc the
     colour of who placed it), scored like a probe on the probe test positions (accuracy_detail; occupancy
     is exact). The bar a colour probe must clear to show the model tracks flips, where the majority guess
@@ -336,7 +337,7 @@ def move_numbers(mask: np.ndarray) -> np.ndarray:
     return np.nonzero(mask)[1] + 1
 
 
-def placer_by_stretch(n_test: int = 200, labels: str = "relative") -> tuple[float, ...]:
+def placer_by_stretch(n_test: int = 200, labels: str = DEFAULT_LABELS) -> tuple[float, ...]:
     """placer_baseline's colour per stretch of the game (MOVE_BINS), on the same positions."""
     y, guess, move, _ = _placer_positions(n_test, labels)
     return tuple(colour_by_stretch(guess, y, move))
@@ -488,7 +489,7 @@ class AlignmentResult:
         return max(layers, key=lambda x: (round(self.mean_diag(x, colour=True), 4), x))
 
 
-def alignment(ck: Checkpoint, layers=None, languages=None, kind: str = "linear", labels: str = "absolute",
+def alignment(ck: Checkpoint, layers=None, languages=None, kind: str = "linear", labels: str = DEFAULT_LABELS,
               n_train: int = 1000, n_test: int = 200, n_fit: int = 300, probe_params: dict | None = None,
               random_baseline: bool = True, progress=None, device=None) -> AlignmentResult:
     """Cross-lingual alignment probe accuracy for every ordered pair of languages and every layer.
@@ -553,7 +554,7 @@ def alignment(ck: Checkpoint, layers=None, languages=None, kind: str = "linear",
                            settings={"n_train": n_train, "n_test": n_test, "n_fit": n_fit, **params})
 
 
-def train_probe(ck: Checkpoint, language, layer: int, kind: str = "linear", labels: str = "absolute",
+def train_probe(ck: Checkpoint, language, layer: int, kind: str = "linear", labels: str = DEFAULT_LABELS,
                 n_train: int = 1000, save: bool = True, device=None, **params) -> BoardProbe:
     """A probe on one language at one layer, trained on n_train held-out games and scored on others;
     saved beside the checkpoint (analysis/probes/...) unless save=False."""
@@ -569,7 +570,7 @@ def train_probe(ck: Checkpoint, language, layer: int, kind: str = "linear", labe
     return probe
 
 
-def load_or_train_layer_probes(ck: Checkpoint, language, kind: str = "linear", labels: str = "relative",
+def load_or_train_layer_probes(ck: Checkpoint, language, kind: str = "linear", labels: str = DEFAULT_LABELS,
                                n_train: int = 1000, progress=None, device=None) -> list[BoardProbe]:
     """One probe per layer (0..n_layer) on `language`, as train_probe makes them: those saved beside the
     checkpoint for these weights are loaded, the others trained together (fit_probes) and saved when
@@ -613,7 +614,7 @@ def probe_dir(ck: Checkpoint, language: str, layer: int, kind: str, labels: str,
     return Path(ck.path) / "analysis" / "probes" / f"{language}-L{layer}-{kind}-{labels}-n{n_train}"
 
 
-def load_or_train_probe(ck: Checkpoint, language, layer: int, kind: str = "linear", labels: str = "absolute",
+def load_or_train_probe(ck: Checkpoint, language, layer: int, kind: str = "linear", labels: str = DEFAULT_LABELS,
                         n_train: int = 1000, device=None) -> BoardProbe:
     """The probe saved beside the checkpoint if it was trained on these weights, else a new one (saved
     when the checkpoint folder is writable)."""
@@ -696,7 +697,7 @@ def alignment_path(ck: Checkpoint, kind: str, labels: str, n_train: int) -> Path
     return Path(ck.path) / "analysis" / f"alignment-{kind}-{labels}-n{n_train}.json"
 
 
-def load_alignment(ck: Checkpoint, kind: str = "linear", labels: str = "relative",
+def load_alignment(ck: Checkpoint, kind: str = "linear", labels: str = DEFAULT_LABELS,
                    n_train: int = 1000) -> AlignmentResult | None:
     """The alignment result stored beside the checkpoint, if it was computed on these weights."""
     path = alignment_path(ck, kind, labels, n_train)
@@ -711,7 +712,7 @@ def load_alignment(ck: Checkpoint, kind: str = "linear", labels: str = "relative
         return None
 
 
-def load_or_compute_alignment(ck: Checkpoint, kind: str = "linear", labels: str = "relative", n_train: int = 1000,
+def load_or_compute_alignment(ck: Checkpoint, kind: str = "linear", labels: str = DEFAULT_LABELS, n_train: int = 1000,
                               progress=None, device=None) -> AlignmentResult:
     """Stored result if present (instant), else compute every layer and store it beside the checkpoint
     (when the folder is writable)."""

@@ -86,7 +86,7 @@ def test_probe_fit_is_seeded_and_returns_self(synthetic):
     np.testing.assert_array_equal(p.predict_proba(Xt), q.predict_proba(Xt))
     r = BoardProbe(epochs=2, seed=6).fit(X, y)
     assert not np.array_equal(p.predict_proba(Xt), r.predict_proba(Xt))
-    assert p.get_params() == {"kind": "linear", "hidden": 512, "labels": "absolute", "epochs": 2, "lr": 3e-3,
+    assert p.get_params() == {"kind": "linear", "hidden": 512, "labels": "relative", "epochs": 2, "lr": 3e-3,
                               "weight_decay": 1e-4, "batch_size": 1024, "seed": 5}
 
 
@@ -402,7 +402,8 @@ def test_untrained_model_probe_sits_at_the_majority_baseline(naive_ck):
     base = majority_baseline(tr.labels("absolute"), te.labels("absolute"))
     assert 0.45 < base["accuracy"] < 0.6
     for x in (1, 2):
-        d = BoardProbe(epochs=6).fit(tr.rows(x), tr.labels("absolute")).score_detail(te.rows(x), te.labels("absolute"))
+        probe = BoardProbe(labels="absolute", epochs=6).fit(tr.rows(x), tr.labels("absolute"))
+        d = probe.score_detail(te.rows(x), te.labels("absolute"))
         assert abs(d["accuracy"] - base["accuracy"]) < 0.04, (x, d, base)
         assert abs(d["colour"] - 0.5) < 0.03, (x, d)
 
@@ -438,6 +439,27 @@ def test_alignment_under_unified_output_covers_the_input_languages(unified_ck):
         with pytest.raises(ValueError, match="output"):
             alignment(unified_ck, layers=[1], languages=bad, n_train=12, n_test=6, random_baseline=False)
 
+
+
+def test_python_api_reads_the_labels_the_cli_and_app_read_by_default(naive_ck, tmp_path):
+    """A researcher calling the API without labels gets the numbers the CLI, the app and the report
+    show (mine / theirs), not another board: the defaults agree and the default probe is the relative one."""
+    from mothello.cli import build_parser
+    from mothello.ui.alignment_views import PROBE_LABELS
+
+    parser = build_parser()
+    for cmd in ("probe", "align"):
+        assert parser.parse_args([cmd, "x"]).labels == probes.DEFAULT_LABELS == "relative"
+    assert PROBE_LABELS == probes.DEFAULT_LABELS and BoardProbe().labels == "relative"
+    kw = dict(layers=[1], n_train=20, n_test=8, n_fit=8, probe_params={"epochs": 1}, random_baseline=False)
+    default, rel, ab = (alignment(naive_ck, **kw), alignment(naive_ck, labels="relative", **kw),
+                        alignment(naive_ck, labels="absolute", **kw))
+    assert default.labels == "relative"
+    np.testing.assert_array_equal(default.matrix[1], rel.matrix[1])
+    assert not np.array_equal(default.matrix[1], ab.matrix[1])
+    p = probes.train_probe(naive_ck, "L1", 1, n_train=20, save=False, epochs=1)
+    assert p.labels == "relative" and p.info_["test"] == probes.train_probe(
+        naive_ck, "L1", 1, labels="relative", n_train=20, save=False, epochs=1).info_["test"]
 
 def test_alignment_json_round_trip(unified_ck):
     res = alignment(unified_ck, layers=[0, 2], languages=[1, 3], n_train=12, n_test=6, n_fit=6,

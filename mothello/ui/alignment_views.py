@@ -13,13 +13,13 @@ import streamlit as st
 
 from .. import transfer
 from ..checkpoints import display_name, read_meta, training_stages
-from ..probes import load_alignment
+from ..probes import DEFAULT_LABELS, load_alignment
 from . import analysis_views as av
 from . import charts, theme, widgets
 from .text import pct
 
 
-PROBE_KIND, PROBE_LABELS = "linear", "relative"
+PROBE_KIND, PROBE_LABELS = "linear", DEFAULT_LABELS
 
 
 def alignment_of(name: str, container=None):
