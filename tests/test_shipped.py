@@ -210,8 +210,9 @@ def test_the_width_trial_is_recorded_whole():
         more = sum(r["steps"] - r["from_step"] for r in findings.carried_stages(numbers, further[-1]))
         assert more and all(r in carried for r in findings.carried_stages(numbers, further[-1]))
         assert f"{further[-1]['steps']:,} steps carried on {more:,} more" in text   # the trials at a glance
-        # every later stage carries on the run carried further or a run of the depth ladder, once
-        chained = [x for r in further[-1:] + ladder for x in findings.carried_stages(numbers, r)]
+        # every later stage carries on the run carried further, a run of the depth ladder or one of another model
+        # at the ladder's recipe, once
+        chained = [x for r in further[-1:] + ladder + other for x in findings.carried_stages(numbers, r)]
         stage = lambda r: (r["n_layer"], r["d_model"], r["from_step"], r["steps"], r["lr"])  # noqa: E731
         assert sorted(map(stage, chained)) == sorted(map(stage, carried))
         for r in carried:

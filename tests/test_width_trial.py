@@ -1863,6 +1863,19 @@ def test_the_deeper_recipe_carried_on_goes_on_along_its_line_and_its_reproduce_l
     text = findings.other_model_section(numbers)
     assert "After 3.1 million games `naive-2, 4 x 192` reads the colour at 89.5%" in text
     assert "Over its last doubling of the games (1,536,000 to 3,072,000) it gained +3.5 points per doubling" in text
+    # the shipped model has no stage end at 3.1 million games: read off its line, and said so
+    there = findings.colour_at_games(numbers["models"]["naive"], 48_000 * 64)
+    assert (f"{findings.pts(0.895 - there)} against `naive-2` as shipped after as many games ({100 * there:.1f}%; on "
+            "its line between its stage ends)") in text
+    # the ladder's run stopped at 1.5 million games: compared there, not 'after as many games' as the run's last
+    assert ("The depth ladder's `unified-mixed` at 4 x 192 read 84.0% after 1.5 million games, its last reading; "
+            "`naive-2` read 86.0% there: 2.0 points better.") in text
+    assert "read 84.0% after as many games" not in text
+    assert (f" naive-2, 4 x 192 was carried on past its schedule's end, on the same stream of games: to 48,000 steps "
+            f"(a warm restart: peak lr {stage['lr']:g}, warm-up {stage['warmup_steps']:,}, cosine to "
+            f"{stage['min_lr']:g}).\n") in text
+    assert "carried on past" not in findings.other_model_section(_deeper_recipe([0.70, 0.82, 0.86])[0])
+    assert "Over each model as shipped after 1.5 million games the recipe lifted the colour by +9.7 points on" in text
     assert ("--model naive-2 --shapes 4x192 --steps 24000 --objective legal-set --carry-on 24000   # the deeper recipe "
             "on another model, carried on, here") in reproduce(numbers)
 

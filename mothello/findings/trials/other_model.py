@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ..numbers import WIDTH_RUNS, run_objective
-from ..pace import analysed_ends, colour_at_games, colour_per_doubling, model_games
+from ..pace import analysed_ends, colour_at_games, colour_ends, colour_per_doubling, model_games
 from ..text import millions, pct, pts
 from ..verdicts import COLOUR_TARGET, TARGET
 from .runs import DEPTH_MARGIN, _config, _inputs, _scratch, _setup, _shape, _shipped_model, _where, carried_stages, ladder_runs
@@ -74,6 +74,16 @@ def other_model_by_games(numbers: dict) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def _carried_on(numbers: dict, r: dict) -> str:
+    """' naive-2, 4 x 192 was carried on past its schedule's end: to 48,000 steps (a warm restart to peak lr ...).'
+    for a run with later stages (width_trial --carry-on), else ''."""
+    stages = carried_stages(numbers, r)
+    if not stages:
+        return ""
+    return (f" {_name(r)} was carried on past its schedule's end, on the same stream of games: "
+            + "; then ".join(f"to {x['steps']:,} steps (a warm restart: {_rates(x)})" for x in stages) + ".")
+
+
 def _table(df: pd.DataFrame) -> list[str]:
     """The trial's runs side by side by games seen (a dash where a run has no reading there): each one's worst
     language's legal moves and colour (with its layer)."""
@@ -102,10 +112,11 @@ def _against_shipped(m: dict, name: str, x: pd.Series) -> list[str]:
     games, colour = int(x["games"]), float(x["colour"])
     there = colour_at_games(m, games)
     end = model_games(m, m["step"])
+    between = games not in {model_games(m, st) for st in colour_ends(m)}   # read off its line, not at a stage end
     said = [f"After {millions(games)} `{name}` reads the colour at {pct(colour)} (layer {int(x['layer'])}; legal "
             f"moves {pct(x['legal_min'])} in its worst language)"
-            + (f", {pts(colour - there)} against `{m['name']}` as shipped after as many games ({pct(there)})"
-               if there is not None else "")
+            + (f", {pts(colour - there)} against `{m['name']}` as shipped after as many games ({pct(there)}"
+               + ("; on its line between its stage ends" if between else "") + ")" if there is not None else "")
             + (f" and {pts(colour - m['colour_in_language'])} against it after all of its {millions(end)} "
                f"({pct(m['colour_in_language'])})" if end > games else "") + "."]
     per = colour_per_doubling(m)
@@ -126,9 +137,17 @@ def _against_ladder(numbers: dict, df: pd.DataFrame, r: dict, m: dict | None) ->
         return []
     g = common[-1]
     c, cb = (float(f.loc[f["games"] == g, "colour"].iloc[0]) for f in (own, ladder))
-    said = [f"The depth ladder's `{b['experiment']}` at {_shape(b)} read {pct(cb)} after as many games: `{r['experiment']}` "
-            + (f"reads the colour as well ({pts(c - cb)})" if abs(c - cb) <= DEPTH_MARGIN
-               else f"reads it {100 * abs(c - cb):.1f} points {'better' if c > cb else 'worse'}") + "."]
+    alike = abs(c - cb) <= DEPTH_MARGIN
+    apart = f"{100 * abs(c - cb):.1f} points {'better' if c > cb else 'worse'}"
+    if g == own["games"].max():
+        said = [f"The depth ladder's `{b['experiment']}` at {_shape(b)} read {pct(cb)} after as many games: "
+                f"`{r['experiment']}` " + (f"reads the colour as well ({pts(c - cb)})" if alike else f"reads it {apart}")
+                + "."]
+    else:   # the run carried on past the ladder's last reading: the two compared where both read
+        said = [f"The depth ladder's `{b['experiment']}` at {_shape(b)} read {pct(cb)} after {millions(g)}, its last "
+                f"reading; `{r['experiment']}` read {pct(c)} there: " + (f"as well ({pts(c - cb)})" if alike else apart)
+                + "."]
+    when = "after as many games" if g == own["games"].max() else f"after {millions(g)}"
     pooled = [x for x in (r, b) if _inputs(x) > 1]
     apart = [x for x in pooled if not _config(x["experiment"]).unified_output]
     if apart and len(apart) < len(pooled):
@@ -142,7 +161,7 @@ def _against_ladder(numbers: dict, df: pd.DataFrame, r: dict, m: dict | None) ->
     lifts = [(n, c - t) for n, c, s in ((r["experiment"], c, m), (b["experiment"], cb, mb))
              if s is not None and (t := colour_at_games(s, g)) is not None]
     if len(lifts) == 2:
-        said.append("Over each model as shipped after as many games the recipe lifted the colour by "
+        said.append(f"Over each model as shipped {when} the recipe lifted the colour by "
                     + " and ".join(f"{pts(d)} on `{n}`" for n, d in lifts) + ".")
     return said
 
@@ -209,7 +228,8 @@ def other_model_section(numbers: dict) -> str:
              f"(linear probes, relative labels, {r0['probe_games']:,} training games per language, at the layer where "
              "the in-language colour probe is best; legal moves on the 500 held-out games). The weights do not ship; "
              f"the numbers are in `checkpoints/{WIDTH_RUNS}`. Where each trained: "
-             + "; ".join(f"{_name(r)}: {_where(r)}" for r in runs) + f"; the ladder's {_shape(b0)}: {_where(b0)}.\n"]
+             + "; ".join(f"{_name(r)}: {_where(r)}" for r in runs) + f"; the ladder's {_shape(b0)}: {_where(b0)}."
+             + "".join(_carried_on(numbers, r) for r in runs) + "\n"]
     lines += _table(df)
     said = []
     for r in runs:
