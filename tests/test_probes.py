@@ -440,8 +440,7 @@ def test_alignment_under_unified_output_covers_the_input_languages(unified_ck):
             alignment(unified_ck, layers=[1], languages=bad, n_train=12, n_test=6, random_baseline=False)
 
 
-
-def test_python_api_reads_the_labels_the_cli_and_app_read_by_default(naive_ck, tmp_path):
+def test_python_api_reads_the_labels_the_cli_and_app_read_by_default(naive_ck):
     """A researcher calling the API without labels gets the numbers the CLI, the app and the report
     show (mine / theirs), not another board: the defaults agree and the default probe is the relative one."""
     from mothello.cli import build_parser
@@ -460,6 +459,7 @@ def test_python_api_reads_the_labels_the_cli_and_app_read_by_default(naive_ck, t
     p = probes.train_probe(naive_ck, "L1", 1, n_train=20, save=False, epochs=1)
     assert p.labels == "relative" and p.info_["test"] == probes.train_probe(
         naive_ck, "L1", 1, labels="relative", n_train=20, save=False, epochs=1).info_["test"]
+
 
 def test_alignment_json_round_trip(unified_ck):
     res = alignment(unified_ck, layers=[0, 2], languages=[1, 3], n_train=12, n_test=6, n_fit=6,

@@ -138,16 +138,14 @@ def _against_ladder(numbers: dict, df: pd.DataFrame, r: dict, m: dict | None) ->
     g = common[-1]
     c, cb = (float(f.loc[f["games"] == g, "colour"].iloc[0]) for f in (own, ladder))
     alike = abs(c - cb) <= DEPTH_MARGIN
-    apart = f"{100 * abs(c - cb):.1f} points {'better' if c > cb else 'worse'}"
-    if g == own["games"].max():
-        said = [f"The depth ladder's `{b['experiment']}` at {_shape(b)} read {pct(cb)} after as many games: "
-                f"`{r['experiment']}` " + (f"reads the colour as well ({pts(c - cb)})" if alike else f"reads it {apart}")
-                + "."]
-    else:   # the run carried on past the ladder's last reading: the two compared where both read
-        said = [f"The depth ladder's `{b['experiment']}` at {_shape(b)} read {pct(cb)} after {millions(g)}, its last "
-                f"reading; `{r['experiment']}` read {pct(c)} there: " + (f"as well ({pts(c - cb)})" if alike else apart)
-                + "."]
-    when = "after as many games" if g == own["games"].max() else f"after {millions(g)}"
+    gap = f"{100 * abs(c - cb):.1f} points {'better' if c > cb else 'worse'}"
+    at_last = g == own["games"].max()   # else the run carried on past the ladder's last reading: compared there
+    when = "after as many games" if at_last else f"after {millions(g)}"
+    said = [f"The depth ladder's `{b['experiment']}` at {_shape(b)} read {pct(cb)} "
+            + (f"after as many games: `{r['experiment']}` "
+               + (f"reads the colour as well ({pts(c - cb)})" if alike else f"reads it {gap}") if at_last else
+               f"{when}, its last reading; `{r['experiment']}` read {pct(c)} there: "
+               + (f"as well ({pts(c - cb)})" if alike else gap)) + "."]
     pooled = [x for x in (r, b) if _inputs(x) > 1]
     apart = [x for x in pooled if not _config(x["experiment"]).unified_output]
     if apart and len(apart) < len(pooled):
