@@ -106,86 +106,35 @@ def figures(out: Path, root: Path | None = None, numbers: dict | None = None) ->
             chart, _ = tv.transfer_chart(df, by="experiment", width=620)
             figs["longer"] = _save(chart, out, f"{base}-pretraining")
     numbers = numbers if numbers is not None else collect(root)
+    from . import charts, theme
+
     along = colour_by_move_frame(numbers)
     if len(along):
-        from . import theme
-        from .charts import colour_along_game_chart
-
         title = alt.Title("Where along a game the colour is lost", anchor="start",
                           subtitle="each model's in-language linear probe at its best layer, by the move the board follows")
-        chart = colour_along_game_chart(along, theme.EXPERIMENT_COLOURS, title, width=420, height=260, legend="right")
+        chart = charts.colour_along_game_chart(along, theme.EXPERIMENT_COLOURS, title, width=420, height=260, legend="right")
         figs["colour-by-move"] = _save(chart, out, "colour-by-move")
-    glance = digest_frame(numbers)
-    if len(glance):
-        from .charts import digest_chart
-
-        figs["digest"] = _save(digest_chart(glance), out, "trials-at-a-glance")
-    depth = colour_by_games(numbers)
-    if len(depth):
-        from .charts import colour_by_games_chart
-
-        figs["depth"] = _save(colour_by_games_chart(depth), out, "colour-by-games")
     placer = (numbers.get("placer") or {}).get("colour")
-    width = width_by_games(numbers)
-    if len(width):
-        from .charts import width_trial_chart
-
-        figs["width"] = _save(width_trial_chart(width, placer=placer), out, "width-trial")
-    objective = objective_by_games(numbers)
-    if len(objective):
-        from .charts import objective_trial_chart
-
-        figs["objective"] = _save(objective_trial_chart(objective, placer=placer), out, "objective-trial")
-    further = further_by_games(numbers)
-    if len(further):
-        from .charts import further_chart
-
-        figs["further"] = _save(further_chart(further, placer=placer), out, "exact-target-further")
-    ladder = ladder_by_games(numbers)
-    if len(ladder):
-        from .charts import ladder_chart
-
-        figs["ladder"] = _save(ladder_chart(ladder, placer=placer), out, "depth-ladder")
-    narrow = narrow_by_games(numbers)
-    if len(narrow):
-        from .charts import narrow_chart
-
-        figs["narrow"] = _save(narrow_chart(narrow, placer=placer), out, "deeper-narrower")
-    depth_objective = next_token_depth_by_games(numbers)
-    if len(depth_objective):
-        from .charts import next_token_depth_chart
-
-        figs["depth-objective"] = _save(next_token_depth_chart(depth_objective, placer=placer), out, "depth-objective")
-    trained_on = trained_on_by_games(numbers)
-    if len(trained_on):
-        from .charts import trained_on_chart
-
-        figs["trained-on"] = _save(trained_on_chart(trained_on), out, "trained-on-trial")
-    rate = lr_by_games(numbers)
-    if len(rate):
-        from .charts import lr_trial_chart
-
-        figs["lr"] = _save(lr_trial_chart(rate, placer=placer), out, "lr-trial")
-    batch = batch_by_games(numbers)
-    if len(batch):
-        from .charts import batch_trial_chart
-
-        figs["batch"] = _save(batch_trial_chart(batch, placer=placer), out, "batch-trial")
-    decay = decay_by_games(numbers)
-    if len(decay):
-        from .charts import decay_trial_chart
-
-        figs["decay"] = _save(decay_trial_chart(decay, placer=placer), out, "decay-trial")
-    other = other_model_by_games(numbers)
-    if len(other):
-        from .charts import other_model_chart
-
-        figs["other-model"] = _save(other_model_chart(other, placer=placer), out, "other-model-trial")
-    pooling = pooling_by_games(numbers)
-    if len(pooling):
-        from .charts import pooling_chart
-
-        figs["pooling"] = _save(pooling_chart(pooling, placer=placer), out, "pooling-trial")
+    # the trials' figures: key (as render reads it), the frame drawn (from collect's numbers), the chart that
+    # draws it, the file, and whether the chart draws the placer baseline (the colour of ignoring every flip)
+    trials = (("digest", digest_frame, charts.digest_chart, "trials-at-a-glance", False),
+              ("depth", colour_by_games, charts.colour_by_games_chart, "colour-by-games", False),
+              ("width", width_by_games, charts.width_trial_chart, "width-trial", True),
+              ("objective", objective_by_games, charts.objective_trial_chart, "objective-trial", True),
+              ("further", further_by_games, charts.further_chart, "exact-target-further", True),
+              ("ladder", ladder_by_games, charts.ladder_chart, "depth-ladder", True),
+              ("narrow", narrow_by_games, charts.narrow_chart, "deeper-narrower", True),
+              ("depth-objective", next_token_depth_by_games, charts.next_token_depth_chart, "depth-objective", True),
+              ("trained-on", trained_on_by_games, charts.trained_on_chart, "trained-on-trial", False),
+              ("lr", lr_by_games, charts.lr_trial_chart, "lr-trial", True),
+              ("batch", batch_by_games, charts.batch_trial_chart, "batch-trial", True),
+              ("decay", decay_by_games, charts.decay_trial_chart, "decay-trial", True),
+              ("other-model", other_model_by_games, charts.other_model_chart, "other-model-trial", True),
+              ("pooling", pooling_by_games, charts.pooling_chart, "pooling-trial", True))
+    for key, frame, draw, name, draws_placer in trials:
+        df = frame(numbers)
+        if len(df):
+            figs[key] = _save(draw(df, placer=placer) if draws_placer else draw(df), out, name)
     if many.is_dir():
         paths[MODELS["many"]] = many
     for name in MODELS.values():
