@@ -397,6 +397,57 @@ def load_or_compute_colour_by_move(ck: Checkpoint, layer: int, n_train: int = 10
     return d
 
 
+PROBE_GAMES = (1000, 4000)   # the study's probe's training games, and four times as many
+
+
+def probe_games(ck: Checkpoint, layer: int, n_trains=PROBE_GAMES, kinds=KINDS, n_test: int = 200,
+                device=None) -> dict:
+    """Is the probe short of training games? The in-language probes (relative labels) of the model's first
+    input language at `layer`, of each kind trained on each number of held-out games in n_trains (the first n
+    games of one set: a smaller set is part of a larger), scored on the probe test games. One language: an
+    MLP on 4,000 games of every language of a ten-language model would take hours. {"layer", "language",
+    "n_test", "points": [{"kind", "n_train", "accuracy", "occupancy", "colour"}]}."""
+    li = ck.config.input_languages[0]
+    name = ck.config.languages[ck.config.language_index(li)].name
+    n_trains = sorted(int(n) for n in n_trains)
+    tr = move_states(ck, li, n_trains[-1], PROBE_TRAIN_SEED, [layer], cache=False, device=device)
+    te = move_states(ck, li, n_test, PROBE_TEST_SEED, [layer], device=device)
+    X, y = tr.rows(layer), tr.labels("relative")
+    rows_before = np.concatenate([[0], np.cumsum(tr.mask.sum(1))])  # rows of the first n games: X[:rows_before[n]]
+    points = []
+    for kind in kinds:
+        for n in n_trains:
+            probe = BoardProbe(kind=kind, labels="relative", device=device).fit(X[:rows_before[n]], y[:rows_before[n]])
+            points.append({"kind": kind, "n_train": n,
+                           **probe.score_detail(te.rows(layer), te.labels("relative"))})
+    return {"layer": int(layer), "language": name, "n_test": n_test, "points": points}
+
+
+def probe_games_path(ck: Checkpoint) -> Path:
+    return Path(ck.path) / "analysis" / "probe-games-relative.json"
+
+
+def load_or_compute_probe_games(ck: Checkpoint, layer: int, n_trains=PROBE_GAMES, n_test: int = 200,
+                                device=None) -> dict:
+    """probe_games stored beside the checkpoint (for these weights, this layer, these numbers of games),
+    else computed and stored when the folder is writable."""
+    path = probe_games_path(ck)
+    try:
+        d = json.loads(path.read_text()) if path.is_file() else {}
+    except (OSError, ValueError):
+        d = {}
+    n_trains = sorted(int(n) for n in n_trains)
+    if d.get("weights_sha256") == ck.meta["weights_sha256"] and (d.get("layer"), d.get("n_test")) == (int(layer), n_test) \
+            and sorted({p["n_train"] for p in d.get("points", [])}) == n_trains:
+        return d
+    d = {**probe_games(ck, layer, n_trains, n_test=n_test, device=device), "weights_sha256": ck.meta["weights_sha256"]}
+    try:
+        storage.write_json(path, d)
+    except OSError:
+        pass
+    return d
+
+
 def random_model_checkpoint(ck: Checkpoint, seed: int = 0) -> Checkpoint:
     """The same config with randomly initialised weights (a baseline for probes)."""
     torch.manual_seed(seed)

@@ -26,7 +26,8 @@ from .data import heldout_games
 from .evaluate import default_device, legal_move_accuracy
 from .languages import load_config
 from .probes import (BoardProbe, alignment, embedding_similarity, load_or_compute_alignment,
-                     load_or_compute_colour_by_move, load_or_train_layer_probes)
+                     load_or_compute_colour_by_move, load_or_compute_probe_games,
+                     load_or_train_layer_probes)
 from .train import TrainConfig, bfloat16_emulated, load_run_configs, snapshot_steps, train
 from .transfer import (ANSWERS, RESTORED, TransferConfig, load_or_compute_alignment_over_training, run_transfer,
                        store_answer_languages, store_restored_parts)
@@ -285,6 +286,9 @@ def install(run, name: str | None = None, half: bool = True, alignment_games: in
         load_or_train_layer_probes(ck, li, "linear", "relative", alignment_games, device=device)
     # where along a game the colour is lost, with those probes at the layer the report reads (FINDINGS.md)
     load_or_compute_colour_by_move(ck, metrics["alignment"]["best_layer"], alignment_games, device=device)
+    if reference_probe:  # and is the probe short of games: the same probes on four times as many (FINDINGS.md)
+        load_or_compute_probe_games(ck, metrics["alignment"]["best_layer"], (alignment_games, 4 * alignment_games),
+                                    device=device)
     load_or_compute_alignment_over_training(tmp, layer=ck.model.cfg.n_layer, n_train=aot_games, device=device)
     # the ends of earlier stages that ship (a stage run right after the one before it was never installed):
     # their headline numbers, so the report can say what the last stage bought and compare at matched steps

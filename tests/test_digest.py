@@ -151,3 +151,28 @@ def test_the_report_opens_with_its_contents_linking_every_section_in_order():
     headings = re.findall(r"^## (.+)$", rest, flags=re.M)
     assert [anchor for _, anchor in listed] == [slug(h) for h in headings] and "Is it width?" in headings
     assert headings[-1] == "Reproduce"
+
+
+def test_the_probes_on_more_games_make_a_row_per_kind_linked_to_the_section_that_says_so():
+    def model(name, linear, mlp, colour=0.786):
+        return {"name": name, "step": 1000, "colour_in_language": colour, "trained": {},
+                "probe_games": {"language": "L0", "colour": {"linear": dict(zip((1000, 4000), linear)),
+                                                             "mlp": dict(zip((1000, 4000), mlp))}}}
+
+    numbers = {"models": {"naive": model("naive-2", (0.786, 0.791), (0.781, 0.800)),
+                          "anchors": model("anchors-8", (0.813, 0.82), (0.806, 0.83)),
+                          "unified": model("unified-mixed", (0.91, 0.92), (0.9, 0.93), colour=0.91)}}  # at target: out
+    rows = [r for r in digest_rows(numbers) if r.key == "probe-games"]
+    assert [(r.asks(), r.names, r.colours, r.refs, r.games) for r in rows] == [
+        ("Is it the probe's training games? (linear probe)", ["naive-2", "anchors-8"], [0.791, 0.82], [0.786, 0.813],
+         [64_000, 64_000]),
+        ("Is it the probe's training games? (MLP probe)", ["naive-2", "anchors-8"], [0.800, 0.83], [0.781, 0.806],
+         [64_000, 64_000])]
+    section = "How these models were trained"
+    text = digest_section(numbers, {"probe": section, "probe-games": section})
+    assert ("| [Is it the probe's training games? (MLP probe)](#how-these-models-were-trained) | the MLP probe on 4,000 games, "
+            "on naive-2 / anchors-8 | the same on 1,000 games | 64,000 games | 80.0% / 83.0% | 78.1% / 80.6% | "
+            "+1.9 / +2.4 points |") in text
+    assert "Within a point of the reference: more games for the linear probe (+0.5 to +0.7 points)" in text
+    assert "Lifted the colour by more than a point after as many games: more games for the MLP probe (+1.9 to +2.4" in text
+    assert digest_section(numbers, {"width": "Is it width?"}) == ""   # the report carries no section for it

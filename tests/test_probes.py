@@ -600,3 +600,34 @@ def test_colour_by_move_splits_the_probe_colour_accuracy_along_the_game(naive_ck
     old = {k: v for k, v in other.items() if k != "turned"}  # stored before the split by passes: computed again
     probes.colour_by_move_path(ck, 30).write_text(json.dumps(old))
     assert probes.load_or_compute_colour_by_move(ck, 1, n_train=30, n_test=20) == other
+
+
+def test_probe_games_trains_the_same_probes_on_the_first_games_of_one_set(naive_ck, tmp_path, monkeypatch):
+    """Is the probe short of games: each kind of probe of the first language on each number of training games,
+    the smaller set the first games of the larger one (the games the smaller set is on its own), scored as
+    train_probe scores; stored for these weights, this layer and these numbers of games, else computed."""
+    import shutil
+
+    shutil.copytree(naive_ck.path, tmp_path / "ck")
+    ck = load_checkpoint(tmp_path / "ck")
+    assert np.array_equal(heldout_games(30, seed=PROBE_TRAIN_SEED)[:15], heldout_games(15, seed=PROBE_TRAIN_SEED))
+    fitted_on = []
+    fit = BoardProbe.fit
+    monkeypatch.setattr(BoardProbe, "fit", lambda self, X, y: fitted_on.append((self.kind, len(X))) or fit(self, X, y))
+    got = probes.load_or_compute_probe_games(ck, 2, n_trains=(30, 15), n_test=20)
+    rows = {n: int(replay(heldout_games(n, seed=PROBE_TRAIN_SEED)).mask.sum()) for n in (15, 30)}
+    assert fitted_on == [("linear", rows[15]), ("linear", rows[30]), ("mlp", rows[15]), ("mlp", rows[30])]
+    assert (got["language"], got["layer"], got["n_test"]) == ("L0", 2, 20)
+    assert [(p["kind"], p["n_train"]) for p in got["points"]] == [("linear", 15), ("linear", 30), ("mlp", 15), ("mlp", 30)]
+    # the 15-game linear point is the probe on those 15 games alone, scored on the probe test games (alone read
+    # through the float16 cache of hidden states, probe_games from float32 ones: a hair apart)
+    tr, te = move_states(ck, "L0", 15, PROBE_TRAIN_SEED, [2]), move_states(ck, "L0", 20, PROBE_TEST_SEED, [2])
+    alone = BoardProbe(labels="relative").fit(tr.rows(2), tr.labels("relative")).score_detail(te.rows(2), te.labels("relative"))
+    assert {k: got["points"][0][k] for k in alone} == pytest.approx(alone, abs=1e-3)
+
+    monkeypatch.setattr(probes, "probe_games", lambda *a, **k: pytest.fail("computed again"))
+    assert probes.load_or_compute_probe_games(ck, 2, n_trains=(15, 30), n_test=20) == got  # stored
+    monkeypatch.undo()
+    other = probes.load_or_compute_probe_games(ck, 2, n_trains=(15, 45), n_test=20)  # other numbers: computed
+    assert [p["n_train"] for p in other["points"]] == [15, 45, 15, 45]
+    assert json.loads(probes.probe_games_path(ck).read_text())["points"] == other["points"]

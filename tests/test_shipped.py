@@ -307,6 +307,25 @@ def test_colour_along_the_game_is_of_the_shipped_weights_and_adds_up_to_the_reco
         assert parts / w.sum() == pytest.approx(np.dot(w, d["colour"][name]) / w.sum()), name
 
 
+@pytest.mark.parametrize("name", suite.SUITE)
+def test_the_probes_on_more_games_are_of_the_shipped_weights_and_start_from_the_stored_alignment(name):
+    """The stored probes on 1,000 and 4,000 games FINDINGS.md reads (probes.probe_games): of these weights, at the
+    layer the report compares, on the first input language; on the 1,000 games each kind reads the colour its
+    stored alignment's in-language probe reads (the same games: within 0.1 point)."""
+    path = SHIPPED / name
+    meta = json.loads((path / META).read_text())
+    d = json.loads((path / "analysis" / "probe-games-relative.json").read_text())
+    layer = meta["metrics"]["alignment"]["best_layer"]
+    assert d["weights_sha256"] == meta["weights_sha256"] and d["layer"] == layer
+    assert {(p["kind"], p["n_train"]) for p in d["points"]} == {(k, n) for k in ("linear", "mlp") for n in (1000, 4000)}
+    for p in d["points"]:
+        if p["n_train"] == 1000:
+            al = json.loads((path / "analysis" / f"alignment-{p['kind']}-relative-n1000.json").read_text())
+            at = al["layers"][str(layer)]
+            assert at["languages"][0] == d["language"]
+            assert p["colour"] == pytest.approx(at["colour_matrix"][0][0], abs=1e-3), p["kind"]
+
+
 @pytest.mark.parametrize("path", TRANSFERS, ids=[p.name for p in TRANSFERS])
 def test_transfer_run_matches_its_final_model(path):
     """A shipped transfer run: its final fine-tuned model reproduces its recorded sample accuracy exactly,

@@ -825,3 +825,51 @@ def test_the_report_says_what_the_passes_cost_the_colour():
     _, text = findings.colour_by_move_table([model("a", [0.95, 0.9], 0.70, 0.93)])
     assert "at 70.0%. On the other positions they read it at 93.0%" in text and "coin" not in text
     assert "explain little" not in text
+
+
+def test_findings_read_the_probes_on_more_games_only_when_they_are_of_these_weights(installed, tmp_path):
+    root, _, _ = installed
+    shutil.copytree(root / "naive-2", tmp_path / "naive-2")
+    path = tmp_path / "naive-2"
+    meta = json.loads((path / "checkpoint.json").read_text())
+    layer = meta["metrics"]["alignment"]["best_layer"]
+    f = path / "analysis" / "probe-games-relative.json"
+    made = json.loads(f.read_text())   # install made it: the probes' games and four times as many
+    assert (made["layer"], sorted({p["n_train"] for p in made["points"]})) == (layer, [150, 600])
+    assert findings.collect(tmp_path)["models"]["naive"]["probe_games"]["colour"].keys() == {"linear", "mlp"}
+    f.unlink()
+    assert findings.collect(tmp_path)["models"]["naive"]["probe_games"] is None  # none stored
+    points = [{"kind": k, "n_train": n, "accuracy": 0.9, "occupancy": 0.99, "colour": c}
+              for k, n, c in (("linear", 1000, 0.6), ("linear", 4000, 0.61), ("mlp", 1000, 0.58), ("mlp", 4000, 0.65))]
+    stored = {"layer": layer, "language": "L0", "n_test": 200, "points": points}
+    for other in ({"weights_sha256": "0" * 64}, {"weights_sha256": meta["weights_sha256"], "layer": layer + 1}):
+        f.write_text(json.dumps({**stored, **other}))   # other weights, another layer: ignored
+        assert findings.collect(tmp_path)["models"]["naive"]["probe_games"] is None
+    f.write_text(json.dumps({**stored, "weights_sha256": meta["weights_sha256"]}))
+    numbers = findings.collect(tmp_path)
+    assert numbers["models"]["naive"]["probe_games"] == {
+        "language": "L0", "colour": {"linear": {1000: 0.6, 4000: 0.61}, "mlp": {1000: 0.58, 4000: 0.65}}}
+    text = findings.render(numbers, figures={})
+    assert "`naive-2` (L0): the linear probe 60.0% -> 61.0% (+1.0 points), the MLP probe 58.0% -> 65.0% (+7.0 points)" in text
+
+
+@pytest.mark.parametrize("linear, mlp, end", [
+    ((0.786, 0.791), (0.781, 0.800), "the best reading, 80.0%, is 10.0 points short of the 90% target: more games "
+                                     "lift the probes by less than half the gap.\n"),
+    ((0.786, 0.791), (0.781, 0.85), "the best reading, 85.0%, is 5.0 points short of the 90% target.\n"),
+    ((0.786, 0.791), (0.85, 0.91), "the best reading, 91.0%, reaches the 90% target.\n")])
+def test_the_report_says_what_more_games_give_the_probes(linear, mlp, end):
+    def model(name, linear, mlp):
+        return {"name": name, "probe_games": {"language": "L0", "colour": {"linear": dict(zip((1000, 4000), linear)),
+                                                                           "mlp": dict(zip((1000, 4000), mlp))}}}
+
+    [text] = findings.probe_games_lines([model("naive-2", linear, mlp), {"name": "none"},
+                                         model("atomic-10", (0.75, 0.76), (0.749, 0.77))])
+    assert text.startswith("Is it the probe's training games? The same probes on each model's first language at the "
+                           "same layer, trained on the study's 1,000 games and on 4,000 (those 1,000 and 3,000 more), "
+                           "scored on the same test games: `naive-2` (L0): the linear probe 78.6% -> 79.1% (+0.5 points), "
+                           f"the MLP probe {100 * mlp[0]:.1f}% -> {100 * mlp[1]:.1f}% ({100 * (mlp[1] - mlp[0]):+.1f} points); `atomic-10` (L0): "
+                           "the linear probe 75.0% -> 76.0% (+1.0 points), the MLP probe 74.9% -> 77.0% (+2.1 points). With "
+                           "4x the games the colour moves +0.5 to ")
+    assert text.endswith(end) and "none" not in text
+    assert findings.probe_games_lines([{"name": "none"}]) == []

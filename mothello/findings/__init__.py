@@ -27,7 +27,7 @@ from .numbers import (DEPTH_RUNS, MODELS, PAPER_RUNS, WIDTH_RUNS, collect, depth
 from .pace import colour_at_games, colour_per_doubling, log_interpolate, model_games, to_target
 from .text import markdown_table, millions, pct, pts
 from .training import (PLACER_ROW, colour_by_move_frame, colour_by_move_table, gpu_stages, gpu_text, how_trained,
-                       on_gpu, restart_table, stage_gains, stage_notes, stages_text)
+                       on_gpu, probe_games_lines, restart_table, stage_gains, stage_notes, stages_text)
 from .transfer_notes import (answer_notes, longer_notes, longer_rows, longer_trend, restore_notes, transfer_rows,
                              variant_notes, variant_rows)
 from .trials import (batch_by_games, batch_runs, batch_section, carried_stages, colour_by_games, decay_by_games,
@@ -46,7 +46,7 @@ __all__ = [
     "CLAIMS", "COLOUR_TARGET", "DEPTH_RUNS", "FIGURES", "MANY_TITLE", "MODELS", "PAPER_RUNS", "RULES", "WIDTH_RUNS", "answer_notes",
     "batch_by_games", "batch_runs", "batch_section",
     "PLACER_ROW", "carried_stages", "collect", "colour_at_games", "colour_by_games", "colour_by_move_frame",
-    "colour_by_move_table", "colour_per_doubling", "decay_by_games", "decay_runs", "decay_section", "depth_runs", "kept_by_decay",
+    "colour_by_move_table", "probe_games_lines", "colour_per_doubling", "decay_by_games", "decay_runs", "decay_section", "depth_runs", "kept_by_decay",
     "depth_section", "digest_frame", "digest_rows", "digest_section", "highest", "further_by_games", "further_runs", "further_section", "gpu_stages", "gpu_text", "how_trained",
     "ladder_by_games", "ladder_runs", "ladder_section", "log_interpolate", "longer_notes", "longer_numbers",
     "longer_rows", "longer_trend", "lr_by_games", "lr_section", "markdown_table", "matched_ordering", "measured_notes", "millions",

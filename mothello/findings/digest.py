@@ -14,6 +14,7 @@ from ..train import TrainConfig
 from .numbers import run_objective
 from .pace import colour_at_games, model_games
 from .text import millions, pct
+from .training import PROBE_NAMES
 from .trials import (DEPTH_MARGIN, POOLING_REFERENCE, SHIPPED_RUN, batch_by_games, carried_stages, decay_by_games,
                      further_by_games,
                      further_runs, grown_pace, ladder_by_games, ladder_runs, lr_by_games, narrow_beside, narrow_by_games,
@@ -97,6 +98,27 @@ def _probe(numbers: dict) -> Row | None:
                [model_games(m, m["step"]) for m in ms],
                [m["colour_in_language_mlp"] for m in ms], [m["colour_in_language"] for m in ms],
                question="Is it the probe?", names=[m["name"] for m in ms])
+
+
+def _probe_games(numbers: dict) -> list[Row]:
+    """The same probes on more training games than the study's (probes.probe_games: each model's first language),
+    on the shipped models below the target: a row per kind of probe, on the most games against the fewest."""
+    ms = [m for m in numbers["models"].values()
+          if m.get("probe_games") and m["colour_in_language"] < COLOUR_TARGET]
+    rows = []
+    for kind in dict.fromkeys(k for m in ms for k in m["probe_games"]["colour"]):
+        runs = [(m, by_n) for m in ms if len(by_n := m["probe_games"]["colour"].get(kind, {})) > 1]
+        if not runs:
+            continue
+        lo, hi = min(min(by_n) for _, by_n in runs), max(max(by_n) for _, by_n in runs)
+        runs = [(m, by_n) for m, by_n in runs if lo in by_n and hi in by_n]
+        name = PROBE_NAMES.get(kind, kind)
+        rows.append(Row("probe-games", f"more games for {name}",
+                        f"{name} on {hi:,} games, on " + " / ".join(m["name"] for m, _ in runs),
+                        f"the same on {lo:,} games", [model_games(m, m["step"]) for m, _ in runs],
+                        [by_n[hi] for _, by_n in runs], [by_n[lo] for _, by_n in runs],
+                        question=f"Is it the probe's training games? ({name.removeprefix('the ')})", names=[m["name"] for m, _ in runs]))
+    return rows
 
 
 def _paper(numbers: dict) -> Row | None:
@@ -282,13 +304,17 @@ def _pooling(numbers: dict) -> Row | None:
     return _frame_row("pooling", "more languages", df, "model", ref, others, " / ".join(short), ref, names=short)
 
 
-ROWS = [_probe, _paper, _deeper, _grown, _width, _objective, _further, _ladder, _narrow, _depth_objective,
+ROWS = [_probe, _probe_games, _paper, _deeper, _grown, _width, _objective, _further, _ladder, _narrow, _depth_objective,
         _trained_on, _rate, _batch, _decay, _other_model, _pooling]   # the report's order
 
 
 def digest_rows(numbers: dict) -> list[Row]:
     """Every recorded trial's digest row, in the report's order."""
-    return [row for make in ROWS if (row := make(numbers)) is not None]
+    rows = []
+    for make in ROWS:   # a row, None, or several rows (one trial asked of each kind of probe)
+        made = make(numbers)
+        rows += made if isinstance(made, list) else [made] if made is not None else []
+    return rows
 
 
 VERDICT_NAMES = {"higher": "lifted it", "within": "within a point", "lower": "lowered it", None: "no reference"}
@@ -385,7 +411,8 @@ def highest(numbers: dict, titles: dict[str, str] | None = None) -> tuple[float,
 
 def digest_section(numbers: dict, titles: dict[str, str]) -> str:
     """The trials at a glance: a table with a row per trial whose section the report carries (`titles`: its
-    heading by key: probe (the section that holds the MLP probe's numbers), paper, depth, width, objective,
+    heading by key: probe and probe-games (the section that holds the MLP probe's numbers and the probes on more
+    games), paper, depth, width, objective,
     further, ladder, narrow, depth-objective, trained-on, lr, batch, decay, other-model, pooling), each linking to
     it; then what lifted the colour after as many games, what did not, and the highest colour any run read. "" without a trial.
     """

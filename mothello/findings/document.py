@@ -181,7 +181,7 @@ def render(numbers: dict, figures: dict[str, str] | None = None, notes: dict[int
         out.append(f"![Where along a game the colour is lost: each model and the placer baseline by the move the "
                    f"board follows]({figures['colour-by-move']})\n")
     trials = [(key, text) for key, make in TRIAL_SECTIONS if (text := make(numbers))]
-    titles = {key: _heading(text) for key, text in trials + [("probe", trained)]}
+    titles = {key: _heading(text) for key, text in trials + [("probe", trained), ("probe-games", trained)]}
     if glance := digest_section(numbers, titles):
         out.append(glance)
         if "digest" in figures:

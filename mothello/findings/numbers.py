@@ -74,6 +74,7 @@ def _model_numbers(path: Path) -> dict:
         "cross_by_layer": {int(k): v.get("cross_lingual") for k, v in al.get("layers", {}).items()},
         "anchor_squares": len({q for a in meta.get("experiment", {}).get("anchors", []) for q in a["squares"]}),
         "colour_in_language_mlp": _mlp_colour(path, meta, layer),
+        "probe_games": _probe_games(path, meta, layer),
         "colour_by_move": _colour_by_move(path, meta, layer),
         "previous_stage": _previous_stage(path, m, layer),
         "stage_ends": _stage_ends(path, m, layer),
@@ -140,6 +141,22 @@ def _mlp_colour(path: Path, meta: dict, layer) -> float | None:
         if not d or d.get("weights_sha256") != meta.get("weights_sha256") or layer is None:
             return None
         return float(np.diag(np.asarray(d["layers"][str(layer)]["colour_matrix"])).mean())
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _probe_games(path: Path, meta: dict, layer) -> dict | None:
+    """probes.probe_games stored beside the checkpoint for these weights at `layer`: {"language", "colour":
+    {kind: {n_train: colour}}}; else None."""
+    f = path / "analysis" / "probe-games-relative.json"
+    try:
+        d = storage.read_json(f) if f.is_file() else None
+        if not d or d.get("weights_sha256") != meta.get("weights_sha256") or d.get("layer") != layer:
+            return None
+        colour: dict[str, dict[int, float]] = {}
+        for p in d["points"]:
+            colour.setdefault(p["kind"], {})[int(p["n_train"])] = float(p["colour"])
+        return {"language": d["language"], "colour": colour}
     except (OSError, ValueError, KeyError, TypeError):
         return None
 

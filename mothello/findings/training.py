@@ -8,6 +8,7 @@ import pandas as pd
 
 from .. import suite
 from ..checkpoints import stage_games, stage_hours
+from ..probes import PROBE_GAMES
 from .pace import MIN_PACE_DOUBLINGS, colour_ends, model_games, to_target
 from .text import millions, pct, pts
 from .verdicts import COLOUR_TARGET, TARGET
@@ -129,8 +130,45 @@ def how_trained(numbers: dict) -> str:
                          + (": no better, so the colour is missing from the models, not hidden from a linear probe.\n"
                             if all(m["colour_in_language_mlp"] < m["colour_in_language"] + 0.02 for _, m in mlp)
                             else ".\n"))
+        lines += probe_games_lines([m for m in numbers["models"].values() if m["name"] in weak])
         lines += colour_by_move_table([m for m in numbers["models"].values() if m["name"] in weak])
     return "\n".join(lines)
+
+
+PROBE_NAMES = {"linear": "the linear probe", "mlp": "the MLP probe"}   # the probes.KINDS, as the report names them
+
+
+def probe_games_lines(models: list[dict]) -> list[str]:
+    """Is the probe short of training games? Each model's probes (probes.probe_games: its first language, the
+    table's layer) on the study's 1,000 games and on more, and what the most games give at best against the target."""
+    ms = [m for m in models if m.get("probe_games")]
+    if not ms:
+        return []
+    parts, gains, best = [], [], []
+    for m in ms:
+        pg = m["probe_games"]
+        said = []
+        for kind, by_n in pg["colour"].items():
+            ns = sorted(by_n)
+            lo, hi = by_n[ns[0]], by_n[ns[-1]]
+            gains.append(hi - lo)
+            best.append(hi)
+            said.append(f"{PROBE_NAMES.get(kind, kind)} {pct(lo)} -> {pct(hi)} ({100 * (hi - lo):+.1f} points)")
+        parts.append(f"`{m['name']}` ({pg['language']}): " + ", ".join(said))
+    ns = sorted({n for m in ms for by_n in m["probe_games"]["colour"].values() for n in by_n})
+    gap = COLOUR_TARGET - max(best)
+    whose = "the study's " if ns[0] == PROBE_GAMES[0] else ""
+    text = (f"Is it the probe's training games? The same probes on each model's first language at the same layer, "
+            f"trained on {whose}{ns[0]:,} games and on {ns[-1]:,} (those {ns[0]:,} and {ns[-1] - ns[0]:,} more), "
+            f"scored on the same test games: " + "; ".join(parts)
+            + f". With {ns[-1] / ns[0]:g}x the games the colour moves {100 * min(gains):+.1f} to {100 * max(gains):+.1f} "
+            f"points; the best reading, {pct(max(best))}, ")
+    if gap <= 0:
+        text += f"reaches the {TARGET} target.\n"
+    else:
+        text += (f"is {100 * gap:.1f} points short of the {TARGET} target"
+                 + (": more games lift the probes by less than half the gap.\n" if max(gains) < gap / 2 else ".\n"))
+    return [text]
 
 
 def stage_notes(stage: dict) -> list[str]:
