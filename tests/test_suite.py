@@ -106,12 +106,16 @@ def test_findings_collect_and_render_from_installed_models(installed):
     assert "partial board" not in findings.render(numbers).split("\n## ", 1)[0]
 
 
-def test_findings_read_a_stored_mlp_probe_only_when_it_is_of_these_weights(installed, tmp_path):
+def _installed_copy(installed, tmp_path):
+    """A copy of the installed naive-2 in tmp_path (as checkpoints/ holds it), its metadata and the report's layer."""
     root, _, _ = installed
-    shutil.copytree(root / "naive-2", tmp_path / "naive-2")
-    path = tmp_path / "naive-2"
+    path = shutil.copytree(root / "naive-2", tmp_path / "naive-2")
     meta = json.loads((path / "checkpoint.json").read_text())
-    layer = meta["metrics"]["alignment"]["best_layer"]
+    return path, meta, meta["metrics"]["alignment"]["best_layer"]
+
+
+def test_findings_read_a_stored_mlp_probe_only_when_it_is_of_these_weights(installed, tmp_path):
+    path, meta, layer = _installed_copy(installed, tmp_path)
     assert findings.collect(tmp_path)["models"]["naive"]["colour_in_language_mlp"] is None  # none stored
     colour = {str(x): {"colour_matrix": [[0.6, 0.5], [0.5, 0.8]]} for x in range(4)}
     f = path / "analysis" / "alignment-mlp-relative-n1000.json"
@@ -828,11 +832,7 @@ def test_the_report_says_what_the_passes_cost_the_colour():
 
 
 def test_findings_read_the_probes_on_more_games_only_when_they_are_of_these_weights(installed, tmp_path):
-    root, _, _ = installed
-    shutil.copytree(root / "naive-2", tmp_path / "naive-2")
-    path = tmp_path / "naive-2"
-    meta = json.loads((path / "checkpoint.json").read_text())
-    layer = meta["metrics"]["alignment"]["best_layer"]
+    path, meta, layer = _installed_copy(installed, tmp_path)
     f = path / "analysis" / "probe-games-relative.json"
     made = json.loads(f.read_text())   # install made it: the probes' games and four times as many
     assert (made["layer"], sorted({p["n_train"] for p in made["points"]})) == (layer, [150, 600])
