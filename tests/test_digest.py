@@ -173,6 +173,12 @@ def test_the_probes_on_more_games_make_a_row_per_kind_linked_to_the_section_that
     assert ("| [Is it the probe's training games? (MLP probe)](#how-these-models-were-trained) | the MLP probe on 4,000 games, "
             "on naive-2 / anchors-8 | the same on 1,000 games | 64,000 games | 80.0% / 83.0% | 78.1% / 80.6% | "
             "+1.9 / +2.4 points |") in text
-    assert "Within a point of the reference: more games for the linear probe (+0.5 to +0.7 points)" in text
-    assert "Lifted the colour by more than a point after as many games: more games for the MLP probe (+1.9 to +2.4" in text
+    # the probes change the reading of the same models, not the models: a sentence of their own, none of the
+    # verdicts on what lifted the colour
+    assert ("Another probe on the same models (the reading changes, not the model): more games for the linear probe "
+            "(+0.5 to +0.7 points); more games for the MLP probe (+1.9 to +2.4 points); the best of them reads 83.0%, "
+            "7.0 points short of the 90% target.") in text
+    assert not any(h in text for h in ("Lifted", "Within a point", "Lowered", "Higher"))
+    numbers["models"]["anchors"]["probe_games"]["colour"]["mlp"][4000] = 0.905
+    assert "the best of them reads 90.5%, at or above the 90% target." in digest_section(numbers, {"probe-games": section})
     assert digest_section(numbers, {"width": "Is it width?"}) == ""   # the report carries no section for it

@@ -51,6 +51,7 @@ class Row:
     refs: list[float]
     added: bool = False   # games added on a trained model, not seen from scratch
     question: str = ""    # the row's own question, where QUESTIONS[key] does not fit it
+    probe: bool = False   # another probe on the same models: it changes the reading, not the model
 
     def asks(self) -> str:
         return self.question or QUESTIONS[self.key]
@@ -97,7 +98,7 @@ def _probe(numbers: dict) -> Row | None:
                + " / ".join(m["name"] for m in ms), "the linear probe, on the same",
                [model_games(m, m["step"]) for m in ms],
                [m["colour_in_language_mlp"] for m in ms], [m["colour_in_language"] for m in ms],
-               question="Is it the probe?", names=[m["name"] for m in ms])
+               question="Is it the probe?", names=[m["name"] for m in ms], probe=True)
 
 
 def _probe_games(numbers: dict) -> list[Row]:
@@ -117,7 +118,8 @@ def _probe_games(numbers: dict) -> list[Row]:
                         f"{name} on {hi:,} games, on " + " / ".join(m["name"] for m, _ in runs),
                         f"the same on {lo:,} games", [model_games(m, m["step"]) for m, _ in runs],
                         [by_n[hi] for _, by_n in runs], [by_n[lo] for _, by_n in runs],
-                        question=f"Is it the probe's training games? ({name.removeprefix('the ')})", names=[m["name"] for m, _ in runs]))
+                        question=f"Is it the probe's training games? ({name.removeprefix('the ')})",
+                        names=[m["name"] for m, _ in runs], probe=True))
     return rows
 
 
@@ -380,6 +382,18 @@ def _span(xs: list[float]) -> str:
     return f"{100 * lo:+.1f} points" if abs(hi - lo) < 0.0005 else f"{100 * lo:+.1f} to {100 * hi:+.1f} points"
 
 
+def _probe_sentence(rows: list[Row]) -> list[str]:
+    """The probe trials' closing sentence (they change the reading of the same models, not the models): each
+    one's change, and the best any of them read against the target; [] without one."""
+    if not rows:
+        return []
+    best = max(c for r in rows for c in r.colours)
+    short = (f"{100 * (COLOUR_TARGET - best):.1f} points short of the {TARGET} target" if best < COLOUR_TARGET
+             else f"at or above the {TARGET} target")
+    return [f"Another probe on the same models (the reading changes, not the model): "
+            f"{'; '.join(f'{r.lever} ({_span(r.diffs())})' for r in rows)}; the best of them reads {pct(best)}, {short}."]
+
+
 def highest(numbers: dict, titles: dict[str, str] | None = None) -> tuple[float, str] | None:
     """The highest in-language colour any trial run read (of the trials whose sections `titles` names; None: every
     trial, named by its question), and where: (0.843, '4 x 192 after 1.5 million games, in *Does the depth
@@ -414,7 +428,8 @@ def digest_section(numbers: dict, titles: dict[str, str]) -> str:
     heading by key: probe and probe-games (the section that holds the MLP probe's numbers and the probes on more
     games), paper, depth, width, objective,
     further, ladder, narrow, depth-objective, trained-on, lr, batch, decay, other-model, pooling), each linking to
-    it; then what lifted the colour after as many games, what did not, and the highest colour any run read. "" without a trial.
+    it; then what lifted the colour after as many games, what did not, what the probes read differently off the same
+    models, and the highest colour any run read. "" without a trial.
     """
     rows = [r for r in digest_rows(numbers) if r.key in titles]
     if not rows:
@@ -435,9 +450,10 @@ def digest_section(numbers: dict, titles: dict[str, str]) -> str:
     lines.append("")
     by: dict[frozenset, list[str]] = {}
     for r in rows:
-        if cls := _classes(r):
+        if not r.probe and (cls := _classes(r)):
             by.setdefault(cls, []).append(f"{r.lever} ({_span(r.diffs())})")
     said = [f"{head}: {'; '.join(by[frozenset(cls)])}." for cls, head in VERDICTS if frozenset(cls) in by]
+    said += _probe_sentence([r for r in rows if r.probe and r.refs])
     top = highest(numbers, titles)
     if top:
         c, where = top

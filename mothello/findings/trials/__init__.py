@@ -7,7 +7,8 @@ for another model; whether the languages share their games.
 
 One module per trial (paper, depth, width, objective, further, ladder, narrow, depth_objective, trained_on,
 rate, batch, decay, other_model, pooling), beside runs (which recorded runs make each trial) and tables
-(what their sections share)."""
+(what their sections share). Their underscore-named helpers are this package's own, shared by its modules and the
+findings digest: not part of the public API (the names below)."""
 
 from __future__ import annotations
 
