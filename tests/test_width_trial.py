@@ -1880,6 +1880,28 @@ def test_the_deeper_recipe_carried_on_goes_on_along_its_line_and_its_reproduce_l
             "on another model, carried on, here") in reproduce(numbers)
 
 
+def test_the_deeper_recipe_carried_on_twice_says_its_stages_once_and_when_it_passed_the_ladders_run():
+    """Two later stages with one recipe: their warm restart is said once; a run behind the ladder's last reading
+    there that passes it later says after how many games (and not when it never does)."""
+    numbers, _, naive = _deeper_recipe([0.70, 0.78, 0.80])
+    first = {**_stage(naive, [0.80, 0.81, 0.83]), "from_run": "scratch-naive-2-4x192-legal-set-24000-steps"}
+    second = {**_stage(first, [0.835, 0.845, 0.85], steps=48_000),
+              "from_run": "scratch-naive-2-4x192-legal-set-24000-steps-to-48000"}
+    numbers["width"] += [first, second]
+    text = findings.other_model_section(numbers)
+    assert (" naive-2, 4 x 192 was carried on past its schedule's end, on the same stream of games: to 48,000 steps, "
+            "then to 96,000 steps, each a warm restart (peak lr 0.001, warm-up 200, cosine to 0.0001).\n") in text
+    assert ("The depth ladder's `unified-mixed` at 4 x 192 read 84.0% after 1.5 million games, its last reading; "
+            "`naive-2` read 80.0% there: 4.0 points worse, and first read more than it after 4.6 million games "
+            "(84.5%).") in text
+    assert "After 6.1 million games `naive-2, 4 x 192` reads the colour at 85.0%" in text
+    second["lr"] = 5e-4   # stages with their own recipes: each says its own
+    assert ("to 48,000 steps (a warm restart: peak lr 0.001, warm-up 200, cosine to 0.0001); then to 96,000 steps (a "
+            "warm restart: peak lr 0.0005") in findings.other_model_section(numbers)
+    numbers["width"].remove(second)
+    assert "first read more than it" not in findings.other_model_section(numbers)   # never passed it
+
+
 def test_the_deeper_recipe_chart_draws_the_run_the_ladder_and_the_model_as_shipped_apart():
     from mothello.ui.charts import other_model_chart
 

@@ -80,8 +80,11 @@ def _carried_on(numbers: dict, r: dict) -> str:
     stages = carried_stages(numbers, r)
     if not stages:
         return ""
-    return (f" {_name(r)} was carried on past its schedule's end, on the same stream of games: "
-            + "; then ".join(f"to {x['steps']:,} steps (a warm restart: {_rates(x)})" for x in stages) + ".")
+    head = f" {_name(r)} was carried on past its schedule's end, on the same stream of games: "
+    if len(stages) > 1 and len({_rates(x) for x in stages}) == 1:   # one recipe for every stage: said once
+        return (head + ", then ".join(f"to {x['steps']:,} steps" for x in stages)
+                + f", each a warm restart ({_rates(stages[0])}).")
+    return head + "; then ".join(f"to {x['steps']:,} steps (a warm restart: {_rates(x)})" for x in stages) + "."
 
 
 def _table(df: pd.DataFrame) -> list[str]:
@@ -126,6 +129,16 @@ def _against_shipped(m: dict, name: str, x: pd.Series) -> list[str]:
     return said
 
 
+def _passed_later(own: pd.DataFrame, g: float, c: float, cb: float) -> str:
+    """', and first read more than it after 6.1 million games (84.8%)' where the run, behind the ladder's last
+    reading `cb` after `g` games (reading `c` there), passed it later on; else ''."""
+    later = own[(own["games"] > g) & (own["colour"] > cb)].sort_values("games")
+    if c >= cb or later.empty:
+        return ""
+    x = later.iloc[0]
+    return f", and first read more than it after {millions(int(x['games']))} ({pct(float(x['colour']))})"
+
+
 def _against_ladder(numbers: dict, df: pd.DataFrame, r: dict, m: dict | None) -> list[str]:
     """The run `r` against the depth ladder's run at its shape after as many games, and what the recipe lifted on
     each model over the model as shipped after as many games."""
@@ -145,7 +158,7 @@ def _against_ladder(numbers: dict, df: pd.DataFrame, r: dict, m: dict | None) ->
             + (f"after as many games: `{r['experiment']}` "
                + (f"reads the colour as well ({pts(c - cb)})" if alike else f"reads it {gap}") if at_last else
                f"{when}, its last reading; `{r['experiment']}` read {pct(c)} there: "
-               + (f"as well ({pts(c - cb)})" if alike else gap)) + "."]
+               + (f"as well ({pts(c - cb)})" if alike else gap) + _passed_later(own, g, c, cb)) + "."]
     pooled = [x for x in (r, b) if _inputs(x) > 1]
     apart = [x for x in pooled if not _config(x["experiment"]).unified_output]
     if apart and len(apart) < len(pooled):
