@@ -381,15 +381,20 @@ def load_or_compute_colour_by_move(ck: Checkpoint, layer: int, n_train: int = 10
                                    device=None) -> dict:
     """colour_by_move stored beside the checkpoint (for these weights, this layer and this many test
     games), else computed and stored when the folder is writable."""
-    path = colour_by_move_path(ck, n_train)
-    try:
-        d = json.loads(path.read_text()) if path.is_file() else {}
-    except (OSError, ValueError):
-        d = {}
+    return _stored_or_computed(ck, colour_by_move_path(ck, n_train), layer, n_test,
+                               lambda d: "turned" in d,  # (stored before the split by passes: computed again)
+                               lambda: colour_by_move(ck, layer, n_train, n_test, device=device))
+
+
+def _stored_or_computed(ck: Checkpoint, path: Path, layer: int, n_test: int, fits, compute) -> dict:
+    """The analysis stored in `path` when it was made for these weights, this layer and this many test games and
+    `fits` it (a check of its own fields); else compute(), stored with the weights' hash when the folder is
+    writable."""
+    d = storage.read_json_if_any(path)
     if d.get("weights_sha256") == ck.meta["weights_sha256"] and (d.get("layer"), d.get("n_test")) == (int(layer), n_test) \
-            and "turned" in d:  # (stored before the split by passes: computed again)
+            and fits(d):
         return d
-    d = {**colour_by_move(ck, layer, n_train, n_test, device=device), "weights_sha256": ck.meta["weights_sha256"]}
+    d = {**compute(), "weights_sha256": ck.meta["weights_sha256"]}
     try:
         storage.write_json(path, d)
     except OSError:
@@ -431,21 +436,10 @@ def load_or_compute_probe_games(ck: Checkpoint, layer: int, n_trains=PROBE_GAMES
                                 device=None) -> dict:
     """probe_games stored beside the checkpoint (for these weights, this layer, these numbers of games),
     else computed and stored when the folder is writable."""
-    path = probe_games_path(ck)
-    try:
-        d = json.loads(path.read_text()) if path.is_file() else {}
-    except (OSError, ValueError):
-        d = {}
     n_trains = sorted(int(n) for n in n_trains)
-    if d.get("weights_sha256") == ck.meta["weights_sha256"] and (d.get("layer"), d.get("n_test")) == (int(layer), n_test) \
-            and sorted({p["n_train"] for p in d.get("points", [])}) == n_trains:
-        return d
-    d = {**probe_games(ck, layer, n_trains, n_test=n_test, device=device), "weights_sha256": ck.meta["weights_sha256"]}
-    try:
-        storage.write_json(path, d)
-    except OSError:
-        pass
-    return d
+    return _stored_or_computed(ck, probe_games_path(ck), layer, n_test,
+                               lambda d: sorted({p["n_train"] for p in d.get("points", [])}) == n_trains,
+                               lambda: probe_games(ck, layer, n_trains, n_test=n_test, device=device))
 
 
 def random_model_checkpoint(ck: Checkpoint, seed: int = 0) -> Checkpoint:
